@@ -1,0 +1,227 @@
+"""Filters in, the frames each view needs out. No Streamlit import.
+
+One `Filters` value describes what the analyst narrowed the data to. Every view is computed from
+the same value, so narrowing any view narrows all of them.
+
+Date rule: an event matches a date window when its span (the day, the whole month or the whole
+year the source gives, extended to date_end for periods) overlaps the window. A relation matches
+when its active period overlaps the window; a relation with no dates is kept, because the sources
+do not say when it held. An event with no date is kept only while the date window is unset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+from components.loader import Dataset, normalise_key
+
+PROVINCE_PREFIX = "province:"
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    actors: tuple[str, ...] = ()
+    include_linked: bool = False
+    actor_types: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    claim_statuses: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # location ids, or "province:<admin1>"
+    text: str = ""
+
+    def active(self) -> list[tuple[str, str]]:
+        """(field, value) pairs of every active filter, for the removable chips."""
+        out: list[tuple[str, str]] = []
+        if self.date_from or self.date_to:
+            out.append(("dates", f"{self.date_from or '…'} to {self.date_to or '…'}"))
+        for name in ("actors", "actor_types", "event_types", "claim_statuses", "places"):
+            out.extend((name, value) for value in getattr(self, name))
+        if self.include_linked and self.actors:
+            out.append(("include_linked", "with directly linked actors"))
+        if self.text.strip():
+            out.append(("text", self.text.strip()))
+        return out
+
+    def without(self, name: str, value: str | None = None) -> "Filters":
+        """These filters with one chip removed."""
+        if name == "dates":
+            return replace(self, date_from=None, date_to=None)
+        if name == "text":
+            return replace(self, text="")
+        if name == "include_linked":
+            return replace(self, include_linked=False)
+        return replace(self, **{name: tuple(v for v in getattr(self, name) if v != value)})
+
+    @property
+    def narrows_events_only(self) -> bool:
+        """True when a filter applies to events but has no meaning for relations."""
+        return bool(self.event_types or self.places)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers over the dataset
+
+
+def event_actor_ids(events: pd.DataFrame) -> pd.Series:
+    """For each event, the set of every actor it names (actor1, actor2, associates)."""
+    return pd.Series(
+        [
+            {a for a in (a1, a2) if a} | set(assoc)
+            for a1, a2, assoc in zip(events["actor1"], events["actor2"], events["assoc_actors"])
+        ],
+        index=events.index,
+        dtype=object,
+    )
+
+
+def linked_actors(relations: pd.DataFrame, actors: tuple[str, ...]) -> set[str]:
+    """The actors plus every actor one relation away from them."""
+    chosen = set(actors)
+    touching = relations["source"].isin(chosen) | relations["target"].isin(chosen)
+    return chosen | set(relations.loc[touching, "source"]) | set(relations.loc[touching, "target"])
+
+
+def expanded_actor_set(dataset: Dataset, filters: Filters) -> set[str]:
+    if not filters.actors:
+        return set()
+    if filters.include_linked:
+        return linked_actors(_relations_in_window(dataset.relations, filters), filters.actors)
+    return set(filters.actors)
+
+
+def _overlaps(start: pd.Series, end: pd.Series, filters: Filters, keep_undated: bool) -> pd.Series:
+    mask = pd.Series(True, index=start.index)
+    if filters.date_to is not None:
+        mask &= start.isna() & keep_undated | (start <= pd.Timestamp(filters.date_to))
+    if filters.date_from is not None:
+        mask &= end.isna() & keep_undated | (end >= pd.Timestamp(filters.date_from))
+    return mask
+
+
+def _relations_in_window(relations: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    start = relations["period_start"]
+    # a relation with a start but no end is still active; with an end but no start, it held before
+    mask = _overlaps(start, relations["period_end"], filters, keep_undated=True)
+    return relations[mask]
+
+
+def _text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
+    needle = normalise_key(text)
+    if not needle:
+        return pd.Series(True, index=frame.index)
+    haystack = frame[columns[0]].astype(str)
+    for column in columns[1:]:
+        haystack = haystack + " " + frame[column].map(
+            lambda v: " ".join(v) if isinstance(v, tuple) else str(v))
+    return haystack.map(normalise_key).str.contains(needle, regex=False)
+
+
+def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
+    mask = _text_mask(actors, ["name", "aliases", "description", "actor_id"], text)
+    return set(actors.loc[mask, "actor_id"])
+
+
+# --------------------------------------------------------------------------------------------
+# The frames each view needs
+
+
+def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    events = dataset.events
+    if events.empty:
+        return events
+    mask = _overlaps(events["span_start"], events["span_end"], filters,
+                     keep_undated=filters.date_from is None and filters.date_to is None)
+    named = event_actor_ids(events)
+    chosen = expanded_actor_set(dataset, filters)
+    if chosen:
+        mask &= named.map(lambda ids: bool(ids & chosen))
+    if filters.actor_types:
+        typed = set(dataset.actors.loc[dataset.actors["actor_type"].isin(filters.actor_types),
+                                       "actor_id"])
+        mask &= named.map(lambda ids: bool(ids & typed))
+    if filters.event_types:
+        mask &= events["event_type"].isin(filters.event_types)
+    if filters.claim_statuses:
+        mask &= events["claim_status"].isin(filters.claim_statuses)
+    if filters.places:
+        place_ids = {p for p in filters.places if not p.startswith(PROVINCE_PREFIX)}
+        provinces = {p[len(PROVINCE_PREFIX):] for p in filters.places if p.startswith(PROVINCE_PREFIX)}
+        mask &= events["location"].isin(place_ids) | events["admin1"].isin(provinces)
+    if filters.text.strip():
+        text_actors = actor_ids_matching_text(dataset.actors, filters.text)
+        in_text = _text_mask(events, ["description", "event_type", "place_name", "event_id",
+                                      "source_locator"], filters.text)
+        mask &= in_text | named.map(lambda ids: bool(ids & text_actors))
+    return events[mask]
+
+
+def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
+    """Relations drawn in the network under the filters.
+
+    `events` is the filtered event frame; when a filter applies only to events (event type,
+    place), the network is narrowed to the actors those events name.
+    """
+    relations = _relations_in_window(dataset.relations, filters)
+    if filters.claim_statuses:
+        relations = relations[relations["claim_status"].isin(filters.claim_statuses)]
+    ends = relations["source"], relations["target"]
+    chosen = expanded_actor_set(dataset, filters)
+    if chosen:
+        if filters.include_linked:
+            relations = relations[ends[0].isin(chosen) & ends[1].isin(chosen)]
+        else:
+            relations = relations[ends[0].isin(chosen) | ends[1].isin(chosen)]
+    if filters.actor_types:
+        typed = set(dataset.actors.loc[dataset.actors["actor_type"].isin(filters.actor_types),
+                                       "actor_id"])
+        relations = relations[relations["source"].isin(typed) | relations["target"].isin(typed)]
+    if filters.text.strip():
+        text_actors = actor_ids_matching_text(dataset.actors, filters.text)
+        if events is not None:
+            text_actors |= set().union(*event_actor_ids(events)) if len(events) else set()
+        relation_text = _text_mask(relations, ["description", "relation"], filters.text)
+        relations = relations[relations["source"].isin(text_actors)
+                              | relations["target"].isin(text_actors) | relation_text]
+    if filters.narrows_events_only and events is not None:
+        involved = set().union(*event_actor_ids(events)) if len(events) else set()
+        relations = relations[relations["source"].isin(involved) & relations["target"].isin(involved)]
+    return relations
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the sidebar offers, read from the data."""
+
+    date_min: date | None
+    date_max: date | None
+    actors: dict[str, str] = field(default_factory=dict)  # id -> name
+    actor_types: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    claim_statuses: tuple[str, ...] = ()
+    places: dict[str, str] = field(default_factory=dict)  # option value -> label
+
+
+def filter_options(dataset: Dataset) -> FilterOptions:
+    events, actors, locations = dataset.events, dataset.actors, dataset.locations
+    dated = events.dropna(subset=["span_start"])
+    relation_dates = pd.concat([dataset.relations["period_start"], dataset.relations["period_end"]])
+    all_dates = pd.concat([dated["span_start"], dated["span_end"], relation_dates]).dropna()
+    places = {row.location_id: f"{row.name} ({row.kind})"
+              for row in locations.sort_values("name").itertuples()}
+    provinces = sorted({a for a in events["admin1"] if a})
+    places.update({PROVINCE_PREFIX + a: f"{a} province" for a in provinces})
+    return FilterOptions(
+        date_min=all_dates.min().date() if len(all_dates) else None,
+        date_max=all_dates.max().date() if len(all_dates) else None,
+        actors=dict(sorted(zip(actors["actor_id"], actors["name"]), key=lambda kv: kv[1].lower())),
+        actor_types=tuple(sorted(set(actors["actor_type"]) - {""})),
+        event_types=tuple(sorted(set(events["event_type"]) - {""})),
+        claim_statuses=tuple(sorted((set(events["claim_status"])
+                                     | set(dataset.relations["claim_status"])) - {""})),
+        places=places,
+    )

@@ -1,0 +1,701 @@
+"""Read a data folder into typed pandas frames and a list of problems. Never raises on bad data.
+
+The flow for each table: read bytes -> decode -> parse CSV -> check the header -> type and check
+each column -> resolve references to other tables. A problem that makes a file unusable is an
+ERROR and the table is served empty; anything else is a WARNING and the row is kept as written.
+No Streamlit import here.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from components import contract as c
+from components.contract import ERROR, WARNING, Problem
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR_ENV = "PROXYLENS_DATA_DIR"
+ROW = "_row"  # spreadsheet row number kept on every frame (header = row 1)
+MAX_PROBLEMS_PER_KIND = 20  # beyond this, one summary line per (file, column, problem)
+
+
+@dataclass
+class FileReport:
+    table: str
+    filename: str
+    status: str  # "ok", "warnings", "unusable", "missing", "absent (optional)"
+    rows: int
+    fingerprint: str  # sha256 of the file's bytes, first 12 hex digits; "" when missing
+    modified: pd.Timestamp | None
+
+
+@dataclass
+class Dataset:
+    folder: str
+    events: pd.DataFrame
+    actors: pd.DataFrame
+    relations: pd.DataFrame
+    locations: pd.DataFrame
+    sources: pd.DataFrame
+    periods: pd.DataFrame
+    boundaries: dict | None = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+
+@dataclass
+class LoadResult:
+    dataset: Dataset
+    problems: list[Problem]
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def problems_frame(self) -> pd.DataFrame:
+        return problems_to_frame(self.problems)
+
+
+def problems_to_frame(problems: list[Problem]) -> pd.DataFrame:
+    columns = ["file", "row", "column", "value", "problem", "severity"]
+    frame = pd.DataFrame([[getattr(p, k) for k in columns] for p in problems], columns=columns)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Folder and fingerprints
+
+
+def data_folder() -> Path:
+    """The active data folder: $PROXYLENS_DATA_DIR when set, else the shipped data/."""
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+
+
+def folder_fingerprint(folder: str | os.PathLike) -> str:
+    """A cheap key that changes whenever a contract file in the folder is edited or replaced."""
+    folder = Path(folder)
+    parts = [str(folder.resolve())]
+    for name in [t.filename for t in c.TABLES] + [c.BOUNDARIES_FILENAME]:
+        path = folder / name
+        try:
+            stat = path.stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:absent")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# Problems
+
+
+class ProblemLog:
+    """Collects problems, capping repeats of the same kind so a million bad rows stay readable."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._counts: dict[tuple, int] = {}
+
+    def add(self, file, row, column, value, problem, severity=WARNING, kind=None) -> None:
+        key = (file, column, kind or problem, severity)
+        seen = self._counts.get(key, 0)
+        self._counts[key] = seen + 1
+        if seen < MAX_PROBLEMS_PER_KIND:
+            self.problems.append(Problem(file, row, column, _clip(value), problem, severity))
+
+    def add_rows(self, file, frame, mask, column, message, severity=WARNING, kind=None) -> None:
+        """One problem per flagged row; `message` may be a callable of the value."""
+        if not mask.any():
+            return
+        for row, value in zip(frame.loc[mask, ROW], frame.loc[mask, column]):
+            text = message(value) if callable(message) else message
+            self.add(file, int(row), column, value, text, severity, kind or column + ":" + str(message))
+
+    def summarise(self) -> list[Problem]:
+        out = list(self.problems)
+        for (file, column, _kind, severity), count in self._counts.items():
+            if count > MAX_PROBLEMS_PER_KIND:
+                first = next(p for p in self.problems if p.file == file and p.column == column)
+                out.append(
+                    Problem(
+                        file, None, column, None,
+                        f"{count - MAX_PROBLEMS_PER_KIND:,} more rows have the same problem as row "
+                        f"{first.row} ({first.problem})",
+                        severity,
+                    )
+                )
+        return out
+
+
+def _clip(value, limit: int = 80):
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def did_you_mean(value: str, choices) -> str:
+    match = difflib.get_close_matches(str(value).strip().lower(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one file into strings
+
+
+def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataFrame | None, str]:
+    """Parse a CSV file into a frame of strings with a ROW column; None when it cannot be used."""
+    name = table.filename
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        log.add(name, None, None, None, f"cannot be read: {exc.strerror or exc}", ERROR)
+        return None, ""
+    fingerprint = hashlib.sha256(raw).hexdigest()[:12]
+    if not raw.strip():
+        log.add(name, None, None, None, "is empty: it needs at least a header row", ERROR)
+        return None, fingerprint
+    if raw[:4] == b"PK\x03\x04":
+        log.add(name, None, None, None,
+                "is an Excel workbook or a zip, not a CSV file; in your spreadsheet use "
+                "'Save as' > 'CSV UTF-8'", ERROR)
+        return None, fingerprint
+    if b"\x00" in raw[:4096]:
+        log.add(name, None, None, None, "is a binary file, not CSV text", ERROR)
+        return None, fingerprint
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        log.add(name, line, None, f"byte 0x{bad}",
+                "is not UTF-8 text; save it as 'CSV UTF-8' from your spreadsheet", ERROR)
+        return None, fingerprint
+
+    delimiter = _sniff_delimiter(text, table)
+    if delimiter != ",":
+        label = {";": "semicolons", "\t": "tabs"}[delimiter]
+        log.add(name, 1, None, None, f"separates columns with {label}, not commas; read it anyway")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [h.strip() for h in rows[0]]
+    records = rows[1:]
+    width = len(header)
+    fixed = []
+    for index, record in enumerate(records):
+        row_number = index + 2
+        if not any(v.strip() for v in record):
+            continue  # a blank line, as spreadsheets sometimes leave at the end
+        if len(record) > width:
+            extra = record[width:]
+            if any(v.strip() for v in extra):
+                log.add(name, row_number, None, ";".join(extra),
+                        f"has {len(record)} values but the header has {width} columns; the extra "
+                        "values are kept in column 'extra_values'", kind="extra values")
+            record = record[:width] + [";".join(v for v in extra if v.strip())]
+        else:
+            record = record + [""] * (width - len(record)) + [""]
+        fixed.append(record + [row_number])
+    frame = pd.DataFrame(fixed, columns=header + ["extra_values", ROW])
+    if not (frame["extra_values"] != "").any():
+        frame = frame.drop(columns="extra_values")
+    return frame, fingerprint
+
+
+def _sniff_delimiter(text: str, table: c.Table) -> str:
+    first_line = text.split("\n", 1)[0]
+    known = set(table.column_names)
+    best, best_hits = ",", -1
+    for delimiter in (",", ";", "\t"):
+        cells = {_normalise_header(h) for h in first_line.split(delimiter)}
+        hits = len(cells & known)
+        if hits > best_hits:
+            best, best_hits = delimiter, hits
+    return best
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().strip('"').strip().lower())
+
+
+def check_header(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataFrame | None:
+    """Match header names to the contract (forgiving case and spaces); None if unusable."""
+    name = table.filename
+    renamed, seen = {}, {}
+    for column in frame.columns:
+        if column == ROW:
+            continue
+        key = _normalise_header(column)
+        target = key if key in table.column_names else column
+        if target in seen:
+            log.add(name, 1, column, column,
+                    f"the header names column '{target}' twice", ERROR)
+            return None
+        seen[target] = column
+        renamed[column] = target
+    frame = frame.rename(columns=renamed)
+    missing = [col for col in table.required_columns if col not in frame.columns]
+    if len(missing) == len(table.required_columns):
+        log.add(name, 1, None, ",".join(list(seen)[:6]),
+                "does not look like this table: none of the required columns is in the header "
+                f"(expected {', '.join(table.required_columns)})", ERROR)
+        return None
+    for col in missing:
+        hint = did_you_mean(col, [k for k in seen if k not in table.column_names])
+        log.add(name, 1, col, None, f"required column '{col}' is missing from the header{hint}",
+                ERROR)
+    if missing:
+        return None
+    for col in table.column_names:
+        if col not in frame.columns:
+            frame[col] = ""
+    extras = [col for col in frame.columns if col not in table.column_names and col != ROW]
+    return frame[table.column_names + extras + [ROW]].copy()
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+
+
+_DATE_FORMS = (
+    ("day", re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
+    ("month", re.compile(r"^\d{4}-\d{2}$"), "%Y-%m"),
+    ("year", re.compile(r"^\d{4}$"), "%Y"),
+)
+
+
+def parse_partial_dates(values: pd.Series) -> pd.DataFrame:
+    """ISO dates at day, month or year precision -> start, end (last day covered), precision.
+
+    Empty values give NaT and an empty precision; malformed values give NaT and precision 'bad'.
+    """
+    text = values.fillna("").astype(str).str.strip()
+    start = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    end = start.copy()
+    precision = pd.Series("", index=text.index, dtype=object)
+    precision[text != ""] = "bad"
+    for label, pattern, fmt in _DATE_FORMS:
+        mask = text.str.match(pattern)
+        if not mask.any():
+            continue
+        parsed = pd.to_datetime(text[mask], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        idx = parsed.index[ok]
+        start[idx] = parsed[ok].astype("datetime64[ns]")
+        precision[idx] = label
+        if label == "day":
+            end[idx] = start[idx]
+        elif label == "month":
+            end[idx] = start[idx] + pd.offsets.MonthEnd(0)
+        else:
+            end[idx] = start[idx] + pd.offsets.YearEnd(0)
+    return pd.DataFrame({"start": start, "end": end, "precision": precision})
+
+
+def date_hint(value: str) -> str:
+    value = str(value).strip()
+    if re.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$", value):
+        return "; write it as YYYY-MM-DD (for example 2007-01-20)"
+    if re.match(r"^\d{4}[/.]\d{1,2}([/.]\d{1,2})?$", value):
+        return "; use hyphens: YYYY-MM-DD, YYYY-MM or YYYY"
+    return "; write YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
+
+
+def normalise_key(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name, for matching names to ids."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    text = re.sub(r"[^\w]+", " ", text.casefold())
+    return " ".join(text.split())
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in str(value).split(c.LIST_SEPARATOR) if part.strip())
+
+
+class NameIndex:
+    """Resolves an id, a name or an alias of a table's rows to the row's id."""
+
+    def __init__(self, frame: pd.DataFrame, id_column: str, name_column: str | None = None):
+        self.ids = set(frame[id_column]) if len(frame) else set()
+        self.by_key: dict[str, set[str]] = {}
+        if not len(frame):
+            return
+        for key_source in [id_column] + ([name_column] if name_column else []):
+            for ident, value in zip(frame[id_column], frame[key_source]):
+                self._add(value, ident)
+        if "aliases" in frame.columns:
+            for ident, aliases in zip(frame[id_column], frame["aliases"]):
+                for alias in aliases:
+                    self._add(alias, ident)
+
+    def _add(self, value, ident) -> None:
+        key = normalise_key(value)
+        if key:
+            self.by_key.setdefault(key, set()).add(ident)
+
+    def resolve(self, value: str) -> tuple[str | None, str]:
+        """(id, "") when found; (None, reason) when not."""
+        if value in self.ids:
+            return value, ""
+        matches = self.by_key.get(normalise_key(value), set())
+        if len(matches) == 1:
+            return next(iter(matches)), ""
+        if len(matches) > 1:
+            return None, "matches more than one row (" + ", ".join(sorted(matches)) + "); use the id"
+        hint = difflib.get_close_matches(normalise_key(value), list(self.by_key), n=1, cutoff=0.75)
+        suggestion = ""
+        if hint:
+            suggestion = f"; did you mean '{sorted(self.by_key[hint[0]])[0]}'?"
+        return None, "is not an id, name or alias in {table}" + suggestion
+
+
+# --------------------------------------------------------------------------------------------
+# Typing and checking a table
+
+
+def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataFrame | None:
+    """Check values column by column; returns the typed frame, or None if it cannot be used."""
+    name = table.filename
+    frame = frame.copy()
+    for column in table.columns:
+        col = column.name
+        text = frame[col].fillna("").astype(str).str.strip()
+        frame[col] = text
+        empty = text == ""
+        if column.nonempty:
+            severity = ERROR if column.kind == c.ID else WARNING
+            log.add_rows(name, frame, empty, col,
+                         f"'{col}' is empty but every row needs one", severity)
+        if column.kind == c.ID:
+            dupes = text.duplicated(keep=False) & ~empty
+            log.add_rows(name, frame, dupes, col,
+                         f"the id is used by more than one row; '{col}' must be unique", ERROR)
+        elif column.kind == c.VOCAB:
+            frame[col] = _check_vocab(frame, col, column.vocab, name, log)
+        elif column.kind == c.FLOAT:
+            frame[col] = _check_number(frame, column, name, log, integer=False)
+        elif column.kind == c.INT:
+            frame[col] = _check_number(frame, column, name, log, integer=True)
+        elif column.kind in (c.REF_LIST, c.TEXT_LIST):
+            frame[col] = text.map(split_list)
+        elif column.kind == c.DATE:
+            dates = parse_partial_dates(text)
+            bad = dates["precision"] == "bad"
+            log.add_rows(name, frame, bad, col,
+                         lambda v: f"'{v}' is not a date{date_hint(v)}", kind="bad date")
+    if any(p.severity == ERROR and p.file == name for p in log.problems):
+        return None
+    return frame
+
+
+def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
+    terms = c.VOCABULARIES[vocab_key]
+    lookup = {normalise_key(term): term for term in terms}
+    text = frame[col]
+    canonical = text.map(lambda v: lookup.get(normalise_key(v), v) if v else v)
+    unknown = (canonical != "") & ~canonical.isin(list(terms))
+    log.add_rows(
+        filename, frame, unknown, col,
+        lambda v: f"'{v}' is not a {vocab_key.replace('_', ' ')} term{did_you_mean(v, terms)} "
+        f"(terms: {', '.join(terms)}); the row is kept as written",
+        kind="vocab",
+    )
+    return canonical
+
+
+def _check_number(frame, column: c.Column, filename, log, integer: bool) -> pd.Series:
+    col = column.name
+    text = frame[col].str.replace(",", "", regex=False) if integer else frame[col]
+    number = pd.to_numeric(text, errors="coerce")
+    not_number = number.isna() & (frame[col] != "")
+    log.add_rows(filename, frame, not_number, col,
+                 lambda v: f"'{v}' is not a number; the cell is ignored", kind="not a number")
+    if integer:
+        bad = number.notna() & ((number < 0) | (number % 1 != 0))
+        log.add_rows(filename, frame, bad, col,
+                     "must be a whole number, 0 or more; the cell is ignored", kind="bad int")
+        number[bad] = np.nan
+        return number.astype("Int64")
+    if column.low is not None:
+        out = number.notna() & ((number < column.low) | (number > column.high))
+        log.add_rows(filename, frame, out, col,
+                     f"is outside {column.low:g} to {column.high:g}; the cell is ignored",
+                     kind="out of range")
+        number[out] = np.nan
+    return number.astype(float)
+
+
+# --------------------------------------------------------------------------------------------
+# Table-specific derivations and cross-table references
+
+
+def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log, as_list=False):
+    """Replace names and aliases by ids; unresolved values are kept as written and reported."""
+    if index is None:
+        return frame[col]
+
+    def one(value, row):
+        ident, reason = index.resolve(value)
+        if ident is None:
+            log.add(filename, row, col, value,
+                    f"'{value}' " + reason.format(table=f"{target_table}.csv"),
+                    kind="unresolved reference")
+            return value
+        return ident
+
+    if as_list:
+        return pd.Series(
+            [tuple(one(v, row) for v in values) for values, row in zip(frame[col], frame[ROW])],
+            index=frame.index, dtype=object,
+        )
+    return pd.Series(
+        [one(v, row) if v else v for v, row in zip(frame[col], frame[ROW])],
+        index=frame.index, dtype=object,
+    )
+
+
+def _resolve_table_refs(frame, table: c.Table, indexes: dict, log) -> pd.DataFrame:
+    for column in table.columns:
+        if column.kind in (c.REF, c.REF_LIST):
+            frame[column.name] = resolve_refs(
+                frame, column.name, indexes.get(column.ref), column.ref, table.filename, log,
+                as_list=column.kind == c.REF_LIST,
+            )
+    return frame
+
+
+def _span_columns(frame, start_col, end_col, filename, log):
+    """Start, end (last day covered) and precision of records dated by start_col [to end_col]."""
+    first = parse_partial_dates(frame[start_col])
+    second = parse_partial_dates(frame[end_col])
+    start, end = first["start"], first["end"]
+    has_end = second["end"].notna()
+    backwards = has_end & start.notna() & (second["end"] < start)
+    log.add_rows(filename, frame, backwards, end_col,
+                 f"ends before '{start_col}'; the end is ignored", kind="backwards")
+    end = end.where(~has_end | backwards, second["end"])
+    return start, end, first["precision"]
+
+
+def derive_events(frame, locations: pd.DataFrame, filename, log) -> pd.DataFrame:
+    start, end, form_precision = _span_columns(frame, "event_date", "date_end", filename, log)
+    frame["span_start"], frame["span_end"] = start, end
+    given = frame["time_precision"]
+    valid_form = form_precision.isin(["day", "month", "year"])
+    clash = valid_form & (given != "") & (given != form_precision) & given.isin(
+        ["day", "month", "year"])
+    log.add_rows(filename, frame, clash, "time_precision",
+                 lambda v: f"'{v}' does not match the form of event_date; the date's own form "
+                 "is used", kind="precision clash")
+    frame["time_precision"] = form_precision.where(valid_form, given)
+
+    places = locations.set_index("location_id") if len(locations) else None
+    frame["place_name"] = ""
+    frame["admin1"] = ""
+    frame["place_country"] = ""
+    place_lat = pd.Series(np.nan, index=frame.index)
+    place_lon = pd.Series(np.nan, index=frame.index)
+    origin_lat = pd.Series(np.nan, index=frame.index)
+    origin_lon = pd.Series(np.nan, index=frame.index)
+    if places is not None:
+        known = frame["location"].isin(places.index)
+        ids = frame.loc[known, "location"]
+        frame.loc[known, "place_name"] = places.loc[ids, "name"].to_numpy()
+        frame.loc[known, "admin1"] = places.loc[ids, "admin1"].to_numpy()
+        frame.loc[known, "place_country"] = places.loc[ids, "country"].to_numpy()
+        place_lat[known] = places.loc[ids, "latitude"].to_numpy()
+        place_lon[known] = places.loc[ids, "longitude"].to_numpy()
+        derived_geo = places.loc[ids, "kind"].map(GEO_PRECISION_BY_KIND).to_numpy()
+        needs_geo = known & (frame["geo_precision"] == "")
+        frame.loc[needs_geo, "geo_precision"] = pd.Series(derived_geo, index=ids.index)[needs_geo]
+        has_origin = frame["origin_location"].isin(places.index)
+        origin_ids = frame.loc[has_origin, "origin_location"]
+        origin_lat[has_origin] = places.loc[origin_ids, "latitude"].to_numpy()
+        origin_lon[has_origin] = places.loc[origin_ids, "longitude"].to_numpy()
+
+    half = frame["latitude"].notna() ^ frame["longitude"].notna()
+    log.add_rows(filename, frame, half, "latitude",
+                 "only one of latitude and longitude is given; the place's coordinates are used",
+                 kind="half coordinate")
+    override = frame["latitude"].notna() & frame["longitude"].notna()
+    frame["lat"] = frame["latitude"].where(override, place_lat)
+    frame["lon"] = frame["longitude"].where(override, place_lon)
+    frame["origin_lat"], frame["origin_lon"] = origin_lat, origin_lon
+    return frame
+
+
+GEO_PRECISION_BY_KIND = {
+    "city": "exact",
+    "facility": "exact",
+    "province": "region",
+    "region": "region",
+    "border area": "region",
+    "country": "country",
+}
+
+
+def derive_relations(frame, filename, log) -> pd.DataFrame:
+    start = parse_partial_dates(frame["start_date"])
+    end = parse_partial_dates(frame["end_date"])
+    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
+    log.add_rows(filename, frame, backwards, "end_date",
+                 "ends before start_date; the end is ignored", kind="backwards")
+    frame["period_start"] = start["start"]
+    frame["period_end"] = end["end"].where(~backwards)
+    missing_id = frame["relation_id"] == ""
+    if missing_id.any():
+        derived = frame["source"] + "|" + frame["relation"] + "|" + frame["target"]
+        counter = derived.groupby(derived).cumcount()
+        derived = derived.where(counter == 0, derived + "#" + (counter + 1).astype(str))
+        frame.loc[missing_id, "relation_id"] = derived[missing_id]
+    return frame
+
+
+def derive_actors(frame, filename, log) -> pd.DataFrame:
+    start = parse_partial_dates(frame["active_from"])
+    end = parse_partial_dates(frame["active_to"])
+    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
+    log.add_rows(filename, frame, backwards, "active_to",
+                 "is before active_from; the end is ignored", kind="backwards")
+    frame["active_start"] = start["start"]
+    frame["active_end"] = end["end"].where(~backwards)
+    return frame
+
+
+def derive_periods(frame, filename, log) -> pd.DataFrame:
+    start = parse_partial_dates(frame["start_date"])
+    end = parse_partial_dates(frame["end_date"])
+    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
+    log.add_rows(filename, frame, backwards, "end_date", "ends before start_date",
+                 kind="backwards")
+    frame["period_start"], frame["period_end"] = start["start"], end["end"]
+    return frame
+
+
+DERIVED_COLUMNS = {
+    "events": {"span_start": "datetime64[ns]", "span_end": "datetime64[ns]", "place_name": object,
+               "admin1": object, "place_country": object, "lat": float, "lon": float,
+               "origin_lat": float, "origin_lon": float},
+    "relations": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
+    "actors": {"active_start": "datetime64[ns]", "active_end": "datetime64[ns]"},
+    "periods": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
+}
+
+
+def empty_table(table: c.Table) -> pd.DataFrame:
+    """A zero-row frame with the typed columns of a table, served when its file is unusable."""
+    frame = pd.DataFrame({col: pd.Series(dtype=object) for col in table.column_names})
+    for column in table.columns:
+        if column.kind == c.FLOAT:
+            frame[column.name] = frame[column.name].astype(float)
+        elif column.kind == c.INT:
+            frame[column.name] = frame[column.name].astype("Int64")
+    for col, dtype in DERIVED_COLUMNS.get(table.name, {}).items():
+        frame[col] = pd.Series(dtype=dtype)
+    frame[ROW] = pd.Series(dtype="int64")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# The folder
+
+
+def load_dataset(folder: str | os.PathLike | None = None) -> LoadResult:
+    """Read every contract file of a folder. Never raises on bad data; see LoadResult.problems."""
+    folder = Path(folder) if folder is not None else data_folder()
+    log = ProblemLog()
+    frames: dict[str, pd.DataFrame] = {}
+    reports: list[FileReport] = []
+    indexes: dict[str, NameIndex | None] = {}
+
+    if not folder.is_dir():
+        log.add(str(folder), None, None, None, "the data folder does not exist", ERROR)
+
+    for table in c.TABLES:
+        frame, report = _load_table(folder, table, frames, indexes, log)
+        frames[table.name] = frame
+        reports.append(report)
+        if table.name in ("actors", "locations", "sources"):
+            usable = report.status not in ("unusable", "missing")
+            name_col = None if table.name == "sources" else "name"
+            indexes[table.name] = NameIndex(frame, table.id_column, name_col) if usable else None
+
+    dataset = Dataset(folder=str(folder), boundaries=_load_boundaries(folder, log), **frames)
+    return LoadResult(dataset, log.summarise(), reports)
+
+
+def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
+    path = folder / table.filename
+    parquet = path.with_suffix(".parquet")
+    if not path.exists():
+        if table.optional_file:
+            return empty_table(table), FileReport(table.name, table.filename,
+                                                  "absent (optional)", 0, "", None)
+        hint = " (a .parquet file of that name is not read yet)" if parquet.exists() else ""
+        log.add(table.filename, None, None, None,
+                f"file not found in the data folder{hint}", ERROR)
+        return empty_table(table), FileReport(table.name, table.filename, "missing", 0, "", None)
+
+    modified = pd.Timestamp(path.stat().st_mtime, unit="s")
+    before = len(log.problems)
+    raw, fingerprint = read_csv_text(path, table, log)
+    typed = None
+    if raw is not None:
+        checked = check_header(raw, table, log)
+        if checked is not None:
+            typed = type_table(checked, table, log)
+    if typed is None:
+        return empty_table(table), FileReport(table.name, table.filename, "unusable", 0,
+                                              fingerprint, modified)
+
+    typed = _resolve_table_refs(typed, table, indexes, log)
+    if table.name == "events":
+        typed = derive_events(typed, frames["locations"], table.filename, log)
+    elif table.name == "relations":
+        typed = derive_relations(typed, table.filename, log)
+    elif table.name == "actors":
+        typed = derive_actors(typed, table.filename, log)
+    elif table.name == "periods":
+        typed = derive_periods(typed, table.filename, log)
+    status = "warnings" if len(log.problems) > before else "ok"
+    typed = typed.reset_index(drop=True)
+    return typed, FileReport(table.name, table.filename, status, len(typed), fingerprint, modified)
+
+
+def _load_boundaries(folder: Path, log: ProblemLog) -> dict | None:
+    path = folder / c.BOUNDARIES_FILENAME
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.add(c.BOUNDARIES_FILENAME, None, None, None,
+                f"is not valid GeoJSON ({exc}); the map is drawn without outlines", WARNING)
+        return None
+    if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
+        log.add(c.BOUNDARIES_FILENAME, None, None, None,
+                "is JSON but not a GeoJSON FeatureCollection; the map is drawn without outlines",
+                WARNING)
+        return None
+    return data

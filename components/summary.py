@@ -1,0 +1,59 @@
+"""Headline figures and display-ready copies of the loaded tables. No Streamlit import."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components import loader
+
+TABLE_LABELS = {
+    "events": "Events",
+    "actors": "Actors",
+    "relations": "Relations",
+    "locations": "Places",
+    "sources": "Sources",
+    "periods": "Periods",
+}
+
+
+def table_counts(dataset: loader.Dataset) -> dict[str, int]:
+    return {label: len(dataset.table(name)) for name, label in TABLE_LABELS.items()
+            if name != "periods"}
+
+
+def coverage_sentence(dataset: loader.Dataset) -> str:
+    events = dataset.events
+    dated = events.dropna(subset=["span_start"])
+    if dated.empty:
+        return "No dated events are loaded."
+    first, last = dated["span_start"].min(), dated["span_end"].max()
+    by_precision = events["time_precision"].value_counts()
+    parts = [f"{by_precision.get(p, 0)} to the {p}" for p in ("day", "month", "year")]
+    unplaced = int((events["location"] == "").sum())
+    return (
+        f"Events run from **{first:%B %Y}** to **{last:%B %Y}**; their dates are known "
+        f"{', '.join(parts)}. {unplaced} event(s) have no place and are left off the map."
+    )
+
+
+def display_table(dataset: loader.Dataset, name: str) -> pd.DataFrame:
+    """The table as a person reads it: lists joined, helper columns dropped."""
+    frame = dataset.table(name).copy()
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, tuple)).any():
+            frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)
+    helper = set(loader.DERIVED_COLUMNS.get(name, {})) | {loader.ROW}
+    return frame[[c for c in frame.columns if c not in helper]]
+
+
+def view_counts(events: pd.DataFrame, relations: pd.DataFrame) -> dict[str, int]:
+    """Headline figures for the filtered view."""
+    named = set(relations["source"]) | set(relations["target"])
+    for a1, a2, assoc in zip(events["actor1"], events["actor2"], events["assoc_actors"]):
+        named |= {a for a in (a1, a2) if a} | set(assoc)
+    return {
+        "Events": len(events),
+        "Actors involved": len(named),
+        "Relations": len(relations),
+        "Places": int(events.loc[events["location"] != "", "location"].nunique()),
+    }

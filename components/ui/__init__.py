@@ -1,0 +1,1 @@
+"""UI pieces: they take prepared frames and draw widgets or return charts."""

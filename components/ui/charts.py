@@ -1,0 +1,181 @@
+"""Altair builders for the network and the timeline. Frames in, charts out.
+
+Selections are named so pages can wire them to the shared filters:
+NODE_SELECTION (click an actor), BRUSH (drag a period on the timeline).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from components import palette
+
+NODE_SELECTION = "actor_click"
+BRUSH = "period_brush"
+BAR_BRUSH = "month_brush"
+DASH = {"confirmed": [1, 0], "reported": [6, 3], "alleged": [3, 3], "disputed": [8, 3, 2, 3]}
+
+
+def _dash_scale(present: list[str]) -> alt.Scale:
+    domain = [k for k in DASH if k in present] + [k for k in present if k not in DASH]
+    return alt.Scale(domain=domain, range=[DASH.get(k, [2, 2]) for k in domain])
+
+
+def _colour_scale(scheme: str, present) -> alt.Scale:
+    spec = palette.altair_scale(scheme, sorted(set(present)))
+    return alt.Scale(domain=spec["domain"], range=spec["range"])
+
+
+# --------------------------------------------------------------------------------------------
+# Network
+
+
+def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
+                  size_by: str = "degree") -> alt.LayerChart:
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45]))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35]))
+    layers = []
+    if not edges.empty:
+        edge_tooltip = [
+            alt.Tooltip("source_name:N", title="From"),
+            alt.Tooltip("relation:N", title="Relation"),
+            alt.Tooltip("target_name:N", title="To"),
+            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("claim_status:N", title="Claim"),
+            alt.Tooltip("description:N", title="Says"),
+        ]
+        colour = alt.Color("family:N", title="Relation (family)",
+                           scale=_colour_scale("relation family", edges["family"]),
+                           legend=alt.Legend(orient="bottom", direction="horizontal"))
+        layers.append(alt.Chart(edges).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
+            x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
+            strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
+                                      scale=_dash_scale(sorted(set(edges["claim_status"]))),
+                                      legend=alt.Legend(orient="bottom", direction="horizontal")),
+            tooltip=edge_tooltip,
+        ))
+        layers.append(alt.Chart(edges).mark_point(shape="triangle", filled=True, size=70,
+                                                  opacity=0.9).encode(
+            x=alt.X("arrow_x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45])),
+            y=alt.Y("arrow_y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35])),
+            angle=alt.Angle("angle:Q", scale=None), color=colour.legend(None),
+            tooltip=edge_tooltip,
+        ))
+    select = alt.selection_point(name=NODE_SELECTION, fields=["actor_id"], on="click",
+                                 clear="dblclick")
+    node_layer = alt.Chart(nodes).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
+        x=x, y=y,
+        size=alt.Size("size:Q", scale=None, legend=None),
+        color=alt.Color("actor_type:N", title="Actor type",
+                        scale=_colour_scale("actor type", nodes["actor_type"]),
+                        legend=alt.Legend(orient="right")),
+        tooltip=[
+            alt.Tooltip("name:N", title="Actor"),
+            alt.Tooltip("actor_type:N", title="Type"),
+            alt.Tooltip("aliases:N", title="Also known as"),
+            alt.Tooltip("degree:Q", title="Relations shown"),
+            alt.Tooltip("betweenness:Q", title="Betweenness", format=".3f"),
+        ],
+    ).add_params(select)
+    layers.append(node_layer)
+    for align, dx in (("left", 0), ("right", 0), ("center", 0)):
+        part = nodes[(nodes["label_align"] == align) & (nodes["label"] != "")]
+        if part.empty:
+            continue
+        layers.append(alt.Chart(part).mark_text(
+            align=align, baseline="middle", fontSize=11, dx=dx, color="#222",
+        ).encode(
+            x=alt.X("label_x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45])),
+            y=alt.Y("label_y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35])),
+            text="label:N",
+        ))
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(height=height, width="container",
+                    title=alt.Title("Actor network",
+                                    subtitle=f"Node size: {size_by}. Arrows point from source to "
+                                    "target. Click an actor to filter to it; double-click to clear."))
+        .configure_view(stroke=None)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Timeline
+
+
+def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
+                   domain: tuple | None = None, height: int | None = None) -> alt.LayerChart:
+    lanes = list(dict.fromkeys(marks.sort_values("start")["lane"]))
+    lane_height = 26
+    height = height or max(160, lane_height * len(lanes) + 40)
+    x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
+                        ) if domain else alt.Undefined
+    x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year"))
+    y = alt.Y("lane:N", title=lane_title, sort=lanes, axis=alt.Axis(labelLimit=220))
+    colour = alt.Color("category:N", title="Event category",
+                       scale=_colour_scale("event category", marks["category"]),
+                       legend=alt.Legend(orient="bottom", direction="horizontal"))
+    tooltip = [
+        alt.Tooltip("date_text:N", title="When"),
+        alt.Tooltip("precision_text:N", title="Precision"),
+        alt.Tooltip("event_type:N", title="Type"),
+        alt.Tooltip("actors_text:N", title="Actors"),
+        alt.Tooltip("place_name:N", title="Place"),
+        alt.Tooltip("claim_status:N", title="Claim"),
+        alt.Tooltip("label:N", title="What happened"),
+    ]
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    layers = []
+    if not bands.empty:
+        band = alt.Chart(bands)
+        layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
+            x=alt.X("start:T", scale=x_scale), x2="end:T"))
+        layers.append(band.mark_text(align="left", baseline="top", dx=4, dy=-14, fontSize=11,
+                                     color="#555").encode(x=alt.X("start:T", scale=x_scale),
+                                                          y=alt.value(0), text="label:N"))
+    spans = marks[marks["is_span"]]
+    points = marks[~marks["is_span"]]
+    base_span = alt.Chart(spans).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
+        x=x, x2="end:T", y=y, color=colour, tooltip=tooltip)
+    base_point = alt.Chart(points).mark_point(filled=True, size=90, opacity=0.95,
+                                              stroke="white", strokeWidth=0.8).encode(
+        x=x, y=y, color=colour, tooltip=tooltip)
+    # the brush lives on the layer that is always present, so it works with any data mix
+    if len(spans):
+        layers.append(base_span.add_params(brush))
+        if len(points):
+            layers.append(base_point)
+    else:
+        layers.append(base_point.add_params(brush))
+    return (
+        alt.layer(*layers)
+        .properties(height=height, width="container",
+                    title=alt.Title("Timeline", subtitle="Bars: dates known only to the month or "
+                                    "year, or periods. Dots: known to the day. Drag across the "
+                                    "chart to filter to a period."))
+    )
+
+
+def monthly_chart(counts: pd.DataFrame, domain: tuple | None = None, height: int = 180
+                  ) -> alt.Chart:
+    x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
+                        ) if domain else alt.Undefined
+    brush = alt.selection_interval(name=BAR_BRUSH, encodings=["x"])
+    return (
+        alt.Chart(counts).mark_bar().encode(
+            x=alt.X("yearmonth(month):T", title=None, scale=x_scale),
+            y=alt.Y("sum(events):Q", title="Events per month"),
+            color=alt.Color("category:N", title="Event category",
+                            scale=_colour_scale("event category", counts["category"]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"),
+                     alt.Tooltip("category:N", title="Category"),
+                     alt.Tooltip("sum(events):Q", title="Events")],
+        ).add_params(brush)
+        .properties(height=height, width="container",
+                    title=alt.Title("Events per month",
+                                    subtitle="Stacked by category; events known only to the year "
+                                    "are not counted here."))
+    )

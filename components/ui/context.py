@@ -1,0 +1,71 @@
+"""What every page works from: the loaded data, the filter options and values, the filtered frames.
+
+Expensive steps are cached on the data folder's fingerprint and the filter values, never on
+DataFrame hashing (Streamlit samples large frames when it hashes them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from components import filters as f
+from components import loader, network, views
+from components.ui import data_access, sidebar
+
+
+@dataclass
+class PageContext:
+    result: loader.LoadResult
+    fingerprint: str
+    options: f.FilterOptions
+    filters: f.Filters
+    events: pd.DataFrame  # filtered, with display labels
+    relations: pd.DataFrame  # filtered
+
+    @property
+    def dataset(self) -> loader.Dataset:
+        return self.result.dataset
+
+
+def _fingerprint() -> tuple[str, str]:
+    folder = loader.data_folder()
+    return str(folder), loader.folder_fingerprint(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _options(folder: str, fingerprint: str) -> f.FilterOptions:
+    return f.filter_options(data_access.current_result().dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _filtered(folder: str, fingerprint: str, filters: f.Filters):
+    dataset = data_access.current_result().dataset
+    events = f.filter_events(dataset, filters)
+    relations = f.filter_relations(dataset, filters, events)
+    return views.with_event_labels(events, dataset.actors), relations
+
+
+@st.cache_data(show_spinner="Laying out the network…", max_entries=8)
+def layout_positions(folder: str, fingerprint: str) -> dict:
+    dataset = data_access.current_result().dataset
+    return network.stable_layout(dataset.actors, dataset.relations)
+
+
+def filter_options() -> f.FilterOptions:
+    return _options(*_fingerprint())
+
+
+def page_context() -> PageContext:
+    folder, fingerprint = _fingerprint()
+    options = _options(folder, fingerprint)
+    filters = sidebar.current_filters(options)
+    events, relations = _filtered(folder, fingerprint, filters)
+    return PageContext(data_access.current_result(), fingerprint, options, filters, events,
+                       relations)
+
+
+def positions() -> dict:
+    return layout_positions(*_fingerprint())

@@ -1,0 +1,93 @@
+"""The map: places sized by their events, cross-border arcs, outlines, labels (pydeck).
+
+Takes the frames from components.views; knows nothing of filters.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import pandas as pd
+import pydeck as pdk
+
+from components import palette
+
+BASEMAPS = {
+    "carto": "Carto light (needs internet)",
+    "none": "None (offline: outlines and labels only)",
+}
+BASEMAP_ENV = "PROXYLENS_BASEMAP"
+ARC_COLOUR = palette.rgb(palette.ORANGE, 200)
+OUTLINE_COLOUR = [110, 110, 110, 200]
+
+
+def default_basemap() -> str:
+    value = os.environ.get(BASEMAP_ENV, "carto").strip().lower()
+    return value if value in BASEMAPS else "carto"
+
+
+def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
+               boundaries: dict | None = None, basemap: str = "carto",
+               height: int = 520) -> pdk.Deck:
+    layers = []
+    if boundaries:
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", boundaries, id="boundaries", stroked=True, filled=True,
+            get_fill_color=[235, 235, 230, 90], get_line_color=OUTLINE_COLOUR,
+            line_width_min_pixels=1, pickable=False,
+        ))
+    if not arcs.empty:
+        layers.append(pdk.Layer(
+            "ArcLayer", arcs, id="arcs", get_source_position=["from_lon", "from_lat"],
+            get_target_position=["to_lon", "to_lat"], get_source_color=ARC_COLOUR,
+            get_target_color=ARC_COLOUR, get_width="1.5 + events", width_min_pixels=2,
+            pickable=True, auto_highlight=True,
+        ))
+    filled = places[places["filled"]] if not places.empty else places
+    rings = places[~places["filled"]] if not places.empty else places
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", filled, id="places", get_position=["lon", "lat"],
+        get_radius="radius", radius_units="pixels", get_fill_color="colour",
+        get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, stroked=True,
+        pickable=True, auto_highlight=True,
+    ))
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", rings, id="regions", get_position=["lon", "lat"],
+        get_radius="radius", radius_units="pixels", get_line_color="colour", filled=True,
+        get_fill_color=[255, 255, 255, 40], stroked=True, line_width_min_pixels=3,
+        pickable=True, auto_highlight=True,
+    ))
+    layers.append(pdk.Layer(
+        "TextLayer", places, id="labels", get_position=["lon", "lat"], get_text="name",
+        get_size=13, get_color=[30, 30, 30, 255], get_pixel_offset=[0, -18],
+        get_alignment_baseline="'bottom'", background=True,
+        get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
+        font_family="'DejaVu Sans', 'Liberation Sans', sans-serif", pickable=False,
+    ))
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
+        map_provider="carto" if basemap == "carto" else None,
+        map_style="light" if basemap == "carto" else None,
+        tooltip={"text": "{tooltip}"},
+        height=height,
+    )
+
+
+def legend_markdown(places: pd.DataFrame, colour_by: str, has_arcs: bool) -> str:
+    """A legend in words and coloured squares, matching the layers drawn."""
+    if places.empty:
+        return ""
+    keys = list(dict.fromkeys(places.sort_values("events", ascending=False)["key"]))
+    scheme = palette.SCHEMES[colour_by]
+    swatches = " ".join(
+        f"<span style='color:{scheme.get(k, scheme['other'])}'>●</span> {html.escape(str(k))}"
+        for k in keys)
+    parts = [f"**Colour: {colour_by}** {swatches}",
+             "**Size:** number of events at the place",
+             "**Filled circle:** at the named place · **ring:** placed only to a region or country"]
+    if has_arcs:
+        parts.append(f"<span style='color:{palette.ORANGE}'>**⌒ arc**</span>: a movement across a "
+                     "border the data states (training, arms, fighters)")
+    return "  \n".join(parts)

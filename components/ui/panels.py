@@ -1,0 +1,178 @@
+"""The three linked views as page panels: each draws its chart, its legend, its empty state,
+and turns clicks on it into filter changes (the named actions in components.ui.sidebar)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from components import network, views
+from components.ui import charts, sidebar
+from components.ui import map as map_ui
+from components.ui.context import PageContext, positions
+
+NO_MATCH = "No events match the current filters. Remove a filter above, or widen the date range."
+
+
+# --------------------------------------------------------------------------------------------
+# Map
+
+
+def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: bool = True) -> None:
+    colour_by = "event category"
+    basemap = map_ui.default_basemap()
+    if controls:
+        left, right = st.columns(2)
+        colour_by = left.segmented_control(
+            "Colour places by", list(views.COLOUR_BY), default="event category",
+            key="map_colour", bind="query-params", required=True,
+        ) or "event category"
+        basemap = right.selectbox(
+            "Basemap", list(map_ui.BASEMAPS), index=list(map_ui.BASEMAPS).index(basemap),
+            format_func=map_ui.BASEMAPS.get, key="basemap", bind="query-params",
+            help="Without internet the Carto tiles cannot load; the outlines from "
+            "boundaries.geojson (when the data folder has one) and the place labels still draw.",
+        )
+    places = views.map_places(ctx.events, colour_by)
+    arcs = views.map_arcs(ctx.events)
+    if places.empty:
+        st.info(NO_MATCH if ctx.events.empty else
+                "None of the matching events has a place, so the map is empty.",
+                icon=":material/map:")
+        return
+    deck = map_ui.build_deck(places, arcs, views.map_view_bounds(places),
+                             ctx.dataset.boundaries, basemap, height)
+    st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
+                    height=height)
+    st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
+                unsafe_allow_html=True)
+    unplaced = int(ctx.events["lat"].isna().sum())
+    if unplaced:
+        st.caption(f"{unplaced} matching event(s) have no place in the sources and are not on "
+                   "the map; they are in the timeline and tables. Click a place to filter to it.")
+    else:
+        st.caption("Click a place to filter every view to it.")
+
+
+def _on_map_select(key: str = "map") -> None:
+    state = st.session_state.get(key)
+    if not state:
+        return
+    objects = state.get("selection", {}).get("objects", {})
+    chosen = [o.get("location") for layer in ("places", "regions") for o in objects.get(layer, [])]
+    chosen = [c for c in chosen if c]
+    if chosen:
+        sidebar.add_to_filter("places", chosen)
+
+
+# --------------------------------------------------------------------------------------------
+# Network
+
+
+def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
+                  controls: bool = True) -> None:
+    size_by = "degree"
+    if controls:
+        size_by = st.segmented_control(
+            "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
+            bind="query-params", required=True,
+            format_func=lambda m: network.SIZE_MEASURES[m],
+        ) or "degree"
+    if ctx.relations.empty:
+        st.info("No relations match the current filters. Relations are drawn when their period "
+                "overlaps the date range; remove a filter above to see more.",
+                icon=":material/hub:")
+        return
+    nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
+                                          size_by, extra_nodes=set(ctx.filters.actors))
+    chart = charts.network_chart(nodes, edges, height=height, size_by=network.SIZE_MEASURES[size_by])
+    st.altair_chart(chart, on_select=partial(_on_network_select, key), key=key, width="stretch",
+                    selection_mode=[charts.NODE_SELECTION])
+    hidden = int((nodes["label"] == "").sum())
+    note = f"{len(nodes)} actors, {len(edges)} relations."
+    if hidden:
+        note += f" {hidden} labels are hidden where they would overlap: hover a node for its name."
+    st.caption(note + " Solid lines: confirmed; dashed: reported, alleged or disputed.")
+
+
+def _on_network_select(key: str = "network") -> None:
+    state = st.session_state.get(key)
+    if not state:
+        return
+    picked = state.get("selection", {}).get(charts.NODE_SELECTION) or []
+    actors = [p.get("actor_id") for p in picked if isinstance(p, dict) and p.get("actor_id")]
+    if actors:
+        sidebar.add_to_filter("actors", actors)
+
+
+# --------------------------------------------------------------------------------------------
+# Timeline
+
+
+LANE_TITLES = {"event category": "Event category", "actor": "First actor",
+               "event type": "Event type"}
+
+
+def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "timeline",
+                   controls: bool = True, monthly: bool = True) -> None:
+    lane_by = "event category"
+    if controls:
+        lane_by = st.segmented_control(
+            "Lanes", list(views.LANE_BY), default="event category", key="lanes",
+            bind="query-params", required=True,
+        ) or "event category"
+    marks = views.timeline_marks(ctx.events, lane_by)
+    if marks.empty:
+        st.info(NO_MATCH if ctx.events.empty else "None of the matching events is dated.",
+                icon=":material/timeline:")
+        return
+    domain = _time_domain(ctx)
+    bands = views.periods_in_range(ctx.dataset.periods, *domain)
+    chart = charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height)
+    st.altair_chart(chart, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options), key=key,
+                    width="stretch", selection_mode=[charts.BRUSH])
+    if monthly:
+        counts, year_only = views.monthly_counts(ctx.events)
+        if counts.empty:
+            st.caption("No matching event is known to the month, so there is no monthly chart.")
+        else:
+            st.altair_chart(charts.monthly_chart(counts, domain),
+                            on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH, ctx.options),
+                            key=key + "_months",
+                            width="stretch", selection_mode=[charts.BAR_BRUSH])
+            if year_only:
+                st.caption(f"{year_only} matching event(s) known only to the year are in the "
+                           "timeline above but not in the monthly counts.")
+
+
+def _time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = ctx.filters.date_from or ctx.options.date_min
+    end = ctx.filters.date_to or ctx.options.date_max
+    start = pd.Timestamp(start) if start else ctx.events["span_start"].min()
+    end = pd.Timestamp(end) + pd.Timedelta(days=1) if end else ctx.events["span_end"].max()
+    return start, end
+
+
+def _on_brush(key: str, selection: str, options=None) -> None:
+    state = st.session_state.get(key)
+    if not state:
+        return
+    brushed = state.get("selection", {}).get(selection) or {}
+    values = next(iter(brushed.values()), None) if isinstance(brushed, dict) else None
+    if not values or len(values) != 2:
+        return
+    start, end = (_to_date(v) for v in values)
+    if start and end and start <= end:
+        sidebar.set_date_window(start, end, options)
+
+
+def _to_date(value):
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc).date()
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None

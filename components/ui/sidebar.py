@@ -1,0 +1,189 @@
+"""The shared filters: drawn once in app.py, bound to the URL, read by every page.
+
+Widget keys double as URL query parameter names, so a copied link reopens the same view.
+Chart clicks change filters through the named actions at the bottom of this module; they run as
+callbacks, before the script reruns, which is when Streamlit allows a widget's value to change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from components import filters as f
+from components.contract import VOCABULARIES
+
+# widget key (and URL parameter) -> Filters field
+KEYS = {
+    "dates": "dates",
+    "actors": "actors",
+    "linked": "include_linked",
+    "actor_types": "actor_types",
+    "event_types": "event_types",
+    "claims": "claim_statuses",
+    "places": "places",
+    "q": "text",
+}
+FIELD_TO_KEY = {v: k for k, v in KEYS.items()}
+
+FIELD_LABELS = {
+    "dates": "Dates",
+    "actors": "Actor",
+    "include_linked": "Linked actors",
+    "actor_types": "Actor type",
+    "event_types": "Event type",
+    "claim_statuses": "Claim",
+    "places": "Place",
+    "text": "Search",
+}
+
+
+def draw_filters(options: f.FilterOptions) -> f.Filters:
+    """Draw the sidebar filters and return their current value."""
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    if options.date_min and options.date_max:
+        sidebar.date_input(
+            "Date range",
+            value=(options.date_min, options.date_max),
+            min_value=options.date_min,
+            max_value=options.date_max,
+            key="dates",
+            bind="query-params",
+            format="YYYY-MM-DD",
+            help="An event matches when the day, month or year its source gives overlaps the "
+            "range: an event known only to 2005 matches any range that touches 2005.",
+        )
+    sidebar.multiselect(
+        "Actors", list(options.actors), key="actors", bind="query-params",
+        format_func=lambda a: options.actors.get(a, a), placeholder="Any actor",
+        help="Events naming any of these actors, and the relations that touch them.",
+    )
+    sidebar.toggle(
+        "Include directly linked actors", key="linked", bind="query-params",
+        help="Also keep actors one relation away from the chosen actors.",
+    )
+    sidebar.multiselect(
+        "Actor types", list(options.actor_types), key="actor_types", bind="query-params",
+        placeholder="Any type", help=_terms_help("actor_type"),
+    )
+    sidebar.multiselect(
+        "Event types", list(options.event_types), key="event_types", bind="query-params",
+        placeholder="Any type", help=_terms_help("event_type"),
+    )
+    sidebar.multiselect(
+        "Claim status", list(options.claim_statuses), key="claims", bind="query-params",
+        placeholder="Any status", help=_terms_help("claim_status"),
+    )
+    sidebar.multiselect(
+        "Places or provinces", list(options.places), key="places", bind="query-params",
+        format_func=lambda p: options.places.get(p, p), placeholder="Anywhere",
+    )
+    sidebar.text_input(
+        "Search names and descriptions", key="q", bind="query-params",
+        placeholder="e.g. Karbala, EFP, Quds",
+        help="Matches actor names and aliases, event and relation descriptions, place names.",
+    )
+    return current_filters(options)
+
+
+def current_filters(options: f.FilterOptions) -> f.Filters:
+    """The filter value held by the sidebar widgets (and so by the URL)."""
+    state = st.session_state
+    date_from, date_to = _date_window(state.get("dates"), options)
+    known = lambda values, allowed: tuple(v for v in (values or []) if v in allowed)  # noqa: E731
+    return f.Filters(
+        date_from=date_from, date_to=date_to,
+        actors=known(state.get("actors"), options.actors),
+        include_linked=bool(state.get("linked", False)),
+        actor_types=known(state.get("actor_types"), options.actor_types),
+        event_types=known(state.get("event_types"), options.event_types),
+        claim_statuses=known(state.get("claims"), options.claim_statuses),
+        places=known(state.get("places"), options.places),
+        text=(state.get("q") or "").strip(),
+    )
+
+
+def _terms_help(vocab: str) -> str:
+    return "\n".join(f"- **{term}**: {meaning}" for term, meaning in VOCABULARIES[vocab].items())
+
+
+def _date_window(dates, options: f.FilterOptions) -> tuple[date | None, date | None]:
+    """The chosen window, or (None, None) while it is the full extent of the data."""
+    if not dates:
+        return None, None
+    if isinstance(dates, date):
+        dates = (dates,)
+    start = dates[0] if len(dates) > 0 else None
+    end = dates[1] if len(dates) > 1 else None
+    if start == options.date_min and end in (options.date_max, None):
+        return None, None
+    return start, end
+
+
+# --------------------------------------------------------------------------------------------
+# The active-filters line
+
+
+def draw_active_filters(current: f.Filters, options: f.FilterOptions) -> None:
+    """One removable chip per active filter, and 'Clear all'."""
+    chips = current.active()
+    full_range = (options.date_min, options.date_max) if options.date_min else ()
+    if not chips:
+        st.caption("No filters: showing everything. Narrow the view in the sidebar or by "
+                   "clicking a place, an actor or a period.")
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown("**Active filters:**")
+    for name, value in chips:
+        label = f"{FIELD_LABELS[name]}: {_chip_text(name, value, options)}"
+        row.button(f"{label}  ✕", key=f"chip-{name}-{value}", on_click=remove_filter,
+                   args=(name, value, full_range), help="Remove this filter", type="secondary")
+    row.button("Clear all", key="chip-clear-all", on_click=clear_filters, args=(full_range,),
+               type="primary", icon=":material/filter_alt_off:")
+
+
+def _chip_text(name: str, value: str, options: f.FilterOptions) -> str:
+    if name == "actors":
+        return options.actors.get(value, value)
+    if name == "places":
+        return options.places.get(value, value)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Named actions (callbacks)
+
+
+def remove_filter(name: str, value: str, full_range: tuple) -> None:
+    key = FIELD_TO_KEY.get(name, name)
+    if name == "dates":
+        st.session_state["dates"] = full_range
+    elif name == "text":
+        st.session_state["q"] = ""
+    elif name == "include_linked":
+        st.session_state["linked"] = False
+    else:
+        st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+
+
+def clear_filters(full_range: tuple) -> None:
+    for key in ("actors", "actor_types", "event_types", "claims", "places"):
+        st.session_state[key] = []
+    st.session_state["linked"] = False
+    st.session_state["q"] = ""
+    st.session_state["dates"] = full_range
+
+
+def add_to_filter(key: str, values: list[str]) -> None:
+    current = list(st.session_state.get(key, []))
+    st.session_state[key] = current + [v for v in values if v not in current]
+
+
+def set_date_window(start: date, end: date, options: f.FilterOptions | None = None) -> None:
+    """Set the date filter, clamped to the dates the data covers."""
+    if options and options.date_min:
+        start = min(max(start, options.date_min), options.date_max)
+        end = min(max(end, options.date_min), options.date_max)
+    st.session_state["dates"] = (start, end)

@@ -1,0 +1,36 @@
+"""Data page: what was loaded from the data folder, and every problem found in it."""
+
+import streamlit as st
+
+from components import summary
+from components.ui import cards, data_access
+
+result = data_access.current_result()
+dataset = result.dataset
+
+st.title("Data")
+st.caption(f"Data folder: `{dataset.folder}`")
+cards.headline_counts(summary.table_counts(dataset))
+st.markdown(summary.coverage_sentence(dataset))
+
+st.subheader("Files")
+st.dataframe(cards.files_table(result), hide_index=True, width="stretch")
+
+st.subheader("Validation report")
+problems = result.problems_frame()
+if problems.empty:
+    st.success("Every file passed every check.", icon=":material/check_circle:")
+else:
+    st.dataframe(problems, hide_index=True, width="stretch")
+    st.download_button(
+        "Download the report as CSV",
+        problems.to_csv(index=False).encode("utf-8"),
+        file_name="proxylens-validation-report.csv",
+        mime="text/csv",
+    )
+
+st.subheader("Tables")
+tabs = st.tabs([name for name in summary.TABLE_LABELS.values()])
+for tab, name in zip(tabs, summary.TABLE_LABELS):
+    with tab:
+        st.dataframe(summary.display_table(dataset, name), hide_index=True, width="stretch")

@@ -1,0 +1,10 @@
+"""Map: events by place, cross-border movements, outlines."""
+
+import streamlit as st
+
+from components.ui import panels
+from components.ui.context import page_context
+
+ctx = page_context()
+st.title("Map")
+panels.map_panel(ctx, height=640)

@@ -1,0 +1,21 @@
+"""Overview: headline counts, then map, network and timeline on one screen."""
+
+import streamlit as st
+
+from components import summary
+from components.ui import cards, panels
+from components.ui.context import page_context
+
+ctx = page_context()
+st.title("Iran's proxy war in Iraq, 2003-2008")
+cards.headline_counts(summary.view_counts(ctx.events, ctx.relations))
+
+left, right = st.columns(2, gap="medium")
+with left:
+    st.subheader("Where")
+    panels.map_panel(ctx, height=440, key="overview_map", controls=False)
+with right:
+    st.subheader("Who")
+    panels.network_panel(ctx, height=440, key="overview_network", controls=False)
+st.subheader("When")
+panels.timeline_panel(ctx, key="overview_timeline", controls=False, monthly=False)

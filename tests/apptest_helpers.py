@@ -1,0 +1,64 @@
+"""Reading what the charts of an AppTest run received: map layer rows and Vega-Lite datasets."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import PROJECT
+
+APP = str(PROJECT / "app.py")
+
+
+def run_app(page: str | None = None, params: dict | None = None, timeout: float = 60) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def deck_layers(at: AppTest, index: int = 0) -> dict[str, list[dict]]:
+    """Layer id -> the rows it draws, for one pydeck chart."""
+    spec = json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+    return {layer["id"]: layer.get("data", []) for layer in spec["layers"]}
+
+
+def vega_charts(at: AppTest) -> list:
+    return list(at.get("arrow_vega_lite_chart")) + list(at.get("vega_lite_chart"))
+
+
+def vega_datasets(chart) -> list[pd.DataFrame]:
+    frames = []
+    for named in chart.proto.datasets:
+        frames.append(pa.ipc.open_stream(named.data.data).read_pandas())
+    if chart.proto.HasField("data") and chart.proto.data.data:
+        frames.append(pa.ipc.open_stream(chart.proto.data.data).read_pandas())
+    return frames
+
+
+def vega_spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def chart_titled(at: AppTest, title: str):
+    for chart in vega_charts(at):
+        spec = vega_spec(chart)
+        found = spec.get("title")
+        text = found.get("text") if isinstance(found, dict) else found
+        if text == title:
+            return chart
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def all_rows(chart) -> pd.DataFrame:
+    """Every row of every dataset of a chart, in one frame (columns differ across layers)."""
+    frames = vega_datasets(chart)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
