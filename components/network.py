@@ -44,13 +44,14 @@ def stable_layout(actors: pd.DataFrame, relations: pd.DataFrame) -> dict[str, tu
     positions: dict[str, tuple[float, float]] = {}
     if connected:
         core = simple.subgraph(connected)
-        k = 2.2 / math.sqrt(max(len(connected), 1))
-        raw = nx.spring_layout(core, seed=LAYOUT_SEED, k=k, iterations=300)
+        start = nx.kamada_kawai_layout(core) if len(connected) > 2 else None
+        k = 2.0 / math.sqrt(max(len(connected), 1))
+        raw = start if start is not None else nx.spring_layout(core, seed=LAYOUT_SEED, k=k)
         positions.update({n: (float(x), float(y)) for n, (x, y) in raw.items()})
         positions = _normalise(positions)
     for i, node in enumerate(isolated):
         angle = 2 * math.pi * i / max(len(isolated), 1)
-        positions[node] = (1.25 * math.cos(angle), 1.25 * math.sin(angle))
+        positions[node] = (1.15 * math.cos(angle), 1.1 * math.sin(angle))
     return positions
 
 
@@ -76,7 +77,8 @@ def node_metrics(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
                    positions: dict[str, tuple[float, float]], size_by: str = "degree",
-                   extra_nodes: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   extra_nodes: set[str] | None = None, width_px: int = 900, height_px: int = 600
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes and edges ready to draw: the actors named by the relations (plus extra_nodes)."""
     node_ids = set(relations["source"]) | set(relations["target"]) | (extra_nodes or set())
     node_ids = {n for n in node_ids if n in positions}
@@ -92,9 +94,9 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     nodes["y"] = nodes["actor_id"].map(lambda n: positions[n][1])
     measure = nodes[size_by].astype(float)
     top = measure.max() if len(measure) and measure.max() > 0 else 1.0
-    nodes["size"] = 80 + 900 * (measure / top)
+    nodes["size"] = 60 + 640 * (measure / top)
     nodes["aliases"] = nodes["aliases"].map(lambda v: "; ".join(v) if isinstance(v, tuple) else "")
-    nodes = place_labels(nodes)
+    nodes = place_labels(nodes, x_per_px=X_EXTENT / width_px, y_per_px=Y_EXTENT / height_px)
     edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])))
     return nodes.reset_index(drop=True), edges
 
@@ -145,21 +147,27 @@ def period_text(start: str, end: str) -> str:
     return "dates not given"
 
 
-def place_labels(nodes: pd.DataFrame, char_width: float = 0.022, height: float = 0.05
-                 ) -> pd.DataFrame:
+X_DOMAIN, Y_DOMAIN = (-1.35, 1.35), (-1.15, 1.15)  # the chart's data window, labels included
+X_EXTENT, Y_EXTENT = X_DOMAIN[1] - X_DOMAIN[0], Y_DOMAIN[1] - Y_DOMAIN[0]
+LABEL_CHAR_PX, LABEL_HEIGHT_PX = 6.2, 13
+
+
+def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float) -> pd.DataFrame:
     """Greedy label placement: biggest nodes first, each label tries right, left, above, below
     and is hidden when all four would overlap a label already placed."""
     nodes = nodes.sort_values("size", ascending=False).copy()
     placed: list[tuple[float, float, float, float]] = []
     label_x, label_y, align, shown = [], [], [], []
+    height = LABEL_HEIGHT_PX * y_per_px
     for row in nodes.itertuples():
-        width = char_width * len(str(row.name))
-        gap = 0.03 + math.sqrt(row.size) / 900
+        width = LABEL_CHAR_PX * len(str(row.name)) * x_per_px
+        radius_px = math.sqrt(row.size / math.pi) + 3
+        gx, gy = radius_px * x_per_px, radius_px * y_per_px
         candidates = [
-            (row.x + gap, row.y, "left", (row.x + gap, row.y - height / 2, row.x + gap + width, row.y + height / 2)),
-            (row.x - gap, row.y, "right", (row.x - gap - width, row.y - height / 2, row.x - gap, row.y + height / 2)),
-            (row.x, row.y + gap + height / 2, "center", (row.x - width / 2, row.y + gap, row.x + width / 2, row.y + gap + height)),
-            (row.x, row.y - gap - height / 2, "center", (row.x - width / 2, row.y - gap - height, row.x + width / 2, row.y - gap)),
+            (row.x + gx, row.y, "left", (row.x + gx, row.y - height / 2, row.x + gx + width, row.y + height / 2)),
+            (row.x - gx, row.y, "right", (row.x - gx - width, row.y - height / 2, row.x - gx, row.y + height / 2)),
+            (row.x, row.y + gy + height / 2, "center", (row.x - width / 2, row.y + gy, row.x + width / 2, row.y + gy + height)),
+            (row.x, row.y - gy - height / 2, "center", (row.x - width / 2, row.y - gy - height, row.x + width / 2, row.y - gy)),
         ]
         for lx, ly, al, box in candidates:
             if not any(_overlap(box, other) for other in placed):

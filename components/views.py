@@ -6,6 +6,8 @@ where the view allows it (the map aggregates by place; the monthly chart by mont
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from components import palette
@@ -125,16 +127,53 @@ def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def map_view_bounds(places: pd.DataFrame) -> dict:
-    """Centre and zoom that frame every place drawn."""
+def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520) -> dict:
+    """Centre and zoom (Web Mercator) that frame every place drawn, with a margin."""
     if places.empty:
         return {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
-    lat_span = places["lat"].max() - places["lat"].min()
-    lon_span = places["lon"].max() - places["lon"].min()
-    span = max(lat_span, lon_span, 0.5)
-    zoom = max(2.0, min(9.0, 8.3 - 1.5 * (span ** 0.5)))
-    return {"latitude": float(places["lat"].mean()), "longitude": float(places["lon"].mean()),
+    lat_min, lat_max = places["lat"].min(), places["lat"].max()
+    lon_min, lon_max = places["lon"].min(), places["lon"].max()
+    lon_span = max(lon_max - lon_min, 0.5)
+    y_min, y_max = _mercator_y(lat_min), _mercator_y(lat_max)
+    y_span = max(y_max - y_min, _mercator_y(0.25) - _mercator_y(0.0))
+    zoom_x = math.log2(width_px * 360 / (lon_span * TILE_PX))
+    zoom_y = math.log2(height_px * 2 * math.pi / (y_span * TILE_PX))
+    zoom = max(1.0, min(10.0, min(zoom_x, zoom_y) - 0.6))
+    centre_lat = _mercator_lat((y_min + y_max) / 2)
+    return {"latitude": round(centre_lat, 4), "longitude": round((lon_min + lon_max) / 2, 4),
             "zoom": round(zoom, 2)}
+
+
+TILE_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
+
+
+def label_places(places: pd.DataFrame, view: dict, char_px: float = 7.5,
+                 height_px: float = 16) -> pd.Series:
+    """Map labels that do not overlap at the initial view: busiest places first; a label that
+    would collide with one already placed is left out (the tooltip still names the place)."""
+    scale = TILE_PX * 2 ** view["zoom"]
+    cx = scale * (view["longitude"] + 180) / 360
+    cy = scale * (math.pi - _mercator_y(view["latitude"])) / (2 * math.pi)
+    boxes: list[tuple[float, float, float, float]] = []
+    labels = pd.Series("", index=places.index, dtype=object)
+    for index, row in places.sort_values("events", ascending=False).iterrows():
+        x = scale * (row["lon"] + 180) / 360 - cx
+        y = scale * (math.pi - _mercator_y(row["lat"])) / (2 * math.pi) - cy - row["radius"] - 4
+        half = char_px * len(row["name"]) / 2
+        box = (x - half, y - height_px, x + half, y)
+        if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
+                   for b in boxes):
+            boxes.append(box)
+            labels[index] = row["name"]
+    return labels
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _mercator_lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
 
 
 # --------------------------------------------------------------------------------------------

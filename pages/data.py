@@ -3,9 +3,10 @@
 import streamlit as st
 
 from components import summary
-from components.ui import cards, data_access
+from components.ui import cards
+from components.ui.context import page_context
 
-result = data_access.current_result()
+result = page_context().result
 dataset = result.dataset
 
 st.title("Data")

@@ -7,4 +7,4 @@ from components.ui.context import page_context
 
 ctx = page_context()
 st.title("Map")
-panels.map_panel(ctx, height=640)
+panels.map_panel(ctx, height=640, width_px=1150)

@@ -7,4 +7,4 @@ from components.ui.context import page_context
 
 ctx = page_context()
 st.title("Network")
-panels.network_panel(ctx, height=680)
+panels.network_panel(ctx, height=820, width_px=1150)

@@ -9,12 +9,26 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from components import palette
+from components import network, palette
 
 NODE_SELECTION = "actor_click"
 BRUSH = "period_brush"
 BAR_BRUSH = "month_brush"
 DASH = {"confirmed": [1, 0], "reported": [6, 3], "alleged": [3, 3], "disputed": [8, 3, 2, 3]}
+
+
+def vega_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy Vega reads: plain (not large) Arrow strings, microsecond timestamps, no index.
+
+    pandas 3 turns text into Arrow large_string, which the chart front end reads as empty.
+    """
+    out = frame.reset_index(drop=True).copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].astype("datetime64[us]")
+        elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            out[column] = out[column].astype(object)
+    return out
 
 
 def _dash_scale(present: list[str]) -> alt.Scale:
@@ -33,8 +47,8 @@ def _colour_scale(scheme: str, present) -> alt.Scale:
 
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
                   size_by: str = "degree") -> alt.LayerChart:
-    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45]))
-    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35]))
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN)))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN)))
     layers = []
     if not edges.empty:
         edge_tooltip = [
@@ -47,29 +61,30 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ]
         colour = alt.Color("family:N", title="Relation (family)",
                            scale=_colour_scale("relation family", edges["family"]),
-                           legend=alt.Legend(orient="bottom", direction="horizontal"))
-        layers.append(alt.Chart(edges).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
+                           legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, labelLimit=200))
+        layers.append(alt.Chart(vega_ready(edges)).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
             strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
                                       scale=_dash_scale(sorted(set(edges["claim_status"]))),
-                                      legend=alt.Legend(orient="bottom", direction="horizontal")),
+                                      legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)),
             tooltip=edge_tooltip,
         ))
-        layers.append(alt.Chart(edges).mark_point(shape="triangle", filled=True, size=70,
+        layers.append(alt.Chart(vega_ready(edges)).mark_point(shape="triangle", filled=True, size=70,
                                                   opacity=0.9).encode(
-            x=alt.X("arrow_x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45])),
-            y=alt.Y("arrow_y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35])),
+            x=alt.X("arrow_x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN))),
+            y=alt.Y("arrow_y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN))),
             angle=alt.Angle("angle:Q", scale=None), color=colour.legend(None),
             tooltip=edge_tooltip,
         ))
     select = alt.selection_point(name=NODE_SELECTION, fields=["actor_id"], on="click",
                                  clear="dblclick")
-    node_layer = alt.Chart(nodes).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
+    node_layer = alt.Chart(vega_ready(nodes)).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
         x=x, y=y,
         size=alt.Size("size:Q", scale=None, legend=None),
         color=alt.Color("actor_type:N", title="Actor type",
                         scale=_colour_scale("actor type", nodes["actor_type"]),
-                        legend=alt.Legend(orient="right")),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", columns=4,
+                                          labelLimit=200)),
         tooltip=[
             alt.Tooltip("name:N", title="Actor"),
             alt.Tooltip("actor_type:N", title="Type"),
@@ -83,11 +98,11 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         part = nodes[(nodes["label_align"] == align) & (nodes["label"] != "")]
         if part.empty:
             continue
-        layers.append(alt.Chart(part).mark_text(
+        layers.append(alt.Chart(vega_ready(part)).mark_text(
             align=align, baseline="middle", fontSize=11, dx=dx, color="#222",
         ).encode(
-            x=alt.X("label_x:Q", axis=None, scale=alt.Scale(domain=[-1.45, 1.45])),
-            y=alt.Y("label_y:Q", axis=None, scale=alt.Scale(domain=[-1.35, 1.35])),
+            x=alt.X("label_x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN))),
+            y=alt.Y("label_y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN))),
             text="label:N",
         ))
     return (
@@ -108,15 +123,16 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
 def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
                    domain: tuple | None = None, height: int | None = None) -> alt.LayerChart:
     lanes = list(dict.fromkeys(marks.sort_values("start")["lane"]))
-    lane_height = 26
-    height = height or max(160, lane_height * len(lanes) + 40)
+    lane_height = 30
+    # the height includes the title, the axis and the legend below the plot
+    height = height or max(150, lane_height * len(lanes)) + 190
     x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
                         ) if domain else alt.Undefined
     x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year"))
     y = alt.Y("lane:N", title=lane_title, sort=lanes, axis=alt.Axis(labelLimit=220))
     colour = alt.Color("category:N", title="Event category",
                        scale=_colour_scale("event category", marks["category"]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal"))
+                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, labelLimit=200))
     tooltip = [
         alt.Tooltip("date_text:N", title="When"),
         alt.Tooltip("precision_text:N", title="Precision"),
@@ -129,7 +145,7 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     layers = []
     if not bands.empty:
-        band = alt.Chart(bands)
+        band = alt.Chart(vega_ready(bands))
         layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
             x=alt.X("start:T", scale=x_scale), x2="end:T"))
         layers.append(band.mark_text(align="left", baseline="top", dx=4, dy=-14, fontSize=11,
@@ -137,9 +153,9 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
                                                           y=alt.value(0), text="label:N"))
     spans = marks[marks["is_span"]]
     points = marks[~marks["is_span"]]
-    base_span = alt.Chart(spans).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
+    base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
         x=x, x2="end:T", y=y, color=colour, tooltip=tooltip)
-    base_point = alt.Chart(points).mark_point(filled=True, size=90, opacity=0.95,
+    base_point = alt.Chart(vega_ready(points)).mark_point(filled=True, size=90, opacity=0.95,
                                               stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=colour, tooltip=tooltip)
     # the brush lives on the layer that is always present, so it works with any data mix
@@ -158,18 +174,18 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     )
 
 
-def monthly_chart(counts: pd.DataFrame, domain: tuple | None = None, height: int = 180
+def monthly_chart(counts: pd.DataFrame, domain: tuple | None = None, height: int = 300
                   ) -> alt.Chart:
     x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
                         ) if domain else alt.Undefined
     brush = alt.selection_interval(name=BAR_BRUSH, encodings=["x"])
     return (
-        alt.Chart(counts).mark_bar().encode(
+        alt.Chart(vega_ready(counts)).mark_bar().encode(
             x=alt.X("yearmonth(month):T", title=None, scale=x_scale),
             y=alt.Y("sum(events):Q", title="Events per month"),
             color=alt.Color("category:N", title="Event category",
                             scale=_colour_scale("event category", counts["category"]),
-                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+                            legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)),
             tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"),
                      alt.Tooltip("category:N", title="Category"),
                      alt.Tooltip("sum(events):Q", title="Events")],

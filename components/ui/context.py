@@ -58,7 +58,22 @@ def filter_options() -> f.FilterOptions:
     return _options(*_fingerprint())
 
 
+def ensure_app_entrypoint() -> None:
+    """Make a deep link (/map) on a fresh server run app.py first, like every other request.
+
+    Streamlit treats an app with a pages/ folder as a legacy multipage app until its entry point
+    has called st.navigation once; the very first request of a server process, when it is a deep
+    link, would otherwise run the page file alone, without the sidebar and page config.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context() -> PageContext:
+    ensure_app_entrypoint()
     folder, fingerprint = _fingerprint()
     options = _options(folder, fingerprint)
     filters = sidebar.current_filters(options)

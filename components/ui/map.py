@@ -48,22 +48,23 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
     rings = places[~places["filled"]] if not places.empty else places
     layers.append(pdk.Layer(
         "ScatterplotLayer", filled, id="places", get_position=["lon", "lat"],
-        get_radius="radius", radius_units="pixels", get_fill_color="colour",
+        get_radius="radius", radius_units="'pixels'", get_fill_color="colour",
         get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, stroked=True,
         pickable=True, auto_highlight=True,
     ))
     layers.append(pdk.Layer(
         "ScatterplotLayer", rings, id="regions", get_position=["lon", "lat"],
-        get_radius="radius", radius_units="pixels", get_line_color="colour", filled=True,
+        get_radius="radius", radius_units="'pixels'", get_line_color="colour", filled=True,
         get_fill_color=[255, 255, 255, 40], stroked=True, line_width_min_pixels=3,
         pickable=True, auto_highlight=True,
     ))
     layers.append(pdk.Layer(
-        "TextLayer", places, id="labels", get_position=["lon", "lat"], get_text="name",
-        get_size=13, get_color=[30, 30, 30, 255], get_pixel_offset=[0, -18],
+        "TextLayer", places[places["label"] != ""] if not places.empty else places, id="labels",
+        get_position=["lon", "lat"], get_text="label",
+        get_size=13, get_color=[30, 30, 30, 255], get_pixel_offset="[0, -radius - 4]",
         get_alignment_baseline="'bottom'", background=True,
         get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
-        font_family="'DejaVu Sans', 'Liberation Sans', sans-serif", pickable=False,
+        pickable=False,
     ))
     return pdk.Deck(
         layers=layers,

@@ -21,7 +21,9 @@ NO_MATCH = "No events match the current filters. Remove a filter above, or widen
 # Map
 
 
-def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: bool = True) -> None:
+def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: bool = True,
+              width_px: int = 1000) -> None:
+    """width_px: the map's expected width, used to choose a zoom that frames every place."""
     colour_by = "event category"
     basemap = map_ui.default_basemap()
     if controls:
@@ -43,8 +45,9 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    deck = map_ui.build_deck(places, arcs, views.map_view_bounds(places),
-                             ctx.dataset.boundaries, basemap, height)
+    view = views.map_view_bounds(places, width_px, height)
+    places["label"] = views.label_places(places, view)
+    deck = map_ui.build_deck(places, arcs, view, ctx.dataset.boundaries, basemap, height)
     st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
                     height=height)
     st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
@@ -73,7 +76,8 @@ def _on_map_select(key: str = "map") -> None:
 
 
 def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
-                  controls: bool = True) -> None:
+                  controls: bool = True, width_px: int = 1000) -> None:
+    """width_px: the plot's expected width, so labels can be kept from overlapping."""
     size_by = "degree"
     if controls:
         size_by = st.segmented_control(
@@ -87,7 +91,8 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 icon=":material/hub:")
         return
     nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
-                                          size_by, extra_nodes=set(ctx.filters.actors))
+                                          size_by, extra_nodes=set(ctx.filters.actors),
+                                          width_px=width_px, height_px=max(height - 170, 200))
     chart = charts.network_chart(nodes, edges, height=height, size_by=network.SIZE_MEASURES[size_by])
     st.altair_chart(chart, on_select=partial(_on_network_select, key), key=key, width="stretch",
                     selection_mode=[charts.NODE_SELECTION])
