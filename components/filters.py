@@ -121,7 +121,7 @@ def _text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
 
 
 def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
-    mask = _text_mask(actors, ["name", "aliases", "description", "actor_id"], text)
+    mask = _text_mask(actors, ["name", "aliases", "actor_id"], text)
     return set(actors.loc[mask, "actor_id"])
 
 

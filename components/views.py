@@ -127,8 +127,12 @@ def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520) -> dict:
-    """Centre and zoom (Web Mercator) that frame every place drawn, with a margin."""
+def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,
+                    arcs: pd.DataFrame | None = None) -> dict:
+    """Centre and zoom (Web Mercator) that frame every place and arc drawn, with a margin."""
+    if arcs is not None and not arcs.empty:
+        origins = arcs.rename(columns={"from_lat": "lat", "from_lon": "lon"})[["lat", "lon"]]
+        places = pd.concat([places[["lat", "lon"]], origins], ignore_index=True)
     if places.empty:
         return {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
     lat_min, lat_max = places["lat"].min(), places["lat"].max()
@@ -221,10 +225,12 @@ def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 def periods_in_range(periods: pd.DataFrame, start, end) -> pd.DataFrame:
     if periods.empty or start is None:
-        return pd.DataFrame(columns=["label", "start", "end"])
+        return pd.DataFrame(columns=["label", "start", "end", "label_row"])
     shown = periods[(periods["period_start"] <= end) & (periods["period_end"] >= start)]
-    return pd.DataFrame({
+    bands = pd.DataFrame({
         "label": shown["label"],
         "start": shown["period_start"].clip(lower=start),
         "end": (shown["period_end"] + pd.Timedelta(days=1)).clip(upper=end),
-    }).reset_index(drop=True)
+    }).sort_values("start").reset_index(drop=True)
+    bands["label_row"] = [2 + 13 * (i % 2) for i in range(len(bands))]  # pixels from the top
+    return bands

@@ -13,8 +13,31 @@ from tests.conftest import PROJECT
 APP = str(PROJECT / "app.py")
 
 
+def _keep_navigation_mode(at: AppTest) -> AppTest:
+    """AppTest resets Streamlit's "legacy pages/ folder" flag before every run, so each run
+    after the first would start as a legacy multipage app (the state a real server is in only
+    for its very first request, which the browser tests cover). Keep it in navigation mode."""
+    from unittest import mock
+
+    from streamlit.runtime import pages_manager
+
+    original_run = at._run
+    original_init = pages_manager.PagesManager.__init__
+
+    def init(manager, *args, **kwargs):
+        original_init(manager, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    def run(*args, **kwargs):
+        with mock.patch.object(pages_manager.PagesManager, "__init__", init):
+            return original_run(*args, **kwargs)
+
+    at._run = run
+    return at
+
+
 def run_app(page: str | None = None, params: dict | None = None, timeout: float = 60) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    at = _keep_navigation_mode(AppTest.from_file(APP, default_timeout=timeout))
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

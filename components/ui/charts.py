@@ -46,7 +46,8 @@ def _colour_scale(scheme: str, present) -> alt.Scale:
 
 
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
-                  size_by: str = "degree") -> alt.LayerChart:
+                  size_by: str = "degree", compact: bool = False) -> alt.LayerChart:
+    """compact: for a half-width panel; the line-style legend is left to the caption."""
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN)))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN)))
     layers = []
@@ -61,12 +62,15 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ]
         colour = alt.Color("family:N", title="Relation (family)",
                            scale=_colour_scale("relation family", edges["family"]),
-                           legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, labelLimit=200))
+                           legend=alt.Legend(orient="top" if compact else "bottom",
+                                             direction="horizontal",
+                                             columns=2 if compact else 3, labelLimit=200))
         layers.append(alt.Chart(vega_ready(edges)).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
             strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
                                       scale=_dash_scale(sorted(set(edges["claim_status"]))),
-                                      legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)),
+                                      legend=None if compact else alt.Legend(
+                                          orient="bottom", direction="horizontal", columns=4)),
             tooltip=edge_tooltip,
         ))
         layers.append(alt.Chart(vega_ready(edges)).mark_point(shape="triangle", filled=True, size=70,
@@ -83,8 +87,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         size=alt.Size("size:Q", scale=None, legend=None),
         color=alt.Color("actor_type:N", title="Actor type",
                         scale=_colour_scale("actor type", nodes["actor_type"]),
-                        legend=alt.Legend(orient="bottom", direction="horizontal", columns=4,
-                                          labelLimit=200)),
+                        legend=alt.Legend(orient="bottom", direction="horizontal",
+                                          columns=3 if compact else 4, labelLimit=200)),
         tooltip=[
             alt.Tooltip("name:N", title="Actor"),
             alt.Tooltip("actor_type:N", title="Type"),
@@ -109,7 +113,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         alt.layer(*layers)
         .resolve_scale(color="independent")
         .properties(height=height, width="container",
-                    title=alt.Title("Actor network",
+                    title=alt.Title("Actor network", anchor="start",
                                     subtitle=f"Node size: {size_by}. Arrows point from source to "
                                     "target. Click an actor to filter to it; double-click to clear."))
         .configure_view(stroke=None)
@@ -148,9 +152,12 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         band = alt.Chart(vega_ready(bands))
         layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
             x=alt.X("start:T", scale=x_scale), x2="end:T"))
-        layers.append(band.mark_text(align="left", baseline="top", dx=4, dy=-14, fontSize=11,
-                                     color="#555").encode(x=alt.X("start:T", scale=x_scale),
-                                                          y=alt.value(0), text="label:N"))
+        # alternate rows so labels of short neighbouring periods do not overprint
+        layers.append(band.mark_text(align="left", baseline="top", dx=3, fontSize=11,
+                                     color="#444").encode(x=alt.X("start:T", scale=x_scale),
+                                                          y=alt.Y("label_row:Q", axis=None,
+                                                                  scale=None),
+                                                          text="label:N"))
     spans = marks[marks["is_span"]]
     points = marks[~marks["is_span"]]
     base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
@@ -168,7 +175,7 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     return (
         alt.layer(*layers)
         .properties(height=height, width="container",
-                    title=alt.Title("Timeline", subtitle="Bars: dates known only to the month or "
+                    title=alt.Title("Timeline", anchor="start", subtitle="Bars: dates known only to the month or "
                                     "year, or periods. Dots: known to the day. Drag across the "
                                     "chart to filter to a period."))
     )

@@ -45,7 +45,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    view = views.map_view_bounds(places, width_px, height)
+    view = views.map_view_bounds(places, width_px, height, arcs)
     places["label"] = views.label_places(places, view)
     deck = map_ui.build_deck(places, arcs, view, ctx.dataset.boundaries, basemap, height)
     st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
@@ -93,7 +93,8 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
                                           size_by, extra_nodes=set(ctx.filters.actors),
                                           width_px=width_px, height_px=max(height - 170, 200))
-    chart = charts.network_chart(nodes, edges, height=height, size_by=network.SIZE_MEASURES[size_by])
+    chart = charts.network_chart(nodes, edges, height=height, size_by=network.SIZE_MEASURES[size_by],
+                                 compact=width_px < 700)
     st.altair_chart(chart, on_select=partial(_on_network_select, key), key=key, width="stretch",
                     selection_mode=[charts.NODE_SELECTION])
     hidden = int((nodes["label"] == "").sum())

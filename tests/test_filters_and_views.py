@@ -1,0 +1,240 @@
+"""Filters in, per-view frames out: the core the pages are drawn from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from components import filters as f
+from components import loader, network, palette, views
+from tests.conftest import DATA, set_cell
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return loader.load_dataset(DATA).dataset
+
+
+def labelled(ds, flt=f.Filters()):
+    return views.with_event_labels(f.filter_events(ds, flt), ds.actors)
+
+
+def test_no_filters_keep_everything(ds):
+    assert len(f.filter_events(ds, f.Filters())) == len(ds.events)
+    assert len(f.filter_relations(ds, f.Filters())) == len(ds.relations)
+
+
+def test_date_window_matches_spans_that_overlap(ds):
+    window = f.Filters(date_from=date(2006, 6, 1), date_to=date(2006, 6, 30))
+    events = f.filter_events(ds, window)
+    assert len(events) > 0
+    assert (events["span_start"] <= pd.Timestamp("2006-06-30")).all()
+    assert (events["span_end"] >= pd.Timestamp("2006-06-01")).all()
+    # an event known only to the year 2006 overlaps June 2006, so it is kept
+    assert (events["time_precision"] == "year").any()
+    assert "ev-030" in set(events["event_id"])  # Khazali head of the Special Groups, June 2006
+
+
+def test_undated_relations_are_kept_and_dated_ones_must_overlap(ds):
+    window = f.Filters(date_from=date(2008, 6, 1), date_to=date(2008, 12, 31))
+    relations = f.filter_relations(ds, window)
+    undated = ds.relations[ds.relations["period_start"].isna() & ds.relations["period_end"].isna()]
+    assert set(undated["relation_id"]) <= set(relations["relation_id"])
+    # Khazali's leadership ended with his capture in March 2007
+    assert not ((relations["source"] == "khazali") & (relations["relation"] == "leads")).any()
+    early = f.filter_relations(ds, f.Filters(date_from=date(2006, 7, 1), date_to=date(2006, 7, 31)))
+    assert ((early["source"] == "khazali") & (early["relation"] == "leads")).any()
+
+
+def test_place_filter_and_province_filter(ds):
+    karbala = f.filter_events(ds, f.Filters(places=("karbala-pjcc",)))
+    assert len(karbala) >= 1 and set(karbala["location"]) == {"karbala-pjcc"}
+    province = f.filter_events(ds, f.Filters(places=(f.PROVINCE_PREFIX + "Baghdad",)))
+    assert set(province["admin1"]) == {"Baghdad"}
+    assert {"baghdad", "green-zone"} <= set(province["location"])
+
+
+def test_actor_filter_and_linked_actors(ds):
+    only = f.filter_events(ds, f.Filters(actors=("daqduq",)))
+    assert len(only) >= 2
+    assert all("daqduq" in ids for ids in f.event_actor_ids(only))
+    linked = f.filter_events(ds, f.Filters(actors=("daqduq",), include_linked=True))
+    assert len(linked) > len(only)
+    rel = f.filter_relations(ds, f.Filters(actors=("daqduq",)))
+    assert ((rel["source"] == "daqduq") | (rel["target"] == "daqduq")).all()
+    assert set(rel["target"]) >= {"hezbollah", "special-groups"}
+
+
+def test_type_and_claim_filters(ds):
+    kid = f.filter_events(ds, f.Filters(event_types=("kidnapping",)))
+    assert set(kid["event_type"]) == {"kidnapping"}
+    disputed = f.filter_relations(ds, f.Filters(claim_statuses=("disputed",)))
+    assert set(disputed["claim_status"]) == {"disputed"}
+    persons = f.filter_events(ds, f.Filters(actor_types=("person",)))
+    person_ids = set(ds.actors.loc[ds.actors["actor_type"] == "person", "actor_id"])
+    assert all(ids & person_ids for ids in f.event_actor_ids(persons))
+
+
+def test_text_search_uses_aliases_and_descriptions(ds):
+    by_alias = f.filter_events(ds, f.Filters(text="Quds"))
+    assert all("irgc-qf" in ids or "quds" in d.lower() or "qods" in d.lower()
+               for ids, d in zip(f.event_actor_ids(by_alias), by_alias["description"]))
+    assert len(by_alias) > 0
+    efp = f.filter_events(ds, f.Filters(text="EFP"))
+    assert len(efp) >= 1 and efp["description"].str.contains("EFP").all()
+    assert f.filter_events(ds, f.Filters(text="no such words anywhere")).empty
+
+
+def test_event_only_filters_narrow_the_network_to_involved_actors(ds):
+    flt = f.Filters(places=("karbala-pjcc",))
+    events = f.filter_events(ds, flt)
+    relations = f.filter_relations(ds, flt, events)
+    involved = set().union(*f.event_actor_ids(events))
+    assert len(relations) > 0
+    assert set(relations["source"]) | set(relations["target"]) <= involved
+
+
+def test_chips_list_and_remove_filters():
+    flt = f.Filters(actors=("jam", "badr"), text="EFP", date_from=date(2006, 1, 1))
+    assert ("actors", "jam") in flt.active() and ("text", "EFP") in flt.active()
+    assert flt.without("actors", "jam").actors == ("badr",)
+    assert flt.without("text").text == ""
+    assert flt.without("dates").date_from is None
+
+
+def test_filter_options_offer_places_and_provinces(ds):
+    options = f.filter_options(ds)
+    assert options.places["karbala-pjcc"].startswith("Karbala Provincial")
+    assert options.places[f.PROVINCE_PREFIX + "Diyala"] == "Diyala province"
+    assert options.date_min <= date(2003, 3, 20) <= options.date_max
+    assert set(options.claim_statuses) == {"confirmed", "reported", "alleged", "disputed"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Map frames
+
+
+def test_map_places_aggregate_by_place(ds):
+    events = labelled(ds)
+    places = views.map_places(events)
+    placed = events.dropna(subset=["lat"])
+    assert places["events"].sum() == len(placed)
+    assert places["location"].is_unique
+    karbala = places.set_index("location").loc["karbala-pjcc"]
+    assert "kidnapping" in karbala["tooltip"] and "20 Jan 2007" in karbala["tooltip"]
+
+
+def test_region_and_country_places_are_rings(ds):
+    places = views.map_places(labelled(ds)).set_index("location")
+    assert places.loc["iraq", "filled"] == False  # noqa: E712 - numpy bool
+    assert places.loc["diyala", "filled"] == False  # noqa: E712
+    assert places.loc["basra", "filled"] == True  # noqa: E712
+
+
+def test_map_colour_by_claim_status(ds):
+    places = views.map_places(labelled(ds), "claim status")
+    assert set(places["key"]) <= set(palette.CLAIM_STATUS)
+    assert all(c == palette.rgb(palette.CLAIM_STATUS[k], 220)
+               for c, k in zip(places["colour"], places["key"]))
+
+
+def test_arcs_come_from_origin_locations_in_the_data(ds):
+    events = labelled(ds)
+    arcs = views.map_arcs(events)
+    with_origin = events[(events["origin_location"] != "") & events["lat"].notna()]
+    assert arcs["events"].sum() == len(with_origin)
+    routes = set(zip(arcs["origin"], arcs["destination"]))
+    assert ("lebanon", "Iraq") in routes  # Hezbollah trainers from Lebanon
+    assert ("iraq", "Tehran") in routes  # Iraqis trained in camps outside Tehran
+
+
+def test_view_bounds_frame_every_place(ds):
+    places = views.map_places(labelled(ds))
+    view = views.map_view_bounds(places, 1000, 600)
+    assert places["lon"].min() < view["longitude"] < places["lon"].max()
+    assert 2 <= view["zoom"] <= 8
+    labels = views.label_places(places, view)
+    assert (labels != "").sum() >= 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline frames
+
+
+def test_month_and_year_events_are_spans_not_points(ds):
+    marks = views.timeline_marks(labelled(ds))
+    by_id = marks.set_index("event_id")
+    year_event = ds.events[(ds.events["time_precision"] == "year") & (ds.events["date_end"] == "")].iloc[0]
+    mark = by_id.loc[year_event["event_id"]]
+    assert mark["is_span"] and (mark["end"] - mark["start"]).days >= 365
+    day_event = ds.events[(ds.events["time_precision"] == "day") & (ds.events["date_end"] == "")].iloc[0]
+    assert not by_id.loc[day_event["event_id"], "is_span"]
+
+
+def test_monthly_counts_leave_out_year_only_events(ds):
+    events = labelled(ds)
+    counts, year_only = views.monthly_counts(events)
+    known = events["time_precision"].isin(["day", "month"]).sum()
+    assert counts["events"].sum() == known
+    assert year_only == (events["time_precision"] == "year").sum()
+
+
+def test_date_text_says_the_precision():
+    assert views.date_text("2007-01-20", "day") == "20 Jan 2007"
+    assert views.date_text("2006-05", "month") == "May 2006 (month only)"
+    assert views.date_text("2005", "year") == "2005 (year only)"
+    assert views.date_text("1980-09", "month", "1988") == "Sep 1980 to 1988 (month only)"
+
+
+def test_period_bands(ds):
+    bands = views.periods_in_range(ds.periods, pd.Timestamp("2003-01-01"), pd.Timestamp("2008-12-31"))
+    assert "Special Groups reorganised" in set(bands["label"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Network
+
+
+def test_layout_is_stable_and_seeded(ds):
+    first = network.stable_layout(ds.actors, ds.relations)
+    second = network.stable_layout(ds.actors, ds.relations)
+    assert first == second
+    assert set(first) == set(ds.actors["actor_id"])
+
+
+def test_network_frames_keep_positions_when_filtered(ds):
+    positions = network.stable_layout(ds.actors, ds.relations)
+    some = ds.relations[ds.relations["source"] == "irgc-qf"]
+    nodes, edges = network.network_frames(ds.actors, some, positions)
+    for row in nodes.itertuples():
+        assert (row.x, row.y) == positions[row.actor_id]
+    assert len(edges) == len(some)
+    assert set(edges["family"]) <= set(palette.RELATION_FAMILY)
+
+
+def test_labels_do_not_overlap(ds):
+    positions = network.stable_layout(ds.actors, ds.relations)
+    nodes, _ = network.network_frames(ds.actors, ds.relations, positions, width_px=900,
+                                      height_px=600)
+    assert (nodes["label"] != "").sum() >= len(nodes) // 2
+    assert nodes.sort_values("size", ascending=False)["label"].iloc[0] != ""
+
+
+def test_betweenness_sizes_nodes(ds):
+    positions = network.stable_layout(ds.actors, ds.relations)
+    nodes, _ = network.network_frames(ds.actors, ds.relations, positions, "betweenness")
+    top = nodes.sort_values("size").iloc[-1]
+    assert top["betweenness"] == nodes["betweenness"].max()
+
+
+def test_unknown_actor_in_relations_still_draws(data_copy):
+    set_cell(data_copy / "relations.csv", 0, "target", "someone-new")
+    ds = loader.load_dataset(data_copy).dataset
+    positions = network.stable_layout(ds.actors, ds.relations)
+    # the unresolved end is not in actors.csv; it is still drawn, as an actor of type "other"
+    nodes, edges = network.network_frames(ds.actors, ds.relations, positions)
+    new = nodes.set_index("actor_id").loc["someone-new"]
+    assert new["actor_type"] == "other" and new["name"] == "someone-new"
+    assert len(edges) == len(ds.relations)
