@@ -4,7 +4,8 @@ import streamlit as st
 
 from components.ui import cards, context, sidebar
 
-st.set_page_config(page_title="ProxyLens", page_icon=":material/hub:", layout="wide")
+# an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
+st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
 
 options = context.filter_options()
 current = sidebar.draw_filters(options)

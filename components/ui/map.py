@@ -66,13 +66,15 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
         pickable=False,
     ))
+    # map_provider=None alone (leaving map_style unset) makes the chart fetch nothing at all
+    tiles = {"map_provider": "carto", "map_style": "light"} if basemap == "carto" else {
+        "map_provider": None}
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
-        map_provider="carto" if basemap == "carto" else None,
-        map_style="light" if basemap == "carto" else None,
         tooltip={"text": "{tooltip}"},
         height=height,
+        **tiles,
     )
 
 
