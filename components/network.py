@@ -170,7 +170,9 @@ def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float) -> pd.Da
             (row.x, row.y - gy - height / 2, "center", (row.x - width / 2, row.y - gy - height, row.x + width / 2, row.y - gy)),
         ]
         for lx, ly, al, box in candidates:
-            if not any(_overlap(box, other) for other in placed):
+            inside = (X_DOMAIN[0] <= box[0] and box[2] <= X_DOMAIN[1]
+                      and Y_DOMAIN[0] <= box[1] and box[3] <= Y_DOMAIN[1])
+            if inside and not any(_overlap(box, other) for other in placed):
                 placed.append(box)
                 label_x.append(lx), label_y.append(ly), align.append(al), shown.append(True)
                 break

@@ -129,7 +129,15 @@ def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
 
 def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,
                     arcs: pd.DataFrame | None = None) -> dict:
-    """Centre and zoom (Web Mercator) that frame every place and arc drawn, with a margin."""
+    """Centre and zoom (Web Mercator) that frame the places and arcs drawn, with a margin.
+
+    Country-level placements are left out of the frame when finer places exist: a country's
+    centre is not where anything happened, and it would pull the view away from the events.
+    """
+    if not places.empty and (places["precision"] != "country").any():
+        places = places[places["precision"] != "country"]
+        if arcs is not None and not arcs.empty:
+            arcs = arcs[arcs["origin"].isin(set(places["location"]))]
     if arcs is not None and not arcs.empty:
         origins = arcs.rename(columns={"from_lat": "lat", "from_lon": "lon"})[["lat", "lon"]]
         places = pd.concat([places[["lat", "lon"]], origins], ignore_index=True)
@@ -151,7 +159,7 @@ def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 
 TILE_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
 
 
-def label_places(places: pd.DataFrame, view: dict, char_px: float = 7.5,
+def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
                  height_px: float = 16) -> pd.Series:
     """Map labels that do not overlap at the initial view: busiest places first; a label that
     would collide with one already placed is left out (the tooltip still names the place)."""
