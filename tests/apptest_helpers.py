@@ -59,7 +59,8 @@ def vega_charts(at: AppTest) -> list:
 
 
 def vega_datasets(chart) -> list[pd.DataFrame]:
-    frames = []
+    """The chart's data: Arrow datasets (st.altair_chart) or inline values (st.vega_lite_chart)."""
+    frames = [pd.DataFrame(values) for values in vega_spec(chart).get("datasets", {}).values()]
     for named in chart.proto.datasets:
         frames.append(pa.ipc.open_stream(named.data.data).read_pandas())
     if chart.proto.HasField("data") and chart.proto.data.data:

@@ -91,5 +91,17 @@ def page_context() -> PageContext:
                        relations)
 
 
+def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:
+    """What a cached view is keyed on: the data folder, its fingerprint, the filter value."""
+    return str(loader.data_folder()), ctx.fingerprint, ctx.filters
+
+
+def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContext:
+    """The page context for a cache key (inside cached view builders)."""
+    events, relations = _filtered(folder, fingerprint, filters)
+    return PageContext(data_access.current_result(), fingerprint, _options(folder, fingerprint),
+                       filters, events, relations)
+
+
 def positions() -> dict:
     return layout_positions(*_fingerprint())

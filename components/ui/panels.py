@@ -12,7 +12,7 @@ import streamlit as st
 from components import network, views
 from components.ui import charts, sidebar
 from components.ui import map as map_ui
-from components.ui.context import PageContext, positions
+from components.ui.context import PageContext, context_for, context_key, positions
 
 NO_MATCH = "No events match the current filters. Remove a filter above, or widen the date range."
 
@@ -90,18 +90,27 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 "overlaps the date range; remove a filter above to see more.",
                 icon=":material/hub:")
         return
-    nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
-                                          size_by, extra_nodes=set(ctx.filters.actors),
-                                          width_px=width_px, height_px=max(height - 170, 200))
-    chart = charts.network_chart(nodes, edges, height=height, size_by=network.SIZE_MEASURES[size_by],
-                                 compact=width_px < 700)
-    st.altair_chart(chart, on_select=partial(_on_network_select, key), key=key, width="stretch",
-                    selection_mode=[charts.NODE_SELECTION])
-    hidden = int((nodes["label"] == "").sum())
-    note = f"{len(nodes)} actors, {len(edges)} relations."
+    spec, shown_nodes, shown_edges, hidden = _network_spec(
+        *context_key(ctx), size_by, width_px, height)
+    st.vega_lite_chart(spec, on_select=partial(_on_network_select, key), key=key,
+                       width="stretch", selection_mode=[charts.NODE_SELECTION])
+    note = f"{shown_nodes} actors, {shown_edges} relations."
     if hidden:
         note += f" {hidden} labels are hidden where they would overlap: hover a node for its name."
     st.caption(note + " Solid lines: confirmed; dashed: reported, alleged or disputed.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
+                  height: int) -> tuple[dict, int, int, int]:
+    """The network chart for one data version, filter value and layout: built once."""
+    ctx = context_for(folder, fingerprint, filters)
+    nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
+                                          size_by, extra_nodes=set(filters.actors),
+                                          width_px=width_px, height_px=max(height - 170, 200))
+    chart = charts.network_chart(nodes, edges, height=height,
+                                 size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700)
+    return charts.to_spec(chart), len(nodes), len(edges), int((nodes["label"] == "").sum())
 
 
 def _on_network_select(key: str = "network") -> None:
@@ -130,28 +139,36 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
             "Lanes", list(views.LANE_BY), default="event category", key="lanes",
             bind="query-params", required=True,
         ) or "event category"
-    marks = views.timeline_marks(ctx.events, lane_by)
-    if marks.empty:
+    if not ctx.events["span_start"].notna().any():
         st.info(NO_MATCH if ctx.events.empty else "None of the matching events is dated.",
                 icon=":material/timeline:")
         return
     domain = _time_domain(ctx)
-    bands = views.periods_in_range(ctx.dataset.periods, *domain)
-    chart = charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height)
-    st.altair_chart(chart, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options), key=key,
-                    width="stretch", selection_mode=[charts.BRUSH])
+    spec = _timeline_spec(*context_key(ctx), lane_by, domain, height)
+    st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
+                       key=key, width="stretch", selection_mode=[charts.BRUSH])
     if monthly:
         counts, year_only = views.monthly_counts(ctx.events)
         if counts.empty:
             st.caption("No matching event is known to the month, so there is no monthly chart.")
         else:
-            st.altair_chart(charts.monthly_chart(counts, domain),
-                            on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH, ctx.options),
-                            key=key + "_months",
-                            width="stretch", selection_mode=[charts.BAR_BRUSH])
+            st.vega_lite_chart(charts.to_spec(charts.monthly_chart(counts, domain)),
+                               on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH,
+                                                 ctx.options),
+                               key=key + "_months", width="stretch",
+                               selection_mode=[charts.BAR_BRUSH])
             if year_only:
                 st.caption(f"{year_only} matching event(s) known only to the year are in the "
                            "timeline above but not in the monthly counts.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
+                   height: int | None) -> dict:
+    ctx = context_for(folder, fingerprint, filters)
+    marks = views.timeline_marks(ctx.events, lane_by)
+    bands = views.periods_in_range(ctx.dataset.periods, *domain)
+    return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height))
 
 
 def _time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:

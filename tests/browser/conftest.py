@@ -38,7 +38,7 @@ def _free_port() -> int:
 class StreamlitServer:
     """The app in a subprocess on a free loopback port; stopped by its own handle."""
 
-    def __init__(self, data_dir: Path | None = None):
+    def __init__(self, data_dir: Path | None = None, app: Path = PROJECT / "app.py"):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PROXYLENS_BASEMAP="none")
@@ -48,7 +48,7 @@ class StreamlitServer:
         ARTIFACTS.mkdir(exist_ok=True)
         self._log_handle = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(PROJECT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(app),
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],

@@ -1,0 +1,1 @@
+"""Benchmarks: run with `python -m bench` (or `make bench`). Prints figures, asserts nothing."""

@@ -1,0 +1,132 @@
+"""Browser-measured time from a filter change to every view settled, beside a hello-world floor.
+
+    python -m bench [--rounds N]
+
+Starts each app on 127.0.0.1, drives Debian's Chromium, clicks a toggle N times and times each
+click until the page has rerun and shows the new state. Prints a table and writes
+docs/benchmarks.md. Figures vary with the machine's load: read medians, not single runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, StreamlitServer, wait_for
+
+PROJECT = Path(__file__).resolve().parent.parent
+REPORT = PROJECT / "docs" / "benchmarks.md"
+
+IDLE = """(() => { const a = document.querySelector('[data-testid="stApp"]');
+  return a && a.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stSkeleton"]'); })()"""
+
+OVERVIEW_READY = """(() => document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')
+  && document.querySelectorAll('[data-testid="stVegaLiteChart"] svg').length >= 2)()"""
+
+EVENTS_METRIC = """(() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+  .find(m => m.innerText.startsWith('Events')); return m ? m.innerText.split('\\n').pop().trim() : ''; })()"""
+
+
+def time_toggle(page, toggle, changed_js: str, rounds: int, ready_js: str = "true") -> list[float]:
+    """Seconds from each click to the page showing the new state, idle and fully drawn."""
+    timings = []
+    for _ in range(rounds):
+        before = page.evaluate(changed_js)
+        start = time.perf_counter()
+        toggle.click()
+        page.wait_for_function(
+            f"() => ({changed_js}) !== {json.dumps(before)} && {IDLE} && {ready_js}",
+            polling="raf", timeout=60_000)
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def bench_hello(browser, rounds: int) -> list[float]:
+    server = StreamlitServer(app=PROJECT / "bench" / "hello_app.py")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(server.url)
+        wait_for(page, "document.body.innerText.includes('The switch is')", timeout=60_000)
+        text = "document.body.innerText.includes('The switch is on') ? 'on' : 'off'"
+        toggle = page.get_by_text("Switch", exact=True)
+        time_toggle(page, toggle, text, 2)  # warm-up
+        return time_toggle(page, toggle, text, rounds)
+    finally:
+        server.stop()
+
+
+def bench_proxylens(browser, rounds: int) -> list[float]:
+    server = StreamlitServer()
+    try:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{server.url}/?actors=Special+Groups")
+        wait_for(page, OVERVIEW_READY, timeout=60_000)
+        toggle = page.get_by_text("Include directly linked actors")
+        time_toggle(page, toggle, EVENTS_METRIC, 2, OVERVIEW_READY)  # warm-up: fills the caches
+        return time_toggle(page, toggle, EVENTS_METRIC, rounds, OVERVIEW_READY)
+    finally:
+        server.stop()
+
+
+def summary(timings: list[float]) -> dict[str, float]:
+    ordered = sorted(timings)
+    return {
+        "median_ms": 1000 * statistics.median(ordered),
+        "p90_ms": 1000 * ordered[max(0, int(round(0.9 * len(ordered))) - 1)],
+        "min_ms": 1000 * ordered[0],
+    }
+
+
+def write_report(hello: dict, app: dict, rounds: int) -> str:
+    ratio = app["median_ms"] / hello["median_ms"]
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `python -m bench` (or `make bench`): headless Chromium clicks a toggle and",
+        "the clock stops when the page has rerun, is idle and shows the new state. ProxyLens is",
+        "measured on the Overview (map, network, timeline and counts) with the shipped data, by",
+        "switching \"Include directly linked actors\" with the Special Groups selected, so every",
+        "view changes. The floor is a one-toggle hello-world Streamlit app on the same machine.",
+        "",
+        f"Run: {when}, {rounds} clicks each, {platform.machine()}, Python {platform.python_version()}.",
+        "",
+        "| app | median (ms) | p90 (ms) | fastest (ms) |",
+        "| --- | ---: | ---: | ---: |",
+        f"| hello-world floor | {hello['median_ms']:.0f} | {hello['p90_ms']:.0f} | {hello['min_ms']:.0f} |",
+        f"| ProxyLens overview, filter change | {app['median_ms']:.0f} | {app['p90_ms']:.0f} | {app['min_ms']:.0f} |",
+        "",
+        f"Ratio of medians: **{ratio:.2f}x** the floor (target: at most 2x).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        hello = summary(bench_hello(browser, args.rounds))
+        app = summary(bench_proxylens(browser, args.rounds))
+        browser.close()
+    report = write_report(hello, app, args.rounds)
+    print(report)
+    if not args.no_write:
+        REPORT.parent.mkdir(exist_ok=True)
+        REPORT.write_text(report, encoding="utf-8")
+        print(f"written to {REPORT.relative_to(PROJECT)}")
+
+
+if __name__ == "__main__":
+    main()
