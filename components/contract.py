@@ -129,6 +129,12 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "sanctions": "source imposes sanctions on target",
         "accuses": "source publicly accuses target",
     },
+    "side": {
+        "Iran and its partners": "Iran, its forces and the groups the sources say it backs or leads",
+        "U.S., Coalition and Iraqi government": "the United States, the Coalition and the post-2003 "
+        "Iraqi government and forces",
+        "other or unclear": "neither, both at different times, or the sources do not say",
+    },
     "location_kind": {
         "city": "a city or town",
         "province": "a province or governorate",
@@ -183,6 +189,7 @@ ACTORS = Table(
         Column("aliases", TEXT_LIST),
         Column("actor_type", VOCAB, required=True, nonempty=True, vocab="actor_type"),
         Column("country", TEXT),
+        Column("side", VOCAB, vocab="side"),
         Column("active_from", DATE),
         Column("active_to", DATE),
         Column("description", TEXT, required=True),

@@ -99,7 +99,15 @@ RELATION_FAMILY = {
     "other": OTHER,
 }
 
+SIDE = {
+    "Iran and its partners": ORANGE,
+    "U.S., Coalition and Iraqi government": BLUE,
+    "other or unclear": OTHER,
+    "other": "#555555",
+}
+
 SCHEMES = {
+    "actor side": SIDE,
     "event category": EVENT_CATEGORY,
     "claim status": CLAIM_STATUS,
     "actor type": ACTOR_TYPE,

@@ -15,6 +15,7 @@ from components import palette
 COLOUR_BY = {
     "event category": "category",
     "claim status": "claim_status",
+    "actor side": "actor1_side",
 }
 
 PRECISION_WORDS = {
@@ -27,7 +28,9 @@ PRECISION_WORDS = {
 def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
     """Add the columns charts and tooltips read: category, actor names, a readable date."""
     names = dict(zip(actors["actor_id"], actors["name"]))
+    sides = dict(zip(actors["actor_id"], actors["side"]))
     frame = events.copy()
+    frame["actor1_side"] = frame["actor1"].map(lambda a: sides.get(a) or "other or unclear")
     frame["category"] = frame["event_type"].map(palette.event_category)
     frame["actor1_name"] = frame["actor1"].map(lambda a: names.get(a, a))
     frame["actor2_name"] = frame["actor2"].map(lambda a: names.get(a, a) if a else "")

@@ -238,3 +238,11 @@ def test_unknown_actor_in_relations_still_draws(data_copy):
     new = nodes.set_index("actor_id").loc["someone-new"]
     assert new["actor_type"] == "other" and new["name"] == "someone-new"
     assert len(edges) == len(ds.relations)
+
+
+def test_map_colour_by_actor_side(ds):
+    places = views.map_places(labelled(ds), "actor side").set_index("location")
+    assert set(places["key"]) <= set(palette.SIDE)
+    # the Karbala raid's first actors are the Special Groups and the Qods Force
+    assert places.loc["karbala-pjcc", "key"] == "Iran and its partners"
+    assert places.loc["baghdad", "key"] == "U.S., Coalition and Iraqi government"
