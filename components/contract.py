@@ -135,6 +135,17 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "Iraqi government and forces",
         "other or unclear": "neither, both at different times, or the sources do not say",
     },
+    "stance": {
+        "asserts": "the claimant says it is so",
+        "denies": "the claimant says it is not so",
+        "doubts": "the claimant questions it or says it is unproven",
+        "qualifies": "the claimant says it is partly so, or that it has changed",
+    },
+    "subject_type": {
+        "event": "an event in events.csv (subject_id is its event_id)",
+        "relation": "a relation in relations.csv (subject_id is its relation_id)",
+        "statement": "a proposition with no single row (subject_id empty)",
+    },
     "location_kind": {
         "city": "a city or town",
         "province": "a province or governorate",
@@ -261,8 +272,27 @@ PERIODS = Table(
     optional_file=True,
 )
 
+CLAIMS = Table(
+    "claims",
+    "claims.csv",
+    "claim_id",
+    (
+        Column("claim_id", ID, required=True, nonempty=True),
+        Column("subject", TEXT, required=True, nonempty=True),
+        Column("subject_type", VOCAB, required=True, nonempty=True, vocab="subject_type"),
+        Column("subject_id", TEXT),  # an event_id or relation_id, checked by the loader
+        Column("claimant", TEXT, required=True, nonempty=True),  # an actor or a source
+        Column("stance", VOCAB, required=True, nonempty=True, vocab="stance"),
+        Column("claim_date", DATE),
+        Column("statement", TEXT, required=True, nonempty=True),
+        Column("source_ids", REF_LIST, required=True, nonempty=True, ref="sources"),
+        Column("source_locator", TEXT),
+    ),
+    optional_file=True,
+)
+
 # Order matters: referenced tables are read before the tables that refer to them.
-TABLES: tuple[Table, ...] = (SOURCES, LOCATIONS, ACTORS, EVENTS, RELATIONS, PERIODS)
+TABLES: tuple[Table, ...] = (SOURCES, LOCATIONS, ACTORS, EVENTS, RELATIONS, PERIODS, CLAIMS)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 BOUNDARIES_FILENAME = "boundaries.geojson"

@@ -50,6 +50,7 @@ class Dataset:
     locations: pd.DataFrame
     sources: pd.DataFrame
     periods: pd.DataFrame
+    claims: pd.DataFrame
     boundaries: dict | None = None
 
     def table(self, name: str) -> pd.DataFrame:
@@ -593,6 +594,40 @@ def derive_periods(frame, filename, log) -> pd.DataFrame:
     return frame
 
 
+def derive_claims(frame, frames: dict, indexes: dict, filename, log) -> pd.DataFrame:
+    """Resolve the claimant (an actor, else a source) and check the subject id by its type."""
+    actors, sources = indexes.get("actors"), indexes.get("sources")
+    kinds, resolved = [], []
+    for value, row in zip(frame["claimant"], frame[ROW]):
+        ident = actors.resolve(value)[0] if actors else None
+        if ident is not None:
+            kinds.append("actor"), resolved.append(ident)
+            continue
+        ident = sources.resolve(value)[0] if sources else None
+        if ident is not None:
+            kinds.append("source"), resolved.append(ident)
+            continue
+        if actors or sources:
+            log.add(filename, int(row), "claimant", value,
+                    f"'{value}' is neither an actor in actors.csv nor a source in sources.csv",
+                    kind="unresolved claimant")
+        kinds.append(""), resolved.append(value)
+    frame["claimant"] = resolved
+    frame["claimant_kind"] = kinds
+    ids = {"event": set(frames["events"]["event_id"]),
+           "relation": set(frames["relations"]["relation_id"])}
+    for subject_type, subject_id, row in zip(frame["subject_type"], frame["subject_id"], frame[ROW]):
+        if subject_type in ids and subject_id and subject_id not in ids[subject_type]:
+            log.add(filename, int(row), "subject_id", subject_id,
+                    f"'{subject_id}' is not an id in {subject_type}s.csv",
+                    kind="unresolved subject")
+        elif subject_type == "statement" and subject_id:
+            log.add(filename, int(row), "subject_id", subject_id,
+                    "a statement has no subject_id; the id is ignored", kind="statement id")
+    frame["claim_start"] = parse_partial_dates(frame["claim_date"])["start"]
+    return frame
+
+
 DERIVED_COLUMNS = {
     "events": {"span_start": "datetime64[ns]", "span_end": "datetime64[ns]", "place_name": object,
                "admin1": object, "place_country": object, "lat": float, "lon": float,
@@ -600,6 +635,7 @@ DERIVED_COLUMNS = {
     "relations": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
     "actors": {"active_start": "datetime64[ns]", "active_end": "datetime64[ns]"},
     "periods": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
+    "claims": {"claimant_kind": object, "claim_start": "datetime64[ns]"},
 }
 
 
@@ -678,6 +714,8 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
         typed = derive_actors(typed, table.filename, log)
     elif table.name == "periods":
         typed = derive_periods(typed, table.filename, log)
+    elif table.name == "claims":
+        typed = derive_claims(typed, frames, indexes, table.filename, log)
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
     return typed, FileReport(table.name, table.filename, status, len(typed), fingerprint, modified)

@@ -77,9 +77,11 @@ def node_metrics(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
                    positions: dict[str, tuple[float, float]], size_by: str = "degree",
-                   extra_nodes: set[str] | None = None, width_px: int = 900, height_px: int = 600
+                   extra_nodes: set[str] | None = None, width_px: int = 900, height_px: int = 600,
+                   status: pd.Series | None = None, reliability: dict | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and edges ready to draw: the actors named by the relations (plus extra_nodes)."""
+    """Nodes and edges ready to draw: the actors named by the relations (plus extra_nodes).
+    `status` (by actor_id), when given, becomes the nodes' status column."""
     node_ids = set(relations["source"]) | set(relations["target"]) | (extra_nodes or set())
     node_ids = {n for n in node_ids if n in positions}
     relations = relations[relations["source"].isin(node_ids) & relations["target"].isin(node_ids)]
@@ -96,15 +98,21 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     top = measure.max() if len(measure) and measure.max() > 0 else 1.0
     nodes["size"] = 60 + 640 * (measure / top)
     nodes["aliases"] = nodes["aliases"].map(lambda v: "; ".join(v) if isinstance(v, tuple) else "")
+    if status is not None:
+        nodes["status"] = nodes["actor_id"].map(status).fillna("dates not given")
     nodes = place_labels(nodes, x_per_px=X_EXTENT / width_px, y_per_px=Y_EXTENT / height_px)
-    edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])))
+    edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])),
+                       reliability or {})
     return nodes.reset_index(drop=True), edges
 
 
-def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str]) -> pd.DataFrame:
+def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
+               reliability: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per relation; `reliability` maps source ids to their letter for the tooltip."""
+    reliability = reliability or {}
     columns = ["relation_id", "source", "target", "source_name", "target_name", "relation",
-               "family", "claim_status", "period", "description", "x", "y", "x2", "y2",
-               "arrow_x", "arrow_y", "angle"]
+               "family", "claim_status", "period", "description", "sources_text", "x", "y",
+               "x2", "y2", "arrow_x", "arrow_y", "angle"]
     rows = []
     # parallel relations between the same pair are bent apart so each stays visible
     pair_count: dict[tuple[str, str], int] = {}
@@ -130,6 +138,8 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str]) -> pd.
             "claim_status": row.claim_status,
             "period": period_text(row.start_date, row.end_date),
             "description": row.description,
+            "sources_text": "; ".join(f"{s} ({reliability.get(s, '?')})" for s in row.source_ids)
+            + (f", {row.source_locator}" if row.source_locator else ""),
             "x": x1, "y": y1, "x2": x2, "y2": y2,
             "arrow_x": x1 + dx * t, "arrow_y": y1 + dy * t,
             "angle": (math.degrees(math.atan2(dx, dy)) + 360) % 360,

@@ -13,12 +13,13 @@ TABLE_LABELS = {
     "locations": "Places",
     "sources": "Sources",
     "periods": "Periods",
+    "claims": "Claims",
 }
 
 
 def table_counts(dataset: loader.Dataset) -> dict[str, int]:
     return {label: len(dataset.table(name)) for name, label in TABLE_LABELS.items()
-            if name != "periods"}
+            if name not in ("periods", "claims")}
 
 
 def coverage_sentence(dataset: loader.Dataset) -> str:

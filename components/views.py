@@ -25,8 +25,10 @@ PRECISION_WORDS = {
 }
 
 
-def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
-    """Add the columns charts and tooltips read: category, actor names, a readable date."""
+def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
+                      sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add the columns charts and tooltips read: category, actor names, a readable date, and
+    the sources with their reliability letters ("isw (B); enc (C)")."""
     names = dict(zip(actors["actor_id"], actors["name"]))
     sides = dict(zip(actors["actor_id"], actors["side"]))
     frame = events.copy()
@@ -39,6 +41,10 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFram
     ]
     frame["date_text"] = [date_text(d, p, e) for d, p, e in
                           zip(frame["event_date"], frame["time_precision"], frame["date_end"])]
+    letters = dict(zip(sources["source_id"], sources["reliability"])) if sources is not None else {}
+    frame["sources_text"] = [
+        "; ".join(f"{s} ({letters.get(s, '?')})" for s in ids) + (f", {loc}" if loc else "")
+        for ids, loc in zip(frame["source_ids"], frame["source_locator"])]
     return frame
 
 
@@ -84,8 +90,9 @@ def map_places(events: pd.DataFrame, colour_by: str = "event category",
         group = group.sort_values("span_start")
         key = group[key_column].value_counts().index[0]
         precision = group["geo_precision"].value_counts().index[0] if len(group) else ""
-        lines = [f"{d} · {t} · {a}" for d, t, a in
-                 zip(group["date_text"], group["event_type"], group["actors_text"])]
+        lines = [f"{d} · {t} · {a} · {c}" for d, t, a, c in
+                 zip(group["date_text"], group["event_type"], group["actors_text"],
+                     group["claim_status"])]
         if len(lines) > max_listed:
             lines = lines[:max_listed] + [f"… and {len(lines) - max_listed} more"]
         name = group["place_name"].iloc[0] or location
@@ -205,7 +212,8 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
     if dated.empty:
         return pd.DataFrame(columns=["event_id", "lane", "start", "end", "is_span", "category",
                                      "claim_status", "label", "date_text", "event_type",
-                                     "actors_text", "place_name", "precision_text"])
+                                     "actors_text", "place_name", "precision_text",
+                                     "sources_text"])
     dated["lane"] = dated[LANE_BY[lane_by]]
     dated["start"] = dated["span_start"]
     # drawn to the end of the last day covered
@@ -214,7 +222,8 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
     dated["label"] = dated["description"].str.slice(0, 140)
     dated["precision_text"] = dated["time_precision"].map(PRECISION_WORDS).fillna("")
     keep = ["event_id", "lane", "start", "end", "is_span", "category", "claim_status", "label",
-            "date_text", "event_type", "actors_text", "place_name", "precision_text"]
+            "date_text", "event_type", "actors_text", "place_name", "precision_text",
+            "sources_text"]
     return dated[keep].sort_values("start").reset_index(drop=True)
 
 

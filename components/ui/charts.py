@@ -14,6 +14,7 @@ from components import network, palette
 NODE_SELECTION = "actor_click"
 BRUSH = "period_brush"
 BAR_BRUSH = "month_brush"
+INACTIVE = ("not yet active", "no longer active")
 DASH = {"confirmed": [1, 0], "reported": [6, 3], "alleged": [3, 3], "disputed": [8, 3, 2, 3]}
 
 
@@ -52,8 +53,12 @@ def _colour_scale(scheme: str, present) -> alt.Scale:
 
 
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
-                  size_by: str = "degree", compact: bool = False) -> alt.LayerChart:
-    """compact: for a half-width panel; the line-style legend is left to the caption."""
+                  size_by: str = "degree", compact: bool = False,
+                  edge_colour: str = "relation family", title: str = "Actor network"
+                  ) -> alt.LayerChart:
+    """compact: for a half-width panel; the line-style legend is left to the caption.
+    edge_colour: "relation family" or "claim status". Nodes with a `status` other than
+    "active" or "dates not given" are drawn as hollow grey rings (not yet or no longer active)."""
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN)))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN)))
     layers = []
@@ -65,9 +70,12 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
             alt.Tooltip("period:N", title="Period"),
             alt.Tooltip("claim_status:N", title="Claim"),
             alt.Tooltip("description:N", title="Says"),
+            alt.Tooltip("sources_text:N", title="Sources (reliability)"),
         ]
-        colour = alt.Color("family:N", title="Relation (family)",
-                           scale=_colour_scale("relation family", edges["family"]),
+        edge_field = "family" if edge_colour == "relation family" else "claim_status"
+        colour = alt.Color(f"{edge_field}:N",
+                           title="Relation (family)" if edge_field == "family" else "Claim status",
+                           scale=_colour_scale(edge_colour, edges[edge_field]),
                            legend=alt.Legend(orient="top" if compact else "bottom",
                                              direction="horizontal",
                                              columns=2 if compact else 4,
@@ -89,7 +97,15 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ))
     select = alt.selection_point(name=NODE_SELECTION, fields=["actor_id"], on="click",
                                  clear="dblclick")
-    node_layer = alt.Chart(vega_ready(nodes)).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
+    inactive = nodes["status"].isin(INACTIVE) if "status" in nodes else pd.Series(False, index=nodes.index)
+    if inactive.any():
+        layers.append(alt.Chart(vega_ready(nodes[inactive])).mark_point(
+            shape="circle", filled=False, stroke="#777", strokeWidth=1.5, strokeDash=[3, 2],
+        ).encode(
+            x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None),
+            tooltip=[alt.Tooltip("name:N", title="Actor"), alt.Tooltip("status:N", title="On this date")],
+        ))
+    node_layer = alt.Chart(vega_ready(nodes[~inactive])).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
         x=x, y=y,
         size=alt.Size("size:Q", scale=None, legend=None),
         color=alt.Color("actor_type:N", title="Actor type",
@@ -121,7 +137,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         alt.layer(*layers)
         .resolve_scale(color="independent")
         .properties(height=height, width="container",
-                    title=alt.Title("Actor network", anchor="start",
+                    title=alt.Title(title, anchor="start",
                                     subtitle=f"Node size: {size_by}. Arrows point from source to "
                                     "target. Click an actor to filter to it; double-click to clear."))
         .configure_view(stroke=None)
@@ -153,6 +169,7 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         alt.Tooltip("place_name:N", title="Place"),
         alt.Tooltip("claim_status:N", title="Claim"),
         alt.Tooltip("label:N", title="What happened"),
+        alt.Tooltip("sources_text:N", title="Sources (reliability)"),
     ]
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     layers = []

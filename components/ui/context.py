@@ -46,7 +46,7 @@ def _filtered(folder: str, fingerprint: str, filters: f.Filters):
     dataset = data_access.current_result().dataset
     events = f.filter_events(dataset, filters)
     relations = f.filter_relations(dataset, filters, events)
-    return views.with_event_labels(events, dataset.actors), relations
+    return views.with_event_labels(events, dataset.actors, dataset.sources), relations
 
 
 @st.cache_data(show_spinner="Laying out the network…", max_entries=8)

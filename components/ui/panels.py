@@ -9,7 +9,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components import network, views
+from components import network, timeslice, views
 from components.ui import charts, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, positions
@@ -75,42 +75,109 @@ def _on_map_select(key: str = "map") -> None:
 # Network
 
 
+EDGE_COLOURS = ("relation family", "claim status")
+
+
 def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                   controls: bool = True, width_px: int = 1000) -> None:
     """width_px: the plot's expected width, so labels can be kept from overlapping."""
-    size_by = "degree"
+    size_by, edge_colour, as_of = "degree", "relation family", None
     if controls:
-        size_by = st.segmented_control(
+        left, middle = st.columns(2)
+        size_by = left.segmented_control(
             "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
             bind="query-params", required=True,
             format_func=lambda m: network.SIZE_MEASURES[m],
         ) or "degree"
+        edge_colour = middle.segmented_control(
+            "Colour relations by", list(EDGE_COLOURS), default="relation family",
+            key="edge_colour", bind="query-params", required=True,
+        ) or "relation family"
+        as_of = as_of_control(ctx)
     if ctx.relations.empty:
         st.info("No relations match the current filters. Relations are drawn when their period "
                 "overlaps the date range; remove a filter above to see more.",
                 icon=":material/hub:")
         return
-    spec, shown_nodes, shown_edges, hidden = _network_spec(
-        *context_key(ctx), size_by, width_px, height)
+    spec, shown_nodes, shown_edges, hidden, undated = _network_spec(
+        *context_key(ctx), size_by, width_px, height, edge_colour, as_of)
+    if shown_edges == 0:
+        st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
+                f"{undated} relations have no dates in the sources and cannot be placed in time.",
+                icon=":material/hub:")
+        return
     st.vega_lite_chart(spec, on_select=partial(_on_network_select, key), key=key,
                        width="stretch", selection_mode=[charts.NODE_SELECTION])
     note = f"{shown_nodes} actors, {shown_edges} relations."
+    if as_of is not None:
+        note = (f"As of {as_of:%d %B %Y}: {shown_edges} dated relations active, {shown_nodes} "
+                f"actors. {undated} relations have no dates in the sources and are left out. "
+                "Grey dashed rings: actors not yet or no longer active on that date.")
     if hidden:
         note += f" {hidden} labels are hidden where they would overlap: hover a node for its name."
     st.caption(note + " Solid lines: confirmed; dashed: reported, alleged or disputed.")
+    if len(ctx.filters.actors) == 1:
+        actor = ctx.filters.actors[0]
+        st.page_link("pages/actor.py", label=f"Open the profile of {ctx.options.actors[actor]}",
+                     icon=":material/person:", query_params={"actor": actor})
+
+
+def as_of_control(ctx: PageContext):
+    """The "network as of a date" switch, month slider and step buttons; the date or None."""
+    steps = timeslice.month_steps(ctx.options.date_min, ctx.options.date_max) if (
+        ctx.options.date_min) else []
+    if not steps:
+        return None
+    on = st.toggle("Show the network as of a date", key="as_of_on", bind="query-params",
+                   help="Only relations whose period covers the date; actors not yet formed or "
+                   "already ended (captured) are drawn as grey rings.")
+    if not on:
+        return None
+    labels = [f"{d:%Y-%m}" for d in steps]
+    default = "2006-07" if "2006-07" in labels else labels[len(labels) // 2]
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    for text, shift in (("◀ year", -12), ("◀ month", -1)):
+        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
+    chosen = row.select_slider("As of", labels, value=default, key="as_of",
+                               bind="query-params", width="stretch")
+    for text, shift in (("month ▶", 1), ("year ▶", 12)):
+        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
+    return pd.Timestamp(chosen + "-01").date()
+
+
+def _step_as_of(labels: list[str], shift: int, default: str) -> None:
+    current = st.session_state.get("as_of", default)
+    index = labels.index(current) if current in labels else labels.index(default)
+    st.session_state["as_of"] = labels[min(max(index + shift, 0), len(labels) - 1)]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
-                  height: int) -> tuple[dict, int, int, int]:
+                  height: int, edge_colour: str = "relation family", as_of=None
+                  ) -> tuple[dict, int, int, int, int]:
     """The network chart for one data version, filter value and layout: built once."""
     ctx = context_for(folder, fingerprint, filters)
-    nodes, edges = network.network_frames(ctx.dataset.actors, ctx.relations, positions(),
-                                          size_by, extra_nodes=set(filters.actors),
-                                          width_px=width_px, height_px=max(height - 170, 200))
+    relations, extra, status, undated = ctx.relations, set(filters.actors), None, 0
+    if as_of is not None:
+        relations, undated = timeslice.relations_as_of(ctx.relations, as_of)
+        status = timeslice.actor_status_as_of(ctx.dataset.actors, as_of)
+        dated = ctx.relations[ctx.relations["period_start"].notna()
+                              | ctx.relations["period_end"].notna()]
+        in_dated = set(dated["source"]) | set(dated["target"])
+        extra |= {a for a in in_dated if status.get(a) in charts.INACTIVE}
+    nodes, edges = network.network_frames(ctx.dataset.actors, relations, positions(),
+                                          size_by, extra_nodes=extra, width_px=width_px,
+                                          height_px=max(height - 170, 200), status=status,
+                                          reliability=reliability_letters(ctx.dataset))
     chart = charts.network_chart(nodes, edges, height=height,
-                                 size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700)
-    return charts.to_spec(chart), len(nodes), len(edges), int((nodes["label"] == "").sum())
+                                 size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700,
+                                 edge_colour=edge_colour)
+    return (charts.to_spec(chart), len(nodes), len(edges), int((nodes["label"] == "").sum()),
+            undated)
+
+
+def reliability_letters(dataset) -> dict[str, str]:
+    return dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
 
 
 def _on_network_select(key: str = "network") -> None:

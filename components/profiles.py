@@ -1,0 +1,305 @@
+"""What the actor, event and claims pages show, as plain frames and sentences. No Streamlit import.
+
+Every citation goes through `cite`, so a source always appears with its reliability.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pandas as pd
+
+from components.contract import VOCABULARIES
+from components.filters import event_actor_ids
+from components.loader import Dataset
+from components.network import period_text
+from components.views import date_text
+
+PRECISION_SENTENCE = {
+    "day": "date known to the day",
+    "month": "date known to the month",
+    "year": "date known to the year",
+}
+PLACE_SENTENCE = {
+    "exact": "at the named place",
+    "near": "near the named place",
+    "region": "somewhere in the region; drawn at its centre",
+    "country": "somewhere in the country; drawn at its centre",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+def reliability_text(letter: str) -> str:
+    meaning = VOCABULARIES["reliability"].get(letter, "")
+    return f"{letter}: {meaning.split(':')[0]}" if meaning else (letter or "not rated")
+
+
+def cite(dataset: Dataset, source_ids, locator: str = "") -> str:
+    """'ISW report title (reliability B: usually reliable), ISW, Topic 3' for each source."""
+    sources = dataset.sources.set_index("source_id") if len(dataset.sources) else None
+    parts = []
+    for source_id in source_ids:
+        if sources is not None and source_id in sources.index:
+            row = sources.loc[source_id]
+            parts.append(f"{row['title']} (reliability {reliability_text(row['reliability'])})")
+        else:
+            parts.append(f"{source_id} (not in sources.csv)")
+    text = "; ".join(parts)
+    return f"{text} — {locator}" if locator else text
+
+
+def short_cite(dataset: Dataset, source_ids) -> str:
+    """'isw (B); enc (C)': compact, for tooltips and table cells."""
+    letters = dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
+    return "; ".join(f"{s} ({letters.get(s, '?')})" for s in source_ids)
+
+
+# --------------------------------------------------------------------------------------------
+# Actors
+
+
+def actor_names(dataset: Dataset) -> dict[str, str]:
+    return dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
+
+
+def actor_profile(dataset: Dataset, actor_id: str) -> dict[str, str]:
+    """The actor's fields in words; empty dict when the id is unknown."""
+    actors = dataset.actors.set_index("actor_id")
+    if actor_id not in actors.index:
+        return {}
+    row = actors.loc[actor_id]
+    active = period_text(row["active_from"], row["active_to"])
+    return {
+        "Name": row["name"],
+        "Type": row["actor_type"],
+        "Also known as": "; ".join(row["aliases"]) or "no other names recorded",
+        "Country": row["country"] or "not recorded",
+        "Side": row.get("side", "") or "not recorded",
+        "Active": active if active != "dates not given" else "the sources give no dates",
+        "Description": row["description"] or "no description",
+        "Sources": cite(dataset, row["source_ids"], row.get("source_locator", "")),
+    }
+
+
+def ego_actor_ids(relations: pd.DataFrame, actor_id: str, hops: int) -> set[str]:
+    """Actors within `hops` relations of the actor, ignoring direction."""
+    neighbours: dict[str, set[str]] = {}
+    for source, target in zip(relations["source"], relations["target"]):
+        neighbours.setdefault(source, set()).add(target)
+        neighbours.setdefault(target, set()).add(source)
+    seen, queue = {actor_id: 0}, deque([actor_id])
+    while queue:
+        node = queue.popleft()
+        if seen[node] == hops:
+            continue
+        for other in neighbours.get(node, ()):
+            if other not in seen:
+                seen[other] = seen[node] + 1
+                queue.append(other)
+    return set(seen)
+
+
+def ego_relations(relations: pd.DataFrame, actor_id: str, hops: int = 1) -> pd.DataFrame:
+    """Relations of the ego network: both ends within reach, one end strictly inside it."""
+    inner = ego_actor_ids(relations, actor_id, hops - 1) if hops > 1 else {actor_id}
+    reach = ego_actor_ids(relations, actor_id, hops)
+    mask = (relations["source"].isin(reach) & relations["target"].isin(reach)
+            & (relations["source"].isin(inner) | relations["target"].isin(inner)))
+    return relations[mask]
+
+
+def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
+    names = actor_names(dataset)
+    relations = dataset.relations
+    rows = []
+    for rel in relations[(relations["source"] == actor_id) | (relations["target"] == actor_id)].itertuples():
+        outgoing = rel.source == actor_id
+        other = rel.target if outgoing else rel.source
+        rows.append({
+            "direction": "outgoing" if outgoing else "incoming",
+            "relation": (f"{names.get(actor_id, actor_id)} {rel.relation} {names.get(other, other)}"),
+            "type": rel.relation,
+            "other actor": names.get(other, other),
+            "other_id": other,
+            "period": period_text(rel.start_date, rel.end_date),
+            "claim status": rel.claim_status,
+            "sources": short_cite(dataset, rel.source_ids),
+            "where": rel.source_locator,
+            "says": rel.description,
+            "relation_id": rel.relation_id,
+        })
+    columns = ["direction", "relation", "type", "other actor", "other_id", "period",
+               "claim status", "sources", "where", "says", "relation_id"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def actor_events(dataset: Dataset, actor_id: str) -> pd.DataFrame:
+    events = dataset.events
+    if events.empty:
+        return events
+    return events[event_actor_ids(events).map(lambda ids: actor_id in ids)]
+
+
+def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
+    """Every source that mentions the actor, with how often and where."""
+    cited: dict[str, dict] = {}
+
+    def note(source_ids, what: str, locator: str) -> None:
+        for source_id in source_ids:
+            entry = cited.setdefault(source_id, {"rows": 0, "where": set(), "as": set()})
+            entry["rows"] += 1
+            entry["as"].add(what)
+            for part in str(locator).split(";"):
+                if part.strip():
+                    entry["where"].add(part.strip())
+
+    actors = dataset.actors.set_index("actor_id")
+    if actor_id in actors.index:
+        note(actors.loc[actor_id, "source_ids"], "profile", actors.loc[actor_id, "source_locator"])
+    rel = dataset.relations
+    for r in rel[(rel["source"] == actor_id) | (rel["target"] == actor_id)].itertuples():
+        note(r.source_ids, "relations", r.source_locator)
+    for e in actor_events(dataset, actor_id).itertuples():
+        note(e.source_ids, "events", e.source_locator)
+    claims = dataset.claims
+    if len(claims):
+        for c in claims[claims["claimant"] == actor_id].itertuples():
+            note(c.source_ids, "claims", c.source_locator)
+    sources = dataset.sources.set_index("source_id")
+    rows = []
+    for source_id, entry in sorted(cited.items()):
+        known = source_id in sources.index
+        rows.append({
+            "source": source_id,
+            "title": sources.loc[source_id, "title"] if known else "(not in sources.csv)",
+            "reliability": reliability_text(sources.loc[source_id, "reliability"]) if known else "",
+            "rows citing it": entry["rows"],
+            "cited for": ", ".join(sorted(entry["as"])),
+            "sections": "; ".join(sorted(entry["where"])),
+        })
+    return pd.DataFrame(rows, columns=["source", "title", "reliability", "rows citing it",
+                                       "cited for", "sections"])
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+
+
+def event_label(row) -> str:
+    place = row["place_name"] or "no place given"
+    return f"{date_text(row['event_date'], row['time_precision'], row['date_end'])} · {row['event_type']} · {place}"
+
+
+def precision_sentence(event_date: str, precision: str, date_end: str = "") -> str:
+    """'date known to the month: May 2006'."""
+    words = PRECISION_SENTENCE.get(precision, "precision not recorded")
+    shown = date_text(event_date, "", date_end)
+    return f"{words}: {shown}"
+
+
+def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
+    """Every field of an event in plain words; empty dict when the id is unknown."""
+    events = dataset.events.set_index("event_id")
+    if event_id not in events.index:
+        return {}
+    row = events.loc[event_id]
+    names = actor_names(dataset)
+    claim_meaning = VOCABULARIES["claim_status"].get(row["claim_status"], "")
+    if row["place_name"]:
+        place = f"{row['place_name']} ({row['admin1'] or 'no province'}, {row['place_country']})"
+        place += f" — {PLACE_SENTENCE.get(row['geo_precision'], row['geo_precision'])}"
+    else:
+        place = "the sources give no place, so the event is not on the map"
+    origin = ""
+    if row["origin_location"]:
+        places = dict(zip(dataset.locations["location_id"], dataset.locations["name"]))
+        origin = places.get(row["origin_location"], row["origin_location"])
+    details = {
+        "What happened": row["description"],
+        "Type": row["event_type"],
+        "When": precision_sentence(row["event_date"], row["time_precision"], row["date_end"]),
+        "Where": place,
+        "Moving from": origin,
+        "Main actor": names.get(row["actor1"], row["actor1"]),
+        "Other side": names.get(row["actor2"], row["actor2"]) if row["actor2"] else "",
+        "Also involved": ", ".join(names.get(a, a) for a in row["assoc_actors"]),
+        "Claim status": f"{row['claim_status']}: {claim_meaning}" if claim_meaning else row["claim_status"],
+        "Fatalities": "" if pd.isna(row["fatalities"]) else str(int(row["fatalities"])),
+        "Sources": cite(dataset, row["source_ids"], row["source_locator"]),
+    }
+    return {k: v for k, v in details.items() if v}
+
+
+def event_actor_links(dataset: Dataset, event_id: str) -> list[tuple[str, str, str]]:
+    """(role, actor_id, name) for every actor of the event that is in actors.csv."""
+    events = dataset.events.set_index("event_id")
+    row = events.loc[event_id]
+    names = actor_names(dataset)
+    out = [("main actor", row["actor1"])]
+    if row["actor2"]:
+        out.append(("other side", row["actor2"]))
+    out += [("also involved", a) for a in row["assoc_actors"]]
+    return [(role, a, names[a]) for role, a in out if a in names]
+
+
+# --------------------------------------------------------------------------------------------
+# Claims
+
+
+STANCE_COLUMNS = {
+    "for": ("asserts",),
+    "against": ("denies", "doubts"),
+    "between": ("qualifies",),
+}
+
+
+def claims_by_subject(dataset: Dataset, text: str = "") -> list[tuple[str, pd.DataFrame]]:
+    """Competing claims grouped by subject, subjects with the most disagreement first."""
+    claims = dataset.claims
+    if claims.empty:
+        return []
+    names = actor_names(dataset)
+    titles = dict(zip(dataset.sources["source_id"], dataset.sources["title"]))
+    frame = claims.copy()
+    frame["claimant_name"] = [
+        names.get(c, c) if kind == "actor" else titles.get(c, c)
+        for c, kind in zip(frame["claimant"], frame["claimant_kind"])]
+    frame["when"] = [date_text(d, "") if d else "date not given" for d in frame["claim_date"]]
+    frame["cited"] = [cite(dataset, ids, loc) for ids, loc in zip(frame["source_ids"],
+                                                                  frame["source_locator"])]
+    if text.strip():
+        needle = text.strip().lower()
+        hit = (frame["subject"].str.lower().str.contains(needle, regex=False)
+               | frame["statement"].str.lower().str.contains(needle, regex=False)
+               | frame["claimant_name"].str.lower().str.contains(needle, regex=False))
+        frame = frame[frame["subject"].isin(set(frame.loc[hit, "subject"]))]
+    groups = []
+    for subject, group in frame.groupby("subject", sort=False):
+        disagreement = group["stance"].isin(["denies", "doubts"]).any() and (
+            group["stance"] == "asserts").any()
+        groups.append((not disagreement, -len(group), subject, group.sort_values("claim_start")))
+    groups.sort(key=lambda g: (g[0], g[1]))
+    return [(subject, group) for _, _, subject, group in groups]
+
+
+def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str) -> tuple[str, str] | None:
+    """('event', event_id) or ('actor', actor_id) to link a claim's subject to its page."""
+    if subject_type == "event" and subject_id in set(dataset.events["event_id"]):
+        return "event", subject_id
+    if subject_type == "relation":
+        rel = dataset.relations[dataset.relations["relation_id"] == subject_id]
+        if len(rel):
+            return "relation", subject_id
+    return None
+
+
+def relation_sentence(dataset: Dataset, relation_id: str) -> str:
+    rel = dataset.relations[dataset.relations["relation_id"] == relation_id]
+    if rel.empty:
+        return relation_id
+    row = rel.iloc[0]
+    names = actor_names(dataset)
+    return f"{names.get(row['source'], row['source'])} {row['relation']} {names.get(row['target'], row['target'])}"

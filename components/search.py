@@ -1,0 +1,104 @@
+"""Find actors, events and places by name, alias or words in a description, forgiving spelling
+variants of transliterated names (Quds/Qods, Sulleimani/Soleimani, Irbil/Erbil). No Streamlit.
+
+Scores: 1.0 an exact name or alias; 0.9 the query inside a name or alias; 0.8 every query word
+sounds like a word of a name or alias (same consonants, or nearly the same spelling); 0.6 every
+query word in the description; 0.5 every query word nearly matches a description word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import pandas as pd
+
+from components.loader import Dataset, normalise_key
+from components.views import date_text
+
+KIND_ORDER = {"actor": 0, "place": 1, "event": 2}
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    ident: str
+    label: str
+    detail: str
+    names: tuple[str, ...]  # normalised names and aliases
+    text: str  # normalised description and other words
+
+
+def consonant_skeleton(word: str) -> str:
+    """'sulleimani' -> 'slmn', 'quds' -> 'qds', 'erbil' -> 'rbl': vowels dropped, doubles merged."""
+    consonants = re.sub(r"[aeiouy]", "", word)
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def _similar(a: str, b: str) -> bool:
+    if len(a) < 4 or len(b) < 4:
+        return a == b
+    if consonant_skeleton(a) == consonant_skeleton(b) and len(consonant_skeleton(a)) >= 2:
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= 0.82
+
+
+def build_index(dataset: Dataset) -> list[Entry]:
+    entries = []
+    for row in dataset.actors.itertuples():
+        names = (row.name, *row.aliases)
+        entries.append(Entry("actor", row.actor_id, row.name, row.actor_type,
+                             tuple(normalise_key(n) for n in names), normalise_key(row.description)))
+    for row in dataset.locations.itertuples():
+        names = (row.name, *row.aliases)
+        entries.append(Entry("place", row.location_id, row.name, f"{row.kind}, {row.country}",
+                             tuple(normalise_key(n) for n in names), normalise_key(row.admin1)))
+    actor_names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
+    for row in dataset.events.itertuples():
+        when = date_text(row.event_date, row.time_precision, row.date_end)
+        place = row.place_name or "no place given"
+        words = " ".join([row.description, row.event_type, row.place_name,
+                          actor_names.get(row.actor1, row.actor1),
+                          actor_names.get(row.actor2, row.actor2)])
+        entries.append(Entry("event", row.event_id, f"{when}: {row.event_type}, {place}",
+                             row.description[:120], (normalise_key(row.event_id),),
+                             normalise_key(words)))
+    return entries
+
+
+def _score(entry: Entry, query: str, words: list[str]) -> float:
+    if query in entry.names:
+        return 1.0
+    if any(query in name for name in entry.names if name):
+        return 0.9
+    name_words = {w for name in entry.names for w in name.split()}
+    if words and all(any(_similar(q, w) for w in name_words) for q in words):
+        return 0.8
+    text_words = set(entry.text.split())
+    if words and all(q in text_words or q in entry.text for q in words):
+        return 0.6
+    if words and all(any(_similar(q, w) for w in text_words) for q in words):
+        return 0.5
+    return 0.0
+
+
+def search(entries: list[Entry], query: str, limit: int = 12) -> pd.DataFrame:
+    """Best matches first: kind, id, label, detail, score."""
+    normalised = normalise_key(query)
+    columns = ["kind", "id", "label", "detail", "score"]
+    if len(normalised) < 2:
+        return pd.DataFrame(columns=columns)
+    words = [w for w in normalised.split() if len(w) >= 2]
+    hits = []
+    for entry in entries:
+        score = _score(entry, normalised, words)
+        if score:
+            hits.append((entry.kind, entry.ident, entry.label, entry.detail, score))
+    frame = pd.DataFrame(hits, columns=columns)
+    if frame.empty:
+        return frame
+    frame["order"] = frame["kind"].map(KIND_ORDER)
+    frame = frame.sort_values(["score", "order", "label"], ascending=[False, True, True])
+    return frame.drop(columns="order").head(limit).reset_index(drop=True)
+
