@@ -8,6 +8,7 @@ from components.ui import cards, context, sidebar
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
 
 options = context.filter_options()
+sidebar.draw_finder(context.search_index(), options)
 current = sidebar.draw_filters(options)
 
 navigation = st.navigation(
@@ -17,7 +18,11 @@ navigation = st.navigation(
         st.Page("pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
         st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:",
                 url_path="timeline"),
+        st.Page("pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),
+        st.Page("pages/event.py", title="Event", icon=":material/event:", url_path="event"),
+        st.Page("pages/claims.py", title="Claims", icon=":material/gavel:", url_path="claims"),
         st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
+        st.Page("pages/help.py", title="Help", icon=":material/help:", url_path="help"),
     ]
 )
 cards.problem_banner(context.page_context().result)

@@ -120,7 +120,8 @@ def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
         other = rel.target if outgoing else rel.source
         rows.append({
             "direction": "outgoing" if outgoing else "incoming",
-            "relation": (f"{names.get(actor_id, actor_id)} {rel.relation} {names.get(other, other)}"),
+            "relation": f"{names.get(rel.source, rel.source)} {rel.relation} "
+                        f"{names.get(rel.target, rel.target)}",
             "type": rel.relation,
             "other actor": names.get(other, other),
             "other_id": other,

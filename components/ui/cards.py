@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -42,3 +44,37 @@ def headline_counts(counts: dict[str, int]) -> None:
     columns = st.columns(len(counts))
     for column, (label, value) in zip(columns, counts.items()):
         column.metric(label, f"{value:,}")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape(text) -> str:
+    """Data text shown literally inside markdown: no links, images, HTML or emphasis from data."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def fields_markdown(fields: dict[str, str]) -> str:
+    return "\n\n".join(f"**{label}:** {escape(value)}" for label, value in fields.items())
+
+
+def url_choice(param: str, options: dict[str, str], label: str, default: str | None = None,
+               **kwargs) -> str | None:
+    """A selectbox whose value is the URL parameter `param` (an id), so links can open it."""
+    if not options:
+        return None
+    ids = list(options)
+    key = f"choose_{param}"
+    wanted = st.query_params.get(param)
+    if wanted in options and st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = default if default in options else ids[0]
+
+    def remember() -> None:
+        st.query_params[param] = st.session_state[key]
+
+    choice = st.selectbox(label, ids, format_func=lambda i: options.get(i, i), key=key,
+                          on_change=remember, **kwargs)
+    st.query_params[param] = choice
+    return choice

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, views
+from components import loader, network, search, views
 from components.ui import data_access, sidebar
 
 
@@ -53,6 +53,15 @@ def _filtered(folder: str, fingerprint: str, filters: f.Filters):
 def layout_positions(folder: str, fingerprint: str) -> dict:
     dataset = data_access.current_result().dataset
     return network.stable_layout(dataset.actors, dataset.relations)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _search_index(folder: str, fingerprint: str) -> list:
+    return search.build_index(data_access.current_result().dataset)
+
+
+def search_index() -> list:
+    return _search_index(*_fingerprint())
 
 
 def filter_options() -> f.FilterOptions:

@@ -266,3 +266,59 @@ def _to_date(value):
         return pd.Timestamp(value).date()
     except (TypeError, ValueError):
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# Small views of a given set of events (actor and event pages)
+
+
+def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
+              width_px: int = 620) -> None:
+    """The events' places, no controls, no click action."""
+    labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
+    places = views.map_places(labelled)
+    if places.empty:
+        st.info("None of these events has a place in the sources.", icon=":material/map:")
+        return
+    arcs = views.map_arcs(labelled)
+    view = views.map_view_bounds(places, width_px, height, arcs)
+    view["zoom"] = min(view["zoom"], 6.5)  # a single place should still show its surroundings
+    places["label"] = views.label_places(places, view)
+    deck = map_ui.build_deck(places, arcs, view, dataset.boundaries, map_ui.default_basemap(),
+                             height)
+    st.pydeck_chart(deck, key=key, height=height)
+    st.caption("Filled circle: at the named place; ring: placed only to a region or country.")
+
+
+def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
+    labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
+    marks = views.timeline_marks(labelled, "event category")
+    if marks.empty:
+        st.info("None of these events is dated.", icon=":material/timeline:")
+        return
+    start, end = marks["start"].min(), marks["end"].max()
+    pad = max((end - start) / 20, pd.Timedelta(days=60))
+    domain = (start - pad, end + pad)
+    bands = views.periods_in_range(dataset.periods, *domain)
+    chart = charts.timeline_chart(marks, bands, LANE_TITLES["event category"], domain)
+    st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")
+
+
+def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
+                width_px: int = 700) -> None:
+    from components import profiles
+
+    relations = profiles.ego_relations(dataset.relations, actor_id, hops)
+    if relations.empty:
+        st.info("The data records no relation for this actor.", icon=":material/hub:")
+        return
+    reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
+    local = network.stable_layout(dataset.actors[dataset.actors["actor_id"].isin(reach)],
+                                  relations)
+    nodes, edges = network.network_frames(dataset.actors, relations, local, "degree",
+                                          extra_nodes={actor_id}, width_px=width_px,
+                                          height_px=max(height - 170, 200),
+                                          reliability=reliability_letters(dataset))
+    chart = charts.network_chart(nodes, edges, height=height, compact=True,
+                                 title=f"Within {hops} relation{'s' if hops > 1 else ''}")
+    st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")

@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from components import filters as f
+from components import search
 from components.contract import VOCABULARIES
 
 # widget key (and URL parameter) -> Filters field
@@ -37,6 +38,31 @@ FIELD_LABELS = {
     "places": "Place",
     "text": "Search",
 }
+
+
+FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
+              "event": ("pages/event.py", "event", ":material/event:"),
+              "place": ("pages/map.py", "places", ":material/place:")}
+
+
+def draw_finder(index: list, options: f.FilterOptions) -> None:
+    """'Find': actors, events and places by name, alias or description, as links to their pages."""
+    query = st.sidebar.text_input(
+        "Find an actor, event or place", key="find", placeholder="e.g. Sulleimani, Erbil, EFP",
+        help="Forgives spelling variants of names (Quds/Qods, Irbil/Erbil). Results open the "
+        "actor or event page; places open on the map.")
+    if not query or len(query.strip()) < 2:
+        return
+    hits = search.search(index, query, limit=8)
+    if hits.empty:
+        st.sidebar.caption(f"Nothing found for '{query.strip()}'.")
+        return
+    for hit in hits.itertuples():
+        page, param, icon = FIND_PAGES[hit.kind]
+        # the map's place filter is bound to the URL by the option's label
+        value = options.places.get(hit.id, hit.id) if hit.kind == "place" else hit.id
+        st.sidebar.page_link(page, label=f"{hit.label} ({hit.kind})", icon=icon,
+                             query_params={param: value})
 
 
 def draw_filters(options: f.FilterOptions) -> f.Filters:
@@ -81,7 +107,7 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
         format_func=lambda p: options.places.get(p, p), placeholder="Anywhere",
     )
     sidebar.text_input(
-        "Search names and descriptions", key="q", bind="query-params",
+        "Filter by words in names and descriptions", key="q", bind="query-params",
         placeholder="e.g. Karbala, EFP, Quds",
         help="Matches actor names and aliases, event and relation descriptions, place names.",
     )

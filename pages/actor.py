@@ -1,0 +1,61 @@
+"""Actor page: profile, ego network, relations, events on a map and a timeline, sources."""
+
+import streamlit as st
+
+from components import profiles
+from components.ui import cards, panels
+from components.ui.context import page_context
+
+ctx = page_context()
+dataset = ctx.dataset
+actor_id = cards.url_choice("actor", ctx.options.actors, "Actor", default="irgc-qf",
+                            help="Type to search. The page's address carries the actor, so a "
+                            "link opens it directly.")
+if actor_id is None:
+    st.title("Actor")
+    st.info("No actors are loaded. The Data page says why.", icon=":material/person:")
+    st.stop()
+
+profile = profiles.actor_profile(dataset, actor_id)
+st.title(profile["Name"])
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.markdown(cards.fields_markdown({k: v for k, v in profile.items() if k != "Name"}))
+with right:
+    hops = st.segmented_control("Ego network", [1, 2], default=1, key="hops",
+                                format_func=lambda h: f"{h} hop{'s' if h > 1 else ''}",
+                                required=True) or 1
+    panels.ego_network(dataset, actor_id, hops, key="ego")
+
+st.subheader("Relations")
+table = profiles.actor_relations_table(dataset, actor_id)
+if table.empty:
+    st.info("The data records no relation for this actor.")
+else:
+    st.dataframe(table.drop(columns=["other_id", "relation_id", "type"]), hide_index=True,
+                 width="stretch")
+
+events = profiles.actor_events(dataset, actor_id)
+st.subheader(f"Events ({len(events)})")
+if events.empty:
+    st.info("No event in the data names this actor.")
+else:
+    where, when = st.columns([2, 3], gap="medium")
+    with where:
+        panels.small_map(dataset, events, key="actor_map", width_px=440)
+    with when:
+        panels.small_timeline(dataset, events, key="actor_timeline")
+    for row in events.sort_values("span_start").itertuples():
+        st.page_link("pages/event.py", label=profiles.event_label(row._asdict()),
+                     query_params={"event": row.event_id}, icon=":material/event:")
+
+claims = dataset.claims[dataset.claims["claimant"] == actor_id] if len(dataset.claims) else []
+if len(claims):
+    st.subheader("Claims this actor makes")
+    for claim in claims.itertuples():
+        st.markdown(f"**{cards.escape(claim.stance)}** that {cards.escape(claim.subject)}: "
+                    f"{cards.escape(claim.statement)}")
+    st.page_link("pages/claims.py", label="See the competing claims", icon=":material/gavel:")
+
+st.subheader("Sources that mention it")
+st.dataframe(profiles.actor_sources(dataset, actor_id), hide_index=True, width="stretch")

@@ -1,0 +1,58 @@
+"""Claims: who asserts, denies, doubts or qualifies what, side by side, with sources."""
+
+import streamlit as st
+
+from components import profiles
+from components.ui import cards
+from components.ui.context import page_context
+
+ctx = page_context()
+dataset = ctx.dataset
+st.title("Contested claims")
+st.caption("Competing claims about the same subject, side by side. Subjects where one party "
+           "asserts and another denies or doubts come first. Every source is shown with its "
+           "reliability (see Help).")
+if dataset.claims.empty:
+    st.info("This data folder has no claims.csv, so there are no claims to compare. "
+            "data/README.md describes the file.", icon=":material/gavel:")
+    st.stop()
+
+query = st.text_input("Filter claims by words", key="claims_q", bind="query-params",
+                      placeholder="e.g. EFP, Karbala, Dubik")
+groups = profiles.claims_by_subject(dataset, query or "")
+if not groups:
+    st.info("No claim matches these words.", icon=":material/gavel:")
+names = ctx.options.actors
+
+STANCE_COLUMNS = [("Asserts", ("asserts",)), ("Denies or doubts", ("denies", "doubts")),
+                  ("Qualifies", ("qualifies",))]
+
+for subject, group in groups:
+    with st.container(border=True):
+        st.subheader(cards.escape(subject))
+        first = group.iloc[0]
+        link = profiles.claim_subject_link(dataset, first["subject_type"], first["subject_id"])
+        if link and link[0] == "event":
+            st.page_link("pages/event.py", label="Open the event",
+                         query_params={"event": link[1]}, icon=":material/event:")
+        elif link and link[0] == "relation":
+            sentence = profiles.relation_sentence(dataset, link[1])
+            rel = dataset.relations.set_index("relation_id").loc[link[1]]
+            st.page_link("pages/actor.py", label=f"In the data: {sentence}",
+                         query_params={"actor": rel["source"]}, icon=":material/hub:")
+        columns = st.columns(len(STANCE_COLUMNS), gap="medium")
+        for column, (title, stances) in zip(columns, STANCE_COLUMNS):
+            column.markdown(f"**{title}**")
+            shown = group[group["stance"].isin(stances)]
+            if shown.empty:
+                column.caption("No claim recorded.")
+            for claim in shown.itertuples():
+                card = column.container(border=True)
+                who = cards.escape(claim.claimant_name)
+                card.markdown(f"**{who}** · {cards.escape(claim.stance)} · "
+                              f"{cards.escape(claim.when)}")
+                card.markdown(cards.escape(claim.statement))
+                card.caption(cards.escape(claim.cited))
+                if claim.claimant_kind == "actor" and claim.claimant in names:
+                    card.page_link("pages/actor.py", label=f"Profile of {claim.claimant_name}",
+                                   query_params={"actor": claim.claimant})

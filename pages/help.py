@@ -1,0 +1,49 @@
+"""Help: how to read ProxyLens — dates, places, claims, sources, the network over time."""
+
+import streamlit as st
+
+from components.contract import VOCABULARIES
+from components.ui.context import page_context
+
+page_context()
+st.title("How to read ProxyLens")
+
+
+def terms(vocab: str) -> str:
+    return "\n".join(f"- **{term}**: {meaning}" for term, meaning in VOCABULARIES[vocab].items())
+
+
+st.subheader("Dates and the date filter")
+st.markdown(
+    "Each event keeps the precision its source gives: a day, a month or only a year. An event "
+    "known only to a month or a year is drawn as a bar across that whole month or year, never as "
+    "a point on a day the source does not give.\n\n"
+    "**The date filter matches an event when the day, month or year its source gives overlaps "
+    "the chosen range** (for a period, from its start to its end). An event known only to 2005 "
+    "therefore matches any range that touches 2005. A relation is drawn when its period overlaps "
+    "the range; a relation the sources give no dates for is always drawn, because nothing says "
+    "when it held. The monthly chart counts only events known at least to the month.")
+st.subheader("Places")
+st.markdown("Filled circles are events at a named place; rings are events the sources place "
+            "only in a province, region or country, drawn at its centre.\n\n" + terms("geo_precision"))
+st.subheader("Claim status")
+st.markdown(terms("claim_status"))
+st.subheader("Source reliability")
+st.markdown("Sources are rated on the scale intelligence analysts use (the Admiralty scale):\n\n"
+            + terms("reliability"))
+st.subheader("Claims")
+st.markdown("The Claims page sets side by side who says what about the same subject:\n\n"
+            + terms("stance"))
+st.subheader("The network through time")
+st.markdown(
+    "On the Network page, *Show the network as of a date* keeps only the relations whose period "
+    "covers that date (a relation with a start and no end is still active; one with an end and "
+    "no start held until then). Relations the sources give no dates for cannot be placed in time "
+    "and are left out of that view, with their number shown. Actors not yet formed or no longer "
+    "active on the date (for example the Special Groups' leaders after their capture) are drawn "
+    "as grey dashed rings.")
+st.subheader("Search")
+st.markdown("The *Find* box at the top of the sidebar looks through actor and place names and "
+            "their other spellings (Quds/Qods, Sulleimani/Soleimani, Irbil/Erbil), and through "
+            "the descriptions of events. It leads to the actor and event pages, and places open "
+            "on the map.")
