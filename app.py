@@ -7,10 +7,6 @@ from components.ui import cards, context, sidebar
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
 
-options = context.filter_options()
-sidebar.draw_finder(context.search_index(), options)
-current = sidebar.draw_filters(options)
-
 navigation = st.navigation(
     [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -25,6 +21,10 @@ navigation = st.navigation(
         st.Page("pages/help.py", title="Help", icon=":material/help:", url_path="help"),
     ]
 )
+# the shared sidebar is drawn after st.navigation (its links need the pages) and before run()
+options = context.filter_options()
+sidebar.draw_finder(context.search_index(), options)
+current = sidebar.draw_filters(options)
 cards.problem_banner(context.page_context().result)
 sidebar.draw_active_filters(current, options)
 navigation.run()
