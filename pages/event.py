@@ -35,7 +35,10 @@ claims = dataset.claims[(dataset.claims["subject_type"] == "event")
                         & (dataset.claims["subject_id"] == event_id)] if len(dataset.claims) else []
 if len(claims):
     st.subheader("Claims about this event")
+    names = {**dict(zip(dataset.sources["source_id"], dataset.sources["title"])),
+             **ctx.options.actors}
     for claim in claims.itertuples():
-        st.markdown(f"- **{cards.escape(claim.stance)}**: {cards.escape(claim.statement)}")
+        who = cards.escape(names.get(claim.claimant, claim.claimant))
+        st.markdown(f"- **{who}** {cards.escape(claim.stance)}: {cards.escape(claim.statement)}")
     st.page_link("pages/claims.py", label="Compare them on the Claims page",
                  icon=":material/gavel:")

@@ -29,13 +29,25 @@ def default_basemap() -> str:
 
 def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
                boundaries: dict | None = None, basemap: str = "carto",
-               height: int = 520) -> pdk.Deck:
+               height: int = 520, reference: pd.DataFrame | None = None) -> pdk.Deck:
+    """`reference`: other known places (name, lat, lon), drawn small and grey for orientation."""
     layers = []
     if boundaries:
         layers.append(pdk.Layer(
             "GeoJsonLayer", boundaries, id="boundaries", stroked=True, filled=True,
             get_fill_color=[235, 235, 230, 90], get_line_color=OUTLINE_COLOUR,
             line_width_min_pixels=1, pickable=False,
+        ))
+    if reference is not None and not reference.empty:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", reference, id="reference", get_position=["lon", "lat"],
+            get_radius=3, radius_units="'pixels'", get_fill_color=[120, 120, 120, 200],
+            pickable=False,
+        ))
+        layers.append(pdk.Layer(
+            "TextLayer", reference, id="reference-labels", get_position=["lon", "lat"],
+            get_text="name", get_size=11, get_color=[110, 110, 110, 255],
+            get_pixel_offset=[0, 10], pickable=False,
         ))
     if not arcs.empty:
         layers.append(pdk.Layer(

@@ -284,10 +284,17 @@ def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
     view = views.map_view_bounds(places, width_px, height, arcs)
     view["zoom"] = min(view["zoom"], 6.5)  # a single place should still show its surroundings
     places["label"] = views.label_places(places, view)
+    cities = dataset.locations[dataset.locations["kind"] == "city"]
+    reference = cities.rename(columns={"latitude": "lat", "longitude": "lon"})[["name", "lat", "lon"]]
+    # a city at (or within ~5 km of) a place already drawn would only overprint it
+    near = reference.apply(lambda c: ((places["lat"] - c["lat"]).abs().lt(0.05)
+                                      & (places["lon"] - c["lon"]).abs().lt(0.05)).any(), axis=1)
+    reference = reference[~near] if len(reference) else reference
     deck = map_ui.build_deck(places, arcs, view, dataset.boundaries, map_ui.default_basemap(),
-                             height)
+                             height, reference=reference)
     st.pydeck_chart(deck, key=key, height=height)
-    st.caption("Filled circle: at the named place; ring: placed only to a region or country.")
+    st.caption("Filled circle: at the named place; ring: placed only to a region or country. "
+               "Small grey dots: other cities in the data, for orientation.")
 
 
 def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
