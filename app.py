@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cards, context, sidebar
+from components.ui import cards, context, panels, sidebar
 
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
@@ -25,6 +25,9 @@ navigation = st.navigation(
 options = context.filter_options()
 sidebar.draw_finder(context.search_index(), options)
 current = sidebar.draw_filters(options)
-cards.problem_banner(context.page_context().result)
+ctx = context.page_context()
+cards.problem_banner(ctx.result)
 sidebar.draw_active_filters(current, options)
+if navigation.url_path not in ("help", "briefing"):
+    panels.toolbar(ctx, navigation.title)
 navigation.run()

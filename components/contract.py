@@ -146,6 +146,11 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "relation": "a relation in relations.csv (subject_id is its relation_id)",
         "statement": "a proposition with no single row (subject_id empty)",
     },
+    "view": {
+        "map": "the map of places",
+        "network": "the actor network",
+        "timeline": "the timeline",
+    },
     "location_kind": {
         "city": "a city or town",
         "province": "a province or governorate",
@@ -291,8 +296,30 @@ CLAIMS = Table(
     optional_file=True,
 )
 
+BRIEFING = Table(
+    "briefing",
+    "briefing.csv",
+    "step",
+    (
+        Column("step", ID, required=True, nonempty=True),  # a number: steps run in its order
+        Column("title", TEXT, required=True, nonempty=True),
+        Column("narrative", TEXT, required=True),  # markdown
+        Column("date_from", DATE),
+        Column("date_to", DATE),
+        Column("actors", REF_LIST, ref="actors"),
+        Column("places", REF_LIST, ref="locations"),
+        Column("views", TEXT_LIST),  # terms of the "view" vocabulary, checked by the loader
+        Column("map_latitude", FLOAT, low=-90, high=90),
+        Column("map_longitude", FLOAT, low=-180, high=180),
+        Column("map_zoom", FLOAT, low=0, high=20),
+        Column("evidence", TEXT_LIST),  # event, relation or claim ids the narrative rests on
+    ),
+    optional_file=True,
+)
+
 # Order matters: referenced tables are read before the tables that refer to them.
-TABLES: tuple[Table, ...] = (SOURCES, LOCATIONS, ACTORS, EVENTS, RELATIONS, PERIODS, CLAIMS)
+TABLES: tuple[Table, ...] = (SOURCES, LOCATIONS, ACTORS, EVENTS, RELATIONS, PERIODS, CLAIMS,
+                             BRIEFING)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 BOUNDARIES_FILENAME = "boundaries.geojson"

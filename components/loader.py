@@ -51,6 +51,7 @@ class Dataset:
     sources: pd.DataFrame
     periods: pd.DataFrame
     claims: pd.DataFrame
+    briefing: pd.DataFrame
     boundaries: dict | None = None
 
     def table(self, name: str) -> pd.DataFrame:
@@ -628,6 +629,29 @@ def derive_claims(frame, frames: dict, indexes: dict, filename, log) -> pd.DataF
     return frame
 
 
+def derive_briefing(frame, frames: dict, filename, log) -> pd.DataFrame:
+    """Check the views and the evidence ids; order steps by their number."""
+    views = set(c.VOCABULARIES["view"])
+    for value, row in zip(frame["views"], frame[ROW]):
+        for view in value:
+            if view not in views:
+                log.add(filename, int(row), "views", view,
+                        f"'{view}' is not a view{did_you_mean(view, views)} (views: "
+                        f"{', '.join(views)})", kind="bad view")
+    known = (set(frames["events"]["event_id"]) | set(frames["relations"]["relation_id"])
+             | set(frames["claims"]["claim_id"]))
+    for value, row in zip(frame["evidence"], frame[ROW]):
+        for ident in value:
+            if ident not in known:
+                log.add(filename, int(row), "evidence", ident,
+                        f"'{ident}' is not an event, relation or claim id", kind="bad evidence")
+    order = pd.to_numeric(frame["step"], errors="coerce")
+    log.add_rows(filename, frame, order.isna(), "step",
+                 "should be a number, so the steps can be put in order", kind="step number")
+    frame["step_order"] = order
+    return frame.sort_values(["step_order", ROW], na_position="last")
+
+
 DERIVED_COLUMNS = {
     "events": {"span_start": "datetime64[ns]", "span_end": "datetime64[ns]", "place_name": object,
                "admin1": object, "place_country": object, "lat": float, "lon": float,
@@ -636,6 +660,7 @@ DERIVED_COLUMNS = {
     "actors": {"active_start": "datetime64[ns]", "active_end": "datetime64[ns]"},
     "periods": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
     "claims": {"claimant_kind": object, "claim_start": "datetime64[ns]"},
+    "briefing": {"step_order": float},
 }
 
 
@@ -716,6 +741,8 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
         typed = derive_periods(typed, table.filename, log)
     elif table.name == "claims":
         typed = derive_claims(typed, frames, indexes, table.filename, log)
+    elif table.name == "briefing":
+        typed = derive_briefing(typed, frames, table.filename, log)
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
     return typed, FileReport(table.name, table.filename, status, len(typed), fingerprint, modified)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import network, timeslice, views
-from components.ui import charts, sidebar
+from components.ui import charts, export_ui, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, positions
 
@@ -50,6 +50,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
     deck = map_ui.build_deck(places, arcs, view, ctx.dataset.boundaries, basemap, height)
     st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
                     height=height)
+    export_ui.map_downloads(places, arcs, view, ctx.dataset.boundaries, colour_by, key)
     st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
                 unsafe_allow_html=True)
     unplaced = int(ctx.events["lat"].isna().sum())
@@ -108,6 +109,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         return
     st.vega_lite_chart(spec, on_select=partial(_on_network_select, key), key=key,
                        width="stretch", selection_mode=[charts.NODE_SELECTION])
+    export_ui.chart_downloads(spec, "network", key)
     note = f"{shown_nodes} actors, {shown_edges} relations."
     if as_of is not None:
         note = (f"As of {as_of:%d %B %Y}: {shown_edges} dated relations active, {shown_nodes} "
@@ -214,16 +216,19 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
     spec = _timeline_spec(*context_key(ctx), lane_by, domain, height)
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
+    export_ui.chart_downloads(spec, "timeline", key)
     if monthly:
         counts, year_only = views.monthly_counts(ctx.events)
         if counts.empty:
             st.caption("No matching event is known to the month, so there is no monthly chart.")
         else:
-            st.vega_lite_chart(charts.to_spec(charts.monthly_chart(counts, domain)),
+            monthly_spec = charts.to_spec(charts.monthly_chart(counts, domain))
+            st.vega_lite_chart(monthly_spec,
                                on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH,
                                                  ctx.options),
                                key=key + "_months", width="stretch",
                                selection_mode=[charts.BAR_BRUSH])
+            export_ui.chart_downloads(monthly_spec, "events per month", key + "_months")
             if year_only:
                 st.caption(f"{year_only} matching event(s) known only to the year are in the "
                            "timeline above but not in the monthly counts.")
@@ -329,3 +334,40 @@ def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
     chart = charts.network_chart(nodes, edges, height=height, compact=True,
                                  title=f"Within {hops} relation{'s' if hops > 1 else ''}")
     st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")
+
+
+# --------------------------------------------------------------------------------------------
+# The toolbar: share, export tables, report
+
+
+def toolbar(ctx: PageContext, page_title: str) -> None:
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    with row:
+        export_ui.share_link()
+        with st.popover("Export", icon=":material/download:"):
+            st.markdown("**The filtered data**")
+            export_ui.table_downloads(ctx)
+            st.markdown("**A report of this view**")
+            export_ui.report_button(ctx, lambda: view_report_sections(ctx),
+                                    f"ProxyLens: {page_title}", "the current view",
+                                    key="report-view")
+
+
+def view_report_sections(ctx: PageContext) -> list[dict]:
+    """Charts (map, network, timeline) and tables of the current view, for the report."""
+    folder, fingerprint, filters = context_key(ctx)
+    network_spec = None
+    if not ctx.relations.empty:
+        network_spec = _network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
+    timeline_spec = None
+    if ctx.events["span_start"].notna().any():
+        timeline_spec = _timeline_spec(folder, fingerprint, filters, "event category",
+                                       _time_domain(ctx), None)
+    places = views.map_places(ctx.events)
+    map_parts = None
+    if not places.empty:
+        arcs = views.map_arcs(ctx.events)
+        view = views.map_view_bounds(places, 1000, 640, arcs)
+        places["label"] = views.label_places(places, view)
+        map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")
+    return export_ui.view_sections(ctx, network_spec, timeline_spec, map_parts)

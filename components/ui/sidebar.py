@@ -163,14 +163,14 @@ def draw_active_filters(current: f.Filters, options: f.FilterOptions) -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown("**Active filters:**")
     for name, value in chips:
-        label = f"{FIELD_LABELS[name]}: {_chip_text(name, value, options)}"
+        label = f"{FIELD_LABELS[name]}: {chip_text(name, value, options)}"
         row.button(f"{label}  ✕", key=f"chip-{name}-{value}", on_click=remove_filter,
                    args=(name, value, full_range), help="Remove this filter", type="secondary")
     row.button("Clear all", key="chip-clear-all", on_click=clear_filters, args=(full_range,),
                type="primary", icon=":material/filter_alt_off:")
 
 
-def _chip_text(name: str, value: str, options: f.FilterOptions) -> str:
+def chip_text(name: str, value: str, options: f.FilterOptions) -> str:
     if name == "actors":
         return options.actors.get(value, value)
     if name == "places":

@@ -1,0 +1,130 @@
+"""Briefings: steps kept as data, each a filter value plus words. No Streamlit import.
+
+A step narrows the data exactly as the sidebar would (dates, actors, places), so a briefing step
+and a shared link of the same view show the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from components import contract
+from components.filters import Filters
+
+VIEWS = tuple(contract.VOCABULARIES["view"])
+COLUMNS = contract.BRIEFING.column_names
+
+
+def steps(briefing: pd.DataFrame) -> list[dict]:
+    """The steps in order, as plain dicts (lists as tuples)."""
+    return [row._asdict() for row in briefing.itertuples(index=False)] if len(briefing) else []
+
+
+def _date(value: str, end: bool = False) -> date | None:
+    if not value:
+        return None
+    stamp = pd.Timestamp(value + ("-01" * (2 - value.count("-"))))
+    if end and value.count("-") == 0:
+        stamp = stamp + pd.offsets.YearEnd(0)
+    elif end and value.count("-") == 1:
+        stamp = stamp + pd.offsets.MonthEnd(0)
+    return stamp.date()
+
+
+def step_filters(step: dict) -> Filters:
+    return Filters(
+        date_from=_date(step.get("date_from", "")),
+        date_to=_date(step.get("date_to", ""), end=True),
+        actors=tuple(step.get("actors") or ()),
+        places=tuple(step.get("places") or ()),
+    )
+
+
+def step_views(step: dict) -> tuple[str, ...]:
+    chosen = tuple(v for v in (step.get("views") or ()) if v in VIEWS)
+    return chosen or VIEWS
+
+
+def step_map_view(step: dict) -> dict | None:
+    """The step's own map centre and zoom, when all three are given."""
+    values = [step.get(k) for k in ("map_latitude", "map_longitude", "map_zoom")]
+    if any(v is None or pd.isna(v) for v in values):
+        return None
+    return {"latitude": float(values[0]), "longitude": float(values[1]), "zoom": float(values[2])}
+
+
+def step_from_filters(number: int, title: str, narrative: str, filters: Filters,
+                      views: tuple[str, ...] = VIEWS) -> dict:
+    """A new step that reproduces the current view."""
+    return {
+        "step": str(number),
+        "title": title,
+        "narrative": narrative,
+        "date_from": filters.date_from.isoformat() if filters.date_from else "",
+        "date_to": filters.date_to.isoformat() if filters.date_to else "",
+        "actors": tuple(filters.actors),
+        "places": tuple(p for p in filters.places if not p.startswith("province:")),
+        "views": tuple(views),
+        "map_latitude": None, "map_longitude": None, "map_zoom": None,
+        "evidence": (),
+    }
+
+
+def renumber(step_list: list[dict]) -> list[dict]:
+    return [{**s, "step": str(i + 1)} for i, s in enumerate(step_list)]
+
+
+def move(step_list: list[dict], index: int, offset: int) -> list[dict]:
+    target = index + offset
+    if not 0 <= index < len(step_list) or not 0 <= target < len(step_list):
+        return step_list
+    moved = list(step_list)
+    moved[index], moved[target] = moved[target], moved[index]
+    return renumber(moved)
+
+
+def to_csv_text(step_list: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for step in step_list:
+        row = {}
+        for column in COLUMNS:
+            value = step.get(column)
+            if isinstance(value, (tuple, list)):
+                value = contract.LIST_SEPARATOR.join(value)
+            elif value is None or (isinstance(value, float) and pd.isna(value)):
+                value = ""
+            elif isinstance(value, float):
+                value = f"{value:g}"
+            row[column] = value
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def save(step_list: list[dict], folder: str | os.PathLike) -> Path:
+    """Write briefing.csv atomically; the replaced file is kept as briefing.csv.bak."""
+    folder = Path(folder)
+    target = folder / contract.BRIEFING.filename
+    text = to_csv_text(step_list)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".briefing-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():
+            backup = target.with_suffix(".csv.bak")
+            backup.write_bytes(target.read_bytes())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

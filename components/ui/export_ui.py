@@ -1,0 +1,141 @@
+"""Download buttons for charts, the map, tables and the report, and the "share this view" link.
+
+Files are made only when a button is clicked (deferred data), so exports cost nothing per rerun.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from components import exports, profiles, views
+from components.ui import sidebar
+from components.ui.context import PageContext
+
+
+def slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+def chart_downloads(spec: dict, name: str, key: str) -> None:
+    """PNG and SVG of one Vega-Lite chart, side by side."""
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("PNG", lambda: exports.chart_png(spec), file_name=f"{slug(name)}.png",
+                        mime="image/png", key=f"{key}-png", icon=":material/image:",
+                        on_click="ignore", help=f"Download the {name} as a PNG image")
+    row.download_button("SVG", lambda: exports.chart_svg(spec), file_name=f"{slug(name)}.svg",
+                        mime="image/svg+xml", key=f"{key}-svg", icon=":material/draw:",
+                        on_click="ignore", help=f"Download the {name} as an SVG drawing")
+
+
+def map_downloads(places: pd.DataFrame, arcs: pd.DataFrame, view: dict, boundaries,
+                  colour_by: str, key: str) -> None:
+    def spec():
+        return exports.static_map_spec(places, arcs, view, boundaries, colour_by)
+
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("Map PNG", lambda: exports.map_png(spec()), file_name="map.png",
+                        mime="image/png", key=f"{key}-png", icon=":material/image:",
+                        on_click="ignore", help="A static drawing of the same places, arcs and "
+                        "outlines")
+    row.download_button("Map SVG", lambda: exports.map_svg(spec()), file_name="map.svg",
+                        mime="image/svg+xml", key=f"{key}-svg", icon=":material/draw:",
+                        on_click="ignore")
+
+
+def filtered_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
+    """The filtered events, the actors they and the relations involve, and the relations."""
+    dataset = ctx.dataset
+    involved = set(ctx.relations["source"]) | set(ctx.relations["target"])
+    for a1, a2, assoc in zip(ctx.events["actor1"], ctx.events["actor2"], ctx.events["assoc_actors"]):
+        involved |= {a for a in (a1, a2) if a} | set(assoc)
+    events = dataset.events[dataset.events["event_id"].isin(ctx.events["event_id"])]
+    return {
+        "events": exports.flatten(events, drop=set(views_helper_columns("events"))),
+        "actors": exports.flatten(dataset.actors[dataset.actors["actor_id"].isin(involved)],
+                                  drop=set(views_helper_columns("actors"))),
+        "relations": exports.flatten(ctx.relations, drop=set(views_helper_columns("relations"))),
+    }
+
+
+def views_helper_columns(table: str) -> list[str]:
+    from components.loader import DERIVED_COLUMNS
+
+    return list(DERIVED_COLUMNS.get(table, {}))
+
+
+def table_downloads(ctx: PageContext, key: str = "tables") -> None:
+    row = st.container(horizontal=True, gap="small")
+    for name in ("events", "actors", "relations"):
+        row.download_button(f"{name.capitalize()} CSV",
+                            lambda name=name: exports.csv_bytes(filtered_tables(ctx)[name]),
+                            file_name=f"proxylens-{name}.csv", mime="text/csv",
+                            key=f"{key}-{name}-csv", on_click="ignore",
+                            icon=":material/table:")
+    row.download_button("All three as Excel",
+                        lambda: exports.excel_bytes(filtered_tables(ctx)),
+                        file_name="proxylens-filtered.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"{key}-xlsx", on_click="ignore", icon=":material/grid_on:",
+                        help="Formula-like cells (starting with =, +, - or @) are neutralised")
+
+
+def filter_lines(ctx: PageContext) -> list[str]:
+    return [f"{sidebar.FIELD_LABELS[name]}: {sidebar.chip_text(name, value, ctx.options)}"
+            for name, value in ctx.filters.active()]
+
+
+def sources_table(dataset) -> pd.DataFrame:
+    frame = dataset.sources[["source_id", "title", "publisher", "published", "reliability", "notes"]].copy()
+    frame["reliability"] = frame["reliability"].map(profiles.reliability_text)
+    return frame
+
+
+def share_link(label: str = "Share this view") -> None:
+    """The address that reopens this page with these filters, with a copy button."""
+    with st.popover(label, icon=":material/link:"):
+        base = st.context.url or ""
+        pairs = []
+        for key in st.query_params:
+            for value in st.query_params.get_all(key):
+                pairs.append((key, value))
+        link = base + ("?" + urlencode(pairs) if pairs else "")
+        st.caption("Copy this address (button at the right of the box). It reopens this page "
+                   "with the same filters and choices.")
+        st.code(link, language=None, wrap_lines=True)
+
+
+def report_button(ctx: PageContext, build_sections, title: str, generated_for: str,
+                  key: str) -> None:
+    """A self-contained HTML report; `build_sections()` is called only on click."""
+    def make() -> str:
+        return exports.report_html(title, generated_for, filter_lines(ctx), build_sections(),
+                                   sources_table(ctx.dataset))
+
+    st.download_button("Report (HTML)", make, file_name=f"{slug(title)}.html", mime="text/html",
+                       key=key, on_click="ignore", icon=":material/description:",
+                       help="One file with the charts, tables, sources and filters; opens in any "
+                       "browser without internet")
+
+
+def view_sections(ctx: PageContext, network_spec: dict | None, timeline_spec: dict | None,
+                  map_parts: tuple | None) -> list[dict]:
+    """The report's sections for the current view."""
+    charts = []
+    if map_parts is not None:
+        charts.append(exports.map_svg(exports.static_map_spec(*map_parts)))
+    if network_spec is not None:
+        charts.append(exports.chart_svg(network_spec))
+    if timeline_spec is not None:
+        charts.append(exports.chart_svg(timeline_spec))
+    tables = filtered_tables(ctx)
+    readable = ctx.events[["event_id", "date_text", "event_type", "actors_text", "place_name",
+                           "claim_status", "description", "sources_text"]].rename(columns={
+        "date_text": "when", "actors_text": "actors", "place_name": "place",
+        "sources_text": "sources (reliability)"})
+    return [{"heading": "Charts", "charts": charts},
+            {"heading": "Tables", "tables": {"Events": readable,
+                                             "Relations": tables["relations"],
+                                             "Actors": tables["actors"]}}]
