@@ -17,6 +17,8 @@ navigation = st.navigation(
         st.Page("pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),
         st.Page("pages/event.py", title="Event", icon=":material/event:", url_path="event"),
         st.Page("pages/claims.py", title="Claims", icon=":material/gavel:", url_path="claims"),
+        st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:",
+                url_path="briefing"),
         st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
         st.Page("pages/help.py", title="Help", icon=":material/help:", url_path="help"),
     ]
@@ -27,7 +29,7 @@ sidebar.draw_finder(context.search_index(), options)
 current = sidebar.draw_filters(options)
 ctx = context.page_context()
 cards.problem_banner(ctx.result)
-sidebar.draw_active_filters(current, options)
-if navigation.url_path not in ("help", "briefing"):
+if navigation.url_path not in ("help", "briefing"):  # a briefing step sets its own filters
+    sidebar.draw_active_filters(current, options)
     panels.toolbar(ctx, navigation.title)
 navigation.run()

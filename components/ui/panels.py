@@ -22,8 +22,10 @@ NO_MATCH = "No events match the current filters. Remove a filter above, or widen
 
 
 def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: bool = True,
-              width_px: int = 1000) -> None:
-    """width_px: the map's expected width, used to choose a zoom that frames every place."""
+              width_px: int = 1000, view: dict | None = None, extras: bool = True) -> None:
+    """width_px: the map's expected width, used to choose a zoom that frames every place.
+    view: a fixed centre and zoom (a briefing step's), instead of framing the places.
+    extras: the legend, notes and download buttons (a briefing shows a one-line key instead)."""
     colour_by = "event category"
     basemap = map_ui.default_basemap()
     if controls:
@@ -45,11 +47,15 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    view = views.map_view_bounds(places, width_px, height, arcs)
+    view = view or views.map_view_bounds(places, width_px, height, arcs)
     places["label"] = views.label_places(places, view)
     deck = map_ui.build_deck(places, arcs, view, ctx.dataset.boundaries, basemap, height)
     st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
                     height=height)
+    if not extras:
+        st.caption("Filled circle: at the named place · ring: placed only to a region or country"
+                   " · orange arcs: cross-border movements · size: number of events")
+        return
     export_ui.map_downloads(places, arcs, view, ctx.dataset.boundaries, colour_by, key)
     st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
                 unsafe_allow_html=True)

@@ -1,0 +1,225 @@
+"""The Briefing page's pieces: presenter controls, a step's views, the editor, the report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import briefing, exports, loader, profiles, views
+from components.ui import cards, export_ui, panels
+from components.ui.context import PageContext, context_for, context_key
+
+DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
+
+
+def presenter_styles() -> None:
+    # our own style sheet (no data in it): large type for a projector
+    st.markdown(
+        """<style>
+        [data-testid="stMainBlockContainer"] {padding-top: 3.4rem;}
+        .st-key-briefing-narrative p, .st-key-briefing-narrative li {
+            font-size: clamp(1.05rem, 1.25vw, 1.5rem); line-height: 1.45;}
+        .st-key-briefing-title h1 {font-size: clamp(1.7rem, 2.3vw, 2.8rem); line-height: 1.15;
+            padding-top: 0.2rem;}
+        .st-key-briefing-controls p {font-size: 1.1rem; margin: 0;}
+        </style>""",
+        unsafe_allow_html=True,
+    )
+
+
+def draft_steps(briefing_frame) -> list[dict]:
+    if DRAFT in st.session_state:
+        return st.session_state[DRAFT]
+    return briefing.steps(briefing_frame)
+
+
+def step_from_url(total: int) -> int:
+    try:
+        number = int(st.query_params.get("step", "1"))
+    except ValueError:
+        number = 1
+    number = min(max(number, 1), total)
+    st.query_params["step"] = str(number)
+    return number
+
+
+def _go(number: int) -> None:
+    st.query_params["step"] = str(number)
+
+
+def presenter_controls(number: int, total: int) -> None:
+    row = st.container(horizontal=True, vertical_alignment="center", key="briefing-controls")
+    row.button("Previous", icon=":material/arrow_back:", on_click=_go, args=(number - 1,),
+               disabled=number <= 1, shortcut="Left", key="briefing-prev",
+               help="Previous step (left arrow key)")
+    row.markdown(f"Step **{number}** of **{total}**")
+    row.button("Next", icon=":material/arrow_forward:", on_click=_go, args=(number + 1,),
+               disabled=number >= total, shortcut="Right", key="briefing-next", type="primary",
+               help="Next step (right arrow key)")
+    row.progress(number / total)
+
+
+def step_context(ctx: PageContext, step: dict) -> PageContext:
+    folder, fingerprint, _ = context_key(ctx)
+    return context_for(folder, fingerprint, briefing.step_filters(step))
+
+
+def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
+    with st.container(key="briefing-title"):
+        st.title(step["title"])
+    step_ctx = step_context(ctx, step)
+    chosen = briefing.step_views(step)
+    words, pictures = st.columns([2, 3], gap="large")
+    with words:
+        with st.container(key="briefing-narrative"):
+            # the narrative is the presenter's markdown; Streamlit does not render HTML in it
+            st.markdown(step["narrative"] or "")
+        evidence_links(ctx, step)
+    with pictures:
+        both = "map" in chosen and "network" in chosen
+        if "map" in chosen:
+            panels.map_panel(step_ctx, height=340 if both else 460, key=f"briefing-map-{number}",
+                             controls=False, width_px=700, view=briefing.step_map_view(step),
+                             extras=False)
+        if "network" in chosen:
+            panels.network_panel(step_ctx, height=480 if both else 560,
+                                 key=f"briefing-network-{number}", controls=False, width_px=600)
+    if "timeline" in chosen:
+        panels.timeline_panel(step_ctx, key=f"briefing-timeline-{number}", controls=False,
+                              monthly=False)
+
+
+def evidence_links(ctx: PageContext, step: dict) -> None:
+    evidence = step.get("evidence") or ()
+    if not evidence:
+        return
+    dataset = ctx.dataset
+    events = set(dataset.events["event_id"])
+    relations = set(dataset.relations["relation_id"])
+    st.caption("What this step rests on:")
+    for ident in evidence:
+        if ident in events:
+            row = dataset.events.set_index("event_id").loc[ident]
+            st.page_link("pages/event.py", label=f"{ident}: {profiles.event_label(row)}",
+                         query_params={"event": ident}, icon=":material/event:")
+        elif ident in relations:
+            st.markdown(f":material/hub: {cards.escape(ident)}: "
+                        f"{cards.escape(profiles.relation_sentence(dataset, ident))}")
+        else:
+            claim = dataset.claims.set_index("claim_id").loc[ident]
+            who = profiles.actor_names(dataset).get(claim["claimant"], claim["claimant"])
+            st.page_link("pages/claims.py", label=f"{ident}: {who} {claim['stance']}",
+                         icon=":material/gavel:", query_params={"claims_q": claim["subject"][:40]})
+
+
+# --------------------------------------------------------------------------------------------
+# The report of the whole briefing
+
+
+def briefing_exports(ctx: PageContext, steps: list[dict]) -> None:
+    with st.expander("Export the briefing", icon=":material/download:"):
+        export_ui.report_button(ctx, lambda: briefing_sections(ctx, steps), "ProxyLens briefing",
+                                "the whole briefing", key="report-briefing")
+        st.download_button("Steps as CSV (briefing.csv)", briefing.to_csv_text(steps),
+                           file_name="briefing.csv", mime="text/csv", on_click="ignore",
+                           key="briefing-csv", icon=":material/table:")
+
+
+def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
+    sections = []
+    for index, step in enumerate(steps, start=1):
+        step_ctx = step_context(ctx, step)
+        chosen = briefing.step_views(step)
+        charts = []
+        if "map" in chosen:
+            places = views.map_places(step_ctx.events)
+            if not places.empty:
+                arcs = views.map_arcs(step_ctx.events)
+                view = briefing.step_map_view(step) or views.map_view_bounds(places, 1000, 640, arcs)
+                places["label"] = views.label_places(places, view)
+                charts.append(exports.map_svg(exports.static_map_spec(
+                    places, arcs, view, ctx.dataset.boundaries, "event category")))
+        folder, fingerprint, filters = context_key(step_ctx)
+        if "network" in chosen and not step_ctx.relations.empty:
+            charts.append(exports.chart_svg(panels._network_spec(folder, fingerprint, filters,
+                                                                 "degree", 1000, 700)[0]))
+        if "timeline" in chosen and step_ctx.events["span_start"].notna().any():
+            charts.append(exports.chart_svg(panels._timeline_spec(
+                folder, fingerprint, filters, "event category", panels._time_domain(step_ctx),
+                None)))
+        events = step_ctx.events[["event_id", "date_text", "event_type", "actors_text",
+                                  "place_name", "claim_status", "sources_text"]]
+        sections.append({"heading": f"Step {index}: {step['title']}",
+                         "narrative": step["narrative"], "charts": charts,
+                         "tables": {"Events in this step": events}})
+    return sections
+
+
+# --------------------------------------------------------------------------------------------
+# The editor
+
+
+def _set_draft(steps: list[dict]) -> None:
+    st.session_state[DRAFT] = briefing.renumber(steps)
+
+
+def _add_current_view(ctx_filters, steps: list[dict]) -> None:
+    title = st.session_state.get("new-step-title", "").strip() or f"Step {len(steps) + 1}"
+    narrative = st.session_state.get("new-step-narrative", "")
+    chosen = tuple(st.session_state.get("new-step-views") or briefing.VIEWS)
+    _set_draft(steps + [briefing.step_from_filters(len(steps) + 1, title, narrative, ctx_filters,
+                                                   chosen)])
+    st.session_state["new-step-title"] = ""
+    st.session_state["new-step-narrative"] = ""
+
+
+def _move(steps: list[dict], index: int, offset: int) -> None:
+    _set_draft(briefing.move(steps, index, offset))
+
+
+def _delete(steps: list[dict], index: int) -> None:
+    _set_draft(steps[:index] + steps[index + 1:])
+
+
+def _discard() -> None:
+    st.session_state.pop(DRAFT, None)
+
+
+def _save(steps: list[dict]) -> None:
+    path = briefing.save(steps, loader.data_folder())
+    st.session_state.pop(DRAFT, None)
+    st.session_state["briefing-saved"] = str(path)
+
+
+def editor(ctx: PageContext, steps: list[dict]) -> None:
+    editing = DRAFT in st.session_state
+    with st.expander("Build or edit the briefing", icon=":material/edit:", expanded=editing):
+        saved = st.session_state.pop("briefing-saved", None)
+        if saved:
+            st.success(f"Saved to {saved}; the previous version is kept beside it as .bak.")
+        st.markdown("**Add the current view as a step.** The view is the sidebar's filters: "
+                    "dates, actors and places.")
+        chips = export_ui.filter_lines(ctx)
+        st.caption("Current view: " + ("; ".join(chips) if chips else "no filters (everything)"))
+        st.text_input("Title", key="new-step-title")
+        st.text_area("Narrative (markdown)", key="new-step-narrative", height=100)
+        st.multiselect("Views", list(briefing.VIEWS), default=list(briefing.VIEWS),
+                       key="new-step-views")
+        st.button("Add as the last step", on_click=_add_current_view, args=(ctx.filters, steps),
+                  icon=":material/add:", key="briefing-add")
+        if steps:
+            st.markdown("**Steps**")
+        for index, step in enumerate(steps):
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(f"{index + 1}. {cards.escape(step['title'])}")
+            row.button("Up", key=f"up-{index}", on_click=_move, args=(steps, index, -1),
+                       disabled=index == 0, icon=":material/arrow_upward:")
+            row.button("Down", key=f"down-{index}", on_click=_move, args=(steps, index, 1),
+                       disabled=index == len(steps) - 1, icon=":material/arrow_downward:")
+            row.button("Remove", key=f"remove-{index}", on_click=_delete, args=(steps, index),
+                       icon=":material/delete:")
+        if editing:
+            row = st.container(horizontal=True)
+            row.button("Save to the data folder", type="primary", on_click=_save, args=(steps,),
+                       icon=":material/save:", key="briefing-save")
+            row.button("Discard changes", on_click=_discard, key="briefing-discard")
+            st.caption("Unsaved changes: they live in this browser session until saved.")

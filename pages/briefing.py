@@ -1,0 +1,25 @@
+"""Briefing: step through a story on a projector; build and save the steps in the app."""
+
+import streamlit as st
+
+from components import briefing
+from components.ui import briefing_ui
+from components.ui.context import page_context
+
+ctx = page_context()
+st.set_page_config(initial_sidebar_state="collapsed")
+briefing_ui.presenter_styles()
+
+steps = briefing_ui.draft_steps(ctx.dataset.briefing)
+if not steps:
+    st.title("Briefing")
+    st.info("This data folder has no briefing yet. Open *Build or edit the briefing* below to "
+            "add the current view as a first step.", icon=":material/slideshow:")
+else:
+    number = briefing_ui.step_from_url(len(steps))
+    step = steps[number - 1]
+    briefing_ui.presenter_controls(number, len(steps))
+    briefing_ui.show_step(ctx, step, number, len(steps))
+    briefing_ui.briefing_exports(ctx, steps)
+
+briefing_ui.editor(ctx, steps)
