@@ -1,0 +1,81 @@
+"""AppTest: the Briefing page, its editor, and the share link."""
+
+from __future__ import annotations
+
+from components import loader
+from tests.apptest_helpers import deck_layers, run_app
+
+
+def briefing_at(step: str | None = None):
+    at = run_app("pages/briefing.py")
+    if step:
+        at.query_params["step"] = step
+        at.run()
+    return at
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_briefing_opens_at_the_step_in_the_url():
+    at = briefing_at("4")
+    assert at.title[0].value == "May 2006: the Special Groups reorganised"
+    assert any("Step **4** of **9**" in m.value for m in at.markdown)
+    assert at.query_params["step"] in (["4"], "4")
+
+
+def test_next_and_previous_move_through_the_steps():
+    at = briefing_at()
+    assert at.title[0].value.startswith("Background")
+    assert button(at, "briefing-prev").disabled
+    button(at, "briefing-next").click().run()
+    assert at.title[0].value.startswith("2003")
+    button(at, "briefing-prev").click().run()
+    assert at.title[0].value.startswith("Background")
+
+
+def test_a_step_shows_its_own_view_of_the_data():
+    at = briefing_at("6")  # January 2007: Irbil and Karbala
+    layers = deck_layers(at)
+    places = {r["location"] for r in layers["places"] + layers["regions"]}
+    assert places == {"irbil", "karbala-pjcc"}
+    links = [e.proto.label for e in at.get("page_link")]
+    assert any(label.startswith("ev-037") for label in links)
+    assert any("Institute for the Study of War asserts" in label for label in links)
+
+
+def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    at = run_app("pages/briefing.py")
+    at.sidebar.multiselect(key="actors").set_value(["badr"]).run()
+    at.text_input(key="new-step-title").set_value("Badr after the invasion").run()
+    at.text_area(key="new-step-narrative").set_value("Badr **crossed** in 2003.").run()
+    button(at, "briefing-add").click().run()
+    titles = [m.value for m in at.markdown if m.value.startswith("10. ")]
+    assert titles and "Badr after the invasion" in titles[0].replace("\\", "")
+    button(at, "up-9").click().run()
+    texts = [m.value.replace("\\", "") for m in at.markdown]  # titles are markdown-escaped
+    assert any(t.startswith("9. Badr after the invasion") for t in texts)
+    button(at, "briefing-save").click().run()
+    assert any("Saved to" in s.value for s in at.success)
+    assert (data_copy / "briefing.csv.bak").exists()
+    steps = loader.load_dataset(data_copy).dataset.briefing
+    assert len(steps) == 10
+    assert steps.iloc[8]["title"] == "Badr after the invasion"
+    assert steps.iloc[8]["actors"] == ("badr",)
+
+
+def test_share_link_carries_the_filters():
+    at = run_app(params={"event_types": "kidnapping", "claims": "confirmed"})
+    code = " ".join(c.value for c in at.code)
+    assert "event_types=kidnapping" in code and "claims=confirmed" in code
+
+
+def test_every_dashboard_page_offers_chart_and_table_downloads():
+    at = run_app("pages/timeline.py")
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"PNG", "SVG", "Events CSV", "Actors CSV", "Relations CSV", "All three as Excel",
+            "Report (HTML)"} <= labels
+    at = run_app("pages/map.py")
+    assert {"Map PNG", "Map SVG"} <= {b.proto.label for b in at.get("download_button")}
