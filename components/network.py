@@ -100,7 +100,10 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     nodes["aliases"] = nodes["aliases"].map(lambda v: "; ".join(v) if isinstance(v, tuple) else "")
     if status is not None:
         nodes["status"] = nodes["actor_id"].map(status).fillna("dates not given")
-    nodes = place_labels(nodes, x_per_px=X_EXTENT / width_px, y_per_px=Y_EXTENT / height_px)
+    x_domain, y_domain = fit_domain(nodes["x"], nodes["y"])
+    nodes = place_labels(nodes, x_per_px=(x_domain[1] - x_domain[0]) / width_px,
+                         y_per_px=(y_domain[1] - y_domain[0]) / height_px,
+                         x_domain=x_domain, y_domain=y_domain)
     edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])),
                        reliability or {})
     return nodes.reset_index(drop=True), edges
@@ -162,7 +165,20 @@ X_EXTENT, Y_EXTENT = X_DOMAIN[1] - X_DOMAIN[0], Y_DOMAIN[1] - Y_DOMAIN[0]
 LABEL_CHAR_PX, LABEL_HEIGHT_PX = 6.2, 13
 
 
-def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float) -> pd.DataFrame:
+def fit_domain(xs, ys) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The window that frames the nodes shown (with room for labels), inside the full one.
+    Positions never change with filtering; the window only zooms in on the ones that remain."""
+    if len(xs) == 0:
+        return X_DOMAIN, Y_DOMAIN
+    x0, x1, y0, y1 = float(min(xs)), float(max(xs)), float(min(ys)), float(max(ys))
+    span_x, span_y = max(x1 - x0, 0.5), max(y1 - y0, 0.5)
+    mx, my = 0.22 * span_x + 0.12, 0.1 * span_y + 0.08
+    return ((max(x0 - mx, X_DOMAIN[0]), min(x1 + mx, X_DOMAIN[1])),
+            (max(y0 - my, Y_DOMAIN[0]), min(y1 + my, Y_DOMAIN[1])))
+
+
+def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float,
+                 x_domain=X_DOMAIN, y_domain=Y_DOMAIN) -> pd.DataFrame:
     """Greedy label placement: biggest nodes first, each label tries right, left, above, below
     and is hidden when all four would overlap a label already placed."""
     nodes = nodes.sort_values("size", ascending=False).copy()
@@ -180,8 +196,8 @@ def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float) -> pd.Da
             (row.x, row.y - gy - height / 2, "center", (row.x - width / 2, row.y - gy - height, row.x + width / 2, row.y - gy)),
         ]
         for lx, ly, al, box in candidates:
-            inside = (X_DOMAIN[0] <= box[0] and box[2] <= X_DOMAIN[1]
-                      and Y_DOMAIN[0] <= box[1] and box[3] <= Y_DOMAIN[1])
+            inside = (x_domain[0] <= box[0] and box[2] <= x_domain[1]
+                      and y_domain[0] <= box[1] and box[3] <= y_domain[1])
             if inside and not any(_overlap(box, other) for other in placed):
                 placed.append(box)
                 label_x.append(lx), label_y.append(ly), align.append(al), shown.append(True)

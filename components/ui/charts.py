@@ -59,8 +59,11 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
     """compact: for a half-width panel; the line-style legend is left to the caption.
     edge_colour: "relation family" or "claim status". Nodes with a `status` other than
     "active" or "dates not given" are drawn as hollow grey rings (not yet or no longer active)."""
-    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN)))
-    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN)))
+    x_domain, y_domain = network.fit_domain(nodes["x"], nodes["y"])
+    x_scale = alt.Scale(domain=list(x_domain))
+    y_scale = alt.Scale(domain=list(y_domain))
+    x = alt.X("x:Q", axis=None, scale=x_scale)
+    y = alt.Y("y:Q", axis=None, scale=y_scale)
     layers = []
     if not edges.empty:
         edge_tooltip = [
@@ -89,8 +92,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ))
         layers.append(alt.Chart(vega_ready(edges)).mark_point(shape="triangle", filled=True, size=70,
                                                   opacity=0.9).encode(
-            x=alt.X("arrow_x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN))),
-            y=alt.Y("arrow_y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN))),
+            x=alt.X("arrow_x:Q", axis=None, scale=x_scale),
+            y=alt.Y("arrow_y:Q", axis=None, scale=y_scale),
             angle=alt.Angle("angle:Q", scale=None), color=colour.legend(None),
             tooltip=edge_tooltip,
         ))
@@ -128,8 +131,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         layers.append(alt.Chart(vega_ready(part)).mark_text(
             align=align, baseline="middle", fontSize=11, dx=dx, color="#222",
         ).encode(
-            x=alt.X("label_x:Q", axis=None, scale=alt.Scale(domain=list(network.X_DOMAIN))),
-            y=alt.Y("label_y:Q", axis=None, scale=alt.Scale(domain=list(network.Y_DOMAIN))),
+            x=alt.X("label_x:Q", axis=None, scale=x_scale),
+            y=alt.Y("label_y:Q", axis=None, scale=y_scale),
             text="label:N",
         ))
     return (
