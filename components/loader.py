@@ -682,9 +682,16 @@ def empty_table(table: c.Table) -> pd.DataFrame:
 # The folder
 
 
-def load_dataset(folder: str | os.PathLike | None = None) -> LoadResult:
-    """Read every contract file of a folder. Never raises on bad data; see LoadResult.problems."""
+def load_dataset(folder: str | os.PathLike | None = None,
+                 last_good: str | os.PathLike | None = None) -> LoadResult:
+    """Read every contract file of a folder. Never raises on bad data; see LoadResult.problems.
+
+    `last_good`: a folder holding the last version of each file that loaded without errors. A
+    file that cannot be used is replaced by its last good version there (and said so), and a
+    file that loads cleanly is copied there, so good data is never lost to a bad swap.
+    """
     folder = Path(folder) if folder is not None else data_folder()
+    last_good = Path(last_good) if last_good is not None else None
     log = ProblemLog()
     frames: dict[str, pd.DataFrame] = {}
     reports: list[FileReport] = []
@@ -695,6 +702,9 @@ def load_dataset(folder: str | os.PathLike | None = None) -> LoadResult:
 
     for table in c.TABLES:
         frame, report = _load_table(folder, table, frames, indexes, log)
+        if last_good is not None:
+            frame, report = _with_last_good(folder, last_good, table, frame, report, frames,
+                                            indexes, log)
         frames[table.name] = frame
         reports.append(report)
         if table.name in ("actors", "locations", "sources"):
@@ -746,6 +756,32 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
     return typed, FileReport(table.name, table.filename, status, len(typed), fingerprint, modified)
+
+
+def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report: FileReport,
+                    frames, indexes, log: ProblemLog):
+    """Serve the last good version of an unusable file; remember a good one."""
+    kept = last_good / table.filename
+    if report.status in ("ok", "warnings"):
+        try:
+            current = (folder / table.filename).read_bytes()
+            if not kept.exists() or kept.read_bytes() != current:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_bytes(current)
+        except OSError:
+            pass  # a read-only folder still loads; it only cannot keep a copy
+        return frame, report
+    if report.status == "unusable" and kept.exists():
+        quiet = ProblemLog()
+        old, old_report = _load_table(last_good, table, frames, indexes, quiet)
+        if old_report.status in ("ok", "warnings"):
+            when = pd.Timestamp(kept.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
+            log.add(table.filename, None, None, None,
+                    f"cannot be used, so the last good version (kept {when} UTC) is served "
+                    "until the file is fixed", WARNING, kind="last good")
+            return old, FileReport(table.name, table.filename, "unusable: last good version served",
+                                   len(old), report.fingerprint, report.modified)
+    return frame, report
 
 
 def _load_boundaries(folder: Path, log: ProblemLog) -> dict | None:

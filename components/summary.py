@@ -14,12 +14,13 @@ TABLE_LABELS = {
     "sources": "Sources",
     "periods": "Periods",
     "claims": "Claims",
+    "briefing": "Briefing",
 }
 
 
 def table_counts(dataset: loader.Dataset) -> dict[str, int]:
     return {label: len(dataset.table(name)) for name, label in TABLE_LABELS.items()
-            if name not in ("periods", "claims")}
+            if name not in ("periods", "claims", "briefing")}
 
 
 def coverage_sentence(dataset: loader.Dataset) -> str:

@@ -1,15 +1,17 @@
-"""Data page: what was loaded from the data folder, and every problem found in it."""
+"""Data page: what was loaded and every problem in it; swap files in, restore old versions."""
 
 import streamlit as st
 
 from components import summary
-from components.ui import cards
+from components.ui import cards, data_access, data_ui
 from components.ui.context import page_context
 
 result = page_context().result
 dataset = result.dataset
 
 st.title("Data")
+data_ui.session_banner()
+data_ui.saved_notice()
 st.caption(f"Data folder: `{dataset.folder}`")
 cards.headline_counts(summary.table_counts(dataset))
 st.markdown(summary.coverage_sentence(dataset))
@@ -29,6 +31,10 @@ else:
         file_name="proxylens-validation-report.csv",
         mime="text/csv",
     )
+
+data_ui.swap_in(result)
+data_ui.history(data_access.shared_folder())
+data_ui.templates()
 
 st.subheader("Tables")
 tabs = st.tabs([name for name in summary.TABLE_LABELS.values()])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import briefing, exports, loader, profiles, views
-from components.ui import cards, export_ui, panels
+from components import briefing, exports, profiles, views
+from components.ui import cards, data_access, export_ui, panels
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
@@ -185,7 +185,7 @@ def _discard() -> None:
 
 
 def _save(steps: list[dict]) -> None:
-    path = briefing.save(steps, loader.data_folder())
+    path = briefing.save(steps, data_access.active_folder())
     st.session_state.pop(DRAFT, None)
     st.session_state["briefing-saved"] = str(path)
 

@@ -12,6 +12,12 @@ from components import loader
 
 def problem_banner(result: loader.LoadResult) -> None:
     """A short banner on every page when a file cannot be used or has warnings."""
+    fallback = [f for f in result.files if f.status.startswith("unusable: last good")]
+    for report in fallback:
+        first = next((p.sentence() for p in result.errors if p.file == report.filename), "")
+        st.error(f"**{report.filename}** has a problem, so its last good version is shown until "
+                 f"it is fixed. {first}. The Data page lists every problem.",
+                 icon=":material/history:")
     unusable = [f for f in result.files if f.status in ("unusable", "missing")]
     if unusable:
         names = ", ".join(f.filename for f in unusable)
@@ -21,7 +27,7 @@ def problem_banner(result: loader.LoadResult) -> None:
             f"shown empty. First problem: {first}. The Data page lists every problem.",
             icon=":material/error:",
         )
-    elif result.warnings:
+    elif result.warnings and not fallback:
         st.warning(
             f"The data loaded with {len(result.warnings)} warning(s); see the Data page.",
             icon=":material/warning:",

@@ -32,18 +32,18 @@ class PageContext:
 
 
 def _fingerprint() -> tuple[str, str]:
-    folder = loader.data_folder()
+    folder = data_access.active_folder()
     return str(folder), loader.folder_fingerprint(folder)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(folder: str, fingerprint: str) -> f.FilterOptions:
-    return f.filter_options(data_access.current_result().dataset)
+    return f.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
-    dataset = data_access.current_result().dataset
+    dataset = data_access.load(folder, fingerprint).dataset
     events = f.filter_events(dataset, filters)
     relations = f.filter_relations(dataset, filters, events)
     return views.with_event_labels(events, dataset.actors, dataset.sources), relations
@@ -51,13 +51,13 @@ def _filtered(folder: str, fingerprint: str, filters: f.Filters):
 
 @st.cache_data(show_spinner="Laying out the network…", max_entries=8)
 def layout_positions(folder: str, fingerprint: str) -> dict:
-    dataset = data_access.current_result().dataset
+    dataset = data_access.load(folder, fingerprint).dataset
     return network.stable_layout(dataset.actors, dataset.relations)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _search_index(folder: str, fingerprint: str) -> list:
-    return search.build_index(data_access.current_result().dataset)
+    return search.build_index(data_access.load(folder, fingerprint).dataset)
 
 
 def search_index() -> list:
@@ -96,19 +96,19 @@ def page_context() -> PageContext:
     options = _options(folder, fingerprint)
     filters = sidebar.current_filters(options)
     events, relations = _filtered(folder, fingerprint, filters)
-    return PageContext(data_access.current_result(), fingerprint, options, filters, events,
+    return PageContext(data_access.load(folder, fingerprint), fingerprint, options, filters, events,
                        relations)
 
 
 def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:
     """What a cached view is keyed on: the data folder, its fingerprint, the filter value."""
-    return str(loader.data_folder()), ctx.fingerprint, ctx.filters
+    return str(data_access.active_folder()), ctx.fingerprint, ctx.filters
 
 
 def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContext:
     """The page context for a cache key (inside cached view builders)."""
     events, relations = _filtered(folder, fingerprint, filters)
-    return PageContext(data_access.current_result(), fingerprint, _options(folder, fingerprint),
+    return PageContext(data_access.load(folder, fingerprint), fingerprint, _options(folder, fingerprint),
                        filters, events, relations)
 
 

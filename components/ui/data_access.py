@@ -1,18 +1,61 @@
-"""The cached bridge between the loader and the pages."""
+"""The cached bridge between the loader and the pages, and the session's choice of data folder.
+
+The shared data folder is data/ or $PROXYLENS_DATA_DIR. A browser session may instead use
+files it uploaded ("Use for my session"): only that session sees them.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from components import loader
+from components import datastore, loader
+
+SESSION_FOLDER = "session_data_folder"
 
 
 @st.cache_data(show_spinner="Reading the data folder…", max_entries=8)
 def _load(folder: str, fingerprint: str) -> loader.LoadResult:
     # fingerprint is only a cache key: it changes whenever a file in the folder changes.
-    return loader.load_dataset(folder)
+    last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
+    return loader.load_dataset(folder, last_good=last_good)
+
+
+def _keeps_history(folder: str) -> bool:
+    """Session folders are throwaway copies; only shared folders keep history."""
+    return not Path(folder).name.startswith("proxylens-staging-")
+
+
+def shared_folder() -> Path:
+    return loader.data_folder()
+
+
+def active_folder() -> Path:
+    """The folder this session reads: its own uploaded data, or the shared folder."""
+    chosen = st.session_state.get(SESSION_FOLDER)
+    if chosen and Path(chosen).is_dir():
+        return Path(chosen)
+    return shared_folder()
+
+
+def using_session_data() -> bool:
+    return active_folder() != shared_folder()
+
+
+def use_for_session(folder: Path) -> None:
+    st.session_state[SESSION_FOLDER] = str(folder)
+
+
+def back_to_shared() -> None:
+    st.session_state.pop(SESSION_FOLDER, None)
+
+
+def load(folder: str, fingerprint: str) -> loader.LoadResult:
+    """The loaded folder for a cache key (folder, fingerprint)."""
+    return _load(str(folder), fingerprint)
 
 
 def current_result() -> loader.LoadResult:
-    folder = loader.data_folder()
-    return _load(str(folder), loader.folder_fingerprint(folder))
+    folder = active_folder()
+    return load(str(folder), loader.folder_fingerprint(folder))

@@ -1,0 +1,148 @@
+"""The Data page's pieces: swapping files in (upload, validate, diff, apply), history, templates."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components import contract, datastore, loader
+from components.ui import data_access
+
+UPLOAD_TYPES = ["csv", "xlsx", "zip", "geojson"]
+
+
+@st.cache_data(show_spinner="Checking the uploaded files…", max_entries=16)
+def _stage(current: str, current_fingerprint: str, uploads: tuple[tuple[str, str], ...],
+           _contents: tuple[bytes, ...]) -> datastore.Staged:
+    # keyed on the files' names and sha256 digests; the bytes themselves are not hashed again
+    return datastore.stage_upload(current, list(zip([n for n, _ in uploads], _contents)))
+
+
+def session_banner() -> None:
+    if data_access.using_session_data():
+        st.info("This browser session is using uploaded data; other users still see the shared "
+                "data folder.", icon=":material/person:")
+        st.button("Go back to the shared data", on_click=data_access.back_to_shared,
+                  icon=":material/undo:", key="back-to-shared")
+
+
+def swap_in(result: loader.LoadResult) -> None:
+    """Upload, check, compare, then use for this session or save to the data folder."""
+    st.subheader("Swap in updated files")
+    st.caption("Upload one or more tables (CSV or Excel .xlsx, named after the table: "
+               "events.csv, actors.xlsx ...), a zip of a whole data folder, or an ACLED or UCDP "
+               "export. Nothing changes until you choose below.")
+    files = st.file_uploader("Files", type=UPLOAD_TYPES, accept_multiple_files=True,
+                             key=f"uploads-{st.session_state.get('upload-round', 0)}")
+    if not files:
+        return
+    contents = tuple(f.getvalue() for f in files)
+    digests = tuple((f.name, hashlib.sha256(c).hexdigest()) for f, c in zip(files, contents))
+    current = data_access.active_folder()
+    staged = _stage(str(current), loader.folder_fingerprint(current), digests, contents)
+    for message in staged.messages:
+        st.warning(message, icon=":material/warning:")
+    if not staged.files:
+        st.info("No table was taken from these files.")
+        return
+    checked = loader.load_dataset(staged.folder)
+    problems = checked.problems_frame()
+    problems = problems[problems["file"].isin(staged.files)]
+    errors = problems[problems["severity"] == contract.ERROR]
+    st.markdown(f"**Checked:** {', '.join(sorted(set(staged.files)))}")
+    if problems.empty:
+        st.success("The uploaded files passed every check.", icon=":material/check_circle:")
+    else:
+        st.dataframe(problems, hide_index=True, width="stretch")
+    changes = datastore.diff(result.dataset, checked.dataset)
+    summarise_changes(changes)
+    left, right = st.columns(2)
+    left.button("Use for my session", on_click=_use_for_session, args=(staged.folder,),
+                icon=":material/person:", key="use-session",
+                help="Only this browser session sees the uploaded data.")
+    right.button("Save to the data folder", type="primary", disabled=not errors.empty,
+                 on_click=_save_to_folder, args=(staged, data_access.shared_folder()),
+                 icon=":material/save:", key="save-folder",
+                 help="Writes each file atomically and keeps the replaced version in the "
+                 "history, from which it can be restored.")
+    if not errors.empty:
+        right.caption("A file with errors cannot replace good data: fix the errors above first.")
+
+
+def summarise_changes(changes: pd.DataFrame) -> None:
+    if changes.empty:
+        st.info("Compared with the current data, nothing changes.")
+        return
+    counts = changes.groupby(["table", "change"]).agg(rows=("id", "nunique")).reset_index()
+    sentence = "; ".join(f"{r.table}: {r.rows} {r.change}" for r in counts.itertuples())
+    st.markdown(f"**Compared with the current data:** {sentence}.")
+    st.dataframe(changes, hide_index=True, width="stretch",
+                 column_config={"old": st.column_config.TextColumn("old value"),
+                                "new": st.column_config.TextColumn("new value")})
+
+
+def _use_for_session(folder: Path) -> None:
+    data_access.use_for_session(folder)
+    _next_upload_round()
+
+
+def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
+    saved = []
+    for name in sorted(set(staged.files)):
+        datastore.save_file(folder, name, (staged.folder / name).read_bytes())
+        saved.append(name)
+    st.session_state["saved-files"] = saved
+    _next_upload_round()
+
+
+def _next_upload_round() -> None:
+    st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
+
+
+def saved_notice() -> None:
+    saved = st.session_state.pop("saved-files", None)
+    if saved:
+        st.success(f"Saved {', '.join(saved)} to the data folder; the replaced versions are in "
+                   "the history below.", icon=":material/save:")
+
+
+def history(folder: Path) -> None:
+    st.subheader("History")
+    versions = datastore.list_history(folder)
+    if versions.empty:
+        st.caption("No file has been replaced yet. Every save keeps the version it replaces "
+                   "here.")
+        return
+    st.dataframe(versions.drop(columns="path"), hide_index=True, width="stretch")
+    labels = {row.path: f"{row.file}, saved {row.saved:%Y-%m-%d %H:%M:%S} UTC ({row.bytes:,} bytes)"
+              for row in versions.itertuples()}
+    chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get,
+                          key="restore-choice")
+    st.button("Restore this version", on_click=_restore, args=(folder, chosen),
+              icon=":material/history:", key="restore",
+              help="The current file goes to the history first, so nothing is lost.")
+    restored = st.session_state.pop("restored", None)
+    if restored:
+        st.success(f"Restored {restored}.", icon=":material/history:")
+
+
+def _restore(folder: Path, path: str) -> None:
+    restored = datastore.restore(folder, path)
+    st.session_state["restored"] = restored.name
+
+
+def templates() -> None:
+    st.subheader("Templates and the contract")
+    row = st.container(horizontal=True, gap="small")
+    for table in contract.TABLES:
+        header = ",".join(table.column_names) + "\n"
+        row.download_button(table.filename, header.encode("utf-8"),
+                            file_name=table.filename, mime="text/csv",
+                            key=f"template-{table.name}", icon=":material/download:",
+                            on_click="ignore", help=f"An empty {table.filename} with its header")
+    readme = Path(loader.DEFAULT_DATA_DIR / "README.md")
+    with st.expander("The data contract (data/README.md)", icon=":material/menu_book:"):
+        st.markdown(readme.read_text(encoding="utf-8"))

@@ -1,0 +1,191 @@
+"""Swapping data safely: atomic saves with history, restore, last good versions, uploads, diffs."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components import datastore, loader
+from tests.conftest import cell, read_rows, set_cell
+
+
+def test_save_keeps_the_replaced_version_and_restore_brings_it_back(data_copy):
+    original = (data_copy / "events.csv").read_bytes()
+    kept = datastore.save_file(data_copy, "events.csv", b"event_id\n")
+    assert kept.read_bytes() == original
+    assert (data_copy / "events.csv").read_bytes() == b"event_id\n"
+    history = datastore.list_history(data_copy)
+    assert list(history["file"]) == ["events.csv"]
+    datastore.restore(data_copy, history.iloc[0]["path"])
+    assert (data_copy / "events.csv").read_bytes() == original
+    # the restore itself kept the version it replaced
+    assert len(datastore.list_history(data_copy)) == 2
+
+
+def test_a_crash_mid_write_leaves_the_old_file_whole(data_copy, monkeypatch):
+    original = (data_copy / "actors.csv").read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("power cut")
+
+    monkeypatch.setattr(datastore.os, "replace", crash)
+    with pytest.raises(OSError):
+        datastore.save_file(data_copy, "actors.csv", b"half a file")
+    assert (data_copy / "actors.csv").read_bytes() == original
+    assert not [p for p in data_copy.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_restore_refuses_paths_outside_the_history(data_copy, tmp_path):
+    stray = tmp_path / "20260101T000000000000Z__events.csv"
+    stray.write_text("x")
+    with pytest.raises(ValueError):
+        datastore.restore(data_copy, stray)
+
+
+def test_bad_new_file_never_replaces_good_data(data_copy):
+    last_good = datastore.last_good_dir(data_copy)
+    good = loader.load_dataset(data_copy, last_good=last_good)
+    assert (last_good / "events.csv").exists()
+    (data_copy / "events.csv").write_bytes(b"PK\x03\x04 a workbook saved by mistake")
+    bad = loader.load_dataset(data_copy, last_good=last_good)
+    assert len(bad.dataset.events) == len(good.dataset.events)
+    report = next(f for f in bad.files if f.table == "events")
+    assert report.status == "unusable: last good version served"
+    sentences = [p.sentence() for p in bad.problems if p.file == "events.csv"]
+    assert any("Excel workbook" in s for s in sentences)
+    assert any("last good version" in s for s in sentences)
+    # once fixed, the fixed file is served and becomes the new last good
+    fixed = (last_good / "events.csv").read_bytes().replace(b"Iran\xe2\x80\x93Iraq War", b"Gulf War I")
+    (data_copy / "events.csv").write_bytes(fixed)
+    again = loader.load_dataset(data_copy, last_good=last_good)
+    assert again.dataset.events["description"].str.contains("Gulf War I").any()
+    assert (last_good / "events.csv").read_bytes() == fixed
+
+
+def test_row_warnings_do_not_trigger_the_fallback(data_copy):
+    last_good = datastore.last_good_dir(data_copy)
+    loader.load_dataset(data_copy, last_good=last_good)
+    set_cell(data_copy / "events.csv", 0, "event_type", "arms suply")
+    result = loader.load_dataset(data_copy, last_good=last_good)
+    assert result.dataset.events.loc[0, "event_type"] == "arms suply"
+    assert next(f for f in result.files if f.table == "events").status == "warnings"
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_stage_csv_over_a_copy_of_the_current_folder(data_copy):
+    new_events = (data_copy / "events.csv").read_bytes()
+    staged = datastore.stage_upload(data_copy, [("events.csv", new_events)])
+    assert staged.files == ["events.csv"] and not staged.messages
+    assert (staged.folder / "actors.csv").read_bytes() == (data_copy / "actors.csv").read_bytes()
+    datastore.discard(staged)
+    assert not staged.folder.exists()
+
+
+def test_stage_a_zip_of_a_data_folder(data_copy):
+    archive = zipped({"mydata/actors.csv": (data_copy / "actors.csv").read_bytes(),
+                      "mydata/notes.txt": b"ignored"})
+    staged = datastore.stage_upload(data_copy, [("folder.zip", archive)])
+    assert staged.files == ["actors.csv"]
+
+
+def test_zip_with_paths_outside_itself_is_refused(data_copy):
+    archive = zipped({"../../etc/events.csv": b"event_id\n", "actors.csv": b"x"})
+    staged = datastore.stage_upload(data_copy, [("evil.zip", archive)])
+    assert staged.files == []
+    assert "paths outside itself" in staged.messages[0]
+
+
+def test_limits_and_wrong_kinds_get_a_sentence(data_copy):
+    staged = datastore.stage_upload(data_copy, [
+        ("events.csv", b"x" * 2000), ("photo.png", b"\x89PNG"), ("notes.csv", b"a,b\n1,2\n"),
+        ("broken.zip", b"not a zip"), ("table.xlsx", b"not a workbook")], max_bytes=1000)
+    text = " ".join(staged.messages)
+    assert "events.csv is 0 MB, more than" in text
+    assert "photo.png is not a CSV file" in text
+    assert "notes.csv is not one of the ProxyLens tables" in text
+    assert "broken.zip is not a readable zip file" in text
+    assert "table.xlsx could not be read as an Excel workbook" in text
+    assert staged.files == []
+
+
+def test_excel_workbook_sheets_become_tables(data_copy):
+    actors = pd.read_csv(data_copy / "actors.csv", dtype=str, keep_default_na=False)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        actors.to_excel(writer, sheet_name="actors", index=False)
+        actors.head(1).to_excel(writer, sheet_name="scratch", index=False)
+    staged = datastore.stage_upload(data_copy, [("update.xlsx", buffer.getvalue())])
+    assert staged.files == ["actors.csv"]
+    assert "sheet 'scratch'" in staged.messages[0]
+    result = loader.load_dataset(staged.folder)
+    assert not result.errors and len(result.dataset.actors) == len(actors)
+
+
+def test_not_utf8_upload_is_reported_by_the_checks(data_copy):
+    latin = (data_copy / "sources.csv").read_text(encoding="utf-8").replace("–", "-")
+    latin = latin + "extra,Caf\xe9,x,,,B,\n"
+    staged = datastore.stage_upload(data_copy, [("sources.csv", latin.encode("latin-1"))])
+    problems = loader.load_dataset(staged.folder).problems
+    assert any(p.file == "sources.csv" and "not UTF-8" in p.problem for p in problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Diffs
+
+
+def test_diff_by_id_field_by_field(data_copy):
+    old = loader.load_dataset(data_copy).dataset
+    path = data_copy / "events.csv"
+    first_id = cell(path, 0, "event_id")
+    set_cell(path, 0, "description", "A new description")
+    rows = read_rows(path)
+    removed_id = rows[2][0]
+    new_row = list(rows[1])
+    new_row[0] = "ev-new"
+    rows = rows[:2] + rows[3:] + [new_row]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        import csv
+
+        csv.writer(handle).writerows(rows)
+    new = loader.load_dataset(data_copy).dataset
+    changes = datastore.diff(old, new)
+    events = changes[changes["table"] == "events"]
+    assert ("ev-new", "added") in set(zip(events["id"], events["change"]))
+    assert (removed_id, "removed") in set(zip(events["id"], events["change"]))
+    changed = events[events["change"] == "changed"]
+    assert list(changed["id"]) == [first_id] and list(changed["column"]) == ["description"]
+    assert changed.iloc[0]["new"] == "A new description"
+    assert set(changes["table"]) == {"events"}
+
+
+def test_diff_of_identical_data_is_empty(data_copy):
+    ds = loader.load_dataset(data_copy).dataset
+    assert datastore.diff(ds, ds).empty
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.text(min_size=1, max_size=20), max_size=4),
+       blobs=st.lists(st.binary(max_size=200), max_size=4))
+def test_staging_never_raises_on_random_uploads(data_copy, names, blobs):
+    staged = datastore.stage_upload(data_copy, list(zip(names, blobs)))
+    try:
+        assert all(isinstance(m, str) and m for m in staged.messages)
+        loader.load_dataset(staged.folder)
+    finally:
+        datastore.discard(staged)
