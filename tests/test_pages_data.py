@@ -1,0 +1,104 @@
+"""AppTest: the Data page swaps files in: check, diff, use for the session, save, restore."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import loader
+from tests.apptest_helpers import run_app
+from tests.conftest import read_rows
+
+
+@pytest.fixture
+def app_on_copy(data_copy, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    return data_copy
+
+
+def upload(at, *files):
+    at.file_uploader[0].set_value([(name, content, "text/csv") for name, content in files]).run()
+    return at
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def edited_events(folder) -> bytes:
+    return (folder / "events.csv").read_bytes().replace("Iran–Iraq War".encode(), b"Gulf War I")
+
+
+def test_upload_shows_checks_and_the_diff_before_anything_changes(app_on_copy):
+    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    assert any("events: 2 changed" in m.value for m in at.markdown)
+    diff = next(df.value for df in at.dataframe if "change" in df.value.columns)
+    assert set(diff["column"]) == {"description"}
+    assert diff["new"].str.contains("Gulf War I").all()
+    # nothing was written yet
+    assert b"Gulf War I" not in (app_on_copy / "events.csv").read_bytes()
+
+
+def test_save_then_restore_from_the_history(app_on_copy):
+    original = (app_on_copy / "events.csv").read_bytes()
+    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    button(at, "save-folder").click().run()
+    assert b"Gulf War I" in (app_on_copy / "events.csv").read_bytes()
+    assert any("Saved events.csv" in s.value for s in at.success)
+    history = next(df.value for df in at.dataframe if "fingerprint" in df.value.columns
+                   and "saved" in df.value.columns)
+    assert list(history["file"]) == ["events.csv"]
+    button(at, "restore").click().run()
+    assert (app_on_copy / "events.csv").read_bytes() == original
+    assert any("Restored events.csv" in s.value for s in at.success)
+
+
+def test_files_with_errors_cannot_be_saved(app_on_copy):
+    rows = read_rows(app_on_copy / "actors.csv")
+    broken = "\n".join(",".join(r) for r in [rows[0], rows[1], rows[1]]).encode()  # duplicate id
+    at = upload(run_app("pages/data.py"), ("actors.csv", broken))
+    assert button(at, "save-folder").disabled
+    assert any("cannot replace good data" in c.value for c in at.caption)
+
+
+def test_use_for_my_session_changes_only_this_session(app_on_copy):
+    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    button(at, "use-session").click().run()
+    assert any("using uploaded data" in i.body for i in at.info)
+    other = run_app("pages/data.py")  # another browser session
+    assert not any("using uploaded data" in i.body for i in other.info)
+    mine = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
+    theirs = next(df.value for df in other.dataframe if "event_id" in df.value.columns)
+    assert mine["description"].str.contains("Gulf War I").any()
+    assert not theirs["description"].str.contains("Gulf War I").any()
+    button(at, "back-to-shared").click().run()
+    assert not any("using uploaded data" in i.body for i in at.info)
+
+
+def test_a_broken_file_on_disk_keeps_the_last_good_version_with_a_banner(app_on_copy):
+    at = run_app("pages/overview.py")
+    events = {m.label: m.value for m in at.metric}["Events"]
+    (app_on_copy / "events.csv").write_bytes(b"\x00\x01 garbage")
+    at.run()  # the next interaction picks the change up, no restart
+    assert {m.label: m.value for m in at.metric}["Events"] == events
+    assert any("last good version" in e.body and "events.csv" in e.body for e in at.error)
+
+
+def test_an_edited_file_is_picked_up_on_the_next_interaction(app_on_copy):
+    at = run_app("pages/overview.py")
+    path = app_on_copy / "events.csv"
+    rows = read_rows(path)
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows[:11])
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Events"] == "10"
+    assert len(loader.load_dataset(app_on_copy).dataset.events) == 10
+
+
+def test_templates_and_contract_are_offered():
+    at = run_app("pages/data.py")
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"events.csv", "actors.csv", "relations.csv", "locations.csv", "sources.csv",
+            "claims.csv", "briefing.csv"} <= labels
+    assert any("The data contract" in e.label for e in at.expander)
