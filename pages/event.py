@@ -29,7 +29,9 @@ with left:
                      icon=":material/person:")
 with right:
     panels.small_map(dataset, dataset.events[dataset.events["event_id"] == event_id],
-                     key="event_map", height=360, width_px=520)
+                     key="event_map", height=360, width_px=520,
+                     empty_message="The sources give no place for this event, so there is "
+                     "nothing to map.")
 
 claims = dataset.claims[(dataset.claims["subject_type"] == "event")
                         & (dataset.claims["subject_id"] == event_id)] if len(dataset.claims) else []

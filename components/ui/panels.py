@@ -284,12 +284,13 @@ def _to_date(value):
 
 
 def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
-              width_px: int = 620) -> None:
+              width_px: int = 620,
+              empty_message: str = "None of these events has a place in the sources.") -> None:
     """The events' places, no controls, no click action."""
     labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
     places = views.map_places(labelled)
     if places.empty:
-        st.info("None of these events has a place in the sources.", icon=":material/map:")
+        st.info(empty_message, icon=":material/map:")
         return
     arcs = views.map_arcs(labelled)
     view = views.map_view_bounds(places, width_px, height, arcs)
