@@ -175,8 +175,10 @@ def _try_import(staged: Staged, base: str, content: bytes) -> bool:
         staged.files.append(f"{table}.csv")
     for optional in ("periods.csv", "claims.csv", "briefing.csv"):
         (staged.folder / optional).unlink(missing_ok=True)
-    staged.messages.append(f"{base} was read as a {result.source_format} export: "
-                           + " ".join(result.notes))
+    layout = {"acled": "current ACLED", "acled-old": "older upper-case ACLED",
+              "ucdp-ged": "UCDP GED"}.get(result.source_format, result.source_format)
+    staged.messages.append(f"{base} was imported from the {layout} layout into ProxyLens "
+                           "tables: " + " ".join(result.notes))
     return True
 
 

@@ -102,3 +102,33 @@ def test_templates_and_contract_are_offered():
     assert {"events.csv", "actors.csv", "relations.csv", "locations.csv", "sources.csv",
             "claims.csv", "briefing.csv"} <= labels
     assert any("The data contract" in e.label for e in at.expander)
+
+
+def test_an_acled_export_opens_in_the_dashboard_like_curated_data(app_on_copy):
+    from tests.conftest import shared_path
+
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    at = upload(run_app("pages/data.py"), ("acled_2022_iraq.csv", acled))
+    assert any("imported from the current ACLED layout" in w.body for w in at.warning)
+    assert not button(at, "save-folder").disabled
+    button(at, "use-session").click().run()
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Events"] == "221"
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_a_ucdp_export_opens_in_the_dashboard(app_on_copy):
+    from tests.conftest import shared_path
+
+    ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
+    at = upload(run_app("pages/data.py"), ("ucdp_ged_sample_iraq.csv", ucdp))
+    button(at, "use-session").click().run()
+    at.switch_page("pages/timeline.py")
+    at.run()
+    assert not at.exception
+    from tests.apptest_helpers import all_rows, chart_titled
+
+    marks = all_rows(chart_titled(at, "Timeline")).dropna(subset=["event_id"])
+    assert len(marks) == 19
