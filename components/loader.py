@@ -557,14 +557,20 @@ GEO_PRECISION_BY_KIND = {
 }
 
 
+def _period(frame, start_col: str, end_col: str, filename, log) -> tuple[pd.Series, pd.Series]:
+    """First day of start_col and last day of end_col; an end before the start is reported
+    and ignored."""
+    start = parse_partial_dates(frame[start_col])["start"]
+    end = parse_partial_dates(frame[end_col])["end"]
+    backwards = start.notna() & end.notna() & (end < start)
+    log.add_rows(filename, frame, backwards, end_col,
+                 f"is before {start_col}; the end is ignored", kind="backwards")
+    return start, end.where(~backwards)
+
+
 def derive_relations(frame, filename, log) -> pd.DataFrame:
-    start = parse_partial_dates(frame["start_date"])
-    end = parse_partial_dates(frame["end_date"])
-    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
-    log.add_rows(filename, frame, backwards, "end_date",
-                 "ends before start_date; the end is ignored", kind="backwards")
-    frame["period_start"] = start["start"]
-    frame["period_end"] = end["end"].where(~backwards)
+    frame["period_start"], frame["period_end"] = _period(frame, "start_date", "end_date",
+                                                         filename, log)
     missing_id = frame["relation_id"] == ""
     if missing_id.any():
         derived = frame["source"] + "|" + frame["relation"] + "|" + frame["target"]
@@ -575,23 +581,14 @@ def derive_relations(frame, filename, log) -> pd.DataFrame:
 
 
 def derive_actors(frame, filename, log) -> pd.DataFrame:
-    start = parse_partial_dates(frame["active_from"])
-    end = parse_partial_dates(frame["active_to"])
-    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
-    log.add_rows(filename, frame, backwards, "active_to",
-                 "is before active_from; the end is ignored", kind="backwards")
-    frame["active_start"] = start["start"]
-    frame["active_end"] = end["end"].where(~backwards)
+    frame["active_start"], frame["active_end"] = _period(frame, "active_from", "active_to",
+                                                         filename, log)
     return frame
 
 
 def derive_periods(frame, filename, log) -> pd.DataFrame:
-    start = parse_partial_dates(frame["start_date"])
-    end = parse_partial_dates(frame["end_date"])
-    backwards = start["start"].notna() & end["end"].notna() & (end["end"] < start["start"])
-    log.add_rows(filename, frame, backwards, "end_date", "ends before start_date",
-                 kind="backwards")
-    frame["period_start"], frame["period_end"] = start["start"], end["end"]
+    frame["period_start"], frame["period_end"] = _period(frame, "start_date", "end_date",
+                                                         filename, log)
     return frame
 
 

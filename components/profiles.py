@@ -250,10 +250,10 @@ def event_actor_links(dataset: Dataset, event_id: str) -> list[tuple[str, str, s
 # Claims
 
 
-STANCE_COLUMNS = {
-    "for": ("asserts",),
-    "against": ("denies", "doubts"),
-    "between": ("qualifies",),
+STANCE_COLUMNS = {  # the Claims page's columns, left to right
+    "Asserts": ("asserts",),
+    "Denies or doubts": ("denies", "doubts"),
+    "Qualifies": ("qualifies",),
 }
 
 
@@ -286,14 +286,17 @@ def claims_by_subject(dataset: Dataset, text: str = "") -> list[tuple[str, pd.Da
     return [(subject, group) for _, _, subject, group in groups]
 
 
-def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str) -> tuple[str, str] | None:
-    """('event', event_id) or ('actor', actor_id) to link a claim's subject to its page."""
+def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str
+                       ) -> tuple[str, str, str] | None:
+    """Where a claim's subject lives: ('event', event_id, label) for the event page, or
+    ('actor', actor_id, sentence) for the page of the actor at the relation's source."""
     if subject_type == "event" and subject_id in set(dataset.events["event_id"]):
-        return "event", subject_id
+        return "event", subject_id, "Open the event"
     if subject_type == "relation":
         rel = dataset.relations[dataset.relations["relation_id"] == subject_id]
         if len(rel):
-            return "relation", subject_id
+            sentence = relation_sentence(dataset, subject_id)
+            return "actor", rel.iloc[0]["source"], f"In the data: {sentence}"
     return None
 
 
@@ -304,3 +307,28 @@ def relation_sentence(dataset: Dataset, relation_id: str) -> str:
     row = rel.iloc[0]
     names = actor_names(dataset)
     return f"{names.get(row['source'], row['source'])} {row['relation']} {names.get(row['target'], row['target'])}"
+
+
+def claims_by(dataset: Dataset, claimant: str) -> pd.DataFrame:
+    claims = dataset.claims
+    return claims[claims["claimant"] == claimant] if len(claims) else claims
+
+
+def claims_about_event(dataset: Dataset, event_id: str) -> pd.DataFrame:
+    claims = dataset.claims
+    if claims.empty:
+        return claims
+    return claims[(claims["subject_type"] == "event") & (claims["subject_id"] == event_id)]
+
+
+def event_choices(dataset: Dataset) -> dict[str, str]:
+    """event_id -> 'ev-037 · 20 Jan 2007 · kidnapping · Karbala ...', in date order."""
+    events = dataset.events.sort_values("span_start")
+    return {row["event_id"]: f"{row['event_id']} · {event_label(row)}"
+            for _, row in events.iterrows()}
+
+
+def claimant_names(dataset: Dataset) -> dict[str, str]:
+    """Names for claimants: actors by name, sources by title."""
+    return {**dict(zip(dataset.sources["source_id"], dataset.sources["title"])),
+            **actor_names(dataset)}

@@ -49,7 +49,7 @@ else:
         st.page_link("pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")
 
-claims = dataset.claims[dataset.claims["claimant"] == actor_id] if len(dataset.claims) else []
+claims = profiles.claims_by(dataset, actor_id)
 if len(claims):
     st.subheader("Claims this actor makes")
     for claim in claims.itertuples():

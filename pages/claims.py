@@ -24,8 +24,6 @@ if not groups:
     st.info("No claim matches these words.", icon=":material/gavel:")
 names = ctx.options.actors
 
-STANCE_COLUMNS = [("Asserts", ("asserts",)), ("Denies or doubts", ("denies", "doubts")),
-                  ("Qualifies", ("qualifies",))]
 
 for subject, group in groups:
     with st.container(border=True):
@@ -33,15 +31,13 @@ for subject, group in groups:
         first = group.iloc[0]
         link = profiles.claim_subject_link(dataset, first["subject_type"], first["subject_id"])
         if link and link[0] == "event":
-            st.page_link("pages/event.py", label="Open the event",
-                         query_params={"event": link[1]}, icon=":material/event:")
-        elif link and link[0] == "relation":
-            sentence = profiles.relation_sentence(dataset, link[1])
-            rel = dataset.relations.set_index("relation_id").loc[link[1]]
-            st.page_link("pages/actor.py", label=f"In the data: {sentence}",
-                         query_params={"actor": rel["source"]}, icon=":material/hub:")
-        columns = st.columns(len(STANCE_COLUMNS), gap="medium")
-        for column, (title, stances) in zip(columns, STANCE_COLUMNS):
+            st.page_link("pages/event.py", label=link[2], query_params={"event": link[1]},
+                         icon=":material/event:")
+        elif link:
+            st.page_link("pages/actor.py", label=link[2], query_params={"actor": link[1]},
+                         icon=":material/hub:")
+        columns = st.columns(len(profiles.STANCE_COLUMNS), gap="medium")
+        for column, (title, stances) in zip(columns, profiles.STANCE_COLUMNS.items()):
             column.markdown(f"**{title}**")
             shown = group[group["stance"].isin(stances)]
             if shown.empty:

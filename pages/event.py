@@ -8,18 +8,15 @@ from components.ui.context import page_context
 
 ctx = page_context()
 dataset = ctx.dataset
-events = dataset.events.sort_values("span_start")
-labels = {row.event_id: f"{row.event_id} · {profiles.event_label(row._asdict())}"
-          for row in events.itertuples()}
-event_id = cards.url_choice("event", labels, "Event", help="Type to search by date, type or place.")
+event_id = cards.url_choice("event", profiles.event_choices(dataset), "Event",
+                            help="Type to search by date, type or place.")
 if event_id is None:
     st.title("Event")
     st.info("No events are loaded. The Data page says why.", icon=":material/event:")
     st.stop()
 
 details = profiles.event_details(dataset, event_id)
-row = dataset.events.set_index("event_id").loc[event_id]
-st.title(f"{row['event_type'].capitalize()}, {details['When'].split(': ', 1)[1]}")
+st.title(f"{details['Type'].capitalize()}, {details['When'].split(': ', 1)[1]}")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.markdown(cards.fields_markdown(details))
@@ -33,12 +30,10 @@ with right:
                      empty_message="The sources give no place for this event, so there is "
                      "nothing to map.")
 
-claims = dataset.claims[(dataset.claims["subject_type"] == "event")
-                        & (dataset.claims["subject_id"] == event_id)] if len(dataset.claims) else []
+claims = profiles.claims_about_event(dataset, event_id)
 if len(claims):
     st.subheader("Claims about this event")
-    names = {**dict(zip(dataset.sources["source_id"], dataset.sources["title"])),
-             **ctx.options.actors}
+    names = profiles.claimant_names(dataset)
     for claim in claims.itertuples():
         who = cards.escape(names.get(claim.claimant, claim.claimant))
         st.markdown(f"- **{who}** {cards.escape(claim.stance)}: {cards.escape(claim.statement)}")
