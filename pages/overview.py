@@ -13,7 +13,7 @@ cards.headline_counts(summary.view_counts(ctx.events, ctx.relations))
 left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Where")
-    panels.map_panel(ctx, height=520, key="overview_map", controls=False, width_px=520)
+    panels.map_panel(ctx, height=520, key="overview_map", controls=False, width_px=420)
 with right:
     st.subheader("Who")
     panels.network_panel(ctx, height=600, key="overview_network", controls=False,

@@ -81,7 +81,8 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
                            scale=_colour_scale(edge_colour, edges[edge_field]),
                            legend=alt.Legend(orient="top" if compact else "bottom",
                                              direction="horizontal",
-                                             columns=4, labelLimit=170 if compact else 220))
+                                             columns=2 if compact else 4,
+                                             labelLimit=170 if compact else 220))
         layers.append(alt.Chart(vega_ready(edges)).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
             strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
