@@ -79,3 +79,13 @@ def test_every_dashboard_page_offers_chart_and_table_downloads():
             "Report (HTML)"} <= labels
     at = run_app("pages/map.py")
     assert {"Map PNG", "Map SVG"} <= {b.proto.label for b in at.get("download_button")}
+
+
+def test_edit_a_steps_words_in_the_app():
+    at = run_app("pages/briefing.py")
+    at.text_input(key="edit-title-0").set_value("Background, retitled").run()
+    at.text_area(key="edit-narrative-0").set_value("New words.").run()
+    button(at, "update-0").click().run()
+    assert at.title[0].value == "Background, retitled"
+    assert any(m.value == "New words." for m in at.markdown)
+    assert any("Unsaved changes" in c.value for c in at.caption)

@@ -180,6 +180,14 @@ def _delete(steps: list[dict], index: int) -> None:
     _set_draft(steps[:index] + steps[index + 1:])
 
 
+def _update(steps: list[dict], index: int) -> None:
+    changed = dict(steps[index])
+    changed["title"] = st.session_state.get(f"edit-title-{index}", "").strip() or changed["title"]
+    changed["narrative"] = st.session_state.get(f"edit-narrative-{index}", changed["narrative"])
+    changed["views"] = tuple(st.session_state.get(f"edit-views-{index}") or briefing.VIEWS)
+    _set_draft(steps[:index] + [changed] + steps[index + 1:])
+
+
 def _discard() -> None:
     st.session_state.pop(DRAFT, None)
 
@@ -217,6 +225,14 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
                        disabled=index == len(steps) - 1, icon=":material/arrow_downward:")
             row.button("Remove", key=f"remove-{index}", on_click=_delete, args=(steps, index),
                        icon=":material/delete:")
+            with st.popover(f"Edit step {index + 1}", icon=":material/edit:"):
+                st.text_input("Title", value=step["title"], key=f"edit-title-{index}")
+                st.text_area("Narrative (markdown)", value=step["narrative"], height=160,
+                             key=f"edit-narrative-{index}")
+                st.multiselect("Views", list(briefing.VIEWS), key=f"edit-views-{index}",
+                               default=list(briefing.step_views(step)))
+                st.button("Update the step", on_click=_update, args=(steps, index),
+                          key=f"update-{index}", type="primary")
         if editing:
             row = st.container(horizontal=True)
             row.button("Save to the data folder", type="primary", on_click=_save, args=(steps,),
