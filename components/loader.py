@@ -97,7 +97,8 @@ def folder_fingerprint(folder: str | os.PathLike) -> str:
     """A cheap key that changes whenever a contract file in the folder is edited or replaced."""
     folder = Path(folder)
     parts = [str(folder.resolve())]
-    for name in [t.filename for t in c.TABLES] + [c.BOUNDARIES_FILENAME]:
+    names = [t.filename for t in c.TABLES] + [parquet_name(t) for t in c.TABLES]
+    for name in names + [c.BOUNDARIES_FILENAME]:
         path = folder / name
         try:
             stat = path.stat()
@@ -221,6 +222,29 @@ def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataF
     if not (frame["extra_values"] != "").any():
         frame = frame.drop(columns="extra_values")
     return frame, fingerprint
+
+
+def parquet_name(table: c.Table) -> str:
+    return table.filename.removesuffix(".csv") + ".parquet"
+
+
+def read_parquet_text(path: Path, table: c.Table, log: ProblemLog
+                      ) -> tuple[pd.DataFrame | None, str]:
+    """A Parquet table as strings, like a CSV read, with the same ROW numbers (record + 1)."""
+    try:
+        raw = path.read_bytes()
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same sentence
+        log.add(path.name, None, None, None, f"cannot be read as Parquet ({exc})", ERROR)
+        return None, ""
+    fingerprint = hashlib.sha256(raw).hexdigest()[:12]
+    text = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        filled = values.astype(object).where(values.notna(), "")
+        text[str(column)] = filled.astype(str)
+    text[ROW] = np.arange(2, len(text) + 2)
+    return text.reset_index(drop=True), fingerprint
 
 
 def _sniff_delimiter(text: str, table: c.Table) -> str:
@@ -400,7 +424,7 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
         elif column.kind == c.INT:
             frame[col] = _check_number(frame, column, name, log, integer=True)
         elif column.kind in (c.REF_LIST, c.TEXT_LIST):
-            frame[col] = text.map(split_list)
+            frame[col] = text.map({v: split_list(v) for v in pd.unique(text)})
         elif column.kind == c.DATE:
             dates = parse_partial_dates(text)
             bad = dates["precision"] == "bad"
@@ -415,7 +439,9 @@ def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
     terms = c.VOCABULARIES[vocab_key]
     lookup = {normalise_key(term): term for term in terms}
     text = frame[col]
-    canonical = text.map(lambda v: lookup.get(normalise_key(v), v) if v else v)
+    # work on the distinct values only: a million rows hold a handful of terms
+    mapping = {v: (lookup.get(normalise_key(v), v) if v else v) for v in pd.unique(text)}
+    canonical = text.map(mapping)
     unknown = (canonical != "") & ~canonical.isin(list(terms))
     log.add_rows(
         filename, frame, unknown, col,
@@ -453,28 +479,42 @@ def _check_number(frame, column: c.Column, filename, log, integer: bool) -> pd.S
 
 
 def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log, as_list=False):
-    """Replace names and aliases by ids; unresolved values are kept as written and reported."""
+    """Replace names and aliases by ids; unresolved values are kept as written and reported.
+
+    Values that already are ids (nearly all, in large files) are left alone without a loop."""
     if index is None:
         return frame[col]
+    values = frame[col]
+    outcome: dict[str, tuple[str, str]] = {}  # value -> (id or the value itself, reason)
 
     def one(value, row):
-        ident, reason = index.resolve(value)
-        if ident is None:
+        if value not in outcome:
+            ident, reason = index.resolve(value)
+            outcome[value] = (ident if ident is not None else value, reason)
+        result, reason = outcome[value]
+        if reason:
             log.add(filename, row, col, value,
                     f"'{value}' " + reason.format(table=f"{target_table}.csv"),
                     kind="unresolved reference")
-            return value
-        return ident
+        return result
 
+    ids = index.ids
     if as_list:
-        return pd.Series(
-            [tuple(one(v, row) for v in values) for values, row in zip(frame[col], frame[ROW])],
-            index=frame.index, dtype=object,
-        )
-    return pd.Series(
-        [one(v, row) if v else v for v, row in zip(frame[col], frame[ROW])],
-        index=frame.index, dtype=object,
-    )
+        flat = values.explode()
+        unknown_rows = set(flat.index[flat.notna() & ~flat.isin(ids)])
+        if not unknown_rows:
+            return values
+        out = values.copy()
+        for i in unknown_rows:
+            out.at[i] = tuple(one(v, int(frame.at[i, ROW])) for v in values.at[i])
+        return out
+    unknown = (values != "") & ~values.isin(ids)
+    if not unknown.any():
+        return values
+    out = values.copy()
+    for i in values.index[unknown]:
+        out.at[i] = one(values.at[i], int(frame.at[i, ROW]))
+    return out
 
 
 def _resolve_table_refs(frame, table: c.Table, indexes: dict, log) -> pd.DataFrame:
@@ -713,21 +753,30 @@ def load_dataset(folder: str | os.PathLike | None = None,
     return LoadResult(dataset, log.summarise(), reports)
 
 
+def table_path(folder: Path, table: c.Table) -> Path | None:
+    """The file a table is read from: its CSV or its Parquet file, the newer when both exist."""
+    candidates = [p for p in (folder / table.filename, folder / parquet_name(table)) if p.exists()]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: p.stat().st_mtime_ns)
+
+
 def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
-    path = folder / table.filename
-    parquet = path.with_suffix(".parquet")
-    if not path.exists():
+    path = table_path(folder, table)
+    if path is None:
         if table.optional_file:
             return empty_table(table), FileReport(table.name, table.filename,
                                                   "absent (optional)", 0, "", None)
-        hint = " (a .parquet file of that name is not read yet)" if parquet.exists() else ""
         log.add(table.filename, None, None, None,
-                f"file not found in the data folder{hint}", ERROR)
+                f"file not found in the data folder (nor {parquet_name(table)})", ERROR)
         return empty_table(table), FileReport(table.name, table.filename, "missing", 0, "", None)
 
     modified = pd.Timestamp(path.stat().st_mtime, unit="s")
     before = len(log.problems)
-    raw, fingerprint = read_csv_text(path, table, log)
+    if path.suffix == ".parquet":
+        raw, fingerprint = read_parquet_text(path, table, log)
+    else:
+        raw, fingerprint = read_csv_text(path, table, log)
     typed = None
     if raw is not None:
         checked = check_header(raw, table, log)
@@ -752,7 +801,7 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
         typed = derive_briefing(typed, frames, table.filename, log)
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
-    return typed, FileReport(table.name, table.filename, status, len(typed), fingerprint, modified)
+    return typed, FileReport(table.name, path.name, status, len(typed), fingerprint, modified)
 
 
 def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report: FileReport,

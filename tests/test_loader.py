@@ -367,3 +367,39 @@ def test_fingerprint_changes_when_a_file_changes(data_copy):
     path = data_copy / "events.csv"
     path.write_text(path.read_text() + "\n")
     assert loader.folder_fingerprint(data_copy) != before
+
+
+def test_a_table_may_be_given_as_parquet(data_copy):
+    import os
+
+    csv_path = data_copy / "events.csv"
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    frame.to_parquet(data_copy / "events.parquet", index=False)
+    csv_path.unlink()
+    result = loader.load_dataset(data_copy)
+    assert not result.problems
+    assert next(f for f in result.files if f.table == "events").filename == "events.parquet"
+    assert len(result.dataset.events) == len(frame)
+    # with both present, the newer file is read
+    frame.head(3).to_csv(csv_path, index=False)
+    os.utime(data_copy / "events.parquet", (1, 1))
+    assert len(loader.load_dataset(data_copy).dataset.events) == 3
+
+
+def test_bad_parquet_is_an_error_naming_the_file(data_copy):
+    (data_copy / "actors.csv").unlink()
+    (data_copy / "actors.parquet").write_bytes(b"PAR1 not really")
+    result = loader.load_dataset(data_copy)
+    hits = find(result, "actors.parquet", severity=ERROR)
+    assert hits and "cannot be read as Parquet" in hits[0].problem
+
+
+def test_synthetic_generator_writes_a_valid_folder(tmp_path):
+    from bench import generate
+
+    counts = generate.generate(2_000, tmp_path / "synthetic", seed=3)
+    result = loader.load_dataset(tmp_path / "synthetic")
+    assert not result.errors, [p.sentence() for p in result.errors]
+    assert len(result.dataset.events) == counts["events"] == 2_000
+    assert set(result.dataset.events["time_precision"]) == {"day", "month", "year"}
+    assert result.dataset.events["lat"].notna().all()
