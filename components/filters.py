@@ -78,6 +78,18 @@ def event_actor_ids(events: pd.DataFrame) -> pd.Series:
     )
 
 
+def names_any(events: pd.DataFrame, actor_ids: set[str]) -> pd.Series:
+    """Whether each event names any of the actors (first, second or associated), vectorised."""
+    hit = events["actor1"].isin(actor_ids) | events["actor2"].isin(actor_ids)
+    assoc = events["assoc_actors"]
+    has_assoc = assoc.map(len, na_action="ignore").fillna(0).astype(bool)
+    if has_assoc.any():
+        exploded = assoc[has_assoc].explode()
+        in_assoc = exploded.isin(actor_ids).groupby(level=0).any()
+        hit |= in_assoc.reindex(events.index, fill_value=False)
+    return hit
+
+
 def linked_actors(relations: pd.DataFrame, actors: tuple[str, ...]) -> set[str]:
     """The actors plus every actor one relation away from them."""
     chosen = set(actors)
@@ -117,7 +129,8 @@ def _text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
     for column in columns[1:]:
         haystack = haystack + " " + frame[column].map(
             lambda v: " ".join(v) if isinstance(v, tuple) else str(v))
-    return haystack.map(normalise_key).str.contains(needle, regex=False)
+    keys = {v: normalise_key(v) for v in pd.unique(haystack)}
+    return haystack.map(keys).str.contains(needle, regex=False)
 
 
 def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
@@ -135,14 +148,13 @@ def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         return events
     mask = _overlaps(events["span_start"], events["span_end"], filters,
                      keep_undated=filters.date_from is None and filters.date_to is None)
-    named = event_actor_ids(events)
     chosen = expanded_actor_set(dataset, filters)
     if chosen:
-        mask &= named.map(lambda ids: bool(ids & chosen))
+        mask &= names_any(events, chosen)
     if filters.actor_types:
         typed = set(dataset.actors.loc[dataset.actors["actor_type"].isin(filters.actor_types),
                                        "actor_id"])
-        mask &= named.map(lambda ids: bool(ids & typed))
+        mask &= names_any(events, typed)
     if filters.event_types:
         mask &= events["event_type"].isin(filters.event_types)
     if filters.claim_statuses:
@@ -155,7 +167,7 @@ def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         text_actors = actor_ids_matching_text(dataset.actors, filters.text)
         in_text = _text_mask(events, ["description", "event_type", "place_name", "event_id",
                                       "source_locator"], filters.text)
-        mask &= in_text | named.map(lambda ids: bool(ids & text_actors))
+        mask &= in_text | names_any(events, text_actors)
     return events[mask]
 
 

@@ -32,20 +32,30 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
     names = dict(zip(actors["actor_id"], actors["name"]))
     sides = dict(zip(actors["actor_id"], actors["side"]))
     frame = events.copy()
-    frame["actor1_side"] = frame["actor1"].map(lambda a: sides.get(a) or "other or unclear")
-    frame["category"] = frame["event_type"].map(palette.event_category)
-    frame["actor1_name"] = frame["actor1"].map(lambda a: names.get(a, a))
-    frame["actor2_name"] = frame["actor2"].map(lambda a: names.get(a, a) if a else "")
-    frame["actors_text"] = [
-        ", ".join(x for x in (a1, a2) if x) for a1, a2 in zip(frame["actor1_name"], frame["actor2_name"])
-    ]
-    frame["date_text"] = [date_text(d, p, e) for d, p, e in
-                          zip(frame["event_date"], frame["time_precision"], frame["date_end"])]
+    # every mapping works on distinct values, so a million events cost little more than a few
+    frame["actor1_side"] = _map_distinct(frame["actor1"], lambda a: sides.get(a) or "other or unclear")
+    frame["category"] = _map_distinct(frame["event_type"], palette.event_category)
+    frame["actor1_name"] = _map_distinct(frame["actor1"], lambda a: names.get(a, a))
+    frame["actor2_name"] = _map_distinct(frame["actor2"], lambda a: names.get(a, a) if a else "")
+    both = frame["actor2_name"] != ""
+    frame["actors_text"] = frame["actor1_name"].where(
+        ~both, frame["actor1_name"] + ", " + frame["actor2_name"])
+    when = frame["event_date"] + "|" + frame["time_precision"] + "|" + frame["date_end"]
+    frame["date_text"] = _map_distinct(when, lambda key: date_text(*key.split("|")))
     letters = dict(zip(sources["source_id"], sources["reliability"])) if sources is not None else {}
-    frame["sources_text"] = [
-        "; ".join(f"{s} ({letters.get(s, '?')})" for s in ids) + (f", {loc}" if loc else "")
-        for ids, loc in zip(frame["source_ids"], frame["source_locator"])]
+    cited = frame["source_ids"].map(";".join, na_action="ignore").fillna("") + "|" + frame["source_locator"]
+
+    def sources_text(key: str) -> str:
+        ids, loc = key.split("|", 1)
+        text = "; ".join(f"{s} ({letters.get(s, '?')})" for s in ids.split(";") if s)
+        return text + (f", {loc}" if loc else "")
+
+    frame["sources_text"] = _map_distinct(cited, sources_text)
     return frame
+
+
+def _map_distinct(values: pd.Series, function) -> pd.Series:
+    return values.map({v: function(v) for v in pd.unique(values)})
 
 
 def date_text(event_date: str, precision: str, date_end: str = "") -> str:
@@ -76,41 +86,64 @@ def date_text(event_date: str, precision: str, date_end: str = "") -> str:
 # Map
 
 
+MAX_PLACES_DRAWN = 1500  # beyond this, places are merged into grid cells
+
+
 def map_places(events: pd.DataFrame, colour_by: str = "event category",
                max_listed: int = 8) -> pd.DataFrame:
-    """One row per place: count, dominant colour key, a plain-text tooltip list of its events."""
+    """One row per place: count, dominant colour key, a plain-text tooltip listing its first
+    events. With more than MAX_PLACES_DRAWN places, nearby places are merged into grid cells,
+    so what is sent to the browser stays bounded whatever the number of events."""
     placed = events.dropna(subset=["lat", "lon"])
     columns = ["location", "name", "lat", "lon", "events", "key", "colour", "precision",
                "filled", "radius", "tooltip"]
     if placed.empty:
         return pd.DataFrame(columns=columns)
     key_column = COLOUR_BY[colour_by]
-    rows = []
-    for (location, lat, lon), group in placed.groupby(["location", "lat", "lon"], sort=False):
-        group = group.sort_values("span_start")
-        key = group[key_column].value_counts().index[0]
-        precision = group["geo_precision"].value_counts().index[0] if len(group) else ""
-        lines = [f"{d} · {t} · {a} · {c}" for d, t, a, c in
-                 zip(group["date_text"], group["event_type"], group["actors_text"],
-                     group["claim_status"])]
-        if len(lines) > max_listed:
-            lines = lines[:max_listed] + [f"… and {len(lines) - max_listed} more"]
-        name = group["place_name"].iloc[0] or location
-        rows.append({
-            "location": location,
-            "name": name,
-            "lat": float(lat),
-            "lon": float(lon),
-            "events": len(group),
-            "key": key,
-            "colour": palette.rgb(palette.colour(colour_by, key), 220),
-            "precision": precision,
-            "filled": precision in ("exact", "near"),
-            "tooltip": f"{name}: {len(group)} event(s)\n" + "\n".join(lines),
-        })
-    frame = pd.DataFrame(rows, columns=[c for c in columns if c != "radius"])
-    frame["radius"] = 9 + 5 * frame["events"].pow(0.5)  # pixels; area grows with the count
-    return frame.sort_values("events", ascending=False).reset_index(drop=True)
+    placed = placed.assign(group=placed["location"] + "|" + placed["lat"].astype(str) + "|"
+                           + placed["lon"].astype(str))
+    if placed["group"].nunique() > MAX_PLACES_DRAWN:
+        placed = _grid_groups(placed)
+    grouped = placed.groupby("group", sort=False)
+    summary = grouped.agg(location=("location", "first"), name=("place_name", "first"),
+                          lat=("lat", "mean"), lon=("lon", "mean"), events=("event_id", "size"),
+                          places=("location", "nunique"))
+    summary["key"] = _dominant(placed, key_column)
+    summary["precision"] = _dominant(placed, "geo_precision")
+    first = placed.sort_values("span_start").groupby("group", sort=False).head(max_listed)
+    lines = (first["date_text"] + " · " + first["event_type"] + " · " + first["actors_text"]
+             + " · " + first["claim_status"])
+    listed = lines.groupby(first["group"]).agg("\n".join)
+    merged = summary["places"] > 1
+    summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
+    summary.loc[merged, "name"] = summary.loc[merged, "places"].map(lambda n: f"{n} places")
+    more = (summary["events"] - max_listed).clip(lower=0)
+    summary["tooltip"] = (summary["name"] + ": " + summary["events"].astype(str) + " event(s)\n"
+                          + listed.reindex(summary.index).fillna("")
+                          + more.map(lambda m: f"\n… and {m} more" if m else ""))
+    summary["colour"] = summary["key"].map(lambda k: palette.rgb(palette.colour(colour_by, k), 220))
+    summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
+    summary["radius"] = 9 + 5 * summary["events"].pow(0.5)  # pixels; area grows with the count
+    out = summary.reset_index(drop=True)[columns]
+    out["lat"], out["lon"] = out["lat"].astype(float), out["lon"].astype(float)
+    return out.sort_values("events", ascending=False).reset_index(drop=True)
+
+
+def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The most frequent value of a column in each group."""
+    counts = frame.groupby(["group", column], sort=False).size()
+    return counts.sort_values(ascending=False).reset_index().drop_duplicates("group").set_index(
+        "group")[column]
+
+
+def _grid_groups(placed: pd.DataFrame) -> pd.DataFrame:
+    """Merge places into square cells, as coarse as needed to stay under the limit."""
+    for cell in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
+        keys = ((placed["lat"] / cell).round().astype(int).astype(str) + ":"
+                + (placed["lon"] / cell).round().astype(int).astype(str))
+        if keys.nunique() <= MAX_PLACES_DRAWN:
+            break
+    return placed.assign(group="cell:" + keys)
 
 
 def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
