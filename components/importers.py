@@ -493,6 +493,11 @@ def _read_text(path, name: str, notes: NoteLog) -> str | None:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a byte-order mark: UTF-16, as Excel may save
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
     for encoding, label in (("utf-8-sig", "utf-8"), ("cp1252", "Windows-1252")):
         try:
             return raw.decode(encoding), label

@@ -14,6 +14,7 @@ import pandas as pd
 from components import palette
 
 LAYOUT_SEED = 7
+DEFAULT_MAX_ACTORS = 80  # drawn by default; the Network page can show more
 SIZE_MEASURES = {"degree": "number of relations", "betweenness": "betweenness centrality"}
 
 
@@ -44,9 +45,12 @@ def stable_layout(actors: pd.DataFrame, relations: pd.DataFrame) -> dict[str, tu
     positions: dict[str, tuple[float, float]] = {}
     if connected:
         core = simple.subgraph(connected)
-        start = nx.kamada_kawai_layout(core) if len(connected) > 2 else None
+        # Kamada-Kawai spreads small graphs evenly but is quadratic in memory and slow past a
+        # few hundred actors, where a seeded force layout takes over
+        start = nx.kamada_kawai_layout(core) if 2 < len(connected) <= 400 else None
         k = 2.0 / math.sqrt(max(len(connected), 1))
-        raw = start if start is not None else nx.spring_layout(core, seed=LAYOUT_SEED, k=k)
+        raw = start if start is not None else nx.spring_layout(core, seed=LAYOUT_SEED, k=k,
+                                                               iterations=40)
         positions.update({n: (float(x), float(y)) for n, (x, y) in raw.items()})
         positions = _normalise(positions)
     for i, node in enumerate(isolated):
@@ -78,10 +82,15 @@ def node_metrics(graph: nx.MultiDiGraph) -> pd.DataFrame:
 def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
                    positions: dict[str, tuple[float, float]], size_by: str = "degree",
                    extra_nodes: set[str] | None = None, width_px: int = 900, height_px: int = 600,
-                   status: pd.Series | None = None, reliability: dict | None = None
+                   status: pd.Series | None = None, reliability: dict | None = None,
+                   max_actors: int | None = DEFAULT_MAX_ACTORS
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes and edges ready to draw: the actors named by the relations (plus extra_nodes).
+    With more than `max_actors`, only the actors with the most relations are drawn (and the
+    relations among them), so the chart stays readable and small whatever the data.
     `status` (by actor_id), when given, becomes the nodes' status column."""
+    if max_actors is not None:
+        relations = top_actor_relations(relations, max_actors, extra_nodes or set())
     node_ids = set(relations["source"]) | set(relations["target"]) | (extra_nodes or set())
     node_ids = {n for n in node_ids if n in positions}
     relations = relations[relations["source"].isin(node_ids) & relations["target"].isin(node_ids)]
@@ -107,6 +116,19 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])),
                        reliability or {})
     return nodes.reset_index(drop=True), edges
+
+
+def top_actor_relations(relations: pd.DataFrame, max_actors: int, keep: set[str]) -> pd.DataFrame:
+    """The relations among the `max_actors` actors with the most relations (plus `keep`)."""
+    degree = pd.concat([relations["source"], relations["target"]]).value_counts()
+    if len(degree) <= max_actors:
+        return relations
+    top = set(degree.index[:max_actors]) | keep
+    return relations[relations["source"].isin(top) & relations["target"].isin(top)]
+
+
+def actor_count(relations: pd.DataFrame) -> int:
+    return len(set(relations["source"]) | set(relations["target"]))
 
 
 def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],

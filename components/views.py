@@ -260,6 +260,29 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
     return dated[keep].sort_values("start").reset_index(drop=True)
 
 
+MAX_TIMELINE_MARKS = 600  # beyond this, the timeline shows counts per period instead
+
+
+def timeline_bins(events: pd.DataFrame, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
+    """Counts of events per lane and period, the period chosen from the span of the data:
+    weeks within a year, months within eight years, years beyond. Events are counted in the
+    period where their span starts."""
+    dated = events.dropna(subset=["span_start"])
+    columns = ["lane", "category", "start", "end", "events"]
+    if dated.empty:
+        return pd.DataFrame(columns=columns), "month"
+    span_days = (dated["span_end"].max() - dated["span_start"].min()).days
+    unit, freq = ("week", "W") if span_days <= 366 else ("month", "M") if span_days <= 8 * 366 else ("year", "Y")
+    periods = dated["span_start"].dt.to_period(freq)
+    frame = pd.DataFrame({"lane": dated[LANE_BY[lane_by]], "category": dated["category"],
+                          "period": periods})
+    counts = frame.groupby(["lane", "category", "period"], observed=True).size().rename(
+        "events").reset_index()
+    counts["start"] = counts["period"].dt.start_time
+    counts["end"] = counts["period"].dt.end_time.dt.normalize() + pd.Timedelta(days=1)
+    return counts[columns], unit
+
+
 def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Events per month by category, for events known at least to the month.
 

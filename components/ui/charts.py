@@ -209,6 +209,36 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     )
 
 
+def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
+                           domain: tuple | None = None) -> alt.Chart:
+    """Too many events for one mark each: counts per lane and period, darker where more."""
+    lanes = sorted(set(bins["lane"]))
+    x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
+                        ) if domain else alt.Undefined
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    return (
+        alt.Chart(vega_ready(bins)).mark_rect(height=18).encode(
+            x=alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year")),
+            x2="end:T",
+            y=alt.Y("lane:N", title=lane_title, sort=lanes, axis=alt.Axis(labelLimit=220)),
+            color=alt.Color("category:N", title="Event category",
+                            scale=_colour_scale("event category", bins["category"]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal", columns=3)),
+            opacity=alt.Opacity("events:Q", title=f"Events per {unit}",
+                                scale=alt.Scale(type="sqrt", range=[0.25, 1]),
+                                legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("lane:N", title="Lane"),
+                     alt.Tooltip("start:T", title=f"{unit.capitalize()} from", format="%d %b %Y"),
+                     alt.Tooltip("events:Q", title="Events")],
+        ).add_params(brush)
+        .properties(height=max(150, 30 * len(lanes)) + 190, width="container",
+                    title=alt.Title("Timeline", anchor="start",
+                                    subtitle=f"Too many events for one mark each: events per "
+                                    f"{unit}, darker where there are more. Drag across the chart "
+                                    "to filter to a period; narrow the filters to see each event."))
+    )
+
+
 def monthly_chart(counts: pd.DataFrame, domain: tuple | None = None, height: int = 300
                   ) -> alt.Chart:
     x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]

@@ -101,13 +101,21 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
             key="edge_colour", bind="query-params", required=True,
         ) or "relation family"
         as_of = as_of_control(ctx)
+    max_actors = network.DEFAULT_MAX_ACTORS
+    total = network.actor_count(ctx.relations)
+    if controls and total > network.DEFAULT_MAX_ACTORS:
+        max_actors = st.slider(
+            "Actors shown (those with the most relations first)", 20, min(total, 400),
+            network.DEFAULT_MAX_ACTORS, step=10, key="top_actors", bind="query-params",
+            help="The network draws the actors with the most relations among those that match "
+            "the filters, and the relations between them.")
     if ctx.relations.empty:
         st.info("No relations match the current filters. Relations are drawn when their period "
                 "overlaps the date range; remove a filter above to see more.",
                 icon=":material/hub:")
         return
     spec, shown_nodes, shown_edges, hidden, undated = _network_spec(
-        *context_key(ctx), size_by, width_px, height, edge_colour, as_of)
+        *context_key(ctx), size_by, width_px, height, edge_colour, as_of, max_actors)
     if shown_edges == 0:
         st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
                 f"{undated} relations have no dates in the sources and cannot be placed in time.",
@@ -117,6 +125,9 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                        width="stretch", selection_mode=[charts.NODE_SELECTION])
     export_ui.chart_downloads(spec, "network", key)
     note = f"{shown_nodes} actors, {shown_edges} relations."
+    if total > shown_nodes and as_of is None:
+        note = (f"The {shown_nodes} actors with the most relations (of {total} matching), "
+                f"{shown_edges} relations between them.")
     if as_of is not None:
         note = (f"As of {as_of:%d %B %Y}: {shown_edges} dated relations active, {shown_nodes} "
                 f"actors. {undated} relations have no dates in the sources and are left out. "
@@ -161,7 +172,8 @@ def _step_as_of(labels: list[str], shift: int, default: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
-                  height: int, edge_colour: str = "relation family", as_of=None
+                  height: int, edge_colour: str = "relation family", as_of=None,
+                  max_actors: int = network.DEFAULT_MAX_ACTORS
                   ) -> tuple[dict, int, int, int, int]:
     """The network chart for one data version, filter value and layout: built once."""
     ctx = context_for(folder, fingerprint, filters)
@@ -176,7 +188,8 @@ def _network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px
     nodes, edges = network.network_frames(ctx.dataset.actors, relations, positions(),
                                           size_by, extra_nodes=extra, width_px=width_px,
                                           height_px=max(height - 170, 200), status=status,
-                                          reliability=reliability_letters(ctx.dataset))
+                                          reliability=reliability_letters(ctx.dataset),
+                                          max_actors=max_actors)
     chart = charts.network_chart(nodes, edges, height=height,
                                  size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700,
                                  edge_colour=edge_colour)
@@ -244,6 +257,10 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
 def _timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
                    height: int | None) -> dict:
     ctx = context_for(folder, fingerprint, filters)
+    if ctx.events["span_start"].notna().sum() > views.MAX_TIMELINE_MARKS:
+        bins, unit = views.timeline_bins(ctx.events, lane_by)
+        return charts.to_spec(charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by],
+                                                            domain))
     marks = views.timeline_marks(ctx.events, lane_by)
     bands = views.periods_in_range(ctx.dataset.periods, *domain)
     return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height))
@@ -311,15 +328,20 @@ def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
 
 def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
     labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
-    marks = views.timeline_marks(labelled, "event category")
-    if marks.empty:
+    dated = labelled.dropna(subset=["span_start"])
+    if dated.empty:
         st.info("None of these events is dated.", icon=":material/timeline:")
         return
-    start, end = marks["start"].min(), marks["end"].max()
+    start, end = dated["span_start"].min(), dated["span_end"].max() + pd.Timedelta(days=1)
     pad = max((end - start) / 20, pd.Timedelta(days=60))
     domain = (start - pad, end + pad)
-    bands = views.periods_in_range(dataset.periods, *domain)
-    chart = charts.timeline_chart(marks, bands, LANE_TITLES["event category"], domain)
+    if len(dated) > views.MAX_TIMELINE_MARKS:
+        bins, unit = views.timeline_bins(labelled)
+        chart = charts.timeline_density_chart(bins, unit, LANE_TITLES["event category"], domain)
+    else:
+        marks = views.timeline_marks(labelled, "event category")
+        bands = views.periods_in_range(dataset.periods, *domain)
+        chart = charts.timeline_chart(marks, bands, LANE_TITLES["event category"], domain)
     st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")
 
 
