@@ -40,7 +40,12 @@ def coverage_sentence(dataset: loader.Dataset) -> str:
 
 def display_table(dataset: loader.Dataset, name: str) -> pd.DataFrame:
     """The table as a person reads it: lists joined, helper columns dropped."""
-    frame = dataset.table(name).copy()
+    return display_rows(dataset.table(name), name)
+
+
+def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """display_table for some rows only (a page of a large table)."""
+    frame = frame.copy()
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, tuple)).any():
             frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)

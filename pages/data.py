@@ -40,4 +40,5 @@ st.subheader("Tables")
 tabs = st.tabs([name for name in summary.TABLE_LABELS.values()])
 for tab, name in zip(tabs, summary.TABLE_LABELS):
     with tab:
-        st.dataframe(summary.display_table(dataset, name), hide_index=True, width="stretch")
+        cards.paged_table(dataset.table(name), key=f"page-{name}",
+                          prepare=lambda part, name=name: summary.display_rows(part, name))

@@ -1,7 +1,9 @@
 """What every page works from: the loaded data, the filter options and values, the filtered frames.
 
 Expensive steps are cached on the data folder's fingerprint and the filter values, never on
-DataFrame hashing (Streamlit samples large frames when it hashes them).
+DataFrame hashing (Streamlit samples large frames when it hashes them). They are cached as
+shared resources, not copied per call: a million-row frame would otherwise be pickled and
+unpickled on every rerun. Nothing downstream modifies them; views work on copies.
 """
 
 from __future__ import annotations
@@ -36,12 +38,12 @@ def _fingerprint() -> tuple[str, str]:
     return str(folder), loader.folder_fingerprint(folder)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _options(folder: str, fingerprint: str) -> f.FilterOptions:
     return f.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
     dataset = data_access.load(folder, fingerprint).dataset
     events = f.filter_events(dataset, filters)
@@ -49,13 +51,13 @@ def _filtered(folder: str, fingerprint: str, filters: f.Filters):
     return views.with_event_labels(events, dataset.actors, dataset.sources), relations
 
 
-@st.cache_data(show_spinner="Laying out the network…", max_entries=8)
+@st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
 def layout_positions(folder: str, fingerprint: str) -> dict:
     dataset = data_access.load(folder, fingerprint).dataset
     return network.stable_layout(dataset.actors, dataset.relations)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _search_index(folder: str, fingerprint: str) -> list:
     return search.build_index(data_access.load(folder, fingerprint).dataset)
 

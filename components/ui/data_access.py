@@ -15,7 +15,7 @@ from components import datastore, loader
 SESSION_FOLDER = "session_data_folder"
 
 
-@st.cache_data(show_spinner="Reading the data folder…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the data folder…", max_entries=8)
 def _load(folder: str, fingerprint: str) -> loader.LoadResult:
     # fingerprint is only a cache key: it changes whenever a file in the folder changes.
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None

@@ -1,0 +1,110 @@
+"""Server-side figures at each data size, measured in a fresh process per size.
+
+    python -m bench.scale --sizes 10000,100000,1000000
+
+For each size: generate a synthetic Parquet folder (bench.generate) unless present, then in a
+child process: load time cold (first load in the process) and warm (again, files in the OS
+cache), the server time of a page rerun after a filter change (AppTest, median of 3), the bytes
+the page's charts and tables send, and the process's peak memory. Prints a table; `python -m
+bench` includes it in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("PROXYLENS_BENCH_DIR", "/tmp/proxylens-bench"))
+PAGES = ["pages/overview.py", "pages/map.py", "pages/network.py", "pages/timeline.py"]
+CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
+               "arrow_data_frame"]
+
+
+def ensure_folder(size: int) -> Path:
+    folder = WORK / f"events-{size}"
+    if not (folder / "events.parquet").exists():
+        from bench.generate import generate
+
+        generate(size, folder)
+    return folder
+
+
+def payload_bytes(at) -> int:
+    return sum(len(e.proto.SerializeToString()) for kind in CHART_TYPES for e in at.get(kind))
+
+
+def measure_in_this_process(folder: str) -> dict:
+    """Runs in the child process."""
+    sys.path.insert(0, str(PROJECT))
+    os.environ["PROXYLENS_DATA_DIR"] = folder
+    os.environ["PROXYLENS_BASEMAP"] = "none"
+    from components import loader
+    from tests.apptest_helpers import run_app
+
+    start = time.perf_counter()
+    loader.load_dataset(folder)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    loader.load_dataset(folder)
+    warm = time.perf_counter() - start
+
+    pages = {}
+    for page in PAGES:
+        at = run_app(page, timeout=600)
+        times = []
+        for event_type in ("armed attack", "kidnapping", "armed attack"):
+            at.multiselect(key="event_types").set_value([event_type])
+            start = time.perf_counter()
+            at.run(timeout=600)
+            times.append(time.perf_counter() - start)
+        pages[page.split("/")[-1].removesuffix(".py")] = {
+            "rerun_ms": 1000 * statistics.median(times),
+            "bytes": payload_bytes(at),
+            "errors": [e.message[:200] for e in at.exception],
+        }
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb}
+
+
+def measure(size: int) -> dict:
+    folder = ensure_folder(size)
+    code = (f"import json, sys; sys.path.insert(0, {str(PROJECT)!r}); "
+            f"from bench.scale import measure_in_this_process; "
+            f"print('RESULT' + json.dumps(measure_in_this_process({str(folder)!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PROJECT, timeout=3600)
+    line = next((l for l in done.stdout.splitlines() if l.startswith("RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"measurement at {size} failed:\n{done.stderr[-2000:]}")
+    return json.loads(line[len("RESULT"):])
+
+
+def table(results: dict[int, dict]) -> str:
+    lines = ["| events | load cold (s) | load warm (s) | peak memory (MB) | page | rerun after a filter change (ms) | bytes sent by charts and tables |",
+             "| ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    for size, result in results.items():
+        for i, (page, figures) in enumerate(result["pages"].items()):
+            head = (f"| {size:,} | {result['load_cold_s']:.1f} | {result['load_warm_s']:.1f} | "
+                    f"{result['peak_mb']:.0f} |") if i == 0 else "| | | | |"
+            lines.append(f"{head} {page} | {figures['rerun_ms']:.0f} | {figures['bytes']:,} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    args = parser.parse_args()
+    results = {int(s): measure(int(s)) for s in args.sizes.split(",")}
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
