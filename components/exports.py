@@ -30,7 +30,8 @@ def flatten(frame: pd.DataFrame, drop: set[str] | None = None) -> pd.DataFrame:
     """Lists joined with '; ', helper columns dropped: the table as a spreadsheet should see it."""
     out = frame.drop(columns=[c for c in frame.columns if c in (drop or set()) or c.startswith("_")])
     for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, (tuple, list))).any():
+        if out[column].dtype == object and out[column].map(
+                lambda v: isinstance(v, (tuple, list))).any():
             out[column] = out[column].map(lambda v: "; ".join(map(str, v))
                                           if isinstance(v, (tuple, list)) else v)
     return out

@@ -47,20 +47,20 @@ def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """display_table for some rows only (a page of a large table)."""
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, tuple)).any():
+        if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, tuple)).any():
             frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)
     helper = set(loader.DERIVED_COLUMNS.get(name, {})) | {loader.ROW}
     return frame[[c for c in frame.columns if c not in helper]]
 
 
 def view_counts(events: pd.DataFrame, relations: pd.DataFrame) -> dict[str, int]:
-    """Headline figures for the filtered view."""
-    named = set(relations["source"]) | set(relations["target"])
-    for a1, a2, assoc in zip(events["actor1"], events["actor2"], events["assoc_actors"]):
-        named |= {a for a in (a1, a2) if a} | set(assoc)
+    """Headline figures for the filtered view (vectorised: it runs on every rerun)."""
+    assoc = events["assoc_actors"].explode()
+    named = pd.concat([relations["source"], relations["target"], events["actor1"],
+                       events["actor2"], assoc.dropna()])
     return {
         "Events": len(events),
-        "Actors involved": len(named),
+        "Actors involved": int(named[named != ""].nunique()),
         "Relations": len(relations),
         "Places": int(events.loc[events["location"] != "", "location"].nunique()),
     }

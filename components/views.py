@@ -86,11 +86,11 @@ def date_text(event_date: str, precision: str, date_end: str = "") -> str:
 # Map
 
 
-MAX_PLACES_DRAWN = 1500  # beyond this, places are merged into grid cells
+MAX_PLACES_DRAWN = 800  # beyond this, places are merged into grid cells
 
 
 def map_places(events: pd.DataFrame, colour_by: str = "event category",
-               max_listed: int = 8) -> pd.DataFrame:
+               max_listed: int = 5) -> pd.DataFrame:
     """One row per place: count, dominant colour key, a plain-text tooltip listing its first
     events. With more than MAX_PLACES_DRAWN places, nearby places are merged into grid cells,
     so what is sent to the browser stays bounded whatever the number of events."""

@@ -1,0 +1,66 @@
+"""At 100,000 events every view stays bounded in what it sends to the browser (AppTest)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import network, views
+from tests.apptest_helpers import all_rows, chart_titled, deck_layers, run_app
+
+MB = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory):
+    from bench.generate import generate
+
+    folder = tmp_path_factory.mktemp("scale") / "events-100k"
+    generate(100_000, folder, seed=5)
+    return folder
+
+
+@pytest.fixture
+def big(big_folder, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(big_folder))
+    return big_folder
+
+
+def sent_bytes(at, kind: str) -> int:
+    return sum(len(e.proto.SerializeToString()) for e in at.get(kind))
+
+
+def test_map_sends_places_not_events(big):
+    at = run_app("pages/map.py", timeout=300)
+    layers = deck_layers(at)
+    drawn = layers["places"] + layers["regions"]
+    assert 0 < len(drawn) <= views.MAX_PLACES_DRAWN
+    assert sum(p["events"] for p in drawn) == 100_000
+    assert sent_bytes(at, "deck_gl_json_chart") < MB
+
+
+def test_timeline_bins_instead_of_drawing_every_event(big):
+    at = run_app("pages/timeline.py", timeout=300)
+    rows = all_rows(chart_titled(at, "Timeline"))
+    assert "event_id" not in rows.columns  # counts per period, not one mark per event
+    assert rows["events"].sum() == 100_000
+    assert len(rows) < 2_000
+    spec = json.loads(chart_titled(at, "Timeline").proto.spec)
+    assert "events per month" in json.dumps(spec["title"])
+    assert sum(len(c.proto.SerializeToString()) for c in at.get("vega_lite_chart")) < MB
+
+
+def test_network_draws_the_top_actors(big):
+    at = run_app("pages/network.py", timeout=300)
+    nodes = all_rows(chart_titled(at, "Actor network")).dropna(subset=["actor_id"])
+    assert nodes["actor_id"].nunique() <= network.DEFAULT_MAX_ACTORS
+    assert any("with the most relations" in c.value for c in at.caption)
+    assert sent_bytes(at, "vega_lite_chart") < MB
+
+
+def test_data_page_tables_are_paged(big):
+    at = run_app("pages/data.py", timeout=300)
+    events = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
+    assert len(events) == 1_000
+    assert any("of 100,000" in c.value for c in at.caption)
