@@ -63,12 +63,13 @@ def bench_hello(browser, rounds: int) -> list[float]:
         server.stop()
 
 
-def bench_proxylens(browser, rounds: int) -> list[float]:
-    server = StreamlitServer()
+def bench_proxylens(browser, rounds: int, data_dir: Path | None = None,
+                    actor: str = "Special+Groups") -> list[float]:
+    server = StreamlitServer(data_dir=data_dir)
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(f"{server.url}/?actors=Special+Groups")
-        wait_for(page, OVERVIEW_READY, timeout=60_000)
+        page.goto(f"{server.url}/?actors={actor}")
+        wait_for(page, OVERVIEW_READY, timeout=300_000)
         toggle = page.get_by_text("Include directly linked actors")
         time_toggle(page, toggle, EVENTS_METRIC, 2, OVERVIEW_READY)  # warm-up: fills the caches
         return time_toggle(page, toggle, EVENTS_METRIC, rounds, OVERVIEW_READY)
@@ -85,7 +86,8 @@ def summary(timings: list[float]) -> dict[str, float]:
     }
 
 
-def write_report(hello: dict, app: dict, rounds: int) -> str:
+def write_report(hello: dict, app: dict, rounds: int, scale: dict | None = None,
+                 browser_by_size: dict | None = None) -> str:
     ratio = app["median_ms"] / hello["median_ms"]
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -107,6 +109,26 @@ def write_report(hello: dict, app: dict, rounds: int) -> str:
         f"Ratio of medians: **{ratio:.2f}x** the floor (target: at most 2x).",
         "",
     ]
+    if scale:
+        from bench.scale import table
+
+        lines += [
+            "## Synthetic data at scale",
+            "",
+            "`python -m bench.generate` folders (Parquet), measured by `python -m bench.scale` in a",
+            "fresh process per size: load time, the server time of a page rerun after an event-type",
+            "filter change (AppTest, median of 3), the bytes the page's charts and tables send, and",
+            "the process's peak memory (which includes AppTest itself).",
+            "",
+            table(scale),
+            "",
+        ]
+    if browser_by_size:
+        lines += ["Browser-measured, Overview, filter change to every view settled (median ms):",
+                  ""]
+        lines += [f"- {size:,} events: {figures['median_ms']:.0f} ms (p90 {figures['p90_ms']:.0f})"
+                  for size, figures in browser_by_size.items()]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -114,13 +136,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="synthetic sizes to measure too; empty for the shipped data only")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    scale = None
+    if sizes:
+        from bench.scale import ensure_folder, measure
+
+        scale = {size: measure(size) for size in sizes}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         hello = summary(bench_hello(browser, args.rounds))
         app = summary(bench_proxylens(browser, args.rounds))
+        by_size = {size: summary(bench_proxylens(browser, 5, ensure_folder(size),
+                                                 actor="Group+00001"))
+                   for size in sizes}
         browser.close()
-    report = write_report(hello, app, args.rounds)
+    report = write_report(hello, app, args.rounds, scale, by_size)
     print(report)
     if not args.no_write:
         REPORT.parent.mkdir(exist_ok=True)
