@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -111,20 +110,10 @@ def to_csv_text(step_list: list[dict]) -> str:
 
 def save(step_list: list[dict], folder: str | os.PathLike) -> Path:
     """Write briefing.csv atomically; the replaced file is kept as briefing.csv.bak."""
-    folder = Path(folder)
-    target = folder / contract.BRIEFING.filename
-    text = to_csv_text(step_list)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".briefing-", suffix=".csv")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            backup = target.with_suffix(".csv.bak")
-            backup.write_bytes(target.read_bytes())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from components.datastore import atomic_write
+
+    target = Path(folder) / contract.BRIEFING.filename
+    if target.exists():
+        target.with_suffix(".csv.bak").write_bytes(target.read_bytes())
+    atomic_write(target, to_csv_text(step_list).encode("utf-8"))
     return target

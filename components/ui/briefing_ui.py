@@ -140,11 +140,11 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
                     places, arcs, view, ctx.dataset.boundaries, "event category")))
         folder, fingerprint, filters = context_key(step_ctx)
         if "network" in chosen and not step_ctx.relations.empty:
-            charts.append(exports.chart_svg(panels._network_spec(folder, fingerprint, filters,
+            charts.append(exports.chart_svg(panels.network_spec(folder, fingerprint, filters,
                                                                  "degree", 1000, 700)[0]))
         if "timeline" in chosen and step_ctx.events["span_start"].notna().any():
-            charts.append(exports.chart_svg(panels._timeline_spec(
-                folder, fingerprint, filters, "event category", panels._time_domain(step_ctx),
+            charts.append(exports.chart_svg(panels.timeline_spec(
+                folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
                 None)))
         events = step_ctx.events[["event_id", "date_text", "event_type", "actors_text",
                                   "place_name", "claim_status", "sources_text"]]

@@ -114,7 +114,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 "overlaps the date range; remove a filter above to see more.",
                 icon=":material/hub:")
         return
-    spec, shown_nodes, shown_edges, hidden, undated = _network_spec(
+    spec, shown_nodes, shown_edges, hidden, undated = network_spec(
         *context_key(ctx), size_by, width_px, height, edge_colour, as_of, max_actors)
     if shown_edges == 0:
         st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
@@ -171,7 +171,7 @@ def _step_as_of(labels: list[str], shift: int, default: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
+def network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
                   height: int, edge_colour: str = "relation family", as_of=None,
                   max_actors: int = network.DEFAULT_MAX_ACTORS
                   ) -> tuple[dict, int, int, int, int]:
@@ -231,8 +231,8 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         st.info(NO_MATCH if ctx.events.empty else "None of the matching events is dated.",
                 icon=":material/timeline:")
         return
-    domain = _time_domain(ctx)
-    spec = _timeline_spec(*context_key(ctx), lane_by, domain, height)
+    domain = time_domain(ctx)
+    spec = timeline_spec(*context_key(ctx), lane_by, domain, height)
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
     export_ui.chart_downloads(spec, "timeline", key)
@@ -254,7 +254,7 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
+def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
                    height: int | None) -> dict:
     ctx = context_for(folder, fingerprint, filters)
     if ctx.events["span_start"].notna().sum() > views.MAX_TIMELINE_MARKS:
@@ -266,7 +266,7 @@ def _timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
     return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height))
 
 
-def _time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
+def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
     start = ctx.filters.date_from or ctx.options.date_min
     end = ctx.filters.date_to or ctx.options.date_max
     start = pd.Timestamp(start) if start else ctx.events["span_start"].min()
@@ -387,11 +387,11 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
     folder, fingerprint, filters = context_key(ctx)
     network_spec = None
     if not ctx.relations.empty:
-        network_spec = _network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
+        network_spec = network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
     timeline_spec = None
     if ctx.events["span_start"].notna().any():
-        timeline_spec = _timeline_spec(folder, fingerprint, filters, "event category",
-                                       _time_domain(ctx), None)
+        timeline_spec = timeline_spec(folder, fingerprint, filters, "event category",
+                                       time_domain(ctx), None)
     places = views.map_places(ctx.events)
     map_parts = None
     if not places.empty:
