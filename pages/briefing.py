@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from components import briefing
 from components.ui import briefing_ui
 from components.ui.context import page_context
 

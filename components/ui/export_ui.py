@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import exports, profiles, views
+from components import exports, profiles
 from components.ui import sidebar
 from components.ui.context import PageContext
 

@@ -385,12 +385,12 @@ def toolbar(ctx: PageContext, page_title: str) -> None:
 def view_report_sections(ctx: PageContext) -> list[dict]:
     """Charts (map, network, timeline) and tables of the current view, for the report."""
     folder, fingerprint, filters = context_key(ctx)
-    network_spec = None
+    network_chart = None
     if not ctx.relations.empty:
-        network_spec = network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
-    timeline_spec = None
+        network_chart = network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
+    timeline_chart = None
     if ctx.events["span_start"].notna().any():
-        timeline_spec = timeline_spec(folder, fingerprint, filters, "event category",
+        timeline_chart = timeline_spec(folder, fingerprint, filters, "event category",
                                        time_domain(ctx), None)
     places = views.map_places(ctx.events)
     map_parts = None
@@ -399,4 +399,4 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
         view = views.map_view_bounds(places, 1000, 640, arcs)
         places["label"] = views.label_places(places, view)
         map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")
-    return export_ui.view_sections(ctx, network_spec, timeline_spec, map_parts)
+    return export_ui.view_sections(ctx, network_chart, timeline_chart, map_parts)
