@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import json
 import os
 import re
 import unicodedata
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,11 +240,15 @@ def read_parquet_text(path: Path, table: c.Table, log: ProblemLog
         log.add(path.name, None, None, None, f"cannot be read as Parquet ({exc})", ERROR)
         return None, ""
     fingerprint = hashlib.sha256(raw).hexdigest()[:12]
+    numeric_columns = {col.name for col in table.columns if col.kind in (c.FLOAT, c.INT)}
     text = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_string_dtype(values):
             text[str(column)] = values.fillna("")
+        elif (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+              and _normalise_header(str(column)) in numeric_columns):
+            text[str(column)] = values  # kept as numbers; type_table checks them as such
         else:
             text[str(column)] = values.astype(object).where(values.notna(), "").astype(str)
     text[ROW] = np.arange(2, len(text) + 2)
@@ -311,12 +317,28 @@ _DATE_FORMS = (
 )
 
 
+def per_distinct(values: pd.Series, derive) -> pd.Series | pd.DataFrame:
+    """`derive` applied to the distinct values only, spread back over the rows.
+
+    A million events hold a few thousand dates, places and actors: parsing, checking and
+    looking up those once is what keeps loading fast."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    derived = derive(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    spread = derived.infer_objects().take(codes)  # text as str columns: taking those is cheap
+    spread.index = values.index
+    return spread
+
+
 def parse_partial_dates(values: pd.Series) -> pd.DataFrame:
     """ISO dates at day, month or year precision -> start, end (last day covered), precision.
 
     Empty values give NaT and an empty precision; malformed values give NaT and precision 'bad'.
     """
-    text = values.fillna("").astype(str).str.strip()
+    return per_distinct(values.fillna("").astype(str), _parse_distinct_dates)
+
+
+def _parse_distinct_dates(values: pd.Series) -> pd.DataFrame:
+    text = values.str.strip()
     start = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     end = start.copy()
     precision = pd.Series("", index=text.index, dtype=object)
@@ -362,25 +384,35 @@ def split_list(value: str) -> tuple[str, ...]:
 
 
 class NameIndex:
-    """Resolves an id, a name or an alias of a table's rows to the row's id."""
+    """Resolves an id, a name or an alias of a table's rows to the row's id.
+
+    The normalised names are indexed on first need only: large files hold ids, and building
+    the index for twenty thousand places would cost more than the lookups it serves."""
 
     def __init__(self, frame: pd.DataFrame, id_column: str, name_column: str | None = None):
         self.ids = set(frame[id_column]) if len(frame) else set()
-        self.by_key: dict[str, set[str]] = {}
+        self._frame, self._id_column, self._name_column = frame, id_column, name_column
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, set[str]]:
+        by_key: dict[str, set[str]] = {}
+        frame, id_column = self._frame, self._id_column
         if not len(frame):
-            return
-        for key_source in [id_column] + ([name_column] if name_column else []):
+            return by_key
+
+        def add(value, ident) -> None:
+            key = normalise_key(value)
+            if key:
+                by_key.setdefault(key, set()).add(ident)
+
+        for key_source in [id_column] + ([self._name_column] if self._name_column else []):
             for ident, value in zip(frame[id_column], frame[key_source]):
-                self._add(value, ident)
+                add(value, ident)
         if "aliases" in frame.columns:
             for ident, aliases in zip(frame[id_column], frame["aliases"]):
                 for alias in aliases:
-                    self._add(alias, ident)
-
-    def _add(self, value, ident) -> None:
-        key = normalise_key(value)
-        if key:
-            self.by_key.setdefault(key, set()).add(ident)
+                    add(alias, ident)
+        return by_key
 
     def resolve(self, value: str) -> tuple[str | None, str]:
         """(id, "") when found; (None, reason) when not."""
@@ -408,6 +440,12 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
     frame = frame.copy()
     for column in table.columns:
         col = column.name
+        if column.kind in (c.FLOAT, c.INT) and pd.api.types.is_numeric_dtype(frame[col]):
+            if column.nonempty:
+                log.add_rows(name, frame, frame[col].isna(), col,
+                             f"'{col}' is empty but every row needs one", WARNING)
+            frame[col] = _check_number(frame, column, name, log, integer=column.kind == c.INT)
+            continue
         text = frame[col].fillna("").astype(str).str.strip()
         frame[col] = text
         empty = text == ""
@@ -426,7 +464,7 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
         elif column.kind == c.INT:
             frame[col] = _check_number(frame, column, name, log, integer=True)
         elif column.kind in (c.REF_LIST, c.TEXT_LIST):
-            frame[col] = text.map({v: split_list(v) for v in pd.unique(text)})
+            frame[col] = per_distinct(text, lambda distinct: distinct.map(split_list))
         elif column.kind == c.DATE:
             dates = parse_partial_dates(text)
             bad = dates["precision"] == "bad"
@@ -440,11 +478,15 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
 def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
     terms = c.VOCABULARIES[vocab_key]
     lookup = {normalise_key(term): term for term in terms}
-    text = frame[col]
-    # work on the distinct values only: a million rows hold a handful of terms
-    mapping = {v: (lookup.get(normalise_key(v), v) if v else v) for v in pd.unique(text)}
-    canonical = text.map(mapping)
-    unknown = (canonical != "") & ~canonical.isin(list(terms))
+    known = set(terms)
+
+    def canonical_and_unknown(distinct: pd.Series) -> pd.DataFrame:
+        canonical = distinct.map(lambda v: lookup.get(normalise_key(v), v) if v else v)
+        return pd.DataFrame({"term": canonical,
+                             "unknown": canonical.map(lambda v: v != "" and v not in known)})
+
+    checked = per_distinct(frame[col], canonical_and_unknown)
+    canonical, unknown = checked["term"].astype(frame[col].dtype), checked["unknown"].astype(bool)
     log.add_rows(
         filename, frame, unknown, col,
         lambda v: f"'{v}' is not a {vocab_key.replace('_', ' ')} term{did_you_mean(v, terms)} "
@@ -456,11 +498,15 @@ def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
 
 def _check_number(frame, column: c.Column, filename, log, integer: bool) -> pd.Series:
     col = column.name
-    text = frame[col].str.replace(",", "", regex=False) if integer else frame[col]
-    number = pd.to_numeric(text, errors="coerce")
-    not_number = number.isna() & (frame[col] != "")
-    log.add_rows(filename, frame, not_number, col,
-                 lambda v: f"'{v}' is not a number; the cell is ignored", kind="not a number")
+    if pd.api.types.is_numeric_dtype(frame[col]):  # a typed Parquet column
+        number = frame[col].astype(float)
+    else:
+        text = frame[col].str.replace(",", "", regex=False) if integer else frame[col]
+        number = per_distinct(text, lambda distinct: pd.to_numeric(distinct, errors="coerce"))
+        number = number.astype(float)
+        not_number = number.isna() & (frame[col] != "")
+        log.add_rows(filename, frame, not_number, col,
+                     lambda v: f"'{v}' is not a number; the cell is ignored", kind="not a number")
     if integer:
         bad = number.notna() & ((number < 0) | (number % 1 != 0))
         log.add_rows(filename, frame, bad, col,
@@ -502,15 +548,16 @@ def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log,
 
     ids = index.ids
     if as_list:
-        flat = values.explode()
-        unknown_rows = set(flat.index[flat.notna() & ~flat.isin(ids)])
-        if not unknown_rows:
+        unknown = per_distinct(values, lambda distinct: distinct.map(
+            lambda refs: any(ref not in ids for ref in refs))).astype(bool)
+        if not unknown.any():
             return values
         out = values.copy()
-        for i in unknown_rows:
+        for i in values.index[unknown]:
             out.at[i] = tuple(one(v, int(frame.at[i, ROW])) for v in values.at[i])
         return out
-    unknown = (values != "") & ~values.isin(ids)
+    unknown = per_distinct(values, lambda distinct: distinct.map(
+        lambda v: v != "" and v not in ids)).astype(bool)
     if not unknown.any():
         return values
     out = values.copy()
@@ -576,22 +623,25 @@ def derive_events(frame, locations: pd.DataFrame, filename, log) -> pd.DataFrame
 
 def _place_columns(locations: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     """The place fields for each id (empty text and NaN coordinates where it is unknown),
-    looked up once by position rather than by label, which matters at a million rows."""
-    position = pd.Index(locations["location_id"]).get_indexer(ids) if len(locations) else (
-        np.full(len(ids), -1))
-    found = position >= 0
-    out = pd.DataFrame(index=ids.index)
-    for column in ("name", "admin1", "country", "kind"):
-        values = np.full(len(ids), "", dtype=object)
-        if len(locations):
-            values[found] = locations[column].to_numpy(dtype=object)[position[found]]
-        out[column] = values
-    for column in ("latitude", "longitude"):
-        values = np.full(len(ids), np.nan)
-        if len(locations):
-            values[found] = locations[column].to_numpy(dtype=float)[position[found]]
-        out[column] = values
-    return out
+    looked up once per distinct id, which matters at a million rows."""
+    def fields(distinct: pd.Series) -> pd.DataFrame:
+        position = (pd.Index(locations["location_id"]).get_indexer(distinct)
+                    if len(locations) else np.full(len(distinct), -1))
+        found = position >= 0
+        out = pd.DataFrame(index=distinct.index)
+        for column in ("name", "admin1", "country", "kind"):
+            values = np.full(len(distinct), "", dtype=object)
+            if len(locations):
+                values[found] = locations[column].to_numpy(dtype=object)[position[found]]
+            out[column] = values
+        for column in ("latitude", "longitude"):
+            values = np.full(len(distinct), np.nan)
+            if len(locations):
+                values[found] = locations[column].to_numpy(dtype=float)[position[found]]
+            out[column] = values
+        return out
+
+    return per_distinct(ids, fields)
 
 
 GEO_PRECISION_BY_KIND = {
@@ -781,6 +831,7 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
     modified = pd.Timestamp(path.stat().st_mtime, unit="s")
     before = len(log.problems)
     if path.suffix == ".parquet":
+        table = dataclasses.replace(table, filename=path.name)  # problems name the file read
         raw, fingerprint = read_parquet_text(path, table, log)
     else:
         raw, fingerprint = read_csv_text(path, table, log)

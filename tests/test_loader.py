@@ -386,6 +386,29 @@ def test_a_table_may_be_given_as_parquet(data_copy):
     assert len(loader.load_dataset(data_copy).dataset.events) == 3
 
 
+def test_typed_parquet_numbers_are_checked_as_numbers(data_copy):
+    """A Parquet file written by pandas keeps coordinates as floats; they are range-checked
+    like CSV text, and a missing required coordinate is still reported by row."""
+    places = pd.read_csv(data_copy / "locations.csv", dtype=str, keep_default_na=False)
+    typed = places.copy()
+    typed["latitude"] = pd.to_numeric(typed["latitude"])
+    typed["longitude"] = pd.to_numeric(typed["longitude"])
+    typed.loc[1, "latitude"] = 123.0  # out of range
+    typed.loc[2, "longitude"] = float("nan")  # missing
+    typed.to_parquet(data_copy / "locations.parquet", index=False)
+    (data_copy / "locations.csv").unlink()
+    result = loader.load_dataset(data_copy)
+    locations = result.dataset.locations
+    assert locations["latitude"].dtype == float
+    expected = pd.to_numeric(places["latitude"]).drop(index=[1])
+    assert locations["latitude"].drop(index=[1]).tolist() == expected.tolist()
+    assert pd.isna(locations.loc[1, "latitude"]) and pd.isna(locations.loc[2, "longitude"])
+    out_of_range = find(result, "locations.parquet", column="latitude")
+    assert [p.row for p in out_of_range] == [3] and "outside -90 to 90" in out_of_range[0].problem
+    missing = find(result, "locations.parquet", column="longitude")
+    assert [p.row for p in missing] == [4] and "empty" in missing[0].problem
+
+
 def test_bad_parquet_is_an_error_naming_the_file(data_copy):
     (data_copy / "actors.csv").unlink()
     (data_copy / "actors.parquet").write_bytes(b"PAR1 not really")
