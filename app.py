@@ -25,7 +25,7 @@ navigation = st.navigation(
 )
 # the shared sidebar is drawn after st.navigation (its links need the pages) and before run()
 options = context.filter_options()
-sidebar.draw_finder(context.search_index(), options)
+sidebar.draw_finder(context.find, options)
 current = sidebar.draw_filters(options)
 ctx = context.page_context()
 cards.problem_banner(ctx.result)

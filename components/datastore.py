@@ -283,7 +283,7 @@ def diff(old, new) -> pd.DataFrame:
 def _comparable(frame: pd.DataFrame, table: contract.Table) -> pd.DataFrame:
     out = frame[[c for c in table.column_names if c in frame]].copy()
     for column in out.columns:
-        out[column] = out[column].map(_as_text)
+        out[column] = out[column].astype(object).map(_as_text)
     return out
 
 

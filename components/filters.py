@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from components.loader import Dataset, normalise_key
@@ -78,6 +79,17 @@ def event_actor_ids(events: pd.DataFrame) -> pd.Series:
     )
 
 
+def involved_actor_ids(events: pd.DataFrame) -> set[str]:
+    """Every actor any of the events names, without a Python set per event."""
+    if events.empty:
+        return set()
+    named = set(pd.unique(events["actor1"].astype(object))) | set(
+        pd.unique(events["actor2"].astype(object)))
+    assoc = events["assoc_actors"]
+    named |= set(assoc[assoc.map(len, na_action="ignore").fillna(0).astype(bool)].explode())
+    return {a for a in named if isinstance(a, str) and a}
+
+
 def names_any(events: pd.DataFrame, actor_ids: set[str]) -> pd.Series:
     """Whether each event names any of the actors (first, second or associated), vectorised."""
     hit = events["actor1"].isin(actor_ids) | events["actor2"].isin(actor_ids)
@@ -122,15 +134,36 @@ def _relations_in_window(relations: pd.DataFrame, filters: Filters) -> pd.DataFr
 
 
 def _text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
+    """Rows where any of the columns contains the text, compared case-, accent- and
+    punctuation-insensitively (see normalise_key)."""
     needle = normalise_key(text)
+    mask = pd.Series(not needle, index=frame.index)
     if not needle:
-        return pd.Series(True, index=frame.index)
-    haystack = frame[columns[0]].astype(str)
-    for column in columns[1:]:
-        haystack = haystack + " " + frame[column].map(
-            lambda v: " ".join(v) if isinstance(v, tuple) else str(v))
-    keys = {v: normalise_key(v) for v in pd.unique(haystack)}
-    return haystack.map(keys).str.contains(needle, regex=False)
+        return mask
+    for column in columns:
+        mask |= _column_contains(frame[column], needle)
+    return mask
+
+
+MANY_DISTINCT = 50_000  # above this, a column is matched with vectorised string functions
+
+
+def _column_contains(values: pd.Series, needle: str) -> pd.Series:
+    codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=False)
+    if len(distinct) <= MANY_DISTINCT:
+        hits = np.array([needle in normalise_key(_as_words(v)) for v in distinct], dtype=bool)
+        return pd.Series(hits[codes], index=values.index)
+    # free text, nearly every row different (descriptions at a million events): lower-case and
+    # drop punctuation in one vectorised pass; accents are not folded here
+    words = values.astype(object).map(_as_words).astype("str")
+    words = words.str.lower().str.replace(r"[^\w]+", " ", regex=True)
+    return words.str.contains(needle, regex=False).fillna(False).astype(bool)
+
+
+def _as_words(value) -> str:
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
@@ -168,7 +201,7 @@ def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         in_text = _text_mask(events, ["description", "event_type", "place_name", "event_id",
                                       "source_locator"], filters.text)
         mask &= in_text | names_any(events, text_actors)
-    return events[mask]
+    return events if mask.all() else events[mask]  # unfiltered: the shared frame, not a copy
 
 
 def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | None = None
@@ -195,12 +228,12 @@ def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | 
     if filters.text.strip():
         text_actors = actor_ids_matching_text(dataset.actors, filters.text)
         if events is not None:
-            text_actors |= set().union(*event_actor_ids(events)) if len(events) else set()
+            text_actors |= involved_actor_ids(events)
         relation_text = _text_mask(relations, ["description", "relation"], filters.text)
         relations = relations[relations["source"].isin(text_actors)
                               | relations["target"].isin(text_actors) | relation_text]
     if filters.narrows_events_only and events is not None:
-        involved = set().union(*event_actor_ids(events)) if len(events) else set()
+        involved = involved_actor_ids(events)
         relations = relations[relations["source"].isin(involved) & relations["target"].isin(involved)]
     return relations
 

@@ -303,7 +303,7 @@ def check_header(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.Dat
         if col not in frame.columns:
             frame[col] = ""
     extras = [col for col in frame.columns if col not in table.column_names and col != ROW]
-    return frame[table.column_names + extras + [ROW]].copy()
+    return frame[table.column_names + extras + [ROW]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,7 +437,8 @@ class NameIndex:
 def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataFrame | None:
     """Check values column by column; returns the typed frame, or None if it cannot be used."""
     name = table.filename
-    frame = frame.copy()
+    # columns are replaced one by one in this frame, so each raw column is released as soon as
+    # its typed one exists (callers hand over the frame; see _load_table)
     for column in table.columns:
         col = column.name
         if column.kind in (c.FLOAT, c.INT) and pd.api.types.is_numeric_dtype(frame[col]):
@@ -618,6 +619,22 @@ def derive_events(frame, locations: pd.DataFrame, filename, log) -> pd.DataFrame
     frame["lat"] = frame["latitude"].where(override, place_lat)
     frame["lon"] = frame["longitude"].where(override, place_lon)
     frame["origin_lat"], frame["origin_lon"] = origin_lat, origin_lon
+    return compact_columns(frame, EVENT_CATEGORY_COLUMNS)
+
+
+# Event columns with few distinct values (dates, terms, ids of actors and places): held as
+# categoricals, a million events take a tenth of the memory and filter and slice much faster.
+EVENT_CATEGORY_COLUMNS = (
+    "event_date", "time_precision", "date_end", "event_type", "actor1", "actor2", "location",
+    "origin_location", "geo_precision", "claim_status", "source_locator", "place_name", "admin1",
+    "place_country",
+)
+
+
+def compact_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("category")
     return frame
 
 
@@ -769,7 +786,7 @@ def empty_table(table: c.Table) -> pd.DataFrame:
     for col, dtype in DERIVED_COLUMNS.get(table.name, {}).items():
         frame[col] = pd.Series(dtype=dtype)
     frame[ROW] = pd.Series(dtype="int64")
-    return frame
+    return compact_columns(frame, EVENT_CATEGORY_COLUMNS) if table.name == "events" else frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -837,9 +854,9 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
         raw, fingerprint = read_csv_text(path, table, log)
     typed = None
     if raw is not None:
-        checked = check_header(raw, table, log)
-        if checked is not None:
-            typed = type_table(checked, table, log)
+        raw = check_header(raw, table, log)
+        if raw is not None:
+            typed, raw = type_table(raw, table, log), None
     if typed is None:
         return empty_table(table), FileReport(table.name, table.filename, "unusable", 0,
                                               fingerprint, modified)

@@ -10,7 +10,7 @@ from collections import deque
 import pandas as pd
 
 from components.contract import VOCABULARIES
-from components.filters import event_actor_ids
+from components.filters import names_any
 from components.loader import Dataset
 from components.network import period_text
 from components.views import date_text
@@ -141,7 +141,7 @@ def actor_events(dataset: Dataset, actor_id: str) -> pd.DataFrame:
     events = dataset.events
     if events.empty:
         return events
-    return events[event_actor_ids(events).map(lambda ids: actor_id in ids)]
+    return events[names_any(events, {actor_id})]
 
 
 def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:

@@ -44,7 +44,19 @@ def _similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= 0.82
 
 
-def build_index(dataset: Dataset) -> list[Entry]:
+FUZZY_EVENT_LIMIT = 20_000  # up to this many events, each is an entry matched forgivingly
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    entries: list[Entry]
+    # past FUZZY_EVENT_LIMIT: the events, and their words normalised in one vectorised pass;
+    # they are matched by every query word appearing, without the spelling tolerance
+    events: pd.DataFrame | None = None
+    event_words: pd.Series | None = None
+
+
+def build_index(dataset: Dataset) -> SearchIndex:
     entries = []
     for row in dataset.actors.itertuples():
         names = (row.name, *row.aliases)
@@ -54,17 +66,40 @@ def build_index(dataset: Dataset) -> list[Entry]:
         names = (row.name, *row.aliases)
         entries.append(Entry("place", row.location_id, row.name, f"{row.kind}, {row.country}",
                              tuple(normalise_key(n) for n in names), normalise_key(row.admin1)))
+    events = dataset.events
+    if len(events) > FUZZY_EVENT_LIMIT:
+        return SearchIndex(entries, events, _words_of(events))
     actor_names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
-    for row in dataset.events.itertuples():
-        when = date_text(row.event_date, row.time_precision, row.date_end)
-        place = row.place_name or "no place given"
+    for row in events.itertuples():
         words = " ".join([row.description, row.event_type, row.place_name,
                           actor_names.get(row.actor1, row.actor1),
                           actor_names.get(row.actor2, row.actor2)])
-        entries.append(Entry("event", row.event_id, f"{when}: {row.event_type}, {place}",
-                             row.description[:120], (normalise_key(row.event_id),),
-                             normalise_key(words)))
-    return entries
+        entries.append(Entry("event", row.event_id, _event_label(row), row.description[:120],
+                             (normalise_key(row.event_id),), normalise_key(words)))
+    return SearchIndex(entries)
+
+
+def _event_label(row) -> str:
+    when = date_text(row.event_date, row.time_precision, row.date_end)
+    return f"{when}: {row.event_type}, {row.place_name or 'no place given'}"
+
+
+def _words_of(events: pd.DataFrame) -> pd.Series:
+    text = events["event_id"].astype(str)
+    for column in ("description", "event_type", "place_name"):
+        text = text + " " + events[column].astype(str)
+    return text.str.lower().str.replace(r"[^\w]+", " ", regex=True)
+
+
+def _event_word_hits(index: SearchIndex, words: list[str], limit: int) -> list[tuple]:
+    if index.event_words is None or not words:
+        return []
+    found = pd.Series(True, index=index.event_words.index)
+    for word in words:
+        found &= index.event_words.str.contains(word, regex=False)
+    rows = index.events[found.to_numpy()].head(limit)
+    return [("event", row.event_id, _event_label(row), row.description[:120], 0.6)
+            for row in rows.itertuples()]
 
 
 def _score(entry: Entry, query: str, words: list[str]) -> float:
@@ -83,7 +118,7 @@ def _score(entry: Entry, query: str, words: list[str]) -> float:
     return 0.0
 
 
-def search(entries: list[Entry], query: str, limit: int = 12) -> pd.DataFrame:
+def search(index: SearchIndex, query: str, limit: int = 12) -> pd.DataFrame:
     """Best matches first: kind, id, label, detail, score."""
     normalised = normalise_key(query)
     columns = ["kind", "id", "label", "detail", "score"]
@@ -91,10 +126,11 @@ def search(entries: list[Entry], query: str, limit: int = 12) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     words = [w for w in normalised.split() if len(w) >= 2]
     hits = []
-    for entry in entries:
+    for entry in index.entries:
         score = _score(entry, normalised, words)
         if score:
             hits.append((entry.kind, entry.ident, entry.label, entry.detail, score))
+    hits += _event_word_hits(index, words, limit)
     frame = pd.DataFrame(hits, columns=columns)
     if frame.empty:
         return frame

@@ -49,6 +49,25 @@ def test_search_finds_events_by_words_in_their_description(index, ds):
     assert described.str.contains("EFP").all()
 
 
+def test_large_data_events_are_matched_by_words_without_an_entry_each(ds, monkeypatch):
+    """Past FUZZY_EVENT_LIMIT events, the index keeps one entry per actor and place only and
+    finds events by their words in one vectorised pass; the same events come back."""
+    monkeypatch.setattr(search, "FUZZY_EVENT_LIMIT", 10)
+    large = search.build_index(ds)
+    assert large.events is not None
+    assert {e.kind for e in large.entries} == {"actor", "place"}
+    hits = search.search(large, "EFP", limit=50)
+    events = hits[hits["kind"] == "event"]
+    described = ds.events.set_index("event_id")["description"]
+    expected = set(described.index[described.str.lower().str.contains("efp")])
+    assert set(events["id"]) == expected and expected
+    assert search.search(large, "Quds")["id"].iloc[0] == "irgc-qf"  # actors still forgiving
+    two_words = search.search(large, "EFP Basra", limit=50)
+    for ident in two_words.loc[two_words["kind"] == "event", "id"]:
+        text = (described[ident] + " " + ds.events.set_index("event_id").loc[ident, "place_name"]).lower()
+        assert "efp" in text and "basra" in text
+
+
 def test_search_with_nothing_to_find(index):
     assert search.search(index, "zzzzqqq").empty
     assert search.search(index, " ").empty

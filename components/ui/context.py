@@ -8,6 +8,7 @@ unpickled on every rerun. Nothing downstream modifies them; views work on copies
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +44,19 @@ def _options(folder: str, fingerprint: str) -> f.FilterOptions:
     return f.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _filtered(folder: str, fingerprint: str, filters: f.Filters):
+@st.cache_resource(show_spinner="Preparing the events…", max_entries=4)
+def _labelled(folder: str, fingerprint: str) -> loader.Dataset:
+    """The dataset with display labels on its events, worked out once per data version."""
     dataset = data_access.load(folder, fingerprint).dataset
+    events = views.with_event_labels(dataset.events, dataset.actors, dataset.sources)
+    return dataclasses.replace(dataset, events=events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _filtered(folder: str, fingerprint: str, filters: f.Filters):
+    dataset = _labelled(folder, fingerprint)
     events = f.filter_events(dataset, filters)
-    relations = f.filter_relations(dataset, filters, events)
-    return views.with_event_labels(events, dataset.actors, dataset.sources), relations
+    return events, f.filter_relations(dataset, filters, events)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -57,13 +65,20 @@ def layout_positions(folder: str, fingerprint: str) -> dict:
     return network.stable_layout(dataset.actors, dataset.relations)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _search_index(folder: str, fingerprint: str) -> list:
+@st.cache_resource(show_spinner="Indexing names and descriptions…", max_entries=8)
+def _search_index(folder: str, fingerprint: str) -> search.SearchIndex:
     return search.build_index(data_access.load(folder, fingerprint).dataset)
 
 
-def search_index() -> list:
-    return _search_index(*_fingerprint())
+@st.cache_data(show_spinner=False, max_entries=256)
+def _find(folder: str, fingerprint: str, query: str, limit: int) -> pd.DataFrame:
+    return search.search(_search_index(folder, fingerprint), query, limit=limit)
+
+
+def find(query: str, limit: int = 8) -> pd.DataFrame:
+    """Search hits for the Find box, kept per data version and query: the box's text stays
+    in place while the analyst works, and the page reruns on every click."""
+    return _find(*_fingerprint(), query.strip(), limit)
 
 
 def filter_options() -> f.FilterOptions:

@@ -40,8 +40,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
             help="Without internet the Carto tiles cannot load; the outlines from "
             "boundaries.geojson (when the data folder has one) and the place labels still draw.",
         )
-    places = views.map_places(ctx.events, colour_by)
-    arcs = views.map_arcs(ctx.events)
+    places, arcs = map_frames(*context_key(ctx), colour_by)
     if places.empty:
         st.info(NO_MATCH if ctx.events.empty else
                 "None of the matching events has a place, so the map is empty.",
@@ -65,6 +64,14 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                    "the map; they are in the timeline and tables. Click a place to filter to it.")
     else:
         st.caption("Click a place to filter every view to it.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event category"
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The places and arcs the map draws for one data version and filter value."""
+    events = context_for(folder, fingerprint, filters).events
+    return views.map_places(events, colour_by), views.map_arcs(events)
 
 
 def _on_map_select(key: str = "map") -> None:
@@ -392,10 +399,9 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
     if ctx.events["span_start"].notna().any():
         timeline_chart = timeline_spec(folder, fingerprint, filters, "event category",
                                        time_domain(ctx), None)
-    places = views.map_places(ctx.events)
+    places, arcs = map_frames(folder, fingerprint, filters)
     map_parts = None
     if not places.empty:
-        arcs = views.map_arcs(ctx.events)
         view = views.map_view_bounds(places, 1000, 640, arcs)
         places["label"] = views.label_places(places, view)
         map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")

@@ -12,7 +12,6 @@ from datetime import date
 import streamlit as st
 
 from components import filters as f
-from components import search
 from components.contract import VOCABULARIES
 
 # widget key (and URL parameter) -> Filters field
@@ -45,7 +44,8 @@ FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
               "place": ("pages/map.py", "places", ":material/place:")}
 
 
-def draw_finder(index: list, options: f.FilterOptions) -> None:
+def draw_finder(find, options: f.FilterOptions) -> None:
+    """find(query) -> hits; the index behind it is built on the first query, not on every page."""
     """'Find': actors, events and places by name, alias or description, as links to their pages."""
     query = st.sidebar.text_input(
         "Find an actor, event or place", key="find", placeholder="e.g. Sulleimani, Erbil, EFP",
@@ -53,7 +53,7 @@ def draw_finder(index: list, options: f.FilterOptions) -> None:
         "actor or event page; places open on the map.")
     if not query or len(query.strip()) < 2:
         return
-    hits = search.search(index, query, limit=8)
+    hits = find(query)
     if hits.empty:
         st.sidebar.caption(f"Nothing found for '{query.strip()}'.")
         return
