@@ -249,6 +249,9 @@ class FilterOptions:
     event_types: tuple[str, ...] = ()
     claim_statuses: tuple[str, ...] = ()
     places: dict[str, str] = field(default_factory=dict)  # option value -> label
+    # option values, busiest first: what a long list offers when it cannot offer everything
+    ranked_actors: tuple[str, ...] = ()
+    ranked_places: tuple[str, ...] = ()
 
 
 def filter_options(dataset: Dataset) -> FilterOptions:
@@ -269,4 +272,20 @@ def filter_options(dataset: Dataset) -> FilterOptions:
         claim_statuses=tuple(sorted((set(events["claim_status"])
                                      | set(dataset.relations["claim_status"])) - {""})),
         places=places,
+        ranked_actors=_busiest(pd.concat([events["actor1"].astype(object),
+                                          events["actor2"].astype(object),
+                                          dataset.relations["source"].astype(object),
+                                          dataset.relations["target"].astype(object)]),
+                               actors["actor_id"]),
+        ranked_places=_busiest(pd.concat([events["location"].astype(object),
+                                          PROVINCE_PREFIX + events["admin1"].astype(object)]),
+                               pd.Index(list(places))),
     )
+
+
+def _busiest(mentions: pd.Series, known) -> tuple[str, ...]:
+    """The known values ordered by how often they are mentioned, most first; ties by value."""
+    counts = mentions.value_counts().reindex(pd.Index(known), fill_value=0)
+    ordered = counts.reset_index().set_axis(["value", "count"], axis=1).sort_values(
+        ["count", "value"], ascending=[False, True])
+    return tuple(ordered["value"])

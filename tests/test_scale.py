@@ -64,3 +64,28 @@ def test_data_page_tables_are_paged(big):
     events = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
     assert len(events) == 1_000
     assert any("of 100,000" in c.value for c in at.caption)
+
+
+def test_long_option_lists_offer_the_busiest_and_keep_any_choice(big):
+    """Thousands of places are not all sent to the sidebar on every rerun: the busiest
+    MAX_LISTED are, plus whatever is chosen, by the address or by a click on the map."""
+    from components import filters, loader
+    from components.ui import sidebar
+
+    options = filters.filter_options(loader.load_dataset(big).dataset)
+    assert len(options.places) > sidebar.MAX_LISTED
+    quiet = options.ranked_places[-1]  # the place with the fewest events: never in the list
+    at = run_app("pages/map.py", params={"places": options.places[quiet]}, timeout=300)
+    widget = at.multiselect(key="places")
+    assert len(widget.options) == sidebar.MAX_LISTED + 1
+    assert widget.value == [quiet]
+    assert any(options.places[quiet] in b.label for b in at.button)  # its chip
+
+    clicked = options.ranked_places[-2]
+    at = run_app("pages/map.py", timeout=300)
+    at.session_state["places"] = [clicked]  # what a click on the map does
+    at.run()
+    assert any(options.places[clicked] in b.label for b in at.button)  # filtered at once
+    at.run()
+    assert at.multiselect(key="places").value == [clicked]
+    assert not at.exception

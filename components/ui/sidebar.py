@@ -81,10 +81,15 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
             help="An event matches when the day, month or year its source gives overlaps the "
             "range: an event known only to 2005 matches any range that touches 2005.",
         )
+    actors_help = "Events naming any of these actors, and the relations that touch them."
+    if len(options.actors) > MAX_LISTED:
+        actors_help += (f" Lists the {MAX_LISTED:,} actors named most often (of "
+                        f"{len(options.actors):,}); click a node in the network, or use Find, "
+                        "for any other.")
     sidebar.multiselect(
-        "Actors", list(options.actors), key="actors", bind="query-params",
-        format_func=lambda a: options.actors.get(a, a), placeholder="Any actor",
-        help="Events naming any of these actors, and the relations that touch them.",
+        "Actors", listed(options.actors, options.ranked_actors, "actors"), key="actors",
+        bind="query-params", format_func=lambda a: options.actors.get(a, a),
+        placeholder="Any actor", help=actors_help,
     )
     sidebar.toggle(
         "Include directly linked actors", key="linked", bind="query-params",
@@ -103,8 +108,12 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
         placeholder="Any status", help=_terms_help("claim_status"),
     )
     sidebar.multiselect(
-        "Places or provinces", list(options.places), key="places", bind="query-params",
-        format_func=lambda p: options.places.get(p, p), placeholder="Anywhere",
+        "Places or provinces", listed(options.places, options.ranked_places, "places"),
+        key="places", bind="query-params", format_func=lambda p: options.places.get(p, p),
+        placeholder="Anywhere",
+        help=None if len(options.places) <= MAX_LISTED else (
+            f"Lists the {MAX_LISTED:,} places and provinces with the most events (of "
+            f"{len(options.places):,}); click the map, or use Find, for any other."),
     )
     sidebar.text_input(
         "Filter by words in names and descriptions", key="q", bind="query-params",
@@ -114,6 +123,35 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
     return current_filters(options)
 
 
+MAX_LISTED = 1000  # options a long list offers: every rerun sends them to the browser
+
+
+def listed(labels: dict[str, str], ranked: tuple[str, ...], key: str) -> list[str]:
+    """The options a multiselect offers: all of them when few; else the busiest MAX_LISTED
+    plus whatever is chosen, whether by a click elsewhere (session state) or by the address,
+    so a choice outside the list is never dropped. Before the widget is drawn, its state and
+    the address may hold option labels rather than values; both are understood."""
+    if len(labels) <= MAX_LISTED:
+        return list(labels)
+    chosen = [*(st.session_state.get(key) or []), *st.query_params.get_all(key)]
+    keep = set(ranked[:MAX_LISTED])
+    if chosen:
+        by_label = {label: value for value, label in labels.items()}
+        keep |= {v if v in labels else by_label.get(v) for v in chosen} - {None}
+    return [value for value in labels if value in keep]
+
+
+def as_option_values(values, labels: dict[str, str]) -> tuple[str, ...]:
+    """The chosen option values; a label stands for its value. A choice made outside a capped
+    list (a click on the map) reaches the widget as its label on the first rerun after it."""
+    values = list(values or [])
+    if all(v in labels for v in values):
+        return tuple(values)
+    by_label = {label: value for value, label in labels.items()}
+    out = [v if v in labels else by_label.get(v) for v in values]
+    return tuple(dict.fromkeys(v for v in out if v is not None))
+
+
 def current_filters(options: f.FilterOptions) -> f.Filters:
     """The filter value held by the sidebar widgets (and so by the URL)."""
     state = st.session_state
@@ -121,12 +159,12 @@ def current_filters(options: f.FilterOptions) -> f.Filters:
     known = lambda values, allowed: tuple(v for v in (values or []) if v in allowed)  # noqa: E731
     return f.Filters(
         date_from=date_from, date_to=date_to,
-        actors=known(state.get("actors"), options.actors),
+        actors=as_option_values(state.get("actors"), options.actors),
         include_linked=bool(state.get("linked", False)),
         actor_types=known(state.get("actor_types"), options.actor_types),
         event_types=known(state.get("event_types"), options.event_types),
         claim_statuses=known(state.get("claims"), options.claim_statuses),
-        places=known(state.get("places"), options.places),
+        places=as_option_values(state.get("places"), options.places),
         text=(state.get("q") or "").strip(),
     )
 
