@@ -83,8 +83,7 @@ def involved_actor_ids(events: pd.DataFrame) -> set[str]:
     """Every actor any of the events names, without a Python set per event."""
     if events.empty:
         return set()
-    named = set(pd.unique(events["actor1"].astype(object))) | set(
-        pd.unique(events["actor2"].astype(object)))
+    named = set(events["actor1"].unique()) | set(events["actor2"].unique())
     assoc = events["assoc_actors"]
     named |= set(assoc[assoc.map(len, na_action="ignore").fillna(0).astype(bool)].explode())
     return {a for a in named if isinstance(a, str) and a}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import loader
+from components import filters, loader
 
 TABLE_LABELS = {
     "events": "Events",
@@ -54,13 +54,13 @@ def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def view_counts(events: pd.DataFrame, relations: pd.DataFrame) -> dict[str, int]:
-    """Headline figures for the filtered view (vectorised: it runs on every rerun)."""
-    assoc = events["assoc_actors"].explode()
-    named = pd.concat([relations["source"], relations["target"], events["actor1"],
-                       events["actor2"], assoc.dropna()])
+    """Headline figures for the filtered view (distinct values per column, not per row)."""
+    named = filters.involved_actor_ids(events)
+    named |= set(relations["source"]) | set(relations["target"])
+    places = events["location"].unique() if len(events) else []
     return {
         "Events": len(events),
-        "Actors involved": int(named[named != ""].nunique()),
+        "Actors involved": len(named - {""}),
         "Relations": len(relations),
-        "Places": int(events.loc[events["location"] != "", "location"].nunique()),
+        "Places": sum(1 for p in places if isinstance(p, str) and p),
     }

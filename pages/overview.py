@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from components import summary
-from components.ui import cards, panels
-from components.ui.context import page_context
+from components.ui import cards, context, panels
 
-ctx = page_context()
+ctx = context.page_context()
 st.title("Iran's proxy war in Iraq, 2003-2008")
-cards.headline_counts(summary.view_counts(ctx.events, ctx.relations))
+cards.headline_counts(context.view_counts(ctx))
 
 left, right = st.columns(2, gap="medium")
 with left:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, search, views
+from components import loader, network, search, summary, views
 from components.ui import data_access, sidebar
 
 
@@ -115,6 +115,17 @@ def page_context() -> PageContext:
     events, relations = _filtered(folder, fingerprint, filters)
     return PageContext(data_access.load(folder, fingerprint), fingerprint, options, filters, events,
                        relations)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view_counts(folder: str, fingerprint: str, filters: f.Filters) -> dict[str, int]:
+    events, relations = _filtered(folder, fingerprint, filters)
+    return summary.view_counts(events, relations)
+
+
+def view_counts(ctx: PageContext) -> dict[str, int]:
+    """The headline figures of the current view, worked out once per view."""
+    return _view_counts(*context_key(ctx))
 
 
 def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:

@@ -84,7 +84,7 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
-        tooltip={"text": "{tooltip}"},
+        tooltip=TOOLTIP,
         height=height,
         **tiles,
     )
@@ -106,3 +106,26 @@ def legend_markdown(places: pd.DataFrame, colour_by: str, has_arcs: bool) -> str
         parts.append(f"<span style='color:{palette.ORANGE}'>**⌒ arc**</span>: a movement across a "
                      "border the data states (training, arms, fighters)")
     return "  \n".join(parts)
+
+
+TOOLTIP = {"text": "{tooltip}"}
+
+
+def deck_json(deck: pdk.Deck) -> str:
+    """The deck as the JSON the chart element carries (layers' frames as lists of records,
+    which is what pydeck can serialise under pandas 3)."""
+    for layer in deck.layers:
+        if isinstance(layer.data, pd.DataFrame):
+            layer.data = layer.data.to_dict(orient="records")
+    return deck.to_json()
+
+
+class PrebuiltDeck(pdk.Deck):
+    """A deck whose JSON was made earlier (and cached): drawing it serialises nothing again."""
+
+    def __init__(self, spec: str):
+        super().__init__(layers=[], tooltip=TOOLTIP, map_provider=None)
+        self._spec = spec
+
+    def to_json(self) -> str:
+        return self._spec

@@ -40,17 +40,16 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
             help="Without internet the Carto tiles cannot load; the outlines from "
             "boundaries.geojson (when the data folder has one) and the place labels still draw.",
         )
-    places, arcs = map_frames(*context_key(ctx), colour_by)
+    fixed_view = tuple(sorted(view.items())) if view else None
+    places, arcs, view, deck_json = map_drawing(*context_key(ctx), colour_by, basemap, height,
+                                                width_px, fixed_view)
     if places.empty:
         st.info(NO_MATCH if ctx.events.empty else
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    view = view or views.map_view_bounds(places, width_px, height, arcs)
-    places["label"] = views.label_places(places, view)
-    deck = map_ui.build_deck(places, arcs, view, ctx.dataset.boundaries, basemap, height)
-    st.pydeck_chart(deck, on_select=partial(_on_map_select, key), selection_mode="single-object", key=key,
-                    height=height)
+    st.pydeck_chart(map_ui.PrebuiltDeck(deck_json), on_select=partial(_on_map_select, key),
+                    selection_mode="single-object", key=key, height=height)
     if not extras:
         st.caption("Filled circle: at the named place · ring: placed only to a region or country"
                    " · orange arcs: cross-border movements · size: number of events")
@@ -72,6 +71,22 @@ def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event c
     """The places and arcs the map draws for one data version and filter value."""
     events = context_for(folder, fingerprint, filters).events
     return views.map_places(events, colour_by), views.map_arcs(events)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap: str,
+                height: int, width_px: int, fixed_view: tuple | None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
+    """Places (with their labels), arcs, the view and the deck's JSON, for one data version,
+    filter value and map setting: a rerun that changes none of them serialises nothing."""
+    places, arcs = map_frames(folder, fingerprint, filters, colour_by)
+    if places.empty:
+        return places, arcs, {}, ""
+    view = dict(fixed_view) if fixed_view else views.map_view_bounds(places, width_px, height, arcs)
+    places["label"] = views.label_places(places, view)
+    boundaries = context_for(folder, fingerprint, filters).dataset.boundaries
+    deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height)
+    return places, arcs, view, map_ui.deck_json(deck)
 
 
 def _on_map_select(key: str = "map") -> None:
