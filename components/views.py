@@ -150,10 +150,24 @@ def map_places(events: pd.DataFrame, colour_by: str = "event category",
                           + more.map(lambda m: f"\n… and {m} more" if m else ""))
     summary["colour"] = summary["key"].map(lambda k: palette.rgb(palette.colour(colour_by, k), 220))
     summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
-    summary["radius"] = 9 + 5 * summary["events"].pow(0.5)  # pixels; area grows with the count
+    summary["radius"] = place_radius(summary["events"])
     out = summary.reset_index(drop=True)[columns]
     out["lat"], out["lon"] = out["lat"].astype(float), out["lon"].astype(float)
     return out.sort_values("events", ascending=False).reset_index(drop=True)
+
+
+MAX_RADIUS_PX = 40
+
+
+def place_radius(events: pd.Series) -> pd.Series:
+    """Circle radius in pixels: the area grows with the number of events, and the busiest
+    place is at most MAX_RADIUS_PX across (a cell of 100,000 events would otherwise cover the
+    whole map, and take the browser seconds to paint)."""
+    growth = 5 * events.pow(0.5)
+    top = growth.max() if len(growth) else 0
+    if 9 + top > MAX_RADIUS_PX:
+        growth = growth * (MAX_RADIUS_PX - 9) / top
+    return 9 + growth
 
 
 def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:

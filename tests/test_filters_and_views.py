@@ -246,3 +246,11 @@ def test_map_colour_by_actor_side(ds):
     # the Karbala raid's first actors are the Special Groups and the Qods Force
     assert places.loc["karbala-pjcc", "key"] == "Iran and its partners"
     assert places.loc["baghdad", "key"] == "U.S., Coalition and Iraqi government"
+
+
+def test_place_circles_stay_readable_whatever_the_counts():
+    small = views.place_radius(pd.Series([1, 4, 9]))
+    assert small.tolist() == [14.0, 19.0, 24.0]  # few events: 9 px plus 5 px per sqrt(event)
+    big = views.place_radius(pd.Series([1, 100, 120_000]))
+    assert big.max() == views.MAX_RADIUS_PX
+    assert big.is_monotonic_increasing and big.min() > 9
