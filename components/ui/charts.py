@@ -6,6 +6,9 @@ NODE_SELECTION (click an actor), BRUSH (drag a period on the timeline).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import altair as alt
 import pandas as pd
 
@@ -54,18 +57,72 @@ def _colour_scale(scheme: str, present) -> alt.Scale:
 
 def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
                   size_by: str = "degree", compact: bool = False,
-                  edge_colour: str = "relation family", title: str = "Actor network"
-                  ) -> alt.LayerChart:
-    """compact: for a half-width panel; the line-style legend is left to the caption.
+                  edge_colour: str = "relation family", title: str = "Actor network") -> dict:
+    """The network as a Vega-Lite spec.
+
+    compact: for a half-width panel; the line-style legend is left to the caption.
     edge_colour: "relation family" or "claim status". Nodes with a `status` other than
-    "active" or "dates not given" are drawn as hollow grey rings (not yet or no longer active)."""
+    "active" or "dates not given" are drawn as hollow grey rings (not yet or no longer active).
+
+    The chart's structure (layers, encodings, legends) is built by Altair once per shape and
+    kept; each call only fills in the data and the window, which is what changes with the
+    filters. Altair's own build costs more than everything else in a network rerun."""
+    edge_field = "family" if edge_colour == "relation family" else "claim_status"
+    inactive = nodes["status"].isin(INACTIVE) if "status" in nodes else pd.Series(False, index=nodes.index)
+    labelled = nodes[nodes["label"] != ""]
+    parts = {"edges": edges, "inactive": nodes[inactive], "nodes": nodes[~inactive]}
+    aligns = tuple(a for a in ("left", "right", "center") if (labelled["label_align"] == a).any())
+    parts.update({f"labels_{a}": labelled[labelled["label_align"] == a] for a in aligns})
+    shape = NetworkShape(
+        height=height, size_by=size_by, compact=compact, edge_colour=edge_colour, title=title,
+        edge_domain=tuple(sorted(set(edges[edge_field]))) if len(edges) else (),
+        claim_domain=tuple(sorted(set(edges["claim_status"]))) if len(edges) else (),
+        type_domain=tuple(sorted(set(nodes["actor_type"]))),
+        has_edges=not edges.empty, has_inactive=bool(inactive.any()), label_aligns=aligns,
+    )
     x_domain, y_domain = network.fit_domain(nodes["x"], nodes["y"])
-    x_scale = alt.Scale(domain=list(x_domain))
-    y_scale = alt.Scale(domain=list(y_domain))
+    spec = _with_values(_network_template(shape),
+                        {X_WINDOW: list(x_domain), Y_WINDOW: list(y_domain)})
+    spec["datasets"] = {name: records(part) for name, part in parts.items()
+                        if name in _network_template(shape)["_names"]}
+    spec.pop("_names")
+    return spec
+
+
+# Placeholders for the plot window in the kept template; replaced on every call.
+X_WINDOW = (-9191.5, 9191.5)
+Y_WINDOW = (-8181.5, 8181.5)
+
+
+@dataclass(frozen=True)
+class NetworkShape:
+    height: int
+    size_by: str
+    compact: bool
+    edge_colour: str
+    title: str
+    edge_domain: tuple
+    claim_domain: tuple
+    type_domain: tuple
+    has_edges: bool
+    has_inactive: bool
+    label_aligns: tuple
+
+
+@functools.lru_cache(maxsize=128)
+def _network_template(shape: NetworkShape) -> dict:
+    x_scale = alt.Scale(domain=list(X_WINDOW))
+    y_scale = alt.Scale(domain=list(Y_WINDOW))
     x = alt.X("x:Q", axis=None, scale=x_scale)
     y = alt.Y("y:Q", axis=None, scale=y_scale)
-    layers = []
-    if not edges.empty:
+    compact = shape.compact
+    layers, names = [], []
+
+    def data(name: str) -> alt.NamedData:
+        names.append(name)
+        return alt.NamedData(name)
+
+    if shape.has_edges:
         edge_tooltip = [
             alt.Tooltip("source_name:N", title="From"),
             alt.Tooltip("relation:N", title="Relation"),
@@ -75,23 +132,24 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
             alt.Tooltip("description:N", title="Says"),
             alt.Tooltip("sources_text:N", title="Sources (reliability)"),
         ]
-        edge_field = "family" if edge_colour == "relation family" else "claim_status"
+        edge_field = "family" if shape.edge_colour == "relation family" else "claim_status"
         colour = alt.Color(f"{edge_field}:N",
                            title="Relation (family)" if edge_field == "family" else "Claim status",
-                           scale=_colour_scale(edge_colour, edges[edge_field]),
+                           scale=_colour_scale(shape.edge_colour, shape.edge_domain),
                            legend=alt.Legend(orient="top" if compact else "bottom",
                                              direction="horizontal",
                                              columns=2 if compact else 4,
                                              labelLimit=170 if compact else 220))
-        layers.append(alt.Chart(vega_ready(edges)).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
+        edges = data("edges")
+        layers.append(alt.Chart(edges).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
             x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
             strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
-                                      scale=_dash_scale(sorted(set(edges["claim_status"]))),
+                                      scale=_dash_scale(list(shape.claim_domain)),
                                       legend=None if compact else alt.Legend(
                                           orient="bottom", direction="horizontal", columns=4)),
             tooltip=edge_tooltip,
         ))
-        layers.append(alt.Chart(vega_ready(edges)).mark_point(shape="triangle", filled=True, size=70,
+        layers.append(alt.Chart(edges).mark_point(shape="triangle", filled=True, size=70,
                                                   opacity=0.9).encode(
             x=alt.X("arrow_x:Q", axis=None, scale=x_scale),
             y=alt.Y("arrow_y:Q", axis=None, scale=y_scale),
@@ -100,19 +158,18 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ))
     select = alt.selection_point(name=NODE_SELECTION, fields=["actor_id"], on="click",
                                  clear="dblclick")
-    inactive = nodes["status"].isin(INACTIVE) if "status" in nodes else pd.Series(False, index=nodes.index)
-    if inactive.any():
-        layers.append(alt.Chart(vega_ready(nodes[inactive])).mark_point(
+    if shape.has_inactive:
+        layers.append(alt.Chart(data("inactive")).mark_point(
             shape="circle", filled=False, stroke="#777", strokeWidth=1.5, strokeDash=[3, 2],
         ).encode(
             x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None),
             tooltip=[alt.Tooltip("name:N", title="Actor"), alt.Tooltip("status:N", title="On this date")],
         ))
-    node_layer = alt.Chart(vega_ready(nodes[~inactive])).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
+    node_layer = alt.Chart(data("nodes")).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
         x=x, y=y,
         size=alt.Size("size:Q", scale=None, legend=None),
         color=alt.Color("actor_type:N", title="Actor type",
-                        scale=_colour_scale("actor type", nodes["actor_type"]),
+                        scale=_colour_scale("actor type", shape.type_domain),
                         legend=alt.Legend(orient="bottom", direction="horizontal",
                                           columns=3 if compact else 4,
                                           labelLimit=150 if compact else 220)),
@@ -125,26 +182,49 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         ],
     ).add_params(select)
     layers.append(node_layer)
-    for align, dx in (("left", 0), ("right", 0), ("center", 0)):
-        part = nodes[(nodes["label_align"] == align) & (nodes["label"] != "")]
-        if part.empty:
-            continue
-        layers.append(alt.Chart(vega_ready(part)).mark_text(
-            align=align, baseline="middle", fontSize=11, dx=dx, color="#222",
+    for align in shape.label_aligns:
+        layers.append(alt.Chart(data(f"labels_{align}")).mark_text(
+            align=align, baseline="middle", fontSize=11, color="#222",
         ).encode(
             x=alt.X("label_x:Q", axis=None, scale=x_scale),
             y=alt.Y("label_y:Q", axis=None, scale=y_scale),
             text="label:N",
         ))
-    return (
+    chart = (
         alt.layer(*layers)
         .resolve_scale(color="independent")
-        .properties(height=height, width="container",
-                    title=alt.Title(title, anchor="start",
-                                    subtitle=f"Node size: {size_by}. Arrows point from source to "
-                                    "target. Click an actor to filter to it; double-click to clear."))
+        .properties(height=shape.height, width="container",
+                    title=alt.Title(shape.title, anchor="start",
+                                    subtitle=f"Node size: {shape.size_by}. Arrows point from "
+                                    "source to target. Click an actor to filter to it; "
+                                    "double-click to clear."))
         .configure_view(stroke=None)
     )
+    spec = to_spec(chart)
+    spec["_names"] = names
+    return spec
+
+
+def _with_values(template, values: dict):
+    """A copy of a spec with each placeholder value (a tuple, matched as a list) replaced."""
+    if isinstance(template, dict):
+        return {k: _with_values(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        for placeholder, value in values.items():
+            if template == list(placeholder):
+                return list(value)
+        return [_with_values(v, values) for v in template]
+    return template
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: text for categories, ISO text for times, None for missing."""
+    out = vega_ready(frame)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].map(lambda t: t.isoformat() if pd.notna(t) else None)
+    out = out.astype(object)
+    return out.where(out.notna(), None).to_dict(orient="records")
 
 
 # --------------------------------------------------------------------------------------------

@@ -212,11 +212,10 @@ def network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px:
                                           height_px=max(height - 170, 200), status=status,
                                           reliability=reliability_letters(ctx.dataset),
                                           max_actors=max_actors)
-    chart = charts.network_chart(nodes, edges, height=height,
-                                 size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700,
-                                 edge_colour=edge_colour)
-    return (charts.to_spec(chart), len(nodes), len(edges), int((nodes["label"] == "").sum()),
-            undated)
+    spec = charts.network_chart(nodes, edges, height=height,
+                                size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700,
+                                edge_colour=edge_colour)
+    return spec, len(nodes), len(edges), int((nodes["label"] == "").sum()), undated
 
 
 def reliability_letters(dataset) -> dict[str, str]:
@@ -382,9 +381,9 @@ def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
                                           extra_nodes={actor_id}, width_px=width_px,
                                           height_px=max(height - 170, 200),
                                           reliability=reliability_letters(dataset))
-    chart = charts.network_chart(nodes, edges, height=height, compact=True,
-                                 title=f"Within {hops} relation{'s' if hops > 1 else ''}")
-    st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")
+    spec = charts.network_chart(nodes, edges, height=height, compact=True,
+                                title=f"Within {hops} relation{'s' if hops > 1 else ''}")
+    st.vega_lite_chart(spec, key=key, width="stretch")
 
 
 # --------------------------------------------------------------------------------------------
