@@ -84,8 +84,9 @@ def involved_actor_ids(events: pd.DataFrame) -> set[str]:
     if events.empty:
         return set()
     named = set(events["actor1"].unique()) | set(events["actor2"].unique())
-    assoc = events["assoc_actors"]
-    named |= set(assoc[assoc.map(len, na_action="ignore").fillna(0).astype(bool)].explode())
+    for group in events["assoc_actors"].unique():  # a few thousand distinct lists at most
+        if isinstance(group, tuple):
+            named.update(group)
     return {a for a in named if isinstance(a, str) and a}
 
 

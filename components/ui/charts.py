@@ -7,6 +7,7 @@ NODE_SELECTION (click an actor), BRUSH (drag a period on the timeline).
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import altair as alt
@@ -219,12 +220,9 @@ def _with_values(template, values: dict):
 
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as JSON-ready dicts: text for categories, ISO text for times, None for missing."""
-    out = vega_ready(frame)
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].map(lambda t: t.isoformat() if pd.notna(t) else None)
-    out = out.astype(object)
-    return out.where(out.notna(), None).to_dict(orient="records")
+    # pandas' JSON writer is compiled: much faster than building the dicts in Python
+    return json.loads(vega_ready(frame).to_json(orient="records", date_format="iso",
+                                                date_unit="s"))
 
 
 # --------------------------------------------------------------------------------------------

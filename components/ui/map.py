@@ -6,10 +6,12 @@ Takes the frames from components.views; knows nothing of filters.
 from __future__ import annotations
 
 import html
+import json
 import os
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from components import palette
 
@@ -117,7 +119,8 @@ def deck_json(deck: pdk.Deck) -> str:
     for layer in deck.layers:
         if isinstance(layer.data, pd.DataFrame):
             layer.data = layer.data.to_dict(orient="records")
-    return deck.to_json()
+    # pydeck's own to_json indents, which forces Python's slow pure-Python JSON encoder
+    return json.dumps(deck, sort_keys=True, default=default_serialize)
 
 
 class PrebuiltDeck(pdk.Deck):
