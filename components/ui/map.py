@@ -22,6 +22,8 @@ BASEMAPS = {
 BASEMAP_ENV = "PROXYLENS_BASEMAP"
 ARC_COLOUR = palette.rgb(palette.ORANGE, 200)
 OUTLINE_COLOUR = [110, 110, 110, 200]
+# the app's own typeface (Streamlit serves it, so it draws offline too), not deck.gl's monospace
+LABEL_FONT = "'\"Source Sans\", Helvetica, Arial, sans-serif'"
 
 
 def default_basemap() -> str:
@@ -48,7 +50,7 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         ))
         layers.append(pdk.Layer(
             "TextLayer", reference, id="reference-labels", get_position=["lon", "lat"],
-            get_text="name", get_size=11, get_color=[110, 110, 110, 255],
+            get_text="name", get_size=11, get_color=[110, 110, 110, 255], font_family=LABEL_FONT,
             get_pixel_offset=[0, 10], pickable=False,
         ))
     if not arcs.empty:
@@ -76,6 +78,7 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         "TextLayer", places[places["label"] != ""] if not places.empty else places, id="labels",
         get_position=["lon", "lat"], get_text="label",
         get_size=13, get_color=[30, 30, 30, 255], get_pixel_offset="[0, -radius - 4]",
+        font_family=LABEL_FONT,
         get_alignment_baseline="'bottom'", background=True,
         get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
         pickable=False,
