@@ -164,9 +164,18 @@ def table(results: dict[int, dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
     args = parser.parse_args()
     results = {int(s): measure(int(s)) for s in args.sizes.split(",")}
     print(table(results))
+    if args.write:
+        args.write.write_text(
+            "# Benchmarks beyond a million events\n\n"
+            f"`python -m bench.scale --sizes {args.sizes} --write {args.write}`, run "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; columns as in "
+            "[benchmarks.md](benchmarks.md). Everything is held in pandas here: this is the "
+            "size at which docs/scaling.md's DuckDB path is needed.\n\n"
+            + table(results) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
