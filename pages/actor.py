@@ -18,6 +18,10 @@ if actor_id is None:
 
 profile = profiles.actor_profile(dataset, actor_id)
 st.title(profile["Name"])
+# the sidebar's actor filter is bound to the address by the actor's label (its name)
+st.page_link("pages/overview.py", label="Filter every view to this actor",
+             query_params={"actors": ctx.options.actors.get(actor_id, actor_id)},
+             icon=":material/filter_alt:")
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.markdown(cards.fields_markdown({k: v for k, v in profile.items() if k != "Name"}))

@@ -89,3 +89,22 @@ def test_long_option_lists_offer_the_busiest_and_keep_any_choice(big):
     at.run()
     assert at.multiselect(key="places").value == [clicked]
     assert not at.exception
+
+
+def test_an_actor_outside_the_list_can_still_be_filtered_to(big, monkeypatch):
+    """Among many actors, one named least often is not in the sidebar's list; its page links
+    to every view filtered to it, and the link's address keeps it chosen."""
+    from components import filters, loader
+    from components.ui import sidebar
+
+    monkeypatch.setattr(sidebar, "MAX_LISTED", 100)  # the synthetic 100k folder has 333 actors
+    options = filters.filter_options(loader.load_dataset(big).dataset)
+    assert len(options.actors) > sidebar.MAX_LISTED
+    rare = options.ranked_actors[-1]
+    at = run_app("pages/actor.py", params={"actor": rare}, timeout=300)
+    link = next(p for p in at.get("page_link") if "Filter every view" in p.proto.label)
+    assert options.actors[rare] in link.proto.query_string.replace("+", " ")
+    at = run_app(None, params={"actors": options.actors[rare]}, timeout=300)
+    widget = at.multiselect(key="actors")
+    assert widget.value == [rare] and len(widget.options) == sidebar.MAX_LISTED + 1
+    assert any(options.actors[rare] in b.label for b in at.button)  # its chip

@@ -45,8 +45,8 @@ FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
 
 
 def draw_finder(find, options: f.FilterOptions) -> None:
-    """find(query) -> hits; the index behind it is built on the first query, not on every page."""
-    """'Find': actors, events and places by name, alias or description, as links to their pages."""
+    """'Find': actors, events and places by name, alias or description, as links to their pages.
+    find(query) -> hits; the index behind it is built on the first query, not on every page."""
     query = st.sidebar.text_input(
         "Find an actor, event or place", key="find", placeholder="e.g. Sulleimani, Erbil, EFP",
         help="Forgives spelling variants of names (Quds/Qods, Irbil/Erbil). Results open the "
@@ -84,8 +84,8 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
     actors_help = "Events naming any of these actors, and the relations that touch them."
     if len(options.actors) > MAX_LISTED:
         actors_help += (f" Lists the {MAX_LISTED:,} actors named most often (of "
-                        f"{len(options.actors):,}); click a node in the network, or use Find, "
-                        "for any other.")
+                        f"{len(options.actors):,}); for any other, click its node in the "
+                        "network, or find it and use 'Filter every view to this actor'.")
     sidebar.multiselect(
         "Actors", listed(options.actors, options.ranked_actors, "actors"), key="actors",
         bind="query-params", format_func=lambda a: options.actors.get(a, a),
