@@ -114,33 +114,49 @@ def map_places(events: pd.DataFrame, colour_by: str = "event category",
                max_listed: int = 5) -> pd.DataFrame:
     """One row per place: count, dominant colour key, a plain-text tooltip listing its first
     events. With more than MAX_PLACES_DRAWN places, nearby places are merged into grid cells,
-    so what is sent to the browser stays bounded whatever the number of events."""
+    so what is sent to the browser stays bounded whatever the number of events.
+
+    Worked out with integer codes and counting (numpy), place by place rather than row by
+    row where it can: half a million matching events take tens of milliseconds."""
     columns = ["location", "name", "lat", "lon", "events", "key", "colour", "precision",
                "filled", "radius", "tooltip"]
-    placed = events[events["lat"].notna() & events["lon"].notna()]
+    needed = list(dict.fromkeys(["location", "place_name", "lat", "lon", "span_start",
+                                 "date_text", "event_type", "actors_text", "claim_status",
+                                 "geo_precision", COLOUR_BY[colour_by]]))
+    has_place = events["lat"].notna() & events["lon"].notna()
+    placed = events[needed] if has_place.all() else events.loc[has_place, needed]
     if placed.empty:
         return pd.DataFrame(columns=columns)
-    key_column = COLOUR_BY[colour_by]
-    # integer group codes, not joined strings: at a million events the difference is seconds
-    group = placed.groupby(["location", "lat", "lon"], sort=False).ngroup()
-    if group.max() + 1 > MAX_PLACES_DRAWN:
-        group = _grid_groups(placed)
-    needed = ["location", "place_name", "lat", "lon", "event_id", "span_start", "date_text",
-              "event_type", "actors_text", "claim_status", "geo_precision", key_column]
-    placed = placed[list(dict.fromkeys(needed))].assign(group=group.to_numpy())
-    grouped = placed.groupby("group", sort=False)
-    summary = grouped.agg(location=("location", "first"), name=("place_name", "first"),
-                          lat=("lat", "mean"), lon=("lon", "mean"), events=("event_id", "size"),
-                          places=("location", "nunique"))
-    summary[["location", "name"]] = summary[["location", "name"]].astype(str)
-    summary["key"] = _dominant(placed, key_column).astype(str)
-    summary["precision"] = _dominant(placed, "geo_precision").astype(str)
-    first = placed.iloc[earliest_per_group(placed["group"].to_numpy(), placed["span_start"],
-                                           max_listed)]
-    shown = first[["date_text", "event_type", "actors_text", "claim_status"]].astype(str)
+    place = _codes(placed["location"], placed["lat"], placed["lon"])  # a place per row
+    first_row = _first_positions(place)
+    lat = placed["lat"].to_numpy(dtype=float)
+    lon = placed["lon"].to_numpy(dtype=float)
+    location = placed["location"].iloc[first_row].to_numpy(dtype=object)  # per place
+    names = placed["place_name"].iloc[first_row].to_numpy(dtype=object)
+    cell = np.arange(len(first_row))  # each place its own cell...
+    if len(first_row) > MAX_PLACES_DRAWN:  # ...unless there are too many to draw
+        cell = _grid_cells(lat[first_row], lon[first_row])
+    group = cell[place]
+    n_groups = int(cell.max()) + 1
+    events_per = np.bincount(group, minlength=n_groups)
+    first_place = _first_positions(cell)
+    location_code = pd.factorize(location)[0]
+    summary = pd.DataFrame({
+        "location": location[first_place].astype(str),
+        "name": names[first_place].astype(str),
+        "lat": np.bincount(group, weights=lat, minlength=n_groups) / events_per,
+        "lon": np.bincount(group, weights=lon, minlength=n_groups) / events_per,
+        "events": events_per,
+        "places": _distinct_per_group(cell, location_code, n_groups),
+        "key": _most_common(group, placed[COLOUR_BY[colour_by]], n_groups),
+        "precision": _most_common(group, placed["geo_precision"], n_groups),
+    })
+    first = earliest_per_group(group, placed["span_start"], max_listed)
+    shown = placed.iloc[first][["date_text", "event_type", "actors_text", "claim_status"]]
+    shown = shown.astype(str)
     lines = (shown["date_text"] + " · " + shown["event_type"] + " · " + shown["actors_text"]
              + " · " + shown["claim_status"])
-    listed = lines.groupby(first["group"]).agg("\n".join)
+    listed = pd.Series(lines.to_numpy(), dtype=object).groupby(group[first]).agg("\n".join)
     merged = summary["places"] > 1
     summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
     summary.loc[merged, "name"] = summary.loc[merged, "places"].map(lambda n: f"{n} places")
@@ -151,9 +167,49 @@ def map_places(events: pd.DataFrame, colour_by: str = "event category",
     summary["colour"] = summary["key"].map(lambda k: palette.rgb(palette.colour(colour_by, k), 220))
     summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
     summary["radius"] = place_radius(summary["events"])
-    out = summary.reset_index(drop=True)[columns]
-    out["lat"], out["lon"] = out["lat"].astype(float), out["lon"].astype(float)
-    return out.sort_values("events", ascending=False).reset_index(drop=True)
+    out = summary[columns]
+    return out.sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _codes(*columns: pd.Series) -> np.ndarray:
+    """One integer per distinct combination of the columns' values, in order of appearance."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, distinct = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * max(len(distinct), 1) + codes
+    return pd.factorize(combined)[0]
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """For each code 0..n-1, the position of its first occurrence."""
+    first = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # later writes (earlier rows) win
+    return first
+
+
+def _distinct_per_group(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    pairs = np.unique(group.astype(np.int64) * (int(values.max()) + 1) + values)
+    return np.bincount(pairs // (int(values.max()) + 1), minlength=n_groups)
+
+
+def _most_common(group: np.ndarray, values: pd.Series, n_groups: int) -> np.ndarray:
+    """The most frequent value in each group (ties: the first in sorted order)."""
+    codes, distinct = pd.factorize(values, sort=True, use_na_sentinel=False)
+    labels = pd.Series(np.asarray(distinct, dtype=object), dtype=object).fillna("").to_numpy()
+    counts = np.bincount(group * len(labels) + codes, minlength=n_groups * len(labels))
+    return labels[counts.reshape(n_groups, len(labels)).argmax(1)]
+
+
+def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Cell codes merging places into square cells, as coarse as needed to stay under the
+    limit."""
+    for size in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
+        keys = (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
+            np.round(lon / size).astype(np.int64) + 10_000)
+        cells, distinct = pd.factorize(keys)
+        if len(distinct) <= MAX_PLACES_DRAWN:
+            break
+    return cells
 
 
 MAX_RADIUS_PX = 40
@@ -168,25 +224,6 @@ def place_radius(events: pd.Series) -> pd.Series:
     if 9 + top > MAX_RADIUS_PX:
         growth = growth * (MAX_RADIUS_PX - 9) / top
     return 9 + growth
-
-
-def _dominant(frame: pd.DataFrame, column: str) -> pd.Series:
-    """The most frequent value of a column in each group."""
-    counts = frame.groupby(["group", column], sort=False).size()
-    return counts.sort_values(ascending=False).reset_index().drop_duplicates("group").set_index(
-        "group")[column]
-
-
-def _grid_groups(placed: pd.DataFrame) -> pd.Series:
-    """Group codes merging places into square cells, as coarse as needed to stay under the
-    limit."""
-    for cell in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
-        row = (placed["lat"] / cell).round().astype("int64")
-        column = (placed["lon"] / cell).round().astype("int64")
-        keys = (row + 10_000) * 100_000 + (column + 10_000)  # one integer per cell
-        if keys.nunique() <= MAX_PLACES_DRAWN:
-            break
-    return pd.Series(pd.factorize(keys)[0], index=placed.index)
 
 
 def earliest_per_group(group: np.ndarray, start: pd.Series, n: int) -> np.ndarray:
