@@ -304,15 +304,17 @@ def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
     cy = scale * (math.pi - _mercator_y(view["latitude"])) / (2 * math.pi)
     boxes: list[tuple[float, float, float, float]] = []
     labels = pd.Series("", index=places.index, dtype=object)
-    for index, row in places.sort_values("events", ascending=False).iterrows():
-        x = scale * (row["lon"] + 180) / 360 - cx
-        y = scale * (math.pi - _mercator_y(row["lat"])) / (2 * math.pi) - cy - row["radius"] - 4
-        half = char_px * len(row["name"]) / 2
+    busiest = places.sort_values("events", ascending=False, kind="stable")
+    for index, lat, lon, radius, name in zip(busiest.index, busiest["lat"], busiest["lon"],
+                                             busiest["radius"], busiest["name"]):
+        x = scale * (lon + 180) / 360 - cx
+        y = scale * (math.pi - _mercator_y(lat)) / (2 * math.pi) - cy - radius - 4
+        half = char_px * len(name) / 2
         box = (x - half, y - height_px, x + half, y)
         if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
                    for b in boxes):
             boxes.append(box)
-            labels[index] = row["name"]
+            labels[index] = name
     return labels
 
 

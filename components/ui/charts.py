@@ -288,19 +288,29 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
 
 
 def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
-                           domain: tuple | None = None) -> alt.Chart:
-    """Too many events for one mark each: counts per lane and period, darker where more."""
-    lanes = sorted(set(bins["lane"]))
-    x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
-                        ) if domain else alt.Undefined
+                           domain: tuple | None = None) -> dict:
+    """Too many events for one mark each: counts per lane and period, darker where more.
+    Returned as a spec; its structure is built once per unit, lanes, categories and window."""
+    lanes = tuple(sorted(set(bins["lane"])))
+    window = (pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()) if domain else None
+    spec = _with_values(_density_template(unit, lane_title, window, lanes,
+                                          tuple(sorted(set(bins["category"])))), {})
+    spec["datasets"] = {"bins": records(bins)}
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _density_template(unit: str, lane_title: str, window: tuple | None, lanes: tuple,
+                      categories: tuple) -> dict:
+    x_scale = alt.Scale(domain=list(window)) if window else alt.Undefined
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
-    return (
-        alt.Chart(vega_ready(bins)).mark_rect(height=18).encode(
+    chart = (
+        alt.Chart(alt.NamedData("bins")).mark_rect(height=18).encode(
             x=alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year")),
             x2="end:T",
-            y=alt.Y("lane:N", title=lane_title, sort=lanes, axis=alt.Axis(labelLimit=220)),
+            y=alt.Y("lane:N", title=lane_title, sort=list(lanes), axis=alt.Axis(labelLimit=220)),
             color=alt.Color("category:N", title="Event category",
-                            scale=_colour_scale("event category", bins["category"]),
+                            scale=_colour_scale("event category", categories),
                             legend=alt.Legend(orient="bottom", direction="horizontal", columns=3)),
             opacity=alt.Opacity("events:Q", title=f"Events per {unit}",
                                 scale=alt.Scale(type="sqrt", range=[0.25, 1]),
@@ -315,6 +325,7 @@ def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
                                     f"{unit}, darker where there are more. Drag across the chart "
                                     "to filter to a period; narrow the filters to see each event."))
     )
+    return to_spec(chart)
 
 
 def monthly_chart(counts: pd.DataFrame, domain: tuple | None = None, height: int = 300

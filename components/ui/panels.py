@@ -280,8 +280,7 @@ def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
     ctx = context_for(folder, fingerprint, filters)
     if ctx.events["span_start"].notna().sum() > views.MAX_TIMELINE_MARKS:
         bins, unit = views.timeline_bins(ctx.events, lane_by)
-        return charts.to_spec(charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by],
-                                                            domain))
+        return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain)
     marks = views.timeline_marks(ctx.events, lane_by)
     bands = views.periods_in_range(ctx.dataset.periods, *domain)
     return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height))
@@ -358,12 +357,13 @@ def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
     domain = (start - pad, end + pad)
     if len(dated) > views.MAX_TIMELINE_MARKS:
         bins, unit = views.timeline_bins(labelled)
-        chart = charts.timeline_density_chart(bins, unit, LANE_TITLES["event category"], domain)
+        spec = charts.timeline_density_chart(bins, unit, LANE_TITLES["event category"], domain)
     else:
         marks = views.timeline_marks(labelled, "event category")
         bands = views.periods_in_range(dataset.periods, *domain)
-        chart = charts.timeline_chart(marks, bands, LANE_TITLES["event category"], domain)
-    st.vega_lite_chart(charts.to_spec(chart), key=key, width="stretch")
+        spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
+                                                    domain))
+    st.vega_lite_chart(spec, key=key, width="stretch")
 
 
 def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
