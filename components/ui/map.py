@@ -83,6 +83,9 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
         pickable=False,
     ))
+    for layer in layers:
+        # draw in list order: arcs rise above the plane and would otherwise hide the labels
+        layer.parameters = {"depthTest": False}
     # map_provider=None alone (leaving map_style unset) makes the chart fetch nothing at all
     tiles = {"map_provider": "carto", "map_style": "light"} if basemap == "carto" else {
         "map_provider": None}
