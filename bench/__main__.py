@@ -51,6 +51,7 @@ def time_toggle(page, toggle, changed_js: str, rounds: int, ready_js: str = "tru
 
 def bench_hello(browser, rounds: int) -> list[float]:
     server = StreamlitServer(app=PROJECT / "bench" / "hello_app.py")
+    page = None
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(server.url)
@@ -60,12 +61,15 @@ def bench_hello(browser, rounds: int) -> list[float]:
         time_toggle(page, toggle, text, 2)  # warm-up
         return time_toggle(page, toggle, text, rounds)
     finally:
+        if page is not None:  # an open page would keep reconnecting to a stopped server
+            page.close()
         server.stop()
 
 
 def bench_proxylens(browser, rounds: int, data_dir: Path | None = None,
                     actor: str = "Special+Groups") -> list[float]:
     server = StreamlitServer(data_dir=data_dir)
+    page = None
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{server.url}/?actors={actor}")
@@ -74,6 +78,8 @@ def bench_proxylens(browser, rounds: int, data_dir: Path | None = None,
         time_toggle(page, toggle, EVENTS_METRIC, 2, OVERVIEW_READY)  # warm-up: fills the caches
         return time_toggle(page, toggle, EVENTS_METRIC, rounds, OVERVIEW_READY)
     finally:
+        if page is not None:  # an open page would keep reconnecting to a stopped server
+            page.close()
         server.stop()
 
 
@@ -85,6 +91,7 @@ def bench_fresh_filters(browser, rounds: int, data_dir: Path | None = None) -> l
     types = filters.filter_options(loader.load_dataset(data_dir or PROJECT / "data").dataset
                                    ).event_types
     server = StreamlitServer(data_dir=data_dir)
+    page = None
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(server.url)
@@ -105,6 +112,8 @@ def bench_fresh_filters(browser, rounds: int, data_dir: Path | None = None) -> l
             page.keyboard.press("Escape")
         return timings
     finally:
+        if page is not None:  # an open page would keep reconnecting to a stopped server
+            page.close()
         server.stop()
 
 
