@@ -47,3 +47,11 @@ st.markdown("The *Find* box at the top of the sidebar looks through actor and pl
             "their other spellings (Quds/Qods, Sulleimani/Soleimani, Irbil/Erbil), and through "
             "the descriptions of events. It leads to the actor and event pages, and places open "
             "on the map.")
+st.subheader("Large data")
+st.markdown("With more than 1,000 actors or places, the sidebar lists the 1,000 named in the most "
+            "events, plus whatever you have chosen. Reach any other by clicking it on the map or "
+            "in the network, through its address, or from its actor page (*Filter every view to "
+            "this actor*). Past 20,000 events, *Find* matches events by the words they contain, "
+            "without the spelling tolerance it keeps for names. The map merges nearby places "
+            "past 800, the timeline counts events per period past 600, and the network draws the "
+            "actors with the most relations: each view says so where it happens.")
