@@ -254,3 +254,21 @@ def test_place_circles_stay_readable_whatever_the_counts():
     big = views.place_radius(pd.Series([1, 100, 120_000]))
     assert big.max() == views.MAX_RADIUS_PX
     assert big.is_monotonic_increasing and big.min() > 9
+
+
+def test_a_merged_cell_is_named_by_and_filters_to_its_busiest_place(monkeypatch):
+    monkeypatch.setattr(views, "MAX_PLACES_DRAWN", 1)  # force the grid
+    rows = [("quiet", 30.50, 47.80)] + [("busy", 30.52, 47.81)] * 3
+    events = pd.DataFrame({
+        "location": [r[0] for r in rows], "place_name": [r[0].title() for r in rows],
+        "lat": [r[1] for r in rows], "lon": [r[2] for r in rows],
+        "span_start": pd.to_datetime(["2007-01-01", "2007-02-01", "2007-03-01", "2007-04-01"]),
+        "date_text": ["d"] * 4, "event_type": ["armed attack"] * 4, "actors_text": ["a"] * 4,
+        "claim_status": ["reported"] * 4, "geo_precision": ["exact"] * 4,
+        "category": ["violence"] * 4,
+    })
+    places = views.map_places(events)
+    assert len(places) == 1
+    cell = places.iloc[0]
+    assert (cell["location"], cell["events"], cell["places"]) == ("busy", 4, 2)
+    assert cell["name"] == "2 places" and not cell["filled"]

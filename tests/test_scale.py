@@ -108,3 +108,11 @@ def test_an_actor_outside_the_list_can_still_be_filtered_to(big, monkeypatch):
     widget = at.multiselect(key="actors")
     assert widget.value == [rare] and len(widget.options) == sidebar.MAX_LISTED + 1
     assert any(options.actors[rare] in b.label for b in at.button)  # its chip
+
+
+def test_merged_cells_are_explained_and_named_by_their_busiest_place(big):
+    at = run_app("pages/map.py", timeout=300)
+    assert any("merged into" in c.value and "grid cells" in c.value for c in at.caption)
+    layers = deck_layers(at)
+    cells = [p for p in layers["places"] + layers["regions"] if p["places"] > 1]
+    assert cells and all(p["name"] == f"{p['places']} places" for p in cells)

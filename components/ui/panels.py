@@ -57,6 +57,12 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
     export_ui.map_downloads(places, arcs, view, ctx.dataset.boundaries, colour_by, key)
     st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
                 unsafe_allow_html=True)
+    merged = int((places["places"] > 1).sum())
+    if merged:
+        st.caption(f"{int(places['places'].sum()):,} places are too many to draw one by one: "
+                   f"nearby places are merged into {len(places):,} grid cells (rings named "
+                   "'N places'); clicking a cell filters to its busiest place. Narrow the "
+                   "filters to see places one by one.")
     unplaced = int(ctx.events["lat"].isna().sum())
     if unplaced:
         st.caption(f"{unplaced} matching event(s) have no place in the sources and are not on "
