@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from components.loader import Dataset, normalise_key
+from components.loader import Dataset, normalise_key, normalise_keys_vectorised
 
 PROVINCE_PREFIX = "province:"
 
@@ -155,8 +155,7 @@ def _column_contains(values: pd.Series, needle: str) -> pd.Series:
         return pd.Series(hits[codes], index=values.index)
     # free text, nearly every row different (descriptions at a million events): lower-case and
     # drop punctuation in one vectorised pass; accents are not folded here
-    words = values.astype(object).map(_as_words).astype("str")
-    words = words.str.lower().str.replace(r"[^\w]+", " ", regex=True)
+    words = normalise_keys_vectorised(values.astype(object).map(_as_words))
     return words.str.contains(needle, regex=False).fillna(False).astype(bool)
 
 

@@ -379,6 +379,13 @@ def normalise_key(text: str) -> str:
     return " ".join(text.split())
 
 
+def normalise_keys_vectorised(values: pd.Series) -> pd.Series:
+    """normalise_key for a whole column of free text in one vectorised pass (lower case,
+    punctuation to spaces); accents are not folded. For columns where nearly every row differs,
+    such as descriptions at a million events."""
+    return values.astype("str").str.lower().str.replace(r"[^\w]+", " ", regex=True)
+
+
 def split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(value).split(c.LIST_SEPARATOR) if part.strip())
 

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from components.loader import Dataset, normalise_key
+from components.loader import Dataset, normalise_key, normalise_keys_vectorised
 from components.views import date_text
 
 KIND_ORDER = {"actor": 0, "place": 1, "event": 2}
@@ -88,7 +88,7 @@ def _words_of(events: pd.DataFrame) -> pd.Series:
     text = events["event_id"].astype(str)
     for column in ("description", "event_type", "place_name"):
         text = text + " " + events[column].astype(str)
-    return text.str.lower().str.replace(r"[^\w]+", " ", regex=True)
+    return normalise_keys_vectorised(text)
 
 
 def _event_word_hits(index: SearchIndex, words: list[str], limit: int) -> list[tuple]:

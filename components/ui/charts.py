@@ -6,6 +6,7 @@ NODE_SELECTION (click an actor), BRUSH (drag a period on the timeline).
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from dataclasses import dataclass
@@ -82,11 +83,9 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
         has_edges=not edges.empty, has_inactive=bool(inactive.any()), label_aligns=aligns,
     )
     x_domain, y_domain = network.fit_domain(nodes["x"], nodes["y"])
-    spec = _with_values(_network_template(shape),
-                        {X_WINDOW: list(x_domain), Y_WINDOW: list(y_domain)})
-    spec["datasets"] = {name: records(part) for name, part in parts.items()
-                        if name in _network_template(shape)["_names"]}
-    spec.pop("_names")
+    template, names = _network_template(shape)
+    spec = _with_values(template, {X_WINDOW: list(x_domain), Y_WINDOW: list(y_domain)})
+    spec["datasets"] = {name: records(parts[name]) for name in names}
     return spec
 
 
@@ -111,7 +110,9 @@ class NetworkShape:
 
 
 @functools.lru_cache(maxsize=128)
-def _network_template(shape: NetworkShape) -> dict:
+def _network_template(shape: NetworkShape) -> tuple[dict, tuple[str, ...]]:
+    """The spec without data (its datasets named, its window a placeholder) and the names of
+    the datasets it reads."""
     x_scale = alt.Scale(domain=list(X_WINDOW))
     y_scale = alt.Scale(domain=list(Y_WINDOW))
     x = alt.X("x:Q", axis=None, scale=x_scale)
@@ -201,9 +202,7 @@ def _network_template(shape: NetworkShape) -> dict:
                                     "double-click to clear."))
         .configure_view(stroke=None)
     )
-    spec = to_spec(chart)
-    spec["_names"] = names
-    return spec
+    return to_spec(chart), tuple(names)
 
 
 def _with_values(template, values: dict):
@@ -293,8 +292,8 @@ def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
     Returned as a spec; its structure is built once per unit, lanes, categories and window."""
     lanes = tuple(sorted(set(bins["lane"])))
     window = (pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()) if domain else None
-    spec = _with_values(_density_template(unit, lane_title, window, lanes,
-                                          tuple(sorted(set(bins["category"])))), {})
+    spec = copy.deepcopy(_density_template(unit, lane_title, window, lanes,
+                                           tuple(sorted(set(bins["category"])))))
     spec["datasets"] = {"bins": records(bins)}
     return spec
 

@@ -134,10 +134,7 @@ def listed(labels: dict[str, str], ranked: tuple[str, ...], key: str) -> list[st
     if len(labels) <= MAX_LISTED:
         return list(labels)
     chosen = [*(st.session_state.get(key) or []), *st.query_params.get_all(key)]
-    keep = set(ranked[:MAX_LISTED])
-    if chosen:
-        by_label = {label: value for value, label in labels.items()}
-        keep |= {v if v in labels else by_label.get(v) for v in chosen} - {None}
+    keep = set(ranked[:MAX_LISTED]) | set(as_option_values(chosen, labels))
     return [value for value in labels if value in keep]
 
 
