@@ -149,14 +149,18 @@ MANY_DISTINCT = 50_000  # above this, a column is matched with vectorised string
 
 
 def _column_contains(values: pd.Series, needle: str) -> pd.Series:
+    return searchable_words(values).str.contains(needle, regex=False).fillna(False).astype(bool)
+
+
+def searchable_words(values: pd.Series) -> pd.Series:
+    """Each value in the form the text filter searches (see normalise_key). Free text where
+    nearly every row differs (descriptions at a million events) is lower-cased and stripped of
+    punctuation in one vectorised pass, without folding accents."""
     codes, distinct = pd.factorize(values.astype(object), use_na_sentinel=False)
     if len(distinct) <= MANY_DISTINCT:
-        hits = np.array([needle in normalise_key(_as_words(v)) for v in distinct], dtype=bool)
-        return pd.Series(hits[codes], index=values.index)
-    # free text, nearly every row different (descriptions at a million events): lower-case and
-    # drop punctuation in one vectorised pass; accents are not folded here
-    words = normalise_keys_vectorised(values.astype(object).map(_as_words))
-    return words.str.contains(needle, regex=False).fillna(False).astype(bool)
+        words = np.array([normalise_key(_as_words(v)) for v in distinct], dtype=object)
+        return pd.Series(words[codes] if len(codes) else [], index=values.index, dtype=object)
+    return normalise_keys_vectorised(values.astype(object).map(_as_words))
 
 
 def _as_words(value) -> str:
@@ -203,13 +207,17 @@ def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     return events if mask.all() else events[mask]  # unfiltered: the shared frame, not a copy
 
 
-def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | None = None
-                     ) -> pd.DataFrame:
+def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | None = None,
+                     involved=None) -> pd.DataFrame:
     """Relations drawn in the network under the filters.
 
-    `events` is the filtered event frame; when a filter applies only to events (event type,
-    place), the network is narrowed to the actors those events name.
+    `events` is the filtered event frame, or `involved` a function giving the actors the
+    filtered events name; when a filter applies only to events (event type, place), the network
+    is narrowed to the actors those events name.
     """
+    if involved is None and events is not None:
+        def involved():
+            return involved_actor_ids(events)
     relations = _relations_in_window(dataset.relations, filters)
     if filters.claim_statuses:
         relations = relations[relations["claim_status"].isin(filters.claim_statuses)]
@@ -226,14 +234,14 @@ def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | 
         relations = relations[relations["source"].isin(typed) | relations["target"].isin(typed)]
     if filters.text.strip():
         text_actors = actor_ids_matching_text(dataset.actors, filters.text)
-        if events is not None:
-            text_actors |= involved_actor_ids(events)
+        if involved is not None:
+            text_actors |= involved()
         relation_text = _text_mask(relations, ["description", "relation"], filters.text)
         relations = relations[relations["source"].isin(text_actors)
                               | relations["target"].isin(text_actors) | relation_text]
-    if filters.narrows_events_only and events is not None:
-        involved = involved_actor_ids(events)
-        relations = relations[relations["source"].isin(involved) & relations["target"].isin(involved)]
+    if filters.narrows_events_only and involved is not None:
+        named = involved()
+        relations = relations[relations["source"].isin(named) & relations["target"].isin(named)]
     return relations
 
 
@@ -253,38 +261,65 @@ class FilterOptions:
     ranked_places: tuple[str, ...] = ()
 
 
-def filter_options(dataset: Dataset) -> FilterOptions:
-    events, actors, locations = dataset.events, dataset.actors, dataset.locations
+@dataclass(frozen=True)
+class EventFacts:
+    """What the sidebar's options need from the events, however they are held."""
+
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    event_types: tuple[str, ...]
+    claim_statuses: tuple[str, ...]
+    provinces: tuple[str, ...]
+    actor_mentions: pd.Series  # events naming each actor first or second, by id
+    place_mentions: pd.Series  # events at each location id and "province:<admin1>"
+
+
+def event_facts(events: pd.DataFrame) -> EventFacts:
     dated = events.dropna(subset=["span_start"])
-    relation_dates = pd.concat([dataset.relations["period_start"], dataset.relations["period_end"]])
-    all_dates = pd.concat([dated["span_start"], dated["span_end"], relation_dates]).dropna()
+    return EventFacts(
+        first=dated["span_start"].min() if len(dated) else None,
+        last=dated["span_end"].max() if len(dated) else None,
+        event_types=tuple(sorted(set(events["event_type"]) - {""})),
+        claim_statuses=tuple(sorted(set(events["claim_status"]) - {""})),
+        provinces=tuple(sorted({a for a in events["admin1"] if a})),
+        actor_mentions=pd.concat([events["actor1"].astype(object),
+                                  events["actor2"].astype(object)]).value_counts(),
+        place_mentions=pd.concat([events["location"].astype(object),
+                                  PROVINCE_PREFIX + events["admin1"].astype(object)]
+                                 ).value_counts(),
+    )
+
+
+def filter_options(dataset: Dataset, facts: EventFacts | None = None) -> FilterOptions:
+    """The sidebar's options; `facts` from the event store when the events are not in memory."""
+    facts = facts or event_facts(dataset.events)
+    actors, locations, relations = dataset.actors, dataset.locations, dataset.relations
+    all_dates = pd.concat([pd.Series([facts.first, facts.last], dtype="datetime64[ns]"),
+                           relations["period_start"], relations["period_end"]]).dropna()
     places = {row.location_id: f"{row.name} ({row.kind})"
               for row in locations.sort_values("name").itertuples()}
-    provinces = sorted({a for a in events["admin1"] if a})
-    places.update({PROVINCE_PREFIX + a: f"{a} province" for a in provinces})
+    places.update({PROVINCE_PREFIX + a: f"{a} province" for a in facts.provinces})
+    relation_mentions = pd.concat([relations["source"].astype(object),
+                                   relations["target"].astype(object)]).value_counts()
     return FilterOptions(
         date_min=all_dates.min().date() if len(all_dates) else None,
         date_max=all_dates.max().date() if len(all_dates) else None,
         actors=dict(sorted(zip(actors["actor_id"], actors["name"]), key=lambda kv: kv[1].lower())),
         actor_types=tuple(sorted(set(actors["actor_type"]) - {""})),
-        event_types=tuple(sorted(set(events["event_type"]) - {""})),
-        claim_statuses=tuple(sorted((set(events["claim_status"])
-                                     | set(dataset.relations["claim_status"])) - {""})),
+        event_types=facts.event_types,
+        claim_statuses=tuple(sorted((set(facts.claim_statuses)
+                                     | set(relations["claim_status"])) - {""})),
         places=places,
-        ranked_actors=_busiest(pd.concat([events["actor1"].astype(object),
-                                          events["actor2"].astype(object),
-                                          dataset.relations["source"].astype(object),
-                                          dataset.relations["target"].astype(object)]),
+        ranked_actors=_busiest(facts.actor_mentions.add(relation_mentions, fill_value=0),
                                actors["actor_id"]),
-        ranked_places=_busiest(pd.concat([events["location"].astype(object),
-                                          PROVINCE_PREFIX + events["admin1"].astype(object)]),
-                               pd.Index(list(places))),
+        ranked_places=_busiest(facts.place_mentions, pd.Index(list(places))),
     )
 
 
-def _busiest(mentions: pd.Series, known) -> tuple[str, ...]:
-    """The known values ordered by how often they are mentioned, most first; ties by value."""
-    counts = mentions.value_counts().reindex(pd.Index(known), fill_value=0)
+def _busiest(counts: pd.Series, known) -> tuple[str, ...]:
+    """The known values ordered by how often they are mentioned (counts by value), most first;
+    ties by value."""
+    counts = counts.groupby(level=0).sum().reindex(pd.Index(known), fill_value=0)
     ordered = counts.reset_index().set_axis(["value", "count"], axis=1).sort_values(
         ["count", "value"], ascending=[False, True])
     return tuple(ordered["value"])

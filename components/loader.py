@@ -55,6 +55,8 @@ class Dataset:
     claims: pd.DataFrame
     briefing: pd.DataFrame
     boundaries: dict | None = None
+    # components.eventstore.EventStore when the events are kept in DuckDB (events is then empty)
+    event_store: object | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -239,7 +241,12 @@ def read_parquet_text(path: Path, table: c.Table, log: ProblemLog
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same sentence
         log.add(path.name, None, None, None, f"cannot be read as Parquet ({exc})", ERROR)
         return None, ""
-    fingerprint = hashlib.sha256(raw).hexdigest()[:12]
+    return parquet_as_text(frame, table), hashlib.sha256(raw).hexdigest()[:12]
+
+
+def parquet_as_text(frame: pd.DataFrame, table: c.Table, first_record: int = 0) -> pd.DataFrame:
+    """Parquet columns as the loader's text (numbers of number columns kept), with ROW numbers
+    as a CSV read would give them (record + 2, the header being row 1)."""
     numeric_columns = {col.name for col in table.columns if col.kind in (c.FLOAT, c.INT)}
     text = pd.DataFrame(index=frame.index)
     for column in frame.columns:
@@ -251,8 +258,8 @@ def read_parquet_text(path: Path, table: c.Table, log: ProblemLog
             text[str(column)] = values  # kept as numbers; type_table checks them as such
         else:
             text[str(column)] = values.astype(object).where(values.notna(), "").astype(str)
-    text[ROW] = np.arange(2, len(text) + 2)
-    return text.reset_index(drop=True), fingerprint
+    text[ROW] = np.arange(first_record + 2, first_record + len(text) + 2)
+    return text.reset_index(drop=True)
 
 
 def _sniff_delimiter(text: str, table: c.Table) -> str:
@@ -801,12 +808,15 @@ def empty_table(table: c.Table) -> pd.DataFrame:
 
 
 def load_dataset(folder: str | os.PathLike | None = None,
-                 last_good: str | os.PathLike | None = None) -> LoadResult:
+                 last_good: str | os.PathLike | None = None, events_loader=None) -> LoadResult:
     """Read every contract file of a folder. Never raises on bad data; see LoadResult.problems.
 
     `last_good`: a folder holding the last version of each file that loaded without errors. A
     file that cannot be used is replaced by its last good version there (and said so), and a
     file that loads cleanly is copied there, so good data is never lost to a bad swap.
+
+    `events_loader(folder, table, frames, indexes, log) -> (frame, report)`: loads the events in
+    place of the loader (components.eventstore keeps millions of them in DuckDB).
     """
     folder = Path(folder) if folder is not None else data_folder()
     last_good = Path(last_good) if last_good is not None else None
@@ -819,6 +829,10 @@ def load_dataset(folder: str | os.PathLike | None = None,
         log.add(str(folder), None, None, None, "the data folder does not exist", ERROR)
 
     for table in c.TABLES:
+        if table.name == "events" and events_loader is not None:
+            frames[table.name], report = events_loader(folder, table, frames, indexes, log)
+            reports.append(report)
+            continue
         frame, report = _load_table(folder, table, frames, indexes, log)
         if last_good is not None:
             frame, report = _with_last_good(folder, last_good, table, frame, report, frames,
@@ -884,6 +898,18 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
     return typed, FileReport(table.name, path.name, status, len(typed), fingerprint, modified)
+
+
+def type_events_chunk(raw: pd.DataFrame, table: c.Table, frames, indexes, log: ProblemLog
+                      ) -> pd.DataFrame | None:
+    """A slice of the events file, checked and typed like a whole file; None once the file has
+    an error (in this slice or an earlier one)."""
+    raw = check_header(raw, table, log)
+    typed = type_table(raw, table, log) if raw is not None else None
+    if typed is None:
+        return None
+    typed = _resolve_table_refs(typed, table, indexes, log)
+    return derive_events(typed, frames["locations"], table.filename, log)
 
 
 def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report: FileReport,

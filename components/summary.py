@@ -51,16 +51,3 @@ def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)
     helper = set(loader.DERIVED_COLUMNS.get(name, {})) | {loader.ROW}
     return frame[[c for c in frame.columns if c not in helper]]
-
-
-def view_counts(events: pd.DataFrame, relations: pd.DataFrame) -> dict[str, int]:
-    """Headline figures for the filtered view (distinct values per column, not per row)."""
-    named = filters.involved_actor_ids(events)
-    named |= set(relations["source"]) | set(relations["target"])
-    places = events["location"].unique() if len(events) else []
-    return {
-        "Events": len(events),
-        "Actors involved": len(named - {""}),
-        "Relations": len(relations),
-        "Places": sum(1 for p in places if isinstance(p, str) and p),
-    }

@@ -114,63 +114,121 @@ def map_places(events: pd.DataFrame, colour_by: str = "event category",
                max_listed: int = 5) -> pd.DataFrame:
     """One row per place: count, dominant colour key, a plain-text tooltip listing its first
     events. With more than MAX_PLACES_DRAWN places, nearby places are merged into grid cells,
-    so what is sent to the browser stays bounded whatever the number of events.
+    so what is sent to the browser stays bounded whatever the number of events."""
+    counts, listed = place_counts(events, colour_by, max_listed)
+    return places_from_counts(counts, listed, colour_by, max_listed)
 
-    Worked out with integer codes and counting (numpy), place by place rather than row by
-    row where it can: half a million matching events take tens of milliseconds."""
-    columns = ["location", "name", "lat", "lon", "events", "places", "key", "colour",
-               "precision", "filled", "radius", "tooltip"]
+
+PLACE_COUNT_COLUMNS = ["location", "place_name", "lat", "lon", "key", "precision", "events"]
+LISTED_COLUMNS = ["location", "lat", "lon", "span_start", "line"]
+
+
+def place_counts(events: pd.DataFrame, colour_by: str = "event category",
+                 max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the map needs from the events, worked out over a frame: the number of events per
+    place, colour key and placing precision, and each place's earliest events as tooltip lines.
+    (components.eventstore works out the same two frames in SQL.)
+
+    With integer codes and counting (numpy) rather than grouping the frame: half a million
+    matching events take tens of milliseconds."""
     needed = list(dict.fromkeys(["location", "place_name", "lat", "lon", "span_start",
                                  "date_text", "event_type", "actors_text", "claim_status",
                                  "geo_precision", COLOUR_BY[colour_by]]))
     has_place = events["lat"].notna() & events["lon"].notna()
     placed = events[needed] if has_place.all() else events.loc[has_place, needed]
     if placed.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=PLACE_COUNT_COLUMNS), pd.DataFrame(columns=LISTED_COLUMNS)
     place = _codes(placed["location"], placed["lat"], placed["lon"])  # a place per row
+    key = placed[COLOUR_BY[colour_by]].astype(object).fillna("").astype(str)
+    precision = placed["geo_precision"].astype(object).fillna("").astype(str)
+    combination = _codes(pd.Series(place), key, precision)
+    first = _first_positions(combination)
+    counts = placed.iloc[first][["location", "place_name", "lat", "lon"]].reset_index(drop=True)
+    counts = counts.astype({"location": object, "place_name": object})
+    counts["key"] = key.to_numpy()[first]
+    counts["precision"] = precision.to_numpy()[first]
+    counts["events"] = np.bincount(combination)
+    shown = placed.iloc[earliest_per_group(place, placed["span_start"], max_listed)]
+    return counts[PLACE_COUNT_COLUMNS], listed_lines(shown)
+
+
+def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
+    """Tooltip lines of labelled events: date · type · actors · claim status."""
+    text = shown[["date_text", "event_type", "actors_text", "claim_status"]].astype(str)
+    lines = (text["date_text"] + " · " + text["event_type"] + " · " + text["actors_text"]
+             + " · " + text["claim_status"])
+    out = shown[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
+    out["line"] = lines.to_numpy()
+    return out[LISTED_COLUMNS]
+
+
+def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
+                       colour_by: str = "event category", max_listed: int = 5) -> pd.DataFrame:
+    """The map's rows from events counted per place, colour key and precision: a place's colour
+    and precision are its most frequent ones; past MAX_PLACES_DRAWN places, nearby places are
+    merged into grid cells, named by (and filtering to) their busiest place."""
+    columns = ["location", "name", "lat", "lon", "events", "places", "key", "colour",
+               "precision", "filled", "radius", "tooltip"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    counts = counts.sort_values(["location", "lat", "lon"], kind="stable").reset_index(drop=True)
+    place = _codes(counts["location"], counts["lat"], counts["lon"])
+    weight = counts["events"].to_numpy(dtype=np.int64)
+    per_place = np.bincount(place, weights=weight).astype(np.int64)
     first_row = _first_positions(place)
-    lat = placed["lat"].to_numpy(dtype=float)
-    lon = placed["lon"].to_numpy(dtype=float)
-    location = placed["location"].iloc[first_row].to_numpy(dtype=object)  # per place
-    names = placed["place_name"].iloc[first_row].to_numpy(dtype=object)
+    lat = counts["lat"].to_numpy(dtype=float)[first_row]
+    lon = counts["lon"].to_numpy(dtype=float)[first_row]
     cell = np.arange(len(first_row))  # each place its own cell...
     if len(first_row) > MAX_PLACES_DRAWN:  # ...unless there are too many to draw
-        cell = _grid_cells(lat[first_row], lon[first_row])
-    group = cell[place]
-    n_groups = int(cell.max()) + 1
-    events_per = np.bincount(group, minlength=n_groups)
-    # a merged cell is named by, and a click on it filters to, its busiest place
-    by_events = np.argsort(-np.bincount(place), kind="stable")
-    busiest = by_events[_first_positions(cell[by_events])]
-    location_code = pd.factorize(location)[0]
+        cell = _grid_cells(lat, lon)
+    n_cells = int(cell.max()) + 1
+    events_per = np.bincount(cell, weights=per_place, minlength=n_cells).astype(np.int64)
+    by_events = np.argsort(-per_place, kind="stable")
+    busiest = by_events[_first_positions(cell[by_events])]  # per cell, its busiest place
+    location = counts["location"].to_numpy(dtype=object)[first_row]
+    names = counts["place_name"].astype(object).fillna("").to_numpy(dtype=object)[first_row]
+    row_cell = cell[place]
     summary = pd.DataFrame({
         "location": location[busiest].astype(str),
         "name": names[busiest].astype(str),
-        "lat": np.bincount(group, weights=lat, minlength=n_groups) / events_per,
-        "lon": np.bincount(group, weights=lon, minlength=n_groups) / events_per,
+        "lat": np.bincount(cell, weights=lat * per_place, minlength=n_cells) / events_per,
+        "lon": np.bincount(cell, weights=lon * per_place, minlength=n_cells) / events_per,
         "events": events_per,
-        "places": _distinct_per_group(cell, location_code, n_groups),
-        "key": _most_common(group, placed[COLOUR_BY[colour_by]], n_groups),
-        "precision": _most_common(group, placed["geo_precision"], n_groups),
+        "places": np.bincount(cell, minlength=n_cells),
+        "key": _most_common(row_cell, counts["key"], weight, n_cells),
+        "precision": _most_common(row_cell, counts["precision"], weight, n_cells),
     })
-    first = earliest_per_group(group, placed["span_start"], max_listed)
-    shown = placed.iloc[first][["date_text", "event_type", "actors_text", "claim_status"]]
-    shown = shown.astype(str)
-    lines = (shown["date_text"] + " · " + shown["event_type"] + " · " + shown["actors_text"]
-             + " · " + shown["claim_status"])
-    listed = pd.Series(lines.to_numpy(), dtype=object).groupby(group[first]).agg("\n".join)
     merged = summary["places"] > 1
     summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
     summary.loc[merged, "name"] = summary.loc[merged, "places"].map(lambda n: f"{n} places")
     more = (summary["events"] - max_listed).clip(lower=0)
     summary["tooltip"] = (summary["name"] + ": " + summary["events"].astype(str) + " event(s)\n"
-                          + listed.reindex(summary.index).fillna("")
+                          + _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed)
+                          .reindex(summary.index).fillna("")
                           + more.map(lambda m: f"\n… and {m} more" if m else ""))
     summary["colour"] = summary["key"].map(lambda k: palette.rgb(palette.colour(colour_by, k), 220))
     summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
     summary["radius"] = place_radius(summary["events"])
     out = summary[columns]
     return out.sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray, n: int
+                     ) -> pd.Series:
+    """The n earliest tooltip lines of each cell, joined, indexed by cell (places: one row per
+    place, in the order of `cell`)."""
+    if listed.empty:
+        return pd.Series(dtype=object)
+    keys = pd.MultiIndex.from_arrays([places["location"].astype(object), places["lat"],
+                                      places["lon"]])
+    position = keys.get_indexer(pd.MultiIndex.from_arrays(
+        [listed["location"].astype(object), listed["lat"], listed["lon"]]))
+    known = position >= 0
+    line_cell = cell[position[known]]
+    shown = listed[known]
+    order = earliest_per_group(line_cell, shown["span_start"].reset_index(drop=True), n)
+    return pd.Series(shown["line"].to_numpy()[order], dtype=object).groupby(
+        line_cell[order]).agg("\n".join)
 
 
 def _codes(*columns: pd.Series) -> np.ndarray:
@@ -189,17 +247,14 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return first
 
 
-def _distinct_per_group(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    pairs = np.unique(group.astype(np.int64) * (int(values.max()) + 1) + values)
-    return np.bincount(pairs // (int(values.max()) + 1), minlength=n_groups)
-
-
-def _most_common(group: np.ndarray, values: pd.Series, n_groups: int) -> np.ndarray:
-    """The most frequent value in each group (ties: the first in sorted order)."""
+def _most_common(group: np.ndarray, values: pd.Series, weight: np.ndarray,
+                 n_groups: int) -> np.ndarray:
+    """The value with the largest weight in each group (ties: the first in sorted order)."""
     codes, distinct = pd.factorize(values, sort=True, use_na_sentinel=False)
     labels = pd.Series(np.asarray(distinct, dtype=object), dtype=object).fillna("").to_numpy()
-    counts = np.bincount(group * len(labels) + codes, minlength=n_groups * len(labels))
-    return labels[counts.reshape(n_groups, len(labels)).argmax(1)]
+    totals = np.bincount(group * len(labels) + codes, weights=weight,
+                         minlength=n_groups * len(labels))
+    return labels[totals.reshape(n_groups, len(labels)).argmax(1)]
 
 
 def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -241,17 +296,19 @@ def earliest_per_group(group: np.ndarray, start: pd.Series, n: int) -> np.ndarra
     return order[rank < n]
 
 
+ARC_COLUMNS = ["origin", "destination", "from_lat", "from_lon", "to_lat", "to_lon", "events",
+               "types", "tooltip"]
+
+
 def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
     """Cross-border movements the data states: events with an origin_location, by route."""
     moving = events[(events["origin_location"] != "") & events["origin_lat"].notna()
                     & events["lat"].notna()]
-    columns = ["origin", "destination", "from_lat", "from_lon", "to_lat", "to_lon", "events",
-               "types", "tooltip"]
     if moving.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=ARC_COLUMNS)
     rows = []
-    for (origin, dest), group in moving.groupby(["origin_location", "location"], sort=False):
-        types = ", ".join(sorted(set(group["event_type"])))
+    for (origin, dest), group in moving.groupby(["origin_location", "location"], sort=False,
+                                                observed=True):
         first = group.iloc[0]
         rows.append({
             "origin": origin,
@@ -259,10 +316,19 @@ def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
             "from_lat": float(first["origin_lat"]), "from_lon": float(first["origin_lon"]),
             "to_lat": float(first["lat"]), "to_lon": float(first["lon"]),
             "events": len(group),
-            "types": types,
-            "tooltip": f"{len(group)} movement(s) into {first['place_name'] or dest}: {types}",
+            "types": ", ".join(sorted(set(group["event_type"]))),
         })
-    return pd.DataFrame(rows, columns=columns)
+    return arcs_from_routes(pd.DataFrame(rows))
+
+
+def arcs_from_routes(routes: pd.DataFrame) -> pd.DataFrame:
+    """The map's arcs from movements counted per route (origin, destination)."""
+    if routes.empty:
+        return pd.DataFrame(columns=ARC_COLUMNS)
+    routes = routes.copy()
+    routes["tooltip"] = [f"{n} movement(s) into {d}: {t}"
+                         for n, d, t in zip(routes["events"], routes["destination"], routes["types"])]
+    return routes[ARC_COLUMNS].reset_index(drop=True)
 
 
 def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,
@@ -361,23 +427,39 @@ MAX_TIMELINE_MARKS = 600  # beyond this, the timeline shows counts per period in
 
 
 def timeline_bins(events: pd.DataFrame, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
-    """Counts of events per lane and period, the period chosen from the span of the data:
-    weeks within a year, months within eight years, years beyond. Events are counted in the
-    period where their span starts."""
+    """Counts of events per lane and period, the period chosen from the span of the data
+    (see bin_unit). Events are counted in the period where their span starts."""
     dated = events.dropna(subset=["span_start"])
-    columns = ["lane", "category", "start", "end", "events"]
     if dated.empty:
-        return pd.DataFrame(columns=columns), "month"
-    span_days = (dated["span_end"].max() - dated["span_start"].min()).days
-    unit, freq = ("week", "W") if span_days <= 366 else ("month", "M") if span_days <= 8 * 366 else ("year", "Y")
-    periods = dated["span_start"].dt.to_period(freq)
+        return pd.DataFrame(columns=BIN_COLUMNS), "month"
+    unit = bin_unit(dated["span_start"].min(), dated["span_end"].max())
+    periods = dated["span_start"].dt.to_period(BIN_FREQUENCIES[unit])
     frame = pd.DataFrame({"lane": dated[LANE_BY[lane_by]], "category": dated["category"],
                           "period": periods})
     counts = frame.groupby(["lane", "category", "period"], observed=True).size().rename(
         "events").reset_index()
     counts["start"] = counts["period"].dt.start_time
-    counts["end"] = counts["period"].dt.end_time.dt.normalize() + pd.Timedelta(days=1)
-    return counts[columns], unit
+    return bins_with_ends(counts, unit), unit
+
+
+BIN_COLUMNS = ["lane", "category", "start", "end", "events"]
+BIN_FREQUENCIES = {"week": "W", "month": "M", "year": "Y"}
+
+
+def bin_unit(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """Weeks within a year, months within eight years, years beyond."""
+    span_days = (last - first).days
+    return "week" if span_days <= 366 else "month" if span_days <= 8 * 366 else "year"
+
+
+def bins_with_ends(counts: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Counts per lane, category and period start, with each period's end (the next start)."""
+    counts = counts.copy()
+    counts["start"] = pd.to_datetime(counts["start"]).astype("datetime64[ns]")
+    step = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
+            "year": pd.DateOffset(years=1)}[unit]
+    counts["end"] = counts["start"] + step
+    return counts[BIN_COLUMNS].reset_index(drop=True)
 
 
 def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -131,9 +131,9 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
         chosen = briefing.step_views(step)
         charts = []
         if "map" in chosen:
-            places = views.map_places(step_ctx.events)
+            places = step_ctx.selection.map_places()
             if not places.empty:
-                arcs = views.map_arcs(step_ctx.events)
+                arcs = step_ctx.selection.map_arcs()
                 view = briefing.step_map_view(step) or views.map_view_bounds(places, 1000, 640, arcs)
                 places["label"] = views.label_places(places, view)
                 charts.append(exports.map_svg(exports.static_map_spec(
@@ -142,7 +142,7 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
         if "network" in chosen and not step_ctx.relations.empty:
             charts.append(exports.chart_svg(panels.network_spec(folder, fingerprint, filters,
                                                                  "degree", 1000, 700)[0]))
-        if "timeline" in chosen and step_ctx.events["span_start"].notna().any():
+        if "timeline" in chosen and step_ctx.selection.facts["dated"]:
             charts.append(exports.chart_svg(panels.timeline_spec(
                 folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
                 None)))

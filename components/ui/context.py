@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, search, summary, views
+from components import loader, network, search, selection, views
 from components.ui import data_access, sidebar
 
 
@@ -26,8 +26,14 @@ class PageContext:
     fingerprint: str
     options: f.FilterOptions
     filters: f.Filters
-    events: pd.DataFrame  # filtered, with display labels
+    events: pd.DataFrame  # filtered, with display labels (with an event store: the first page)
     relations: pd.DataFrame  # filtered
+    selection: selection.Selection  # what the views draw from: counts, places, bins
+
+    @property
+    def bounded(self) -> bool:
+        """True when `events` holds only the first STORE_ROWS of the matching events."""
+        return self.selection.facts["events"] > len(self.events)
 
     @property
     def dataset(self) -> loader.Dataset:
@@ -41,7 +47,9 @@ def _fingerprint() -> tuple[str, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _options(folder: str, fingerprint: str) -> f.FilterOptions:
-    return f.filter_options(data_access.load(folder, fingerprint).dataset)
+    dataset = data_access.load(folder, fingerprint).dataset
+    store = dataset.event_store
+    return f.filter_options(dataset, store.option_facts() if store is not None else None)
 
 
 @st.cache_resource(show_spinner="Preparing the events…", max_entries=4)
@@ -52,11 +60,20 @@ def _labelled(folder: str, fingerprint: str) -> loader.Dataset:
     return dataclasses.replace(dataset, events=events)
 
 
+STORE_ROWS = 1_000  # matching events fetched as rows from an event store (a table's page)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
     dataset = _labelled(folder, fingerprint)
-    events = f.filter_events(dataset, filters)
-    return events, f.filter_relations(dataset, filters, events)
+    if dataset.event_store is not None:
+        chosen = selection.StoreSelection(dataset.event_store, dataset, filters)
+        events = chosen.rows(STORE_ROWS)
+    else:
+        events = f.filter_events(dataset, filters)
+        chosen = selection.FrameSelection(events)
+    relations = f.filter_relations(dataset, filters, involved=chosen.involved_actor_ids)
+    return events, relations, chosen
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -112,15 +129,14 @@ def page_context() -> PageContext:
     folder, fingerprint = _fingerprint()
     options = _options(folder, fingerprint)
     filters = sidebar.current_filters(options)
-    events, relations = _filtered(folder, fingerprint, filters)
-    return PageContext(data_access.load(folder, fingerprint), fingerprint, options, filters, events,
-                       relations)
+    return PageContext(data_access.load(folder, fingerprint), fingerprint, options, filters,
+                       *_filtered(folder, fingerprint, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _view_counts(folder: str, fingerprint: str, filters: f.Filters) -> dict[str, int]:
-    events, relations = _filtered(folder, fingerprint, filters)
-    return summary.view_counts(events, relations)
+    _, relations, chosen = _filtered(folder, fingerprint, filters)
+    return selection.view_counts(chosen, relations)
 
 
 def view_counts(ctx: PageContext) -> dict[str, int]:
@@ -135,9 +151,8 @@ def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:
 
 def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContext:
     """The page context for a cache key (inside cached view builders)."""
-    events, relations = _filtered(folder, fingerprint, filters)
-    return PageContext(data_access.load(folder, fingerprint), fingerprint, _options(folder, fingerprint),
-                       filters, events, relations)
+    return PageContext(data_access.load(folder, fingerprint), fingerprint,
+                       _options(folder, fingerprint), filters, *_filtered(folder, fingerprint, filters))
 
 
 def positions() -> dict:

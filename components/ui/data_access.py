@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import datastore, loader
+from components import datastore, eventstore, loader
 
 SESSION_FOLDER = "session_data_folder"
 
@@ -20,7 +20,11 @@ SESSION_FOLDER = "session_data_folder"
 def _load(folder: str, fingerprint: str) -> loader.LoadResult:
     # fingerprint is only a cache key: it changes whenever a file in the folder changes.
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
-    result = loader.load_dataset(folder, last_good=last_good)
+    # millions of events are kept in DuckDB, prepared once per data version (eventstore)
+    store_loader = eventstore.StoreLoader(fingerprint) if eventstore.wants_store(folder) else None
+    result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
+    if store_loader is not None:
+        result.dataset.event_store = store_loader.store
     # A million events hold millions of small tuples (their actor and source lists). Python's
     # cycle collector would walk them all on each full collection, a pause of a few hundred
     # ms at random reruns; they hold no cycles, so they are moved out of its sight. Reference

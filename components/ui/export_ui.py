@@ -48,10 +48,9 @@ def map_downloads(places: pd.DataFrame, arcs: pd.DataFrame, view: dict, boundari
 def filtered_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
     """The filtered events, the actors they and the relations involve, and the relations."""
     dataset = ctx.dataset
-    involved = set(ctx.relations["source"]) | set(ctx.relations["target"])
-    for a1, a2, assoc in zip(ctx.events["actor1"], ctx.events["actor2"], ctx.events["assoc_actors"]):
-        involved |= {a for a in (a1, a2) if a} | set(assoc)
-    events = dataset.events[dataset.events["event_id"].isin(ctx.events["event_id"])]
+    involved = (set(ctx.relations["source"]) | set(ctx.relations["target"])
+                | ctx.selection.involved_actor_ids())
+    events = ctx.events[[c for c in dataset.events.columns if c in ctx.events.columns]]
     return {
         "events": exports.flatten(events, drop=set(views_helper_columns("events"))),
         "actors": exports.flatten(dataset.actors[dataset.actors["actor_id"].isin(involved)],
@@ -67,6 +66,10 @@ def views_helper_columns(table: str) -> list[str]:
 
 
 def table_downloads(ctx: PageContext, key: str = "tables") -> None:
+    if ctx.bounded:
+        st.caption(f"The events table holds the first {len(ctx.events):,} of the "
+                   f"{ctx.selection.facts['events']:,} matching events, in date order: narrow "
+                   "the filters to export them all.")
     row = st.container(horizontal=True, gap="small")
     for name in ("events", "actors", "relations"):
         row.download_button(f"{name.capitalize()} CSV",

@@ -44,7 +44,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
     places, arcs, view, deck_json = map_drawing(*context_key(ctx), colour_by, basemap, height,
                                                 width_px, fixed_view)
     if places.empty:
-        st.info(NO_MATCH if ctx.events.empty else
+        st.info(NO_MATCH if not ctx.selection.facts["events"] else
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
@@ -63,7 +63,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                    f"nearby places are merged into {len(places):,} grid cells (rings named "
                    "'N places'); clicking a cell filters to its busiest place. Narrow the "
                    "filters to see places one by one.")
-    unplaced = int(ctx.events["lat"].isna().sum())
+    unplaced = ctx.selection.facts["events"] - ctx.selection.facts["placed"]
     if unplaced:
         st.caption(f"{unplaced} matching event(s) have no place in the sources and are not on "
                    "the map; they are in the timeline and tables. Click a place to filter to it.")
@@ -75,8 +75,8 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
 def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event category"
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The places and arcs the map draws for one data version and filter value."""
-    events = context_for(folder, fingerprint, filters).events
-    return views.map_places(events, colour_by), views.map_arcs(events)
+    chosen = context_for(folder, fingerprint, filters).selection
+    return chosen.map_places(colour_by), chosen.map_arcs()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -254,8 +254,9 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
             "Lanes", list(views.LANE_BY), default="event category", key="lanes",
             bind="query-params", required=True,
         ) or "event category"
-    if not ctx.events["span_start"].notna().any():
-        st.info(NO_MATCH if ctx.events.empty else "None of the matching events is dated.",
+    if not ctx.selection.facts["dated"]:
+        st.info(NO_MATCH if not ctx.selection.facts["events"] else
+                "None of the matching events is dated.",
                 icon=":material/timeline:")
         return
     domain = time_domain(ctx)
@@ -264,7 +265,7 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
     export_ui.chart_downloads(spec, "timeline", key)
     if monthly:
-        counts, year_only = views.monthly_counts(ctx.events)
+        counts, year_only = ctx.selection.monthly_counts()
         if counts.empty:
             st.caption("No matching event is known to the month, so there is no monthly chart.")
         else:
@@ -284,8 +285,8 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
 def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
                    height: int | None) -> dict:
     ctx = context_for(folder, fingerprint, filters)
-    if ctx.events["span_start"].notna().sum() > views.MAX_TIMELINE_MARKS:
-        bins, unit = views.timeline_bins(ctx.events, lane_by)
+    if ctx.selection.facts["dated"] > views.MAX_TIMELINE_MARKS:
+        bins, unit = ctx.selection.timeline_bins(lane_by)
         return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain)
     marks = views.timeline_marks(ctx.events, lane_by)
     bands = views.periods_in_range(ctx.dataset.periods, *domain)
@@ -295,8 +296,8 @@ def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
 def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
     start = ctx.filters.date_from or ctx.options.date_min
     end = ctx.filters.date_to or ctx.options.date_max
-    start = pd.Timestamp(start) if start else ctx.events["span_start"].min()
-    end = pd.Timestamp(end) + pd.Timedelta(days=1) if end else ctx.events["span_end"].max()
+    start = pd.Timestamp(start) if start else ctx.selection.facts["first"]
+    end = pd.Timestamp(end) + pd.Timedelta(days=1) if end else ctx.selection.facts["last"]
     return start, end
 
 
@@ -416,7 +417,7 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
     if not ctx.relations.empty:
         network_chart = network_spec(folder, fingerprint, filters, "degree", 1000, 760)[0]
     timeline_chart = None
-    if ctx.events["span_start"].notna().any():
+    if ctx.selection.facts["dated"]:
         timeline_chart = timeline_spec(folder, fingerprint, filters, "event category",
                                        time_domain(ctx), None)
     places, arcs = map_frames(folder, fingerprint, filters)

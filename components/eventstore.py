@@ -1,0 +1,414 @@
+"""Events too many for memory: kept in a DuckDB database, filtered and aggregated in SQL.
+
+No Streamlit import. With millions of events (from STORE_FROM_ROWS in a Parquet events file, or
+whenever PROXYLENS_ENGINE=duckdb), the loader hands the events file to `StoreLoader`: it reads
+the file in slices, checks and types each slice with the loader's own rules (so problems read
+the same, with the same row numbers), and appends it to a DuckDB database in the cache folder,
+one per data version. Opening a data version already prepared costs only its problem list.
+
+The views then ask the store for what they draw: counts per place, per route, per lane and
+period, per month, the actors involved, a bounded page of rows. Only those small frames come
+back into pandas, and the finishing steps in components.views are shared with the in-memory
+path, so both draw the same thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from components import contract as c
+from components import filters as f
+from components import loader, views
+from components.contract import ERROR, Problem
+
+STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
+ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
+CACHE_ENV = "PROXYLENS_CACHE_DIR"
+STORE_VERSION = 1  # bump when the stored columns change: older stores are rebuilt
+SLICE_ROWS = 500_000
+MEMORY_LIMIT = "1GB"
+LIST_COLUMNS = ("assoc_actors", "source_ids")
+LABEL_COLUMNS = ("category", "actor1_side", "actor1_name")
+SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
+
+
+def events_parquet(folder: Path) -> Path | None:
+    """The Parquet file the events are read from, when they are read from one."""
+    path = loader.table_path(folder, c.TABLES_BY_NAME["events"])
+    return path if path is not None and path.suffix == ".parquet" else None
+
+
+def wants_store(folder: str | os.PathLike) -> bool:
+    """Whether a folder's events are kept in DuckDB rather than in a pandas frame."""
+    forced = os.environ.get(ENGINE_ENV, "").strip().lower()
+    path = events_parquet(Path(folder))
+    if forced in ("duckdb", "pandas"):
+        return forced == "duckdb" and path is not None
+    if path is None:
+        return False
+    try:
+        return pq.ParquetFile(path).metadata.num_rows >= STORE_FROM_ROWS
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by the usual loader
+        return False
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else Path.home() / ".cache" / "proxylens"
+
+
+# --------------------------------------------------------------------------------------------
+# Preparing a store
+
+
+class StoreLoader:
+    """The loader's `events_loader`: events into a DuckDB database, prepared once per version."""
+
+    def __init__(self, fingerprint: str, directory: Path | None = None, progress=None) -> None:
+        self.fingerprint = fingerprint
+        self.directory = directory or cache_dir()
+        self.progress = progress or (lambda done, total: None)
+        self.store: EventStore | None = None
+
+    def __call__(self, folder: Path, table: c.Table, frames, indexes, log: loader.ProblemLog):
+        path = events_parquet(folder)
+        folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+        target = self.directory / f"events-{folder_key}-{self.fingerprint}-v{STORE_VERSION}.duckdb"
+        modified = pd.Timestamp(path.stat().st_mtime, unit="s")
+        if not target.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for old in self.directory.glob(f"events-{folder_key}-*.duckdb"):
+                old.unlink(missing_ok=True)
+            _build(path, target, table, frames, indexes, self.progress)
+        store = EventStore(target)
+        problems, rows, fingerprint = store.load_report()
+        log.problems.extend(problems)
+        usable = not any(p.severity == ERROR for p in problems)
+        status = ("warnings" if problems else "ok") if usable else "unusable"
+        self.store = store if usable else None
+        report = loader.FileReport(table.name, path.name, status, rows if usable else 0,
+                                   fingerprint, modified)
+        return loader.empty_table(_read_from(table, path.name)), report
+
+
+def _read_from(table: c.Table, filename: str) -> c.Table:
+    """The table as read from `filename`, so problems name the file (events.parquet)."""
+    return dataclasses.replace(table, filename=filename)
+
+
+def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) -> None:
+    """Read the events file slice by slice into a new database (written aside, then renamed)."""
+    table = _read_from(table, path.name)
+    log = loader.ProblemLog()
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(block)
+    con = duckdb.connect(str(partial), config={"memory_limit": MEMORY_LIMIT})
+    try:
+        parquet = pq.ParquetFile(path)
+        total, done, created = parquet.metadata.num_rows, 0, False
+        for batch in parquet.iter_batches(batch_size=SLICE_ROWS):
+            raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
+            done += len(raw)
+            typed = loader.type_events_chunk(raw, table, frames, indexes, log)
+            if typed is None:
+                break
+            con.register("slice", _stored_slice(typed, frames))
+            con.execute("INSERT INTO events SELECT * FROM slice" if created
+                        else "CREATE TABLE events AS SELECT * FROM slice")
+            con.unregister("slice")
+            created = True
+            progress(done, total)
+        if created:
+            _check_unique_ids(con, table.filename, log)
+        else:
+            con.execute("CREATE TABLE events (event_id VARCHAR)")
+        problems = loader.problems_to_frame(log.summarise())
+        problems = problems.astype({"row": "Int64"}).astype(
+            {col: object for col in problems.columns if col != "row"})
+        con.register("found", problems)
+        con.execute("CREATE TABLE problems AS SELECT * FROM found")
+        con.execute("CREATE TABLE report AS SELECT ? AS fingerprint",
+                    [digest.hexdigest()[:12]])
+    finally:
+        con.close()
+    partial.replace(target)
+
+
+def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
+    """A typed slice as stored: plain text (no categoricals), lists as lists, with the labels
+    the views group by and the words the text filter searches."""
+    labelled = views.with_event_labels(typed, frames["actors"], frames["sources"])
+    columns = {}
+    for column in STORED_COLUMNS:
+        values = labelled[column]
+        if column in LIST_COLUMNS:
+            columns[column] = pa.array([list(v) if isinstance(v, tuple) else [] for v in values],
+                                       type=pa.list_(pa.string()))
+        elif isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object or (
+                pd.api.types.is_string_dtype(values)):
+            columns[column] = pa.array(values.astype(object).fillna("").astype(str).tolist(),
+                                       type=pa.string())
+        elif column in ("span_start", "span_end"):
+            columns[column] = pa.array(values.to_numpy(dtype="datetime64[us]"),
+                                       type=pa.timestamp("us"))
+        elif column == "fatalities":
+            columns[column] = pa.array(values.astype("Float64").to_numpy(dtype=float,
+                                                                        na_value=np.nan),
+                                       from_pandas=True)
+        else:
+            columns[column] = pa.array(values.to_numpy(), from_pandas=True)
+    words = [f.searchable_words(labelled[col]) for col in SEARCHED_COLUMNS]
+    columns["words"] = pa.array(
+        pd.concat(words, axis=1).agg("\n".join, axis=1).tolist(), type=pa.string())
+    return pa.table(columns)
+
+
+STORED_COLUMNS = (
+    [col.name for col in c.TABLES_BY_NAME["events"].columns]
+    + list(loader.DERIVED_COLUMNS["events"]) + [loader.ROW] + list(LABEL_COLUMNS)
+)
+
+
+def _check_unique_ids(con, filename: str, log: loader.ProblemLog) -> None:
+    """Ids repeated across slices (each slice checked its own)."""
+    repeated = con.execute(
+        "SELECT _row, event_id FROM events WHERE event_id IN ("
+        " SELECT event_id FROM events WHERE event_id <> '' GROUP BY 1 HAVING count(*) > 1)"
+        " ORDER BY _row LIMIT 1000").fetchall()
+    for row, event_id in repeated:
+        log.add(filename, int(row), "event_id", event_id,
+                "the id is used by more than one row; 'event_id' must be unique", ERROR)
+
+
+# --------------------------------------------------------------------------------------------
+# Querying a store
+
+
+@dataclass(frozen=True)
+class Where:
+    """A SQL condition over the events table and its parameters."""
+
+    sql: str = "TRUE"
+    params: tuple = ()
+
+
+def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
+    """filters.filter_events as SQL: the same date rule, actors, types, places and text."""
+    parts, params = [], []
+    dated_window = filters.date_from is not None or filters.date_to is not None
+    if filters.date_to is not None:
+        parts.append("span_start <= ?")
+        params.append(pd.Timestamp(filters.date_to).to_pydatetime())
+    if filters.date_from is not None:
+        parts.append("span_end >= ?")
+        params.append(pd.Timestamp(filters.date_from).to_pydatetime())
+    if dated_window:
+        parts.append("span_start IS NOT NULL")
+    chosen = f.expanded_actor_set(dataset, filters)
+    if chosen:
+        parts.append(_names_any())
+        params += [sorted(chosen)] * 3
+    if filters.actor_types:
+        actors = dataset.actors
+        typed = actors.loc[actors["actor_type"].isin(filters.actor_types), "actor_id"]
+        parts.append(_names_any())
+        params += [sorted(set(typed))] * 3
+    for column, values in (("event_type", filters.event_types),
+                           ("claim_status", filters.claim_statuses)):
+        if values:
+            parts.append(f"{column} IN (SELECT unnest(?))")
+            params.append(list(values))
+    if filters.places:
+        place_ids = [p for p in filters.places if not p.startswith(f.PROVINCE_PREFIX)]
+        provinces = [p[len(f.PROVINCE_PREFIX):] for p in filters.places
+                     if p.startswith(f.PROVINCE_PREFIX)]
+        parts.append("(location IN (SELECT unnest(?)) OR admin1 IN (SELECT unnest(?)))")
+        params += [place_ids, provinces]
+    needle = loader.normalise_key(filters.text)
+    if needle:
+        text_actors = sorted(f.actor_ids_matching_text(dataset.actors, filters.text))
+        parts.append(f"(contains(words, ?) OR {_names_any()})")
+        params += [needle] + [text_actors] * 3
+    return Where(" AND ".join(parts) or "TRUE", tuple(params))
+
+
+def _names_any() -> str:
+    return ("(actor1 IN (SELECT unnest(?)) OR actor2 IN (SELECT unnest(?))"
+            " OR list_has_any(assoc_actors, ?))")
+
+
+class EventStore:
+    """Read-only queries over one prepared database. Safe to share between sessions: each
+    query runs on its own cursor."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._con = duckdb.connect(str(path), read_only=True,
+                                   config={"memory_limit": MEMORY_LIMIT})
+        self._lock = threading.Lock()
+
+    def _frame(self, sql: str, params=()) -> pd.DataFrame:
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql, list(params)).df()
+        finally:
+            cursor.close()
+
+    def _value(self, sql: str, params=()):
+        frame = self._frame(sql, params)
+        return frame.iat[0, 0] if len(frame) else None
+
+    def load_report(self) -> tuple[list[Problem], int, str]:
+        problems = self._frame("SELECT * FROM problems")
+        found = [Problem(p.file, None if pd.isna(p.row) else int(p.row), p.column,
+                         None if p.value is None or pd.isna(p.value) else p.value,
+                         p.problem, p.severity)
+                 for p in problems.itertuples(index=False)]
+        return found, int(self._value("SELECT count(*) FROM events")), str(
+            self._value("SELECT fingerprint FROM report"))
+
+    # what the views draw
+
+    def facts(self, where: Where) -> dict:
+        """Counts the pages state: events, dated, placed, known only to the year, places, the
+        first and last day covered."""
+        row = self._frame(
+            "SELECT count(*) AS events, count(span_start) AS dated,"
+            " count(*) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS placed,"
+            " count(*) FILTER (WHERE span_start IS NOT NULL"
+            "   AND time_precision NOT IN ('day', 'month')) AS year_only,"
+            " count(DISTINCT location) FILTER (WHERE location <> '') AS places,"
+            f" min(span_start) AS first, max(span_end) AS last FROM events WHERE {where.sql}",
+            where.params).iloc[0]
+        return {k: (row[k] if k in ("first", "last") else int(row[k])) for k in row.index}
+
+    def rows(self, where: Where, limit: int, offset: int = 0) -> pd.DataFrame:
+        """A page of matching events in date order, typed like the loader's frame."""
+        frame = self._frame(
+            f"SELECT * EXCLUDE (words) FROM events WHERE {where.sql}"
+            " ORDER BY span_start NULLS LAST, _row LIMIT ? OFFSET ?",
+            where.params + (limit, offset))
+        return as_loaded(frame)
+
+    def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
+                     max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """views.place_counts in SQL: events per place, colour key and precision, and each
+        place's earliest events (as tooltip lines)."""
+        placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
+        key = views.COLOUR_BY[colour_by]
+        counts = self._frame(
+            f"SELECT location, place_name, lat, lon, {key} AS key, geo_precision AS precision,"
+            f" count(*) AS events FROM events WHERE {placed} GROUP BY ALL", where.params)
+        earliest = self._frame(
+            "SELECT unnest(first, recursive := true) FROM ("
+            " SELECT min_by({'location': location, 'lat': lat, 'lon': lon,"
+            "  'span_start': span_start, 'event_date': event_date,"
+            "  'time_precision': time_precision, 'date_end': date_end,"
+            "  'event_type': event_type, 'actor1': actor1, 'actor2': actor2,"
+            "  'claim_status': claim_status},"
+            "  {'start': coalesce(span_start, TIMESTAMP '9999-12-31'), 'row': _row}, ?) AS picks"
+            f" FROM events WHERE {placed} GROUP BY location, lat, lon), unnest(picks) AS t(first)",
+            (max_listed,) + where.params)
+        if earliest.empty:
+            return counts.astype({"events": np.int64}), pd.DataFrame(columns=views.LISTED_COLUMNS)
+        earliest["source_ids"], earliest["source_locator"] = [()] * len(earliest), ""
+        listed = views.listed_lines(views.with_event_labels(earliest, actors, None))
+        return counts.astype({"events": np.int64}), listed
+
+    def routes(self, where: Where) -> pd.DataFrame:
+        """Movements per route, as views.map_arcs counts them."""
+        return self._frame(
+            "SELECT origin_location AS origin,"
+            " coalesce(nullif(any_value(place_name), ''), location) AS destination,"
+            " any_value(origin_lat) AS from_lat, any_value(origin_lon) AS from_lon,"
+            " any_value(lat) AS to_lat, any_value(lon) AS to_lon, count(*) AS events,"
+            " string_agg(DISTINCT event_type, ', ' ORDER BY event_type) AS types"
+            " FROM events WHERE origin_location <> '' AND origin_lat IS NOT NULL"
+            f" AND lat IS NOT NULL AND {where.sql} GROUP BY origin_location, location",
+            where.params)
+
+    def timeline_bins(self, where: Where, lane_by: str, facts: dict) -> tuple[pd.DataFrame, str]:
+        if not facts["dated"]:
+            return pd.DataFrame(columns=views.BIN_COLUMNS), "month"
+        unit = views.bin_unit(pd.Timestamp(facts["first"]), pd.Timestamp(facts["last"]))
+        counts = self._frame(
+            f"SELECT {views.LANE_BY[lane_by]} AS lane, category,"
+            f" date_trunc('{unit}', span_start) AS start, count(*) AS events"
+            f" FROM events WHERE span_start IS NOT NULL AND {where.sql} GROUP BY ALL"
+            " ORDER BY lane, category, start", where.params)
+        return views.bins_with_ends(counts, unit), unit
+
+    def monthly_counts(self, where: Where, facts: dict) -> tuple[pd.DataFrame, int]:
+        counts = self._frame(
+            "SELECT date_trunc('month', span_start) AS month, category, count(*) AS events"
+            " FROM events WHERE span_start IS NOT NULL AND time_precision IN ('day', 'month')"
+            f" AND {where.sql} GROUP BY ALL ORDER BY month, category", where.params)
+        counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
+        return counts.astype({"events": np.int64}), facts["year_only"]
+
+    def involved_actor_ids(self, where: Where) -> set[str]:
+        frame = self._frame(
+            f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM events WHERE {where.sql})"
+            " SELECT actor1 AS a FROM chosen UNION SELECT actor2 FROM chosen"
+            " UNION SELECT unnest(assoc_actors) FROM chosen", where.params)
+        return {a for a in frame["a"] if isinstance(a, str) and a}
+
+    def option_facts(self) -> f.EventFacts:
+        """What the sidebar offers from the events, read once per data version."""
+        span = self._frame("SELECT min(span_start) AS first, max(span_end) AS last FROM events")
+        distinct = {column: tuple(self._frame(
+            f"SELECT DISTINCT {column} AS v FROM events WHERE {column} <> '' ORDER BY 1")["v"])
+            for column in ("event_type", "claim_status", "admin1")}
+        mentions = self._frame(
+            "SELECT a, count(*) AS n FROM (SELECT actor1 AS a FROM events"
+            " UNION ALL SELECT actor2 FROM events) WHERE a <> '' GROUP BY a")
+        places = self._frame(
+            "SELECT location AS p, count(*) AS n FROM events WHERE location <> '' GROUP BY 1"
+            f" UNION ALL SELECT '{f.PROVINCE_PREFIX}' || admin1, count(*) FROM events"
+            " WHERE admin1 <> '' GROUP BY admin1")
+        return f.EventFacts(
+            first=_timestamp(span.at[0, "first"]), last=_timestamp(span.at[0, "last"]),
+            event_types=distinct["event_type"], claim_statuses=distinct["claim_status"],
+            provinces=distinct["admin1"],
+            actor_mentions=pd.Series(mentions["n"].to_numpy(), index=mentions["a"]),
+            place_mentions=pd.Series(places["n"].to_numpy(), index=places["p"]),
+        )
+
+    def events_by_id(self, ids) -> pd.DataFrame:
+        frame = self._frame("SELECT * EXCLUDE (words) FROM events WHERE event_id IN"
+                            " (SELECT unnest(?)) ORDER BY _row", (list(ids),))
+        return as_loaded(frame)
+
+
+def _timestamp(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
+def as_loaded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows from the store typed like the loader's events frame (lists as tuples, timestamps
+    in nanoseconds), so every function written for that frame takes them."""
+    for column in LIST_COLUMNS:
+        if column in frame:
+            frame[column] = [tuple(v) if v is not None else () for v in frame[column]]
+    for column in ("span_start", "span_end"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    if "fatalities" in frame:
+        frame["fatalities"] = frame["fatalities"].astype("Int64")
+    return frame.drop(columns=[c for c in LABEL_COLUMNS if c in frame])

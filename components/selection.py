@@ -1,0 +1,114 @@
+"""The events matching the filters, as the views ask for them. No Streamlit import.
+
+Two kinds, one set of questions: `FrameSelection` answers them over a filtered pandas frame
+(components.views), `StoreSelection` in SQL over an event store (components.eventstore). The
+panels ask the selection, never the frame, for what they draw, so a view looks the same
+whichever way the events are held. Answers are kept on the object, which the UI caches per
+data version and filter value.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from components import eventstore, filters, views
+from components.loader import Dataset
+
+
+class FrameSelection:
+    """Matching events held in memory (labelled, see views.with_event_labels)."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.events = events
+
+    @cached_property
+    def facts(self) -> dict:
+        events = self.events
+        dated = events["span_start"].notna()
+        known = events["time_precision"].isin(["day", "month"]) & dated
+        places = events["location"].unique() if len(events) else []
+        return {
+            "events": len(events),
+            "dated": int(dated.sum()),
+            "placed": int((events["lat"].notna() & events["lon"].notna()).sum()),
+            "year_only": int(dated.sum() - known.sum()),
+            "places": sum(1 for p in places if isinstance(p, str) and p),
+            "first": events["span_start"].min() if dated.any() else None,
+            "last": events["span_end"].max() if dated.any() else None,
+        }
+
+    def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
+        return self.events.iloc[offset:offset + limit]
+
+    def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
+        return views.map_places(self.events, colour_by)
+
+    def map_arcs(self) -> pd.DataFrame:
+        return views.map_arcs(self.events)
+
+    def timeline_bins(self, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
+        return views.timeline_bins(self.events, lane_by)
+
+    def monthly_counts(self) -> tuple[pd.DataFrame, int]:
+        return views.monthly_counts(self.events)
+
+    def involved_actor_ids(self) -> set[str]:
+        return self._involved
+
+    @cached_property
+    def _involved(self) -> set[str]:
+        return filters.involved_actor_ids(self.events)
+
+
+class StoreSelection:
+    """Matching events in an event store: every answer is a query bounded by what it returns."""
+
+    def __init__(self, store: eventstore.EventStore, dataset: Dataset,
+                 filters_: filters.Filters) -> None:
+        self.store = store
+        self.dataset = dataset
+        self.where = eventstore.where_clause(dataset, filters_)
+
+    @cached_property
+    def facts(self) -> dict:
+        return self.store.facts(self.where)
+
+    def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
+        page = self.store.rows(self.where, limit, offset)
+        return views.with_event_labels(page, self.dataset.actors, self.dataset.sources)
+
+    def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
+        counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
+        return views.places_from_counts(counts, listed, colour_by)
+
+    def map_arcs(self) -> pd.DataFrame:
+        return views.arcs_from_routes(self.store.routes(self.where))
+
+    def timeline_bins(self, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
+        return self.store.timeline_bins(self.where, lane_by, self.facts)
+
+    def monthly_counts(self) -> tuple[pd.DataFrame, int]:
+        return self.store.monthly_counts(self.where, self.facts)
+
+    def involved_actor_ids(self) -> set[str]:
+        return self._involved
+
+    @cached_property
+    def _involved(self) -> set[str]:
+        return self.store.involved_actor_ids(self.where)
+
+
+Selection = FrameSelection | StoreSelection
+
+
+def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]:
+    """Headline figures for the filtered view (distinct values per column, not per row)."""
+    named = selection.involved_actor_ids() | set(relations["source"]) | set(relations["target"])
+    return {
+        "Events": selection.facts["events"],
+        "Actors involved": len(named - {""}),
+        "Relations": len(relations),
+        "Places": selection.facts["places"],
+    }
