@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,14 +47,19 @@ def measure_in_this_process(folder: str) -> dict:
     sys.path.insert(0, str(PROJECT))
     os.environ["PROXYLENS_DATA_DIR"] = folder
     os.environ["PROXYLENS_BASEMAP"] = "none"
-    from components import loader
+    # a cache of its own, emptied: "cold" then includes preparing an event store
+    cache = Path(folder) / ".bench-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ["PROXYLENS_CACHE_DIR"] = str(cache)
+    from components import eventstore, loader
     from tests.apptest_helpers import run_app
 
+    fingerprint = loader.folder_fingerprint(folder)
     start = time.perf_counter()
-    loader.load_dataset(folder)
+    eventstore.load_folder(folder, fingerprint)
     cold = time.perf_counter() - start
     start = time.perf_counter()
-    loader.load_dataset(folder)
+    eventstore.load_folder(folder, fingerprint)
     warm = time.perf_counter() - start
 
     pages = {}
@@ -77,7 +83,8 @@ def measure_in_this_process(folder: str) -> dict:
     core = core_times(folder)
     for page, figures in pages.items():
         figures["core_ms"] = core[page]
-    return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb}
+    return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb,
+            "engine": "DuckDB" if eventstore.wants_store(folder) else "pandas"}
 
 
 FRESH_EVENT_TYPES = ["armed attack", "kidnapping", "funding", "training", "recruitment",
@@ -90,38 +97,38 @@ def core_times(folder: str) -> dict[str, float]:
     a page's views call after a filter change (median of three event types, ms)."""
     import dataclasses
 
-    from components import filters, loader, network, summary, views
+    from components import eventstore, filters, loader, network, selection, views
+    from components.ui.context import STORE_ROWS
 
-    dataset = loader.load_dataset(folder).dataset
+    dataset = eventstore.load_folder(folder, loader.folder_fingerprint(folder)).dataset
     dataset = dataclasses.replace(dataset, events=views.with_event_labels(
         dataset.events, dataset.actors, dataset.sources))
     positions = network.stable_layout(dataset.actors, dataset.relations)
 
     def filtered(event_type):
-        chosen = filters.Filters(event_types=(event_type,))
-        events = filters.filter_events(dataset, chosen)
-        return events, filters.filter_relations(dataset, chosen, events)
+        return selection.filtered(dataset, filters.Filters(event_types=(event_type,)),
+                                  STORE_ROWS)
 
-    def map_view(events, relations):
-        places = views.map_places(events)
+    def map_view(events, relations, matching):
+        places = matching.map_places()
         if not places.empty:
             views.label_places(places, views.map_view_bounds(places, 1000, 520,
-                                                             views.map_arcs(events)))
+                                                             matching.map_arcs()))
 
-    def network_view(events, relations):
+    def network_view(events, relations, matching):
         network.network_frames(dataset.actors, relations, positions)
 
-    def timeline_view(events, relations):
-        if len(events) > views.MAX_TIMELINE_MARKS:
-            views.timeline_bins(events)
+    def timeline_view(events, relations, matching):
+        if matching.facts["dated"] > views.MAX_TIMELINE_MARKS:
+            matching.timeline_bins()
         else:
             views.timeline_marks(events)
-        views.monthly_counts(events)
+        matching.monthly_counts()
 
-    def overview(events, relations):
-        summary.view_counts(events, relations)
-        map_view(events, relations), network_view(events, relations)
-        timeline_view(events, relations)
+    def overview(events, relations, matching):
+        selection.view_counts(matching, relations)
+        map_view(events, relations, matching), network_view(events, relations, matching)
+        timeline_view(events, relations, matching)
 
     steps = {"overview": overview, "map": map_view, "network": network_view,
              "timeline": timeline_view}
@@ -150,12 +157,13 @@ def measure(size: int) -> dict:
 
 
 def table(results: dict[int, dict]) -> str:
-    lines = ["| events | load cold (s) | load warm (s) | peak memory (MB) | page | filtering and aggregation (ms) | whole server rerun (ms) | bytes sent by charts and tables |",
-             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
+    lines = ["| events | engine | load cold (s) | load warm (s) | peak memory (MB) | page | filtering and aggregation (ms) | whole server rerun (ms) | bytes sent by charts and tables |",
+             "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
     for size, result in results.items():
         for i, (page, figures) in enumerate(result["pages"].items()):
-            head = (f"| {size:,} | {result['load_cold_s']:.1f} | {result['load_warm_s']:.1f} | "
-                    f"{result['peak_mb']:.0f} |") if i == 0 else "| | | | |"
+            head = (f"| {size:,} | {result.get('engine', 'pandas')} | {result['load_cold_s']:.1f} | "
+                    f"{result['load_warm_s']:.1f} | {result['peak_mb']:.0f} |"
+                    ) if i == 0 else "| | | | | |"
             lines.append(f"{head} {page} | {figures['core_ms']:.0f} | {figures['rerun_ms']:.0f} | "
                          f"{figures['bytes']:,} |")
     return "\n".join(lines)

@@ -63,6 +63,17 @@ def wants_store(folder: str | os.PathLike) -> bool:
         return False
 
 
+def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
+                progress=None) -> loader.LoadResult:
+    """loader.load_dataset, with the events in an event store when the folder wants one."""
+    store_loader = (StoreLoader(fingerprint, progress=progress) if wants_store(folder)
+                    else None)
+    result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
+    if store_loader is not None:
+        result.dataset.event_store = store_loader.store
+    return result
+
+
 def cache_dir() -> Path:
     configured = os.environ.get(CACHE_ENV)
     return Path(configured) if configured else Path.home() / ".cache" / "proxylens"
@@ -296,7 +307,8 @@ class EventStore:
             " count(DISTINCT location) FILTER (WHERE location <> '') AS places,"
             f" min(span_start) AS first, max(span_end) AS last FROM events WHERE {where.sql}",
             where.params).iloc[0]
-        return {k: (row[k] if k in ("first", "last") else int(row[k])) for k in row.index}
+        return {k: (_timestamp(row[k]) if k in ("first", "last") else int(row[k]))
+                for k in row.index}
 
     def rows(self, where: Where, limit: int, offset: int = 0) -> pd.DataFrame:
         """A page of matching events in date order, typed like the loader's frame."""
@@ -389,6 +401,12 @@ class EventStore:
             actor_mentions=pd.Series(mentions["n"].to_numpy(), index=mentions["a"]),
             place_mentions=pd.Series(places["n"].to_numpy(), index=places["p"]),
         )
+
+    def word_hits(self, words: list[str], limit: int) -> pd.DataFrame:
+        """Events whose searched columns hold every word (normalised, see filters)."""
+        condition = " AND ".join(["contains(words, ?)"] * len(words)) or "FALSE"
+        return as_loaded(self._frame(f"SELECT * EXCLUDE (words) FROM events WHERE {condition}"
+                                     " ORDER BY _row LIMIT ?", tuple(words) + (limit,)))
 
     def events_by_id(self, ids) -> pd.DataFrame:
         frame = self._frame("SELECT * EXCLUDE (words) FROM events WHERE event_id IN"

@@ -61,6 +61,13 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    def event_rows(self, ids) -> pd.DataFrame:
+        """The events with these ids, from memory or from the event store."""
+        ids = [i for i in ids if i]
+        if self.event_store is not None:
+            return self.event_store.events_by_id(ids)
+        return self.events[self.events["event_id"].isin(ids)]
+
 
 @dataclass
 class LoadResult:

@@ -290,7 +290,7 @@ def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str
                        ) -> tuple[str, str, str] | None:
     """Where a claim's subject lives: ('event', event_id, label) for the event page, or
     ('actor', actor_id, sentence) for the page of the actor at the relation's source."""
-    if subject_type == "event" and subject_id in set(dataset.events["event_id"]):
+    if subject_type == "event" and len(dataset.event_rows([subject_id])):
         return "event", subject_id, "Open the event"
     if subject_type == "relation":
         rel = dataset.relations[dataset.relations["relation_id"] == subject_id]

@@ -54,6 +54,7 @@ class SearchIndex:
     # they are matched by every query word appearing, without the spelling tolerance
     events: pd.DataFrame | None = None
     event_words: pd.Series | None = None
+    event_store: object | None = None  # components.eventstore.EventStore, searched in SQL
 
 
 def build_index(dataset: Dataset) -> SearchIndex:
@@ -67,6 +68,8 @@ def build_index(dataset: Dataset) -> SearchIndex:
         entries.append(Entry("place", row.location_id, row.name, f"{row.kind}, {row.country}",
                              tuple(normalise_key(n) for n in names), normalise_key(row.admin1)))
     events = dataset.events
+    if dataset.event_store is not None:
+        return SearchIndex(entries, event_store=dataset.event_store)
     if len(events) > FUZZY_EVENT_LIMIT:
         return SearchIndex(entries, events, _words_of(events))
     actor_names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
@@ -92,12 +95,15 @@ def _words_of(events: pd.DataFrame) -> pd.Series:
 
 
 def _event_word_hits(index: SearchIndex, words: list[str], limit: int) -> list[tuple]:
-    if index.event_words is None or not words:
+    if not words or (index.event_words is None and index.event_store is None):
         return []
-    found = pd.Series(True, index=index.event_words.index)
-    for word in words:
-        found &= index.event_words.str.contains(word, regex=False)
-    rows = index.events[found.to_numpy()].head(limit)
+    if index.event_store is not None:
+        rows = index.event_store.word_hits(words, limit)
+    else:
+        found = pd.Series(True, index=index.event_words.index)
+        for word in words:
+            found &= index.event_words.str.contains(word, regex=False)
+        rows = index.events[found.to_numpy()].head(limit)
     return [("event", row.event_id, _event_label(row), row.description[:120], 0.6)
             for row in rows.itertuples()]
 

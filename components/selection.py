@@ -42,6 +42,10 @@ class FrameSelection:
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
         return self.events.iloc[offset:offset + limit]
 
+    def listed_events(self, limit: int) -> pd.DataFrame:
+        """The events pages list and export: all of them, since they are in memory."""
+        return self.events
+
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         return views.map_places(self.events, colour_by)
 
@@ -79,6 +83,10 @@ class StoreSelection:
         page = self.store.rows(self.where, limit, offset)
         return views.with_event_labels(page, self.dataset.actors, self.dataset.sources)
 
+    def listed_events(self, limit: int) -> pd.DataFrame:
+        """The events pages list and export: the first `limit`, in date order."""
+        return self.rows(limit)
+
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
         return views.places_from_counts(counts, listed, colour_by)
@@ -101,6 +109,23 @@ class StoreSelection:
 
 
 Selection = FrameSelection | StoreSelection
+
+
+def select(dataset: Dataset, chosen: filters.Filters) -> Selection:
+    """The events matching the filters, from the event store when the dataset has one (the
+    dataset's events then carry display labels, see views.with_event_labels)."""
+    if dataset.event_store is not None:
+        return StoreSelection(dataset.event_store, dataset, chosen)
+    return FrameSelection(filters.filter_events(dataset, chosen))
+
+
+def filtered(dataset: Dataset, chosen: filters.Filters, listed: int
+             ) -> tuple[pd.DataFrame, pd.DataFrame, Selection]:
+    """What a page works from: the events it lists (at most `listed` from a store), the
+    relations under the filters, and the selection its views draw from."""
+    matching = select(dataset, chosen)
+    relations = filters.filter_relations(dataset, chosen, involved=matching.involved_actor_ids)
+    return matching.listed_events(listed), relations, matching
 
 
 def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]:

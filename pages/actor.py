@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import profiles
 from components.ui import cards, panels
-from components.ui.context import page_context
+from components.ui.context import actor_events, page_context
 
 ctx = page_context()
 dataset = ctx.dataset
@@ -39,8 +39,9 @@ else:
     st.dataframe(table.drop(columns=["other_id", "relation_id", "type"]), hide_index=True,
                  width="stretch")
 
-events = profiles.actor_events(dataset, actor_id)
-st.subheader(f"Events ({len(events)})")
+events, total = actor_events(actor_id)
+st.subheader(f"Events ({total:,})" if total == len(events) else
+             f"Events (the first {len(events):,} of {total:,}, in date order)")
 if events.empty:
     st.info("No event in the data names this actor.")
 else:

@@ -4,10 +4,10 @@ import streamlit as st
 
 from components import profiles
 from components.ui import cards, panels
-from components.ui.context import page_context
+from components.ui.context import event_pool, page_context
 
 ctx = page_context()
-dataset = ctx.dataset
+dataset = event_pool(ctx, [st.query_params.get("event", "")])
 event_id = cards.url_choice("event", profiles.event_choices(dataset), "Event",
                             help="Type to search by date, type or place.")
 if event_id is None:
@@ -25,7 +25,7 @@ with left:
         st.page_link("pages/actor.py", label=f"{name} ({role})", query_params={"actor": actor_id},
                      icon=":material/person:")
 with right:
-    panels.small_map(dataset, dataset.events[dataset.events["event_id"] == event_id],
+    panels.small_map(dataset, dataset.event_rows([event_id]),
                      key="event_map", height=360, width_px=520,
                      empty_message="The sources give no place for this event, so there is "
                      "nothing to map.")

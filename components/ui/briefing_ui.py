@@ -93,12 +93,12 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
     if not evidence:
         return
     dataset = ctx.dataset
-    events = set(dataset.events["event_id"])
+    events = dataset.event_rows(evidence).set_index("event_id")
     relations = set(dataset.relations["relation_id"])
     st.caption("What this step rests on:")
     for ident in evidence:
-        if ident in events:
-            row = dataset.events.set_index("event_id").loc[ident]
+        if ident in events.index:
+            row = events.loc[ident]
             st.page_link("pages/event.py", label=f"{ident}: {profiles.event_label(row)}",
                          query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, search, selection, views
+from components import loader, network, profiles, search, selection, views
 from components.ui import data_access, sidebar
 
 
@@ -65,15 +65,7 @@ STORE_ROWS = 1_000  # matching events fetched as rows from an event store (a tab
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
-    dataset = _labelled(folder, fingerprint)
-    if dataset.event_store is not None:
-        chosen = selection.StoreSelection(dataset.event_store, dataset, filters)
-        events = chosen.rows(STORE_ROWS)
-    else:
-        events = f.filter_events(dataset, filters)
-        chosen = selection.FrameSelection(events)
-    relations = f.filter_relations(dataset, filters, involved=chosen.involved_actor_ids)
-    return events, relations, chosen
+    return selection.filtered(_labelled(folder, fingerprint), filters, STORE_ROWS)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -153,6 +145,33 @@ def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContex
     """The page context for a cache key (inside cached view builders)."""
     return PageContext(data_access.load(folder, fingerprint), fingerprint,
                        _options(folder, fingerprint), filters, *_filtered(folder, fingerprint, filters))
+
+
+def event_pool(ctx: PageContext, wanted) -> loader.Dataset:
+    """The dataset a page picks events from: every event when they are in memory; with an
+    event store, the first page of events matching the filters plus those asked for by id."""
+    dataset = ctx.dataset
+    if dataset.event_store is None:
+        return dataset
+    asked = dataset.event_rows(wanted)
+    events = pd.concat([asked, ctx.events[list(asked.columns)]], ignore_index=True)
+    return dataclasses.replace(dataset, events=events.drop_duplicates("event_id"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _actor_events(folder: str, fingerprint: str, actor_id: str) -> tuple[pd.DataFrame, int]:
+    dataset = data_access.load(folder, fingerprint).dataset
+    if dataset.event_store is None:
+        events = profiles.actor_events(dataset, actor_id)
+        return events, len(events)
+    chosen = selection.select(dataset, f.Filters(actors=(actor_id,)))
+    return chosen.listed_events(STORE_ROWS), chosen.facts["events"]
+
+
+def actor_events(actor_id: str) -> tuple[pd.DataFrame, int]:
+    """The events naming an actor (with an event store, the first STORE_ROWS in date order) and
+    how many there are."""
+    return _actor_events(*_fingerprint(), actor_id)
 
 
 def positions() -> dict:

@@ -21,10 +21,7 @@ def _load(folder: str, fingerprint: str) -> loader.LoadResult:
     # fingerprint is only a cache key: it changes whenever a file in the folder changes.
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
     # millions of events are kept in DuckDB, prepared once per data version (eventstore)
-    store_loader = eventstore.StoreLoader(fingerprint) if eventstore.wants_store(folder) else None
-    result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
-    if store_loader is not None:
-        result.dataset.event_store = store_loader.store
+    result = eventstore.load_folder(folder, fingerprint, last_good=last_good)
     # A million events hold millions of small tuples (their actor and source lists). Python's
     # cycle collector would walk them all on each full collection, a pause of a few hundred
     # ms at random reruns; they hold no cycles, so they are moved out of its sight. Reference

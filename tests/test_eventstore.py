@@ -1,0 +1,213 @@
+"""The DuckDB event store answers every view's question as the in-memory path does."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from components import eventstore, loader, selection, views
+from components import filters as f
+from components.contract import ERROR
+from tests.apptest_helpers import deck_layers, run_app, vega_charts
+from tests.conftest import read_rows, write_rows
+
+
+def as_parquet(folder: Path) -> None:
+    """Replace the folder's events.csv by an events.parquet of the same text."""
+    events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    events.to_parquet(folder / "events.parquet", index=False)
+    (folder / "events.csv").unlink()
+
+
+def open_store(folder: Path, cache: Path) -> tuple[loader.LoadResult, eventstore.StoreLoader]:
+    """The folder loaded with its events in a store (as eventstore.load_folder does), and the
+    store loader, to look at what it did."""
+    store_loader = eventstore.StoreLoader(loader.folder_fingerprint(folder), cache)
+    result = loader.load_dataset(folder, events_loader=store_loader)
+    result.dataset.event_store = store_loader.store
+    return result, store_loader
+
+
+@pytest.fixture
+def stored(data_copy, tmp_path):
+    as_parquet(data_copy)
+    result, _ = open_store(data_copy, tmp_path / "cache")
+    in_memory = loader.load_dataset(data_copy).dataset
+    labelled = dataclasses.replace(in_memory, events=views.with_event_labels(
+        in_memory.events, in_memory.actors, in_memory.sources))
+    return result.dataset, labelled
+
+
+SOME_FILTERS = [
+    f.Filters(),
+    f.Filters(event_types=("armed attack", "arms supply")),
+    f.Filters(actors=("irgc-qf",), include_linked=True),
+    f.Filters(actors=("kh",)),
+    f.Filters(actor_types=("state",)),
+    f.Filters(claim_statuses=("alleged", "disputed")),
+    f.Filters(places=("basra", "province:Diyala")),
+    f.Filters(date_from=date(2007, 1, 1), date_to=date(2007, 12, 31)),
+    f.Filters(date_from=date(2008, 3, 1)),
+    f.Filters(text="Karbala"),
+    f.Filters(text="qods"),
+    f.Filters(text="no such words anywhere"),
+]
+
+
+@pytest.mark.parametrize("chosen", SOME_FILTERS, ids=lambda x: str(x.active()) or "unfiltered")
+def test_store_and_frame_draw_the_same_views(stored, chosen):
+    dataset, labelled = stored
+    in_store = selection.StoreSelection(dataset.event_store, dataset, chosen)
+    in_frame = selection.FrameSelection(f.filter_events(labelled, chosen))
+    assert in_store.facts == in_frame.facts
+    pd.testing.assert_frame_equal(in_store.map_places(), in_frame.map_places(), check_dtype=False)
+    pd.testing.assert_frame_equal(in_store.map_places("claim status"),
+                                  in_frame.map_places("claim status"), check_dtype=False)
+    pd.testing.assert_frame_equal(in_store.map_arcs().sort_values("tooltip", ignore_index=True),
+                                  in_frame.map_arcs().sort_values("tooltip", ignore_index=True),
+                                  check_dtype=False)
+    for lane_by in views.LANE_BY:
+        (store_bins, store_unit), (frame_bins, frame_unit) = (
+            in_store.timeline_bins(lane_by), in_frame.timeline_bins(lane_by))
+        assert store_unit == frame_unit
+        order = ["lane", "category", "start"]
+        pd.testing.assert_frame_equal(
+            store_bins.astype({"lane": object, "category": object}).sort_values(order, ignore_index=True),
+            frame_bins.astype({"lane": object, "category": object}).sort_values(order, ignore_index=True),
+            check_dtype=False)
+    (store_months, store_year_only), (frame_months, frame_year_only) = (
+        in_store.monthly_counts(), in_frame.monthly_counts())
+    assert store_year_only == frame_year_only
+    pd.testing.assert_frame_equal(
+        store_months.astype({"category": object}).sort_values(["month", "category"], ignore_index=True),
+        frame_months.astype({"category": object}).sort_values(["month", "category"], ignore_index=True),
+        check_dtype=False)
+    assert in_store.involved_actor_ids() == in_frame.involved_actor_ids()
+    relations = f.filter_relations(dataset, chosen, involved=in_store.involved_actor_ids)
+    pd.testing.assert_frame_equal(relations, f.filter_relations(labelled, chosen, in_frame.events))
+    assert (selection.view_counts(in_store, relations)
+            == selection.view_counts(in_frame, relations))
+
+
+def test_store_rows_are_the_matching_events_in_date_order(stored):
+    dataset, labelled = stored
+    chosen = f.Filters(event_types=("military operation", "statement"))
+    rows = selection.StoreSelection(dataset.event_store, dataset, chosen).rows(1000)
+    expected = f.filter_events(labelled, chosen).sort_values(["span_start", loader.ROW],
+                                                              na_position="last")
+    assert list(rows["event_id"]) == list(expected["event_id"])
+    assert list(rows["date_text"]) == list(expected["date_text"].astype(str))
+    assert rows["assoc_actors"].map(lambda v: isinstance(v, tuple)).all()
+    first_two = selection.StoreSelection(dataset.event_store, dataset, chosen).rows(2, offset=1)
+    assert list(first_two["event_id"]) == list(expected["event_id"])[1:3]
+
+
+def test_store_offers_the_same_sidebar_options(stored):
+    dataset, labelled = stored
+    assert (f.filter_options(dataset, dataset.event_store.option_facts())
+            == f.filter_options(labelled))
+
+
+def test_store_problems_read_as_the_loaders_and_name_the_parquet_file(data_copy, tmp_path,
+                                                                      monkeypatch):
+    rows = read_rows(data_copy / "events.csv")
+    header = rows[0]
+    rows[3][header.index("event_date")] = "2007-13-45"
+    rows[5][header.index("actor1")] = "Qods Forse"
+    write_rows(data_copy / "events.csv", rows)
+    as_parquet(data_copy)
+    expected = [p for p in loader.load_dataset(data_copy).problems if p.file == "events.parquet"]
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 7)  # several slices, row numbers carried over
+    result, _ = open_store(data_copy, tmp_path / "cache")
+    found = [p for p in result.problems if p.file == "events.parquet"]
+    assert found == expected
+    assert {p.row for p in found} >= {4, 6}
+    report = next(r for r in result.files if r.table == "events")
+    assert (report.filename, report.status, report.rows) == ("events.parquet", "warnings",
+                                                             len(rows) - 1)
+
+
+def test_an_id_repeated_in_two_slices_makes_the_file_unusable(data_copy, tmp_path, monkeypatch):
+    rows = read_rows(data_copy / "events.csv")
+    rows[-1][0] = rows[1][0]  # the last row repeats the first row's id
+    write_rows(data_copy / "events.csv", rows)
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 10)
+    result, store_loader = open_store(data_copy, tmp_path / "cache")
+    errors = [p for p in result.errors if p.file == "events.parquet"]
+    assert {p.row for p in errors} == {2, len(rows)}
+    assert all("more than one row" in p.problem for p in errors)
+    assert store_loader.store is None
+    assert next(r for r in result.files if r.table == "events").status == "unusable"
+
+
+def test_a_prepared_version_is_opened_not_rebuilt(data_copy, tmp_path):
+    as_parquet(data_copy)
+    cache = tmp_path / "cache"
+    open_store(data_copy, cache)
+    built = {p: p.stat().st_mtime_ns for p in cache.glob("*.duckdb")}
+    result, store_loader = open_store(data_copy, cache)
+    assert {p: p.stat().st_mtime_ns for p in cache.glob("*.duckdb")} == built
+    assert store_loader.store is not None
+    # a new version of the data replaces the old database instead of piling up beside it
+    rows = read_rows(data_copy / "actors.csv")
+    write_rows(data_copy / "actors.csv", rows)
+    (data_copy / "actors.csv").touch()
+    open_store(data_copy, cache)
+    assert len(list(cache.glob("*.duckdb"))) == 1
+    assert set(cache.glob("*.duckdb")) != set(built)
+
+
+def test_the_engine_is_chosen_by_size_unless_forced(data_copy, monkeypatch):
+    monkeypatch.delenv(eventstore.ENGINE_ENV, raising=False)
+    assert not eventstore.wants_store(data_copy)  # CSV events stay in pandas
+    as_parquet(data_copy)
+    assert not eventstore.wants_store(data_copy)  # a few dozen rows
+    monkeypatch.setattr(eventstore, "STORE_FROM_ROWS", 10)
+    assert eventstore.wants_store(data_copy)
+    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    assert not eventstore.wants_store(data_copy)
+
+
+@pytest.fixture
+def store_app(data_copy, tmp_path, monkeypatch):
+    as_parquet(data_copy)
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    monkeypatch.setenv(eventstore.ENGINE_ENV, "duckdb")
+    monkeypatch.setenv(eventstore.CACHE_ENV, str(tmp_path / "cache"))
+    return data_copy
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/timeline.py",
+                                  "pages/network.py", "pages/actor.py", "pages/event.py",
+                                  "pages/briefing.py", "pages/data.py"])
+def test_pages_draw_from_the_store(store_app, page):
+    at = run_app(page)
+    assert not at.exception
+    assert list((store_app.parent / "cache").glob("*.duckdb"))
+
+
+def test_the_store_draws_what_the_frame_draws(store_app, monkeypatch):
+    def drawn():
+        overview = run_app(params={"event_types": "armed attack"})
+        timeline = run_app("pages/timeline.py")
+        return (deck_layers(run_app("pages/map.py")),
+                {m.label: m.value for m in overview.metric},
+                [c.proto.spec for c in vega_charts(timeline)])
+
+    from_store = drawn()
+    assert from_store[1]["Events"] == "4"  # the filter from the address was applied
+    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    assert drawn() == from_store
+
+
+def test_find_searches_the_store(store_app):
+    at = run_app()
+    at.sidebar.text_input(key="find").set_value("Karbala raid").run()
+    assert not at.exception
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert any(label.endswith("(event)") and "Karbala" in label for label in labels)
