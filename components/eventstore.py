@@ -19,6 +19,7 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -407,6 +408,25 @@ class EventStore:
         condition = " AND ".join(["contains(words, ?)"] * len(words)) or "FALSE"
         return as_loaded(self._frame(f"SELECT * EXCLUDE (words) FROM events WHERE {condition}"
                                      " ORDER BY _row LIMIT ?", tuple(words) + (limit,)))
+
+    @cached_property
+    def count(self) -> int:
+        return int(self._value("SELECT count(*) FROM events"))
+
+    def file_rows(self, start: int, stop: int) -> pd.DataFrame:
+        return as_loaded(self._frame("SELECT * EXCLUDE (words) FROM events ORDER BY _row"
+                                     " LIMIT ? OFFSET ?", (stop - start, start)))
+
+    def coverage(self) -> dict:
+        """What summary.coverage_sentence states about the events."""
+        row = self._frame(
+            "SELECT min(span_start) AS first, max(span_end) AS last,"
+            " count(*) FILTER (WHERE span_start IS NOT NULL AND time_precision = 'day') AS day,"
+            " count(*) FILTER (WHERE span_start IS NOT NULL AND time_precision = 'month') AS month,"
+            " count(*) FILTER (WHERE span_start IS NOT NULL AND time_precision = 'year') AS year,"
+            " count(*) FILTER (WHERE location = '') AS unplaced FROM events").iloc[0]
+        return {"first": _timestamp(row["first"]), "last": _timestamp(row["last"]),
+                **{k: int(row[k]) for k in ("day", "month", "year", "unplaced")}}
 
     def events_by_id(self, ids) -> pd.DataFrame:
         frame = self._frame("SELECT * EXCLUDE (words) FROM events WHERE event_id IN"

@@ -61,6 +61,17 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    def rows_in(self, name: str) -> int:
+        if name == "events" and self.event_store is not None:
+            return self.event_store.count
+        return len(self.table(name))
+
+    def file_rows(self, name: str, start: int, stop: int) -> pd.DataFrame:
+        """Rows start..stop-1 of a table, in file order."""
+        if name == "events" and self.event_store is not None:
+            return self.event_store.file_rows(start, stop)
+        return self.table(name).iloc[start:stop]
+
     def event_rows(self, ids) -> pd.DataFrame:
         """The events with these ids, from memory or from the event store."""
         ids = [i for i in ids if i]

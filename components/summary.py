@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import filters, loader
+from components import loader
 
 TABLE_LABELS = {
     "events": "Events",
@@ -19,22 +19,30 @@ TABLE_LABELS = {
 
 
 def table_counts(dataset: loader.Dataset) -> dict[str, int]:
-    return {label: len(dataset.table(name)) for name, label in TABLE_LABELS.items()
+    return {label: dataset.rows_in(name) for name, label in TABLE_LABELS.items()
             if name not in ("periods", "claims", "briefing")}
 
 
-def coverage_sentence(dataset: loader.Dataset) -> str:
-    events = dataset.events
+def event_coverage(events: pd.DataFrame) -> dict:
+    """First and last day covered, dated events per precision, events without a place."""
     dated = events.dropna(subset=["span_start"])
-    if dated.empty:
+    by_precision = dated["time_precision"].value_counts()
+    return {"first": dated["span_start"].min() if len(dated) else None,
+            "last": dated["span_end"].max() if len(dated) else None,
+            **{p: int(by_precision.get(p, 0)) for p in ("day", "month", "year")},
+            "unplaced": int((events["location"] == "").sum())}
+
+
+def coverage_sentence(dataset: loader.Dataset) -> str:
+    store = dataset.event_store
+    facts = store.coverage() if store is not None else event_coverage(dataset.events)
+    if facts["first"] is None:
         return "No dated events are loaded."
-    first, last = dated["span_start"].min(), dated["span_end"].max()
-    by_precision = events["time_precision"].value_counts()
-    parts = [f"{by_precision.get(p, 0)} to the {p}" for p in ("day", "month", "year")]
-    unplaced = int((events["location"] == "").sum())
+    parts = [f"{facts[p]:,} to the {p}" for p in ("day", "month", "year")]
     return (
-        f"Events run from **{first:%B %Y}** to **{last:%B %Y}**; their dates are known "
-        f"{', '.join(parts)}. {unplaced} event(s) have no place and are left off the map."
+        f"Events run from **{facts['first']:%B %Y}** to **{facts['last']:%B %Y}**; their dates "
+        f"are known {', '.join(parts)}. {facts['unplaced']:,} event(s) have no place and are "
+        "left off the map."
     )
 
 

@@ -1,5 +1,7 @@
 """Data page: what was loaded and every problem in it; swap files in, restore old versions."""
 
+from functools import partial
+
 import streamlit as st
 
 from components import summary
@@ -40,5 +42,5 @@ st.subheader("Tables")
 tabs = st.tabs([name for name in summary.TABLE_LABELS.values()])
 for tab, name in zip(tabs, summary.TABLE_LABELS):
     with tab:
-        cards.paged_table(dataset.table(name), key=f"page-{name}",
-                          prepare=lambda part, name=name: summary.display_rows(part, name))
+        cards.paged_rows(dataset.rows_in(name), partial(dataset.file_rows, name), key=f"page-{name}",
+                         prepare=lambda part, name=name: summary.display_rows(part, name))

@@ -211,3 +211,13 @@ def test_find_searches_the_store(store_app):
     assert not at.exception
     labels = [link.proto.label for link in at.get("page_link")]
     assert any(label.endswith("(event)") and "Karbala" in label for label in labels)
+
+
+def test_data_page_counts_and_pages_through_the_stored_events(store_app):
+    at = run_app("pages/data.py")
+    metrics = {m.label: m.value for m in at.metric}
+    loaded = loader.load_dataset(store_app).dataset
+    assert metrics["Events"] == f"{len(loaded.events):,}"
+    assert any("Events run from" in m.value and "to the day" in m.value for m in at.markdown)
+    shown = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
+    assert list(shown["event_id"]) == list(loaded.events["event_id"])  # file order

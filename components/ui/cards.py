@@ -92,12 +92,17 @@ PAGE_ROWS = 1000
 def paged_table(frame: pd.DataFrame, key: str, prepare=lambda part: part) -> None:
     """A table sent a page at a time: a million rows never travel to the browser at once.
     `prepare` turns the page's rows into what is shown."""
-    pages = max(1, -(-len(frame) // PAGE_ROWS))
+    paged_rows(len(frame), lambda start, stop: frame.iloc[start:stop], key, prepare)
+
+
+def paged_rows(total: int, rows, key: str, prepare=lambda part: part) -> None:
+    """paged_table for rows fetched a page at a time: rows(start, stop) -> frame."""
+    pages = max(1, -(-total // PAGE_ROWS))
     page = 1
     if pages > 1:
         page = st.number_input(f"Page (of {pages:,}, {PAGE_ROWS:,} rows each)", 1, pages, 1,
                                key=key)
     start = (page - 1) * PAGE_ROWS
-    st.dataframe(prepare(frame.iloc[start:start + PAGE_ROWS]), hide_index=True, width="stretch")
+    st.dataframe(prepare(rows(start, start + PAGE_ROWS)), hide_index=True, width="stretch")
     if pages > 1:
-        st.caption(f"Rows {start + 1:,} to {min(start + PAGE_ROWS, len(frame)):,} of {len(frame):,}.")
+        st.caption(f"Rows {start + 1:,} to {min(start + PAGE_ROWS, total):,} of {total:,}.")
