@@ -36,7 +36,7 @@ from components.contract import ERROR, Problem
 STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
 ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
-STORE_VERSION = 1  # bump when the stored columns change: older stores are rebuilt
+STORE_VERSION = 2  # bump when the stored columns change: older stores are rebuilt
 SLICE_ROWS = 500_000
 MEMORY_LIMIT = "1GB"
 LIST_COLUMNS = ("assoc_actors", "source_ids")
@@ -163,18 +163,18 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) 
 
 def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
     """A typed slice as stored: plain text (no categoricals), lists as lists, with the labels
-    the views group by and the words the text filter searches."""
+    the views group by, the words the text filter searches and the date-order key."""
     labelled = views.with_event_labels(typed, frames["actors"], frames["sources"])
     columns = {}
     for column in STORED_COLUMNS:
         values = labelled[column]
         if column in LIST_COLUMNS:
-            columns[column] = pa.array([list(v) if isinstance(v, tuple) else [] for v in values],
-                                       type=pa.list_(pa.string()))
-        elif isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object or (
-                pd.api.types.is_string_dtype(values)):
-            columns[column] = pa.array(values.astype(object).fillna("").astype(str).tolist(),
-                                       type=pa.string())
+            columns[column] = _list_array(values)
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            text = values.cat.add_categories([""]) if "" not in values.cat.categories else values
+            columns[column] = pa.array(text.fillna("")).dictionary_decode().cast(pa.string())
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            columns[column] = pa.array(values.fillna(""), type=pa.string())
         elif column in ("span_start", "span_end"):
             columns[column] = pa.array(values.to_numpy(dtype="datetime64[us]"),
                                        type=pa.timestamp("us"))
@@ -184,10 +184,32 @@ def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
                                        from_pandas=True)
         else:
             columns[column] = pa.array(values.to_numpy(), from_pandas=True)
-    words = [f.searchable_words(labelled[col]) for col in SEARCHED_COLUMNS]
-    columns["words"] = pa.array(
-        pd.concat(words, axis=1).agg("\n".join, axis=1).tolist(), type=pa.string())
+    words = [f.searchable_words(labelled[col]).astype(object) for col in SEARCHED_COLUMNS]
+    joined = words[0]
+    for more in words[1:]:  # a line per column, so a phrase never spans two columns
+        joined = joined + "\n" + more
+    columns["words"] = pa.array(joined, type=pa.string())
+    columns["order_key"] = pa.array(order_keys(labelled["span_start"], labelled[loader.ROW]))
     return pa.table(columns)
+
+
+UNDATED_DAY = (1 << 22) - 1  # undated events sort after every dated one
+DAY_ZERO = pd.Timestamp("1800-01-01")
+
+
+def order_keys(span_start: pd.Series, rows: pd.Series) -> np.ndarray:
+    """One integer per event ordering events by start date, then file row: the store lists
+    "the earliest" events with integer comparisons instead of sorting dates and rows."""
+    days = ((span_start - DAY_ZERO).dt.days.astype("Float64").fillna(UNDATED_DAY)
+            .clip(0, UNDATED_DAY).astype(np.int64).to_numpy())
+    return (days << 40) + rows.to_numpy(dtype=np.int64)
+
+
+def _list_array(values: pd.Series) -> pa.Array:
+    """Tuples as an Arrow list column, converted once per distinct tuple."""
+    codes, distinct = pd.factorize(values.map(lambda v: v if isinstance(v, tuple) else ()))
+    lists = pa.array([list(v) for v in distinct], type=pa.list_(pa.string()))
+    return lists.take(pa.array(codes))
 
 
 STORED_COLUMNS = (
@@ -305,18 +327,26 @@ class EventStore:
             " count(*) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS placed,"
             " count(*) FILTER (WHERE span_start IS NOT NULL"
             "   AND time_precision NOT IN ('day', 'month')) AS year_only,"
-            " count(DISTINCT location) FILTER (WHERE location <> '') AS places,"
             f" min(span_start) AS first, max(span_end) AS last FROM events WHERE {where.sql}",
             where.params).iloc[0]
         return {k: (_timestamp(row[k]) if k in ("first", "last") else int(row[k]))
                 for k in row.index}
 
+    def places(self, where: Where) -> int:
+        """How many distinct places the matching events are at."""
+        return int(self._value("SELECT count(DISTINCT location) FROM events"
+                               f" WHERE location <> '' AND {where.sql}", where.params))
+
     def rows(self, where: Where, limit: int, offset: int = 0) -> pd.DataFrame:
-        """A page of matching events in date order, typed like the loader's frame."""
-        frame = self._frame(
-            f"SELECT * EXCLUDE (words) FROM events WHERE {where.sql}"
-            " ORDER BY span_start NULLS LAST, _row LIMIT ? OFFSET ?",
-            where.params + (limit, offset))
+        """A page of matching events in date order, typed like the loader's frame: the keys
+        first (a scan of two columns), then those rows' columns only."""
+        keys = self._frame(f"SELECT order_key FROM events WHERE {where.sql}"
+                           " ORDER BY order_key LIMIT ? OFFSET ?", where.params + (limit, offset))
+        return self._rows_by_key(keys["order_key"].tolist(), "* EXCLUDE (words, order_key)")
+
+    def _rows_by_key(self, keys: list, columns: str) -> pd.DataFrame:
+        frame = self._frame(f"SELECT {columns} FROM events WHERE order_key IN"
+                            " (SELECT unnest(?)) ORDER BY order_key", (keys,))
         return as_loaded(frame)
 
     def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
@@ -328,21 +358,23 @@ class EventStore:
         counts = self._frame(
             f"SELECT location, place_name, lat, lon, {key} AS key, geo_precision AS precision,"
             f" count(*) AS events FROM events WHERE {placed} GROUP BY ALL", where.params)
-        earliest = self._frame(
-            "SELECT unnest(first, recursive := true) FROM ("
-            " SELECT min_by({'location': location, 'lat': lat, 'lon': lon,"
-            "  'span_start': span_start, 'event_date': event_date,"
-            "  'time_precision': time_precision, 'date_end': date_end,"
-            "  'event_type': event_type, 'actor1': actor1, 'actor2': actor2,"
-            "  'claim_status': claim_status},"
-            "  {'start': coalesce(span_start, TIMESTAMP '9999-12-31'), 'row': _row}, ?) AS picks"
-            f" FROM events WHERE {placed} GROUP BY location, lat, lon), unnest(picks) AS t(first)",
-            (max_listed,) + where.params)
-        if earliest.empty:
-            return counts.astype({"events": np.int64}), pd.DataFrame(columns=views.LISTED_COLUMNS)
+        counts = counts.astype({"events": np.int64})
+        if counts.empty:
+            return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
+        # tooltips list the earliest events of each place, or of each grid cell when places
+        # are merged: a few thousand rows at most, fetched by their order keys
+        places = counts.drop_duplicates(["location", "lat", "lon"])
+        size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
+        group = ("location, lat, lon" if size is None else
+                 f"round_even(lat / {size}, 0), round_even(lon / {size}, 0)")
+        picked = self._frame(f"SELECT min(order_key, {int(max_listed)}) AS keys FROM events"
+                             f" WHERE {placed} GROUP BY {group}", where.params)
+        keys = [int(k) for group_keys in picked["keys"] for k in group_keys]
+        earliest = self._rows_by_key(keys, "location, lat, lon, span_start, event_date,"
+                                     " time_precision, date_end, event_type, actor1, actor2,"
+                                     " claim_status")
         earliest["source_ids"], earliest["source_locator"] = [()] * len(earliest), ""
-        listed = views.listed_lines(views.with_event_labels(earliest, actors, None))
-        return counts.astype({"events": np.int64}), listed
+        return counts, views.listed_lines(views.with_event_labels(earliest, actors, None))
 
     def routes(self, where: Where) -> pd.DataFrame:
         """Movements per route, as views.map_arcs counts them."""
@@ -406,15 +438,16 @@ class EventStore:
     def word_hits(self, words: list[str], limit: int) -> pd.DataFrame:
         """Events whose searched columns hold every word (normalised, see filters)."""
         condition = " AND ".join(["contains(words, ?)"] * len(words)) or "FALSE"
-        return as_loaded(self._frame(f"SELECT * EXCLUDE (words) FROM events WHERE {condition}"
-                                     " ORDER BY _row LIMIT ?", tuple(words) + (limit,)))
+        return as_loaded(self._frame(f"SELECT * EXCLUDE (words, order_key) FROM events"
+                                     f" WHERE {condition} ORDER BY _row LIMIT ?",
+                                     tuple(words) + (limit,)))
 
     @cached_property
     def count(self) -> int:
         return int(self._value("SELECT count(*) FROM events"))
 
     def file_rows(self, start: int, stop: int) -> pd.DataFrame:
-        return as_loaded(self._frame("SELECT * EXCLUDE (words) FROM events ORDER BY _row"
+        return as_loaded(self._frame("SELECT * EXCLUDE (words, order_key) FROM events ORDER BY _row"
                                      " LIMIT ? OFFSET ?", (stop - start, start)))
 
     def coverage(self) -> dict:
@@ -429,7 +462,7 @@ class EventStore:
                 **{k: int(row[k]) for k in ("day", "month", "year", "unplaced")}}
 
     def events_by_id(self, ids) -> pd.DataFrame:
-        frame = self._frame("SELECT * EXCLUDE (words) FROM events WHERE event_id IN"
+        frame = self._frame("SELECT * EXCLUDE (words, order_key) FROM events WHERE event_id IN"
                             " (SELECT unnest(?)) ORDER BY _row", (list(ids),))
         return as_loaded(frame)
 

@@ -24,17 +24,20 @@ class FrameSelection:
         self.events = events
 
     @cached_property
+    def places(self) -> int:
+        places = self.events["location"].unique() if len(self.events) else []
+        return sum(1 for p in places if isinstance(p, str) and p)
+
+    @cached_property
     def facts(self) -> dict:
         events = self.events
         dated = events["span_start"].notna()
         known = events["time_precision"].isin(["day", "month"]) & dated
-        places = events["location"].unique() if len(events) else []
         return {
             "events": len(events),
             "dated": int(dated.sum()),
             "placed": int((events["lat"].notna() & events["lon"].notna()).sum()),
             "year_only": int(dated.sum() - known.sum()),
-            "places": sum(1 for p in places if isinstance(p, str) and p),
             "first": events["span_start"].min() if dated.any() else None,
             "last": events["span_end"].max() if dated.any() else None,
         }
@@ -78,6 +81,10 @@ class StoreSelection:
     @cached_property
     def facts(self) -> dict:
         return self.store.facts(self.where)
+
+    @cached_property
+    def places(self) -> int:
+        return self.store.places(self.where)
 
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
         page = self.store.rows(self.where, limit, offset)
@@ -135,5 +142,5 @@ def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]
         "Events": selection.facts["events"],
         "Actors involved": len(named - {""}),
         "Relations": len(relations),
-        "Places": selection.facts["places"],
+        "Places": selection.places,
     }

@@ -178,9 +178,8 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     first_row = _first_positions(place)
     lat = counts["lat"].to_numpy(dtype=float)[first_row]
     lon = counts["lon"].to_numpy(dtype=float)[first_row]
-    cell = np.arange(len(first_row))  # each place its own cell...
-    if len(first_row) > MAX_PLACES_DRAWN:  # ...unless there are too many to draw
-        cell = _grid_cells(lat, lon)
+    size = grid_size(lat, lon)  # each place its own cell, unless there are too many to draw
+    cell = np.arange(len(first_row)) if size is None else grid_cells(lat, lon, size)
     n_cells = int(cell.max()) + 1
     events_per = np.bincount(cell, weights=per_place, minlength=n_cells).astype(np.int64)
     by_events = np.argsort(-per_place, kind="stable")
@@ -257,16 +256,26 @@ def _most_common(group: np.ndarray, values: pd.Series, weight: np.ndarray,
     return labels[totals.reshape(n_groups, len(labels)).argmax(1)]
 
 
-def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Cell codes merging places into square cells, as coarse as needed to stay under the
-    limit."""
-    for size in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
-        keys = (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
-            np.round(lon / size).astype(np.int64) + 10_000)
-        cells, distinct = pd.factorize(keys)
-        if len(distinct) <= MAX_PLACES_DRAWN:
-            break
-    return cells
+GRID_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)  # degrees
+
+
+def grid_size(lat: np.ndarray, lon: np.ndarray) -> float | None:
+    """The finest grid (in degrees) that merges the places (one per lat/lon pair) into at most
+    MAX_PLACES_DRAWN cells; None when they are few enough to draw one by one."""
+    if len(lat) <= MAX_PLACES_DRAWN:
+        return None
+    for size in GRID_SIZES:
+        if len(np.unique(grid_cells(lat, lon, size))) <= MAX_PLACES_DRAWN:
+            return size
+    return GRID_SIZES[-1]
+
+
+def grid_cells(lat: np.ndarray, lon: np.ndarray, size: float) -> np.ndarray:
+    """Cell codes of square cells `size` degrees wide (rounding half to even, as DuckDB's
+    round_even does, so the event store merges places into the same cells)."""
+    keys = (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
+        np.round(lon / size).astype(np.int64) + 10_000)
+    return pd.factorize(keys)[0]
 
 
 MAX_RADIUS_PX = 40

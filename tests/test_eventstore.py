@@ -221,3 +221,21 @@ def test_data_page_counts_and_pages_through_the_stored_events(store_app):
     assert any("Events run from" in m.value and "to the day" in m.value for m in at.markdown)
     shown = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
     assert list(shown["event_id"]) == list(loaded.events["event_id"])  # file order
+
+
+def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
+    from bench.generate import generate
+
+    monkeypatch.setattr(views, "MAX_PLACES_DRAWN", 100)  # 10,000 events are at ~500 places
+    folder = tmp_path / "synthetic"
+    generate(10_000, folder, seed=3)
+    result, _ = open_store(folder, tmp_path / "cache")
+    dataset = result.dataset
+    in_memory = loader.load_dataset(folder).dataset
+    labelled = dataclasses.replace(in_memory, events=views.with_event_labels(
+        in_memory.events, in_memory.actors, in_memory.sources))
+    for chosen in (f.Filters(), f.Filters(claim_statuses=("alleged",))):
+        from_store = selection.StoreSelection(dataset.event_store, dataset, chosen).map_places()
+        from_frame = selection.FrameSelection(f.filter_events(labelled, chosen)).map_places()
+        assert (from_store["places"] > 1).any()  # grid cells, not places one by one
+        pd.testing.assert_frame_equal(from_store, from_frame, check_dtype=False)
