@@ -37,8 +37,9 @@ STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
 ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
 STORE_VERSION = 2  # bump when the stored columns change: older stores are rebuilt
-SLICE_ROWS = 500_000
-MEMORY_LIMIT = "1GB"
+SLICE_ROWS = 250_000
+MEMORY_LIMIT = "1GB"  # DuckDB's own buffers, when querying
+BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pandas
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name")
 SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
@@ -129,7 +130,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) 
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 24), b""):
             digest.update(block)
-    con = duckdb.connect(str(partial), config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         parquet = pq.ParquetFile(path)
         total, done, created = parquet.metadata.num_rows, 0, False
@@ -356,8 +357,10 @@ class EventStore:
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
         counts = self._frame(
-            f"SELECT location, place_name, lat, lon, {key} AS key, geo_precision AS precision,"
-            f" count(*) AS events FROM events WHERE {placed} GROUP BY ALL", where.params)
+            # a place's name follows from its id: carried along, not grouped by
+            f"SELECT location, any_value(place_name) AS place_name, lat, lon, {key} AS key,"
+            f" geo_precision AS precision, count(*) AS events FROM events WHERE {placed}"
+            f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
