@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from components import contract as c
 from components import filters as f
 from components import loader, views
-from components.contract import ERROR, Problem
+from components.contract import ERROR, WARNING, Problem
 
 STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
 ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
@@ -101,18 +101,37 @@ class StoreLoader:
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
-            for old in self.directory.glob(f"events-{folder_key}-*.duckdb"):
-                old.unlink(missing_ok=True)
             _build(path, target, table, frames, indexes, self.progress)
         store = EventStore(target)
         problems, rows, fingerprint = store.load_report()
         log.problems.extend(problems)
-        usable = not any(p.severity == ERROR for p in problems)
-        status = ("warnings" if problems else "ok") if usable else "unusable"
-        self.store = store if usable else None
-        report = loader.FileReport(table.name, path.name, status, rows if usable else 0,
+        others = sorted((p for p in self.directory.glob(f"events-{folder_key}-*.duckdb")
+                         if p != target), key=lambda p: p.stat().st_mtime_ns)
+        report = loader.FileReport(table.name, path.name, "warnings" if problems else "ok", rows,
                                    fingerprint, modified)
+        if any(p.severity == ERROR for p in problems):
+            store, report = self._last_good(others, report, log)
+            others = [p for p in others if store is None or p != store.path]
+        for old in others:  # earlier versions, no longer needed
+            old.unlink(missing_ok=True)
+        self.store = store
         return loader.empty_table(_read_from(table, path.name)), report
+
+    @staticmethod
+    def _last_good(candidates: list[Path], report: loader.FileReport, log: loader.ProblemLog):
+        """The newest earlier store that loaded without errors, served in place of an unusable
+        events file (as the loader serves a last good copy of any other file)."""
+        for path in reversed(candidates):
+            older = EventStore(path)
+            problems, rows, _ = older.load_report()
+            if not any(p.severity == ERROR for p in problems):
+                when = pd.Timestamp(path.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
+                log.add(report.filename, None, None, None,
+                        f"cannot be used, so the last good version (prepared {when} UTC) is "
+                        "served until the file is fixed", WARNING, kind="last good")
+                return older, dataclasses.replace(
+                    report, status="unusable: last good version served", rows=rows)
+        return None, dataclasses.replace(report, status="unusable", rows=0)
 
 
 def _read_from(table: c.Table, filename: str) -> c.Table:

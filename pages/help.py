@@ -55,3 +55,8 @@ st.markdown("With more than 1,000 actors or places, the sidebar lists the 1,000 
             "without the spelling tolerance it keeps for names. The map merges nearby places "
             "past 800, the timeline counts events per period past 600, and the network draws the "
             "actors with the most relations: each view says so where it happens.")
+st.markdown("From two million events (in a Parquet file) the events are kept in a DuckDB "
+            "database rather than in memory. The first load of a new version of the file takes "
+            "a while, with the same checks; afterwards it opens at once. The views are the "
+            "same; lists and exports of events hold the first 1,000 matching events in date "
+            "order, and say so: narrow the filters to see the rest.")

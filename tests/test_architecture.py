@@ -58,3 +58,14 @@ def _section(text: str, filename: str) -> str:
     rest = text[match.end():]
     end = re.search(rf"^#{{1,{level}}} ", rest, flags=re.M)
     return rest[: end.start()] if end else rest
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """Each PROXYLENS_* environment variable the code reads is explained in README.md."""
+    sources = [PROJECT / "app.py", *(PROJECT / "components").rglob("*.py"),
+               *(PROJECT / "pages").glob("*.py"), *(PROJECT / "bench").glob("*.py")]
+    settings = {name for path in sources
+                for name in re.findall(r"\bPROXYLENS_[A-Z_]+\b", path.read_text())}
+    assert {"PROXYLENS_DATA_DIR", "PROXYLENS_ENGINE", "PROXYLENS_CACHE_DIR"} <= settings
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert sorted(s for s in settings if s not in readme) == []

@@ -239,3 +239,25 @@ def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
         from_frame = selection.FrameSelection(f.filter_events(labelled, chosen)).map_places()
         assert (from_store["places"] > 1).any()  # grid cells, not places one by one
         pd.testing.assert_frame_equal(from_store, from_frame, check_dtype=False)
+
+
+def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_path):
+    as_parquet(data_copy)
+    cache = tmp_path / "cache"
+    good, _ = open_store(data_copy, cache)
+    events = pd.read_parquet(data_copy / "events.parquet")
+    events.loc[len(events) - 1, "event_id"] = events.loc[0, "event_id"]  # a repeated id
+    events.to_parquet(data_copy / "events.parquet", index=False)
+    broken, store_loader = open_store(data_copy, cache)
+    assert any(p.severity == ERROR for p in broken.problems if p.file == "events.parquet")
+    assert any("last good version" in p.problem for p in broken.warnings)
+    report = next(r for r in broken.files if r.table == "events")
+    assert report.status == "unusable: last good version served"
+    assert store_loader.store.count == good.dataset.event_store.count == len(events)
+    # fixed again: the new version is served and the old stores are cleared away
+    events.loc[len(events) - 1, "event_id"] = "ev-fixed"
+    events.to_parquet(data_copy / "events.parquet", index=False)
+    fixed, store_loader = open_store(data_copy, cache)
+    assert not fixed.errors
+    assert store_loader.store.events_by_id(["ev-fixed"])["event_id"].tolist() == ["ev-fixed"]
+    assert len(list(cache.glob("*.duckdb"))) == 1

@@ -16,7 +16,8 @@ from components import datastore, eventstore, loader
 SESSION_FOLDER = "session_data_folder"
 
 
-@st.cache_resource(show_spinner="Reading the data folder…", max_entries=8)
+@st.cache_resource(show_spinner="Reading the data folder… (the first load of millions of events "
+                   "prepares them once for DuckDB, which takes a minute or two)", max_entries=8)
 def _load(folder: str, fingerprint: str) -> loader.LoadResult:
     # fingerprint is only a cache key: it changes whenever a file in the folder changes.
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
