@@ -98,7 +98,6 @@ def core_times(folder: str) -> dict[str, float]:
     import dataclasses
 
     from components import eventstore, filters, loader, network, selection, views
-    from components.ui.context import STORE_ROWS
 
     dataset = eventstore.load_folder(folder, loader.folder_fingerprint(folder)).dataset
     dataset = dataclasses.replace(dataset, events=views.with_event_labels(
@@ -106,29 +105,28 @@ def core_times(folder: str) -> dict[str, float]:
     positions = network.stable_layout(dataset.actors, dataset.relations)
 
     def filtered(event_type):
-        return selection.filtered(dataset, filters.Filters(event_types=(event_type,)),
-                                  STORE_ROWS)
+        return selection.filtered(dataset, filters.Filters(event_types=(event_type,)))
 
-    def map_view(events, relations, matching):
+    def map_view(relations, matching):
         places = matching.map_places()
         if not places.empty:
             views.label_places(places, views.map_view_bounds(places, 1000, 520,
                                                              matching.map_arcs()))
 
-    def network_view(events, relations, matching):
+    def network_view(relations, matching):
         network.network_frames(dataset.actors, relations, positions)
 
-    def timeline_view(events, relations, matching):
+    def timeline_view(relations, matching):
         if matching.facts["dated"] > views.MAX_TIMELINE_MARKS:
             matching.timeline_bins()
         else:
-            views.timeline_marks(events)
+            views.timeline_marks(matching.listed_events(selection.LISTED_ROWS))
         matching.monthly_counts()
 
-    def overview(events, relations, matching):
+    def overview(relations, matching):
         selection.view_counts(matching, relations)
-        map_view(events, relations, matching), network_view(events, relations, matching)
-        timeline_view(events, relations, matching)
+        map_view(relations, matching), network_view(relations, matching)
+        timeline_view(relations, matching)
 
     steps = {"overview": overview, "map": map_view, "network": network_view,
              "timeline": timeline_view}

@@ -17,6 +17,9 @@ from components import eventstore, filters, views
 from components.loader import Dataset
 
 
+LISTED_ROWS = 1_000  # matching events fetched as rows from an event store (a table's page)
+
+
 class FrameSelection:
     """Matching events held in memory (labelled, see views.with_event_labels)."""
 
@@ -77,6 +80,7 @@ class StoreSelection:
         self.store = store
         self.dataset = dataset
         self.where = eventstore.where_clause(dataset, filters_)
+        self._listed: dict[int, pd.DataFrame] = {}
 
     @cached_property
     def facts(self) -> dict:
@@ -91,8 +95,11 @@ class StoreSelection:
         return views.with_event_labels(page, self.dataset.actors, self.dataset.sources)
 
     def listed_events(self, limit: int) -> pd.DataFrame:
-        """The events pages list and export: the first `limit`, in date order."""
-        return self.rows(limit)
+        """The events pages list and export: the first `limit`, in date order (fetched on
+        the first request only: most views never list events)."""
+        if limit not in self._listed:
+            self._listed[limit] = self.rows(limit)
+        return self._listed[limit]
 
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
@@ -126,13 +133,12 @@ def select(dataset: Dataset, chosen: filters.Filters) -> Selection:
     return FrameSelection(filters.filter_events(dataset, chosen))
 
 
-def filtered(dataset: Dataset, chosen: filters.Filters, listed: int
-             ) -> tuple[pd.DataFrame, pd.DataFrame, Selection]:
-    """What a page works from: the events it lists (at most `listed` from a store), the
-    relations under the filters, and the selection its views draw from."""
+def filtered(dataset: Dataset, chosen: filters.Filters) -> tuple[pd.DataFrame, Selection]:
+    """What a page works from: the relations under the filters, and the selection its views
+    draw from (and its lists fetch events from, see listed_events)."""
     matching = select(dataset, chosen)
     relations = filters.filter_relations(dataset, chosen, involved=matching.involved_actor_ids)
-    return matching.listed_events(listed), relations, matching
+    return relations, matching
 
 
 def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]:

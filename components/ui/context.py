@@ -26,13 +26,18 @@ class PageContext:
     fingerprint: str
     options: f.FilterOptions
     filters: f.Filters
-    events: pd.DataFrame  # filtered, with display labels (with an event store: the first page)
     relations: pd.DataFrame  # filtered
     selection: selection.Selection  # what the views draw from: counts, places, bins
 
     @property
+    def events(self) -> pd.DataFrame:
+        """The matching events, with display labels (with an event store: the first
+        LISTED_ROWS in date order)."""
+        return self.selection.listed_events(selection.LISTED_ROWS)
+
+    @property
     def bounded(self) -> bool:
-        """True when `events` holds only the first STORE_ROWS of the matching events."""
+        """True when `events` holds only the first LISTED_ROWS of the matching events."""
         return self.selection.facts["events"] > len(self.events)
 
     @property
@@ -60,12 +65,9 @@ def _labelled(folder: str, fingerprint: str) -> loader.Dataset:
     return dataclasses.replace(dataset, events=events)
 
 
-STORE_ROWS = 1_000  # matching events fetched as rows from an event store (a table's page)
-
-
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
-    return selection.filtered(_labelled(folder, fingerprint), filters, STORE_ROWS)
+    return selection.filtered(_labelled(folder, fingerprint), filters)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -127,7 +129,7 @@ def page_context() -> PageContext:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _view_counts(folder: str, fingerprint: str, filters: f.Filters) -> dict[str, int]:
-    _, relations, chosen = _filtered(folder, fingerprint, filters)
+    relations, chosen = _filtered(folder, fingerprint, filters)
     return selection.view_counts(chosen, relations)
 
 
@@ -165,11 +167,11 @@ def _actor_events(folder: str, fingerprint: str, actor_id: str) -> tuple[pd.Data
         events = profiles.actor_events(dataset, actor_id)
         return events, len(events)
     chosen = selection.select(dataset, f.Filters(actors=(actor_id,)))
-    return chosen.listed_events(STORE_ROWS), chosen.facts["events"]
+    return chosen.listed_events(selection.LISTED_ROWS), chosen.facts["events"]
 
 
 def actor_events(actor_id: str) -> tuple[pd.DataFrame, int]:
-    """The events naming an actor (with an event store, the first STORE_ROWS in date order) and
+    """The events naming an actor (with an event store, the first LISTED_ROWS in date order) and
     how many there are."""
     return _actor_events(*_fingerprint(), actor_id)
 
