@@ -179,8 +179,9 @@ def main() -> None:
             "# Benchmarks beyond a million events\n\n"
             f"`python -m bench.scale --sizes {args.sizes} --write {args.write}`, run "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; columns as in "
-            "[benchmarks.md](benchmarks.md). Everything is held in pandas here: this is the "
-            "size at which docs/scaling.md's DuckDB path is needed.\n\n"
+            "[benchmarks.md](benchmarks.md), plus the engine holding the events: from two "
+            "million events in Parquet, the DuckDB event store (docs/scaling.md). Its cold load "
+            "prepares the store, once per data version; the warm load opens it.\n\n"
             + table(results) + "\n", encoding="utf-8")
 
 

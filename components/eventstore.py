@@ -65,11 +65,10 @@ def wants_store(folder: str | os.PathLike) -> bool:
         return False
 
 
-def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
-                progress=None) -> loader.LoadResult:
+def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
+                ) -> loader.LoadResult:
     """loader.load_dataset, with the events in an event store when the folder wants one."""
-    store_loader = (StoreLoader(fingerprint, progress=progress) if wants_store(folder)
-                    else None)
+    store_loader = StoreLoader(fingerprint) if wants_store(folder) else None
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     if store_loader is not None:
         result.dataset.event_store = store_loader.store
@@ -88,10 +87,9 @@ def cache_dir() -> Path:
 class StoreLoader:
     """The loader's `events_loader`: events into a DuckDB database, prepared once per version."""
 
-    def __init__(self, fingerprint: str, directory: Path | None = None, progress=None) -> None:
+    def __init__(self, fingerprint: str, directory: Path | None = None) -> None:
         self.fingerprint = fingerprint
         self.directory = directory or cache_dir()
-        self.progress = progress or (lambda done, total: None)
         self.store: EventStore | None = None
 
     def __call__(self, folder: Path, table: c.Table, frames, indexes, log: loader.ProblemLog):
@@ -101,7 +99,7 @@ class StoreLoader:
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
         if not target.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
-            _build(path, target, table, frames, indexes, self.progress)
+            _build(path, target, table, frames, indexes)
         store = EventStore(target)
         problems, rows, fingerprint = store.load_report()
         log.problems.extend(problems)
@@ -139,7 +137,7 @@ def _read_from(table: c.Table, filename: str) -> c.Table:
     return dataclasses.replace(table, filename=filename)
 
 
-def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) -> None:
+def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
     """Read the events file slice by slice into a new database (written aside, then renamed)."""
     table = _read_from(table, path.name)
     log = loader.ProblemLog()
@@ -152,7 +150,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) 
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         parquet = pq.ParquetFile(path)
-        total, done, created = parquet.metadata.num_rows, 0, False
+        done, created = 0, False
         for batch in parquet.iter_batches(batch_size=SLICE_ROWS):
             raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
             done += len(raw)
@@ -164,7 +162,6 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes, progress) 
                         else "CREATE TABLE events AS SELECT * FROM slice")
             con.unregister("slice")
             created = True
-            progress(done, total)
         if created:
             _check_unique_ids(con, table.filename, log)
         else:
