@@ -73,14 +73,22 @@ class FrameSelection:
 
 
 class StoreSelection:
-    """Matching events in an event store: every answer is a query bounded by what it returns."""
+    """Matching events in an event store: every answer is a query bounded by what it returns.
+
+    When the filters match at most NARROW_UP_TO events, they are copied once into a narrowed
+    store and every later question reads only them (see EventStore.narrowed)."""
+
+    NARROW_UP_TO = 100_000  # copying more costs more than the queries it saves
 
     def __init__(self, store: eventstore.EventStore, dataset: Dataset,
                  filters_: filters.Filters) -> None:
-        self.store = store
         self.dataset = dataset
         self.where = eventstore.where_clause(dataset, filters_)
+        self.store = store
         self._listed: dict[int, pd.DataFrame] = {}
+        if self.where.sql != eventstore.Where().sql and (
+                store.count_matching(self.where) <= self.NARROW_UP_TO):
+            self.store, self.where = store.narrowed(self.where), eventstore.Where()
 
     @cached_property
     def facts(self) -> dict:
