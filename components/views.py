@@ -139,26 +139,35 @@ def place_counts(events: pd.DataFrame, colour_by: str = "event category",
     if placed.empty:
         return pd.DataFrame(columns=PLACE_COUNT_COLUMNS), pd.DataFrame(columns=LISTED_COLUMNS)
     place = _codes(placed["location"], placed["lat"], placed["lon"])  # a place per row
-    key = placed[COLOUR_BY[colour_by]].astype(object).fillna("").astype(str)
-    precision = placed["geo_precision"].astype(object).fillna("").astype(str)
-    combination = _codes(pd.Series(place), key, precision)
+    key, precision = placed[COLOUR_BY[colour_by]], placed["geo_precision"]
+    combination = _codes(pd.Series(place), key, precision)  # categorical codes, no strings
     first = _first_positions(combination)
     counts = placed.iloc[first][["location", "place_name", "lat", "lon"]].reset_index(drop=True)
     counts = counts.astype({"location": object, "place_name": object})
-    counts["key"] = key.to_numpy()[first]
-    counts["precision"] = precision.to_numpy()[first]
+    for column, values in (("key", key), ("precision", precision)):
+        counts[column] = values.iloc[first].astype(object).fillna("").astype(str).to_numpy()
     counts["events"] = np.bincount(combination)
-    shown = placed.iloc[earliest_per_group(place, placed["span_start"], max_listed)]
+    # tooltips list the earliest events of each place, or of each grid cell when places are
+    # merged (a few thousand lines, not five per place)
+    places = counts.drop_duplicates(["location", "lat", "lon"])
+    size = grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
+    if size is None:
+        listing_group = place
+    else:
+        first_of_place = _first_positions(place)
+        cell_of_place = grid_cells(placed["lat"].to_numpy()[first_of_place],
+                                   placed["lon"].to_numpy()[first_of_place], size)
+        listing_group = cell_of_place[place]
+    shown = placed.iloc[earliest_per_group(listing_group, placed["span_start"], max_listed)]
     return counts[PLACE_COUNT_COLUMNS], listed_lines(shown)
 
 
 def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
     """Tooltip lines of labelled events: date · type · actors · claim status."""
-    text = shown[["date_text", "event_type", "actors_text", "claim_status"]].astype(str)
-    lines = (text["date_text"] + " · " + text["event_type"] + " · " + text["actors_text"]
-             + " · " + text["claim_status"])
+    parts = [shown[column].astype(object).fillna("").to_numpy()
+             for column in ("date_text", "event_type", "actors_text", "claim_status")]
     out = shown[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
-    out["line"] = lines.to_numpy()
+    out["line"] = [" · ".join(map(str, values)) for values in zip(*parts)]
     return out[LISTED_COLUMNS]
 
 
@@ -218,10 +227,12 @@ def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarra
     place, in the order of `cell`)."""
     if listed.empty:
         return pd.Series(dtype=object)
-    keys = pd.MultiIndex.from_arrays([places["location"].astype(object), places["lat"],
-                                      places["lon"]])
-    position = keys.get_indexer(pd.MultiIndex.from_arrays(
-        [listed["location"].astype(object), listed["lat"], listed["lon"]]))
+    n_places = len(places)  # one code per (location, lat, lon), shared by places and lines
+    codes = _codes(*(pd.concat([places[c].astype(object), listed[c].astype(object)],
+                               ignore_index=True) for c in ("location", "lat", "lon")))
+    place_of_code = np.full(int(codes.max()) + 1, -1)
+    place_of_code[codes[:n_places]] = np.arange(n_places)
+    position = place_of_code[codes[n_places:]]
     known = position >= 0
     line_cell = cell[position[known]]
     shown = listed[known]
