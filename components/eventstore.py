@@ -377,10 +377,11 @@ class EventStore:
     # what the views draw
 
     def facts(self, where: Where) -> dict:
-        """Counts the pages state: events, dated, placed, known only to the year, places, the
-        first and last day covered."""
+        """Counts the pages state: events, dated, placed, known only to the year, the first and
+        last day covered; and apart from them, `places` (how many distinct places)."""
         row = self._frame(
             "SELECT count(*) AS events, count(span_start) AS dated,"
+            " count(DISTINCT location) FILTER (WHERE location <> '') AS places,"
             " count(*) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS placed,"
             " count(*) FILTER (WHERE span_start IS NOT NULL"
             "   AND time_precision NOT IN ('day', 'month')) AS year_only,"
@@ -388,15 +389,6 @@ class EventStore:
             where.params).iloc[0]
         return {k: (_timestamp(row[k]) if k in ("first", "last") else int(row[k]))
                 for k in row.index}
-
-    def count_matching(self, where: Where) -> int:
-        return int(self._value(f"SELECT count(*) FROM {self.table} WHERE {where.sql}",
-                               where.params))
-
-    def places(self, where: Where) -> int:
-        """How many distinct places the matching events are at."""
-        return int(self._value(f"SELECT count(DISTINCT location) FROM {self.table}"
-                               f" WHERE location <> '' AND {where.sql}", where.params))
 
     def rows(self, where: Where, limit: int, offset: int = 0) -> pd.DataFrame:
         """A page of matching events in date order, typed like the loader's frame: the keys
@@ -417,22 +409,17 @@ class EventStore:
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
         counts = self._frame(
-            # a place's name follows from its id: carried along, not grouped by
+            # a place's name follows from its id: carried along, not grouped by; each group's
+            # earliest events are candidates for the tooltips, in the same scan
             f"SELECT location, any_value(place_name) AS place_name, lat, lon, {key} AS key,"
-            f" geo_precision AS precision, count(*) AS events FROM {self.table} WHERE {placed}"
+            f" geo_precision AS precision, count(*) AS events,"
+            f" min(order_key, {int(max_listed)}) AS earliest FROM {self.table} WHERE {placed}"
             f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
-        # tooltips list the earliest events of each place, or of each grid cell when places
-        # are merged: a few thousand rows at most, fetched by their order keys
-        places = counts.drop_duplicates(["location", "lat", "lon"])
-        size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
-        group = ("location, lat, lon" if size is None else
-                 f"round_even(lat / {size}, 0), round_even(lon / {size}, 0)")
-        picked = self._frame(f"SELECT min(order_key, {int(max_listed)}) AS keys FROM {self.table}"
-                             f" WHERE {placed} GROUP BY {group}", where.params)
-        keys = [int(k) for group_keys in picked["keys"] for k in group_keys]
+        keys = _earliest_keys(counts, max_listed)
+        counts = counts.drop(columns="earliest")
         earliest = self._rows_by_key(keys, "location, lat, lon, span_start, event_date,"
                                      " time_precision, date_end, event_type, actor1, actor2,"
                                      " claim_status", self.table)
@@ -465,15 +452,16 @@ class EventStore:
     def monthly_counts(self, where: Where, facts: dict) -> tuple[pd.DataFrame, int]:
         counts = self._frame(
             "SELECT date_trunc('month', span_start) AS month, category, count(*) AS events"
-            f" FROM {self.table} WHERE span_start IS NOT NULL AND time_precision IN ('day', 'month')"
-            f" AND {where.sql} GROUP BY ALL ORDER BY month, category", where.params)
+            f" FROM {self.table} WHERE span_start IS NOT NULL"
+            f" AND time_precision IN ('day', 'month') AND {where.sql}"
+            " GROUP BY ALL ORDER BY month, category", where.params)
         counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
         return counts.astype({"events": np.int64}), facts["year_only"]
 
     def involved_actor_ids(self, where: Where) -> set[str]:
         frame = self._frame(
-            f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table} WHERE {where.sql})"
-            " SELECT actor1 AS a FROM chosen UNION SELECT actor2 FROM chosen"
+            f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table}"
+            f" WHERE {where.sql}) SELECT actor1 AS a FROM chosen UNION SELECT actor2 FROM chosen"
             " UNION SELECT unnest(assoc_actors) FROM chosen", where.params)
         return {a for a in frame["a"] if isinstance(a, str) and a}
 
@@ -528,6 +516,26 @@ class EventStore:
         frame = self._frame("SELECT * EXCLUDE (words, order_key) FROM events WHERE event_id IN"
                             " (SELECT unnest(?)) ORDER BY _row", (list(ids),))
         return as_loaded(frame)
+
+
+def _earliest_keys(counts: pd.DataFrame, n: int) -> list[int]:
+    """The order keys of the n earliest events of each place, or of each grid cell when places
+    are merged (as views.places_from_counts will), from each group's n earliest: a few
+    thousand rows to fetch for the tooltips."""
+    places = counts.drop_duplicates(["location", "lat", "lon"])
+    size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
+    candidates = counts[["location", "lat", "lon", "earliest"]].explode("earliest")
+    if size is None:
+        group = views.combination_codes(candidates["location"], candidates["lat"],
+                                        candidates["lon"])
+    else:
+        group = views.grid_cells(candidates["lat"].to_numpy(dtype=float),
+                                 candidates["lon"].to_numpy(dtype=float), size)
+    keys = candidates["earliest"].to_numpy(dtype=np.int64)
+    # order keys sort as dates do: the n smallest per group are its n earliest
+    order = np.lexsort((keys, group))
+    rank = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
+    return [int(k) for k in keys[order][rank < n]]
 
 
 def _timestamp(value):

@@ -86,17 +86,11 @@ class StoreSelection:
         self.where = eventstore.where_clause(dataset, filters_)
         self.store = store
         self._listed: dict[int, pd.DataFrame] = {}
-        if self.where.sql != eventstore.Where().sql and (
-                store.count_matching(self.where) <= self.NARROW_UP_TO):
+        counted = store.facts(self.where)
+        self.places = counted.pop("places")
+        self.facts = counted
+        if self.where.sql != eventstore.Where().sql and counted["events"] <= self.NARROW_UP_TO:
             self.store, self.where = store.narrowed(self.where), eventstore.Where()
-
-    @cached_property
-    def facts(self) -> dict:
-        return self.store.facts(self.where)
-
-    @cached_property
-    def places(self) -> int:
-        return self.store.places(self.where)
 
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
         page = self.store.rows(self.where, limit, offset)

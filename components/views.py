@@ -138,9 +138,9 @@ def place_counts(events: pd.DataFrame, colour_by: str = "event category",
     placed = events[needed] if has_place.all() else events.loc[has_place, needed]
     if placed.empty:
         return pd.DataFrame(columns=PLACE_COUNT_COLUMNS), pd.DataFrame(columns=LISTED_COLUMNS)
-    place = _codes(placed["location"], placed["lat"], placed["lon"])  # a place per row
+    place = combination_codes(placed["location"], placed["lat"], placed["lon"])  # per row
     key, precision = placed[COLOUR_BY[colour_by]], placed["geo_precision"]
-    combination = _codes(pd.Series(place), key, precision)  # categorical codes, no strings
+    combination = combination_codes(pd.Series(place), key, precision)  # codes, not strings
     first = _first_positions(combination)
     counts = placed.iloc[first][["location", "place_name", "lat", "lon"]].reset_index(drop=True)
     counts = counts.astype({"location": object, "place_name": object})
@@ -181,7 +181,7 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     if counts.empty:
         return pd.DataFrame(columns=columns)
     counts = counts.sort_values(["location", "lat", "lon"], kind="stable").reset_index(drop=True)
-    place = _codes(counts["location"], counts["lat"], counts["lon"])
+    place = combination_codes(counts["location"], counts["lat"], counts["lon"])
     weight = counts["events"].to_numpy(dtype=np.int64)
     per_place = np.bincount(place, weights=weight).astype(np.int64)
     first_row = _first_positions(place)
@@ -228,7 +228,7 @@ def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarra
     if listed.empty:
         return pd.Series(dtype=object)
     n_places = len(places)  # one code per (location, lat, lon), shared by places and lines
-    codes = _codes(*(pd.concat([places[c].astype(object), listed[c].astype(object)],
+    codes = combination_codes(*(pd.concat([places[c].astype(object), listed[c].astype(object)],
                                ignore_index=True) for c in ("location", "lat", "lon")))
     place_of_code = np.full(int(codes.max()) + 1, -1)
     place_of_code[codes[:n_places]] = np.arange(n_places)
@@ -241,7 +241,7 @@ def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarra
         line_cell[order]).agg("\n".join)
 
 
-def _codes(*columns: pd.Series) -> np.ndarray:
+def combination_codes(*columns: pd.Series) -> np.ndarray:
     """One integer per distinct combination of the columns' values, in order of appearance."""
     combined = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
