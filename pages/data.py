@@ -17,6 +17,10 @@ data_ui.saved_notice()
 st.caption(f"Data folder: `{dataset.folder}`")
 cards.headline_counts(summary.table_counts(dataset))
 st.markdown(summary.coverage_sentence(dataset))
+if dataset.event_store is not None:
+    st.caption("The events are many, so they are kept in a DuckDB database prepared once for "
+               "this version of the file (the views ask it for counts; lists and exports hold "
+               "the first 1,000 matching events). The Help page says more.")
 
 st.subheader("Files")
 st.dataframe(cards.files_table(result), hide_index=True, width="stretch")

@@ -261,3 +261,12 @@ def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_
     assert not fixed.errors
     assert store_loader.store.events_by_id(["ev-fixed"])["event_id"].tolist() == ["ev-fixed"]
     assert len(list(cache.glob("*.duckdb"))) == 1
+
+
+def test_lists_from_the_store_are_bounded_and_say_so(store_app, monkeypatch):
+    monkeypatch.setattr(selection, "LISTED_ROWS", 5)
+    at = run_app()
+    assert any("first 5 of the 56 matching events" in c.value for c in at.caption)
+    actor = run_app("pages/actor.py", params={"actor": "irgc-qf"})
+    heading = next(s.value for s in actor.subheader if s.value.startswith("Events"))
+    assert heading.startswith("Events (the first 5 of ")

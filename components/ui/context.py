@@ -37,8 +37,10 @@ class PageContext:
 
     @property
     def bounded(self) -> bool:
-        """True when `events` holds only the first LISTED_ROWS of the matching events."""
-        return self.selection.facts["events"] > len(self.events)
+        """True when `events` holds only the first LISTED_ROWS of the matching events (known
+        without fetching them)."""
+        return (self.dataset.event_store is not None
+                and self.selection.facts["events"] > selection.LISTED_ROWS)
 
     @property
     def dataset(self) -> loader.Dataset:

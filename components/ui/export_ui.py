@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import exports, profiles
+from components import exports, profiles, selection
 from components.ui import sidebar
 from components.ui.context import PageContext
 
@@ -67,7 +67,7 @@ def views_helper_columns(table: str) -> list[str]:
 
 def table_downloads(ctx: PageContext, key: str = "tables") -> None:
     if ctx.bounded:
-        st.caption(f"The events table holds the first {len(ctx.events):,} of the "
+        st.caption(f"The events table holds the first {selection.LISTED_ROWS:,} of the "
                    f"{ctx.selection.facts['events']:,} matching events, in date order: narrow "
                    "the filters to export them all.")
     row = st.container(horizontal=True, gap="small")
