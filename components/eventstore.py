@@ -524,14 +524,15 @@ def _earliest_keys(counts: pd.DataFrame, n: int) -> list[int]:
     thousand rows to fetch for the tooltips."""
     places = counts.drop_duplicates(["location", "lat", "lon"])
     size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
-    candidates = counts[["location", "lat", "lon", "earliest"]].explode("earliest")
     if size is None:
-        group = views.combination_codes(candidates["location"], candidates["lat"],
-                                        candidates["lon"])
+        group_of_row = views.combination_codes(counts["location"], counts["lat"], counts["lon"])
     else:
-        group = views.grid_cells(candidates["lat"].to_numpy(dtype=float),
-                                 candidates["lon"].to_numpy(dtype=float), size)
-    keys = candidates["earliest"].to_numpy(dtype=np.int64)
+        group_of_row = views.grid_cells(counts["lat"].to_numpy(dtype=float),
+                                        counts["lon"].to_numpy(dtype=float), size)
+    lists = counts["earliest"].to_numpy()
+    lengths = np.fromiter((len(k) for k in lists), dtype=np.int64, count=len(lists))
+    keys = np.concatenate([np.asarray(k, dtype=np.int64) for k in lists])
+    group = np.repeat(group_of_row, lengths)
     # order keys sort as dates do: the n smallest per group are its n earliest
     order = np.lexsort((keys, group))
     rank = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
