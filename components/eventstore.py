@@ -18,6 +18,7 @@ import copy
 import dataclasses
 import hashlib
 import os
+import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
@@ -106,7 +107,13 @@ class StoreLoader:
         target = self.directory / f"events-{folder_key}-{self.fingerprint}-v{STORE_VERSION}.duckdb"
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
         if not target.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a cache folder that cannot be written: the system's temp folder
+                self.directory = Path(tempfile.gettempdir()) / "proxylens-cache"
+                self.directory.mkdir(parents=True, exist_ok=True)
+                target = self.directory / target.name
+        if not target.exists():
             _build(path, target, table, frames, indexes)
         store = EventStore(target)
         problems, rows, fingerprint = store.load_report()

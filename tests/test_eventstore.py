@@ -270,3 +270,14 @@ def test_lists_from_the_store_are_bounded_and_say_so(store_app, monkeypatch):
     actor = run_app("pages/actor.py", params={"actor": "irgc-qf"})
     heading = next(s.value for s in actor.subheader if s.value.startswith("Events"))
     assert heading.startswith("Events (the first 5 of ")
+
+
+def test_an_unwritable_cache_folder_falls_back_to_the_temp_folder(data_copy, tmp_path,
+                                                                 monkeypatch):
+    as_parquet(data_copy)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(eventstore.tempfile, "gettempdir", lambda: str(tmp_path / "temp"))
+    result, store_loader = open_store(data_copy, blocked / "cache")
+    assert store_loader.store is not None and not result.errors
+    assert store_loader.store.path.parent == tmp_path / "temp" / "proxylens-cache"
