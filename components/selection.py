@@ -128,8 +128,9 @@ Selection = FrameSelection | StoreSelection
 
 
 def select(dataset: Dataset, chosen: filters.Filters) -> Selection:
-    """The events matching the filters, from the event store when the dataset has one (the
-    dataset's events then carry display labels, see views.with_event_labels)."""
+    """The events matching the filters: queries on the event store when the dataset has one,
+    else the filtered frame (the dataset's events carrying display labels, as
+    views.with_event_labels adds them)."""
     if dataset.event_store is not None:
         return StoreSelection(dataset.event_store, dataset, chosen)
     return FrameSelection(filters.filter_events(dataset, chosen))
