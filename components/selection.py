@@ -9,11 +9,12 @@ data version and filter value.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 
 import pandas as pd
 
-from components import eventstore, filters, views
+from components import eventstore, filters, profiles, views
 from components.loader import Dataset
 
 
@@ -134,6 +135,33 @@ def select(dataset: Dataset, chosen: filters.Filters) -> Selection:
     if dataset.event_store is not None:
         return StoreSelection(dataset.event_store, dataset, chosen)
     return FrameSelection(filters.filter_events(dataset, chosen))
+
+
+def filter_options(dataset: Dataset) -> filters.FilterOptions:
+    """The sidebar's options, with the events' part read from the event store if there is one."""
+    store = dataset.event_store
+    return filters.filter_options(dataset, store.option_facts() if store is not None else None)
+
+
+def actor_events(dataset: Dataset, actor_id: str) -> tuple[pd.DataFrame, int]:
+    """The events naming an actor (from an event store, the first LISTED_ROWS in date order)
+    and how many there are."""
+    if dataset.event_store is None:
+        events = profiles.actor_events(dataset, actor_id)
+        return events, len(events)
+    chosen = select(dataset, filters.Filters(actors=(actor_id,)))
+    return chosen.listed_events(LISTED_ROWS), chosen.facts["events"]
+
+
+def event_pool(dataset: Dataset, listed: pd.DataFrame, wanted) -> Dataset:
+    """The dataset a page picks events from: every event when they are in memory; with an
+    event store, the listed events (the first page matching the filters) plus those asked for
+    by id."""
+    if dataset.event_store is None:
+        return dataset
+    asked = dataset.event_rows(wanted)
+    events = pd.concat([asked, listed[list(asked.columns)]], ignore_index=True)
+    return dataclasses.replace(dataset, events=events.drop_duplicates("event_id"))
 
 
 def filtered(dataset: Dataset, chosen: filters.Filters) -> tuple[pd.DataFrame, Selection]:

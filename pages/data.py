@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import summary
+from components import selection, summary
 from components.ui import cards, data_access, data_ui
 from components.ui.context import page_context
 
@@ -20,7 +20,7 @@ st.markdown(summary.coverage_sentence(dataset))
 if dataset.event_store is not None:
     st.caption("The events are many, so they are kept in a DuckDB database prepared once for "
                "this version of the file (the views ask it for counts; lists and exports hold "
-               "the first 1,000 matching events). The Help page says more.")
+               f"the first {selection.LISTED_ROWS:,} matching events). The Help page says more.")
 
 st.subheader("Files")
 st.dataframe(cards.files_table(result), hide_index=True, width="stretch")

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, profiles, search, selection, views
+from components import loader, network, search, selection, views
 from components.ui import data_access, sidebar
 
 
@@ -54,9 +54,7 @@ def _fingerprint() -> tuple[str, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _options(folder: str, fingerprint: str) -> f.FilterOptions:
-    dataset = data_access.load(folder, fingerprint).dataset
-    store = dataset.event_store
-    return f.filter_options(dataset, store.option_facts() if store is not None else None)
+    return selection.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
 @st.cache_resource(show_spinner="Preparing the events…", max_entries=4)
@@ -152,24 +150,15 @@ def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContex
 
 
 def event_pool(ctx: PageContext, wanted) -> loader.Dataset:
-    """The dataset a page picks events from: every event when they are in memory; with an
-    event store, the first page of events matching the filters plus those asked for by id."""
-    dataset = ctx.dataset
-    if dataset.event_store is None:
-        return dataset
-    asked = dataset.event_rows(wanted)
-    events = pd.concat([asked, ctx.events[list(asked.columns)]], ignore_index=True)
-    return dataclasses.replace(dataset, events=events.drop_duplicates("event_id"))
+    """The dataset the Event page picks from (see selection.event_pool)."""
+    if ctx.dataset.event_store is None:
+        return ctx.dataset  # all events in memory: no need to list the matching ones
+    return selection.event_pool(ctx.dataset, ctx.events, wanted)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _actor_events(folder: str, fingerprint: str, actor_id: str) -> tuple[pd.DataFrame, int]:
-    dataset = data_access.load(folder, fingerprint).dataset
-    if dataset.event_store is None:
-        events = profiles.actor_events(dataset, actor_id)
-        return events, len(events)
-    chosen = selection.select(dataset, f.Filters(actors=(actor_id,)))
-    return chosen.listed_events(selection.LISTED_ROWS), chosen.facts["events"]
+    return selection.actor_events(data_access.load(folder, fingerprint).dataset, actor_id)
 
 
 def actor_events(actor_id: str) -> tuple[pd.DataFrame, int]:
