@@ -159,6 +159,15 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "border area": "an area along a border",
         "country": "a country as a whole",
     },
+    "credibility": {
+        "1": "confirmed by other sources: both documents, or a document and the public record, "
+        "state it and no party contests it",
+        "2": "probably true: one source states it as fact, consistent with the rest of the record",
+        "3": "possibly true: reported or attributed, not confirmed elsewhere",
+        "4": "doubtful: alleged, or denied by a party, or the sources disagree",
+        "5": "improbable: contradicted by the rest of the record",
+        "6": "cannot be judged",
+    },
     "reliability": {
         "A": "completely reliable: an official primary record",
         "B": "usually reliable: a careful secondary source with cited evidence",
@@ -175,9 +184,10 @@ EVENTS = Table(
     "event_id",
     (
         Column("event_id", ID, required=True, nonempty=True),
-        Column("event_date", DATE, required=True, nonempty=True),
+        Column("event_date", DATE, required=True),  # empty: the source gives no date
         Column("time_precision", VOCAB, vocab="time_precision"),
         Column("date_end", DATE),
+        Column("date_note", TEXT),  # where sources disagree on the date, or how it was filled
         Column("event_type", VOCAB, required=True, nonempty=True, vocab="event_type"),
         Column("actor1", REF, required=True, nonempty=True, ref="actors"),
         Column("actor2", REF, ref="actors"),
@@ -189,6 +199,7 @@ EVENTS = Table(
         Column("geo_precision", VOCAB, required=True, vocab="geo_precision"),
         Column("claim_status", VOCAB, required=True, nonempty=True, vocab="claim_status"),
         Column("fatalities", INT),
+        Column("credibility", VOCAB, vocab="credibility"),
         Column("description", TEXT, required=True, nonempty=True),
         Column("source_ids", REF_LIST, required=True, nonempty=True, ref="sources"),
         Column("source_locator", TEXT, required=True),
@@ -226,6 +237,7 @@ RELATIONS = Table(
         Column("start_date", DATE),
         Column("end_date", DATE),
         Column("claim_status", VOCAB, required=True, nonempty=True, vocab="claim_status"),
+        Column("credibility", VOCAB, vocab="credibility"),
         Column("description", TEXT, required=True),
         Column("source_ids", REF_LIST, required=True, nonempty=True, ref="sources"),
         Column("source_locator", TEXT),

@@ -39,17 +39,17 @@ from components.contract import ERROR, WARNING, Problem
 STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
 ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
-STORE_VERSION = 2  # bump when the stored columns change: older stores are rebuilt
+STORE_VERSION = 3  # bump when the stored columns change: older stores are rebuilt
 SLICE_ROWS = 250_000
 MEMORY_LIMIT = "1GB"  # DuckDB's own buffers, when querying
 BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pandas
 LIST_COLUMNS = ("assoc_actors", "source_ids")
-LABEL_COLUMNS = ("category", "actor1_side", "actor1_name")
+LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
 # what the views' queries read (a narrowed store copies these only; rows are read in full)
 VIEWED_COLUMNS = ("order_key", "location", "place_name", "lat", "lon", "geo_precision",
                   "span_start", "span_end", "event_date", "time_precision", "date_end",
-                  "event_type", "category",
-                  "claim_status", "actor1", "actor2", "assoc_actors", "actor1_side",
+                  "date_note", "event_type", "category",
+                  "claim_status", "grade", "grade_band", "actor1", "actor2", "assoc_actors", "actor1_side",
                   "actor1_name", "origin_location", "origin_lat", "origin_lon")
 SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
 
@@ -277,14 +277,22 @@ def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
     """filters.filter_events as SQL: the same date rule, actors, types, places and text."""
     parts, params = [], []
     dated_window = filters.date_from is not None or filters.date_to is not None
+    # possibly in the window: the span overlaps it; certainly: the whole span lies inside
+    first, last = ("span_start", "span_end") if filters.certain_dates else ("span_end", "span_start")
     if filters.date_to is not None:
-        parts.append("span_start <= ?")
+        parts.append(f"{last} <= ?")
         params.append(pd.Timestamp(filters.date_to).to_pydatetime())
     if filters.date_from is not None:
-        parts.append("span_end >= ?")
+        parts.append(f"{first} >= ?")
         params.append(pd.Timestamp(filters.date_from).to_pydatetime())
     if dated_window:
         parts.append("span_start IS NOT NULL")
+    if filters.min_reliability:
+        parts.append("substr(grade, 1, 1) <= ?")
+        params.append(filters.min_reliability)
+    if filters.min_credibility:
+        parts.append("substr(grade, 2, 1) <= ?")
+        params.append(filters.min_credibility)
     chosen = f.expanded_actor_set(dataset, filters)
     if chosen:
         parts.append(_names_any(chosen))
@@ -428,8 +436,8 @@ class EventStore:
         keys = _earliest_keys(counts, max_listed)
         counts = counts.drop(columns="earliest")
         earliest = self._rows_by_key(keys, "location, lat, lon, span_start, event_date,"
-                                     " time_precision, date_end, event_type, actor1, actor2,"
-                                     " claim_status", self.table)
+                                     " time_precision, date_end, date_note, event_type, actor1,"
+                                     " actor2, claim_status, grade", self.table)
         earliest["source_ids"], earliest["source_locator"] = [()] * len(earliest), ""
         return counts, views.listed_lines(views.with_event_labels(earliest, actors, None))
 

@@ -3,10 +3,17 @@
 One `Filters` value describes what the analyst narrowed the data to. Every view is computed from
 the same value, so narrowing any view narrows all of them.
 
-Date rule: an event matches a date window when its span (the day, the whole month or the whole
-year the source gives, extended to date_end for periods) overlaps the window. A relation matches
-when its active period overlaps the window; a relation with no dates is kept, because the sources
-do not say when it held. An event with no date is kept only while the date window is unset.
+Date rules: by default ("possibly in the window") an event matches a date window when its span
+(the day, the whole month or the whole year the source gives, extended to date_end for periods)
+overlaps the window, and a relation when its active period overlaps it; a relation with no dates
+is kept, because the sources do not say when it held. "Certainly in the window" keeps only
+records whose whole span lies inside the window: an event known only to 2006 is certainly in
+2006-01-01..2006-12-31 but only possibly in 2006-06-01..2006-12-31, and a relation without a
+start (or an end) is not certainly in a window that has a start (or an end). An event with no
+date is kept only while the date window is unset.
+
+Grade: "at least" a reliability letter and a credibility number keeps the events and relations
+whose grade (components.grades) is as good or better in both.
 """
 
 from __future__ import annotations
@@ -17,9 +24,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from components import grades
 from components.loader import Dataset, normalise_key, normalise_keys_vectorised
 
 PROVINCE_PREFIX = "province:"
+OVERLAPS = "overlaps"  # date rule: possibly in the window (the spans overlap)
+WITHIN = "within"  # date rule: certainly in the window (the whole span inside)
+DATE_RULES = {OVERLAPS: "possibly in the window", WITHIN: "certainly in the window"}
 
 
 @dataclass(frozen=True)
@@ -33,12 +44,28 @@ class Filters:
     claim_statuses: tuple[str, ...] = ()
     places: tuple[str, ...] = ()  # location ids, or "province:<admin1>"
     text: str = ""
+    date_rule: str = OVERLAPS
+    min_reliability: str = ""  # "A".."E": graded this letter or better; "" any
+    min_credibility: str = ""  # "1".."5": graded this number or better; "" any
+
+    @property
+    def dated_window(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    @property
+    def certain_dates(self) -> bool:
+        return self.date_rule == WITHIN and self.dated_window
 
     def active(self) -> list[tuple[str, str]]:
         """(field, value) pairs of every active filter, for the removable chips."""
         out: list[tuple[str, str]] = []
         if self.date_from or self.date_to:
             out.append(("dates", f"{self.date_from or '…'} to {self.date_to or '…'}"))
+            if self.date_rule == WITHIN:
+                out.append(("date_rule", DATE_RULES[WITHIN]))
+        if self.min_reliability or self.min_credibility:
+            out.append(("grade", grades.at_least_text(self.min_reliability,
+                                                      self.min_credibility)))
         for name in ("actors", "actor_types", "event_types", "claim_statuses", "places"):
             out.extend((name, value) for value in getattr(self, name))
         if self.include_linked and self.actors:
@@ -50,7 +77,11 @@ class Filters:
     def without(self, name: str, value: str | None = None) -> "Filters":
         """These filters with one chip removed."""
         if name == "dates":
-            return replace(self, date_from=None, date_to=None)
+            return replace(self, date_from=None, date_to=None, date_rule=OVERLAPS)
+        if name == "date_rule":
+            return replace(self, date_rule=OVERLAPS)
+        if name == "grade":
+            return replace(self, min_reliability="", min_credibility="")
         if name == "text":
             return replace(self, text="")
         if name == "include_linked":
@@ -118,7 +149,14 @@ def expanded_actor_set(dataset: Dataset, filters: Filters) -> set[str]:
 
 
 def _overlaps(start: pd.Series, end: pd.Series, filters: Filters, keep_undated: bool) -> pd.Series:
+    """The date rule over spans start..end (see the module docstring)."""
     mask = pd.Series(True, index=start.index)
+    if filters.certain_dates:
+        if filters.date_from is not None:
+            mask &= start >= pd.Timestamp(filters.date_from)
+        if filters.date_to is not None:
+            mask &= end <= pd.Timestamp(filters.date_to)
+        return mask
     if filters.date_to is not None:
         mask &= start.isna() & keep_undated | (start <= pd.Timestamp(filters.date_to))
     if filters.date_from is not None:
@@ -195,6 +233,8 @@ def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
         mask &= events["event_type"].isin(filters.event_types)
     if filters.claim_statuses:
         mask &= events["claim_status"].isin(filters.claim_statuses)
+    if filters.min_reliability or filters.min_credibility:
+        mask &= grades.meets(events["grade"], filters.min_reliability, filters.min_credibility)
     if filters.places:
         place_ids = {p for p in filters.places if not p.startswith(PROVINCE_PREFIX)}
         provinces = {p[len(PROVINCE_PREFIX):] for p in filters.places if p.startswith(PROVINCE_PREFIX)}
@@ -221,6 +261,9 @@ def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | 
     relations = _relations_in_window(dataset.relations, filters)
     if filters.claim_statuses:
         relations = relations[relations["claim_status"].isin(filters.claim_statuses)]
+    if filters.min_reliability or filters.min_credibility:
+        relations = relations[grades.meets(relations["grade"], filters.min_reliability,
+                                           filters.min_credibility)]
     ends = relations["source"], relations["target"]
     chosen = expanded_actor_set(dataset, filters)
     if chosen:

@@ -30,6 +30,20 @@ Every imported event is `reported`: ACLED and UCDP code what news and NGO report
 neither dataset marks an event as confirmed, alleged or disputed. Change it row by row where
 another source settles the question.
 
+Credibility (the Admiralty number, 1-6; the imported sources' reliability is F, not judged)
+------------------------------------------------------------------------------------------
+Counted from the sources the row names, then one step more doubtful when the report is vague
+(an event that could not be pinned down to the day or the town is less sure in its details),
+never worse than 4 by vagueness alone:
+
+| dataset | sources named | credibility | one step worse when |
+| --- | --- | --- | --- |
+| ACLED | two or more in `source` (split on ';') | 2 probably true | time_precision 3 or geo_precision 3 |
+| ACLED | one | 3 possibly true | as above |
+| ACLED | none | 6 cannot be judged | - |
+| UCDP | number_of_sources 2 or more | 2 probably true | event_clarity 2, date_prec 4-5 or where_prec 4-7 |
+| UCDP | number_of_sources 1, or -1/missing (not recorded) | 3 possibly true | as above |
+
 Events
 ------
 event_id: ACLED event_id_cnty; UCDP "ged-" + id (a missing or repeated id gets a made-up one,
@@ -168,6 +182,7 @@ ACLED_COLUMNS = ("event_id_cnty", "event_date", "time_precision", "event_type", 
                  "inter1", "actor2", "inter2", "country", "admin1", "location", "latitude",
                  "longitude", "geo_precision", "source", "notes", "fatalities")
 UCDP_COLUMNS = ("id", "type_of_violence", "side_a", "side_b", "source_headline",
+                "number_of_sources", "event_clarity",
                 "source_original", "where_prec", "where_coordinates", "adm_1", "latitude",
                 "longitude", "country", "date_prec", "date_start", "date_end", "best")
 
@@ -794,12 +809,35 @@ def _acled_row(row: dict, builder: TableBuilder, notes: NoteLog) -> bool:
         "origin_location": "",
         "geo_precision": geo_precision,
         "claim_status": "reported",
+        "credibility": _acled_credibility(row),
         "fatalities": fatalities,
         "description": _acled_description(row, type_label, date_sentence),
         "source": source,
         "source_locator": f"ACLED event_id_cnty {ident}" if ident else f"ACLED file row {number}",
     })
     return True
+
+
+def imported_credibility(sources: int | None, vague: bool) -> str:
+    """The credibility an imported event starts with (see the module docstring)."""
+    if sources is not None and sources <= 0:
+        return "6"
+    base = 2 if sources is not None and sources >= 2 else 3
+    return str(base + 1 if vague else base)
+
+
+def _acled_credibility(row: dict) -> str:
+    named = [s for s in clean_text(row.get("source")).split(";") if s.strip()]
+    vague = parse_code(row.get("time_precision")) == 3 or parse_code(row.get("geo_precision")) == 3
+    return imported_credibility(len(named), vague)
+
+
+def _ucdp_credibility(row: dict) -> str:
+    count = parse_code(row.get("number_of_sources"))
+    vague = (parse_code(row.get("event_clarity")) == 2
+             or (parse_code(row.get("date_prec")) or 0) >= 4
+             or (parse_code(row.get("where_prec")) or 0) >= 4)
+    return imported_credibility(count if count is not None and count >= 1 else None, vague)
 
 
 def _acled_when(row: dict, notes: NoteLog) -> tuple[str, str, str] | None:
@@ -980,6 +1018,7 @@ def _ucdp_row(row: dict, builder: TableBuilder, notes: NoteLog) -> bool:
         "origin_location": "",
         "geo_precision": geo_precision,
         "claim_status": "reported",
+        "credibility": _ucdp_credibility(row),
         "fatalities": _fatalities(row.get("best"), "best", number, notes),
         "description": _ucdp_description(row, violence),
         "source": source,
@@ -1128,9 +1167,13 @@ def _summary(name: str, source_format: str, read: int, imported: int, skipped: i
 
 
 def _built_sentence(tables: dict[str, pd.DataFrame]) -> str:
+    graded = tables["events"]["credibility"].value_counts().sort_index()
+    counts = ", ".join(f"{n:,} at {level}" for level, n in graded.items()) or "none"
     return (f"Built {len(tables['actors'])} actors, {len(tables['locations'])} places and "
             f"{len(tables['sources'])} sources; every event is marked 'reported'; relations.csv "
-            "has no rows, since these datasets record no links between actors.")
+            "has no rows, since these datasets record no links between actors. Credibility "
+            "(1-6) is set from how many sources each row names and how precise it is "
+            f"({counts}; see data/README.md); the sources' reliability is F, not judged.")
 
 
 # --------------------------------------------------------------------------------------------

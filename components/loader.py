@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from components import contract as c
+from components import grades
 from components.contract import ERROR, WARNING, Problem
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -798,8 +799,9 @@ def derive_briefing(frame, frames: dict, filename, log) -> pd.DataFrame:
 DERIVED_COLUMNS = {
     "events": {"span_start": "datetime64[ns]", "span_end": "datetime64[ns]", "place_name": object,
                "admin1": object, "place_country": object, "lat": float, "lon": float,
-               "origin_lat": float, "origin_lon": float},
-    "relations": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
+               "origin_lat": float, "origin_lon": float, "grade": object},
+    "relations": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]",
+                  "grade": object},
     "actors": {"active_start": "datetime64[ns]", "active_end": "datetime64[ns]"},
     "periods": {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"},
     "claims": {"claimant_kind": object, "claim_start": "datetime64[ns]"},
@@ -902,9 +904,10 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
 
     typed = _resolve_table_refs(typed, table, indexes, log)
     if table.name == "events":
-        typed = derive_events(typed, frames["locations"], table.filename, log)
+        typed = with_grades(derive_events(typed, frames["locations"], table.filename, log),
+                            frames)
     elif table.name == "relations":
-        typed = derive_relations(typed, table.filename, log)
+        typed = with_grades(derive_relations(typed, table.filename, log), frames)
     elif table.name == "actors":
         typed = derive_actors(typed, table.filename, log)
     elif table.name == "periods":
@@ -927,7 +930,14 @@ def type_events_chunk(raw: pd.DataFrame, table: c.Table, frames, indexes, log: P
     if typed is None:
         return None
     typed = _resolve_table_refs(typed, table, indexes, log)
-    return derive_events(typed, frames["locations"], table.filename, log)
+    return with_grades(derive_events(typed, frames["locations"], table.filename, log), frames)
+
+
+def with_grades(frame: pd.DataFrame, frames) -> pd.DataFrame:
+    """Each record's Admiralty grade ("B2"), from its sources' reliability and its credibility
+    (components.grades)."""
+    frame["grade"] = grades.grade_columns(frame, frames["sources"])
+    return frame
 
 
 def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report: FileReport,

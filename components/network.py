@@ -11,7 +11,7 @@ import math
 import networkx as nx
 import pandas as pd
 
-from components import palette
+from components import grades, palette
 
 LAYOUT_SEED = 7
 DEFAULT_MAX_ACTORS = 80  # drawn by default; the Network page can show more
@@ -136,7 +136,7 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
     """One row per relation; `reliability` maps source ids to their letter for the tooltip."""
     reliability = reliability or {}
     columns = ["relation_id", "source", "target", "source_name", "target_name", "relation",
-               "family", "claim_status", "period", "description", "sources_text", "x", "y",
+               "family", "claim_status", "grade", "grade_band", "period", "description", "sources_text", "x", "y",
                "x2", "y2", "arrow_x", "arrow_y", "angle"]
     rows = []
     # parallel relations between the same pair are bent apart so each stays visible
@@ -161,6 +161,8 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
             "relation": row.relation,
             "family": palette.relation_family(row.relation),
             "claim_status": row.claim_status,
+            "grade": getattr(row, "grade", "") or "",
+            "grade_band": grades.grade_band(getattr(row, "grade", "")),
             "period": period_text(row.start_date, row.end_date),
             "description": row.description,
             "sources_text": "; ".join(f"{s} ({reliability.get(s, '?')})" for s in row.source_ids)

@@ -106,12 +106,22 @@ SIDE = {
     "other": "#555555",
 }
 
+# keys as components.grades.GRADE_BANDS names them
+GRADE_BAND = {
+    "A-B and 1-2: reliable source, probably true": BLUE,
+    "C or 3: fairly reliable, possibly true": SKY,
+    "D-E or 4-5: doubtful": VERMILLION,
+    "F or 6: cannot be judged": OTHER,
+    "other": OTHER,
+}
+
 SCHEMES = {
     "actor side": SIDE,
     "event category": EVENT_CATEGORY,
     "claim status": CLAIM_STATUS,
     "actor type": ACTOR_TYPE,
     "relation family": RELATION_FAMILY,
+    "grade": GRADE_BAND,
 }
 
 

@@ -9,6 +9,7 @@ from collections import deque
 
 import pandas as pd
 
+from components import grades
 from components.contract import VOCABULARIES
 from components.filters import names_any
 from components.loader import Dataset
@@ -111,6 +112,15 @@ def ego_relations(relations: pd.DataFrame, actor_id: str, hops: int = 1) -> pd.D
     return relations[mask]
 
 
+def within_grade(frame: pd.DataFrame, min_reliability: str, min_credibility: str
+                 ) -> pd.DataFrame:
+    """The rows of an events or relations frame (or a table with a `grade` column) graded at
+    least as asked; all of them when nothing is asked."""
+    if frame.empty or not (min_reliability or min_credibility) or "grade" not in frame:
+        return frame
+    return frame[grades.meets(frame["grade"].astype(object), min_reliability, min_credibility)]
+
+
 def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
     names = actor_names(dataset)
     relations = dataset.relations
@@ -127,13 +137,14 @@ def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
             "other_id": other,
             "period": period_text(rel.start_date, rel.end_date),
             "claim status": rel.claim_status,
+            "grade": getattr(rel, "grade", ""),
             "sources": short_cite(dataset, rel.source_ids),
             "where": rel.source_locator,
             "says": rel.description,
             "relation_id": rel.relation_id,
         })
     columns = ["direction", "relation", "type", "other actor", "other_id", "period",
-               "claim status", "sources", "where", "says", "relation_id"]
+               "claim status", "grade", "sources", "where", "says", "relation_id"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -191,7 +202,16 @@ def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
 
 def event_label(row) -> str:
     place = row["place_name"] or "no place given"
-    return f"{date_text(row['event_date'], row['time_precision'], row['date_end'])} · {row['event_type']} · {place}"
+    when = date_text(row['event_date'], row['time_precision'], row['date_end'])
+    graded = f" · grade {row['grade']}" if row.get("grade") else ""
+    return f"{when} · {row['event_type']} · {place}{graded}"
+
+
+def event_heading(details: dict[str, str]) -> str:
+    """'Kidnapping, 15 Nov 2006' from event_details; 'Cooperation, date not given'."""
+    when = details.get("When", "")
+    shown = when.split(": ", 1)[1] if when.startswith("date known") else "date not given"
+    return f"{details.get('Type', 'Event').capitalize()}, {shown}"
 
 
 def precision_sentence(event_date: str, precision: str, date_end: str = "") -> str:
@@ -221,13 +241,16 @@ def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
     details = {
         "What happened": row["description"],
         "Type": row["event_type"],
-        "When": precision_sentence(row["event_date"], row["time_precision"], row["date_end"]),
+        "When": precision_sentence(row["event_date"], row["time_precision"], row["date_end"])
+        if row["event_date"] else "the sources give no date, so the event is not on the timeline",
+        "Note on the date": row.get("date_note", "") or "",
         "Where": place,
         "Moving from": origin,
         "Main actor": names.get(row["actor1"], row["actor1"]),
         "Other side": names.get(row["actor2"], row["actor2"]) if row["actor2"] else "",
         "Also involved": ", ".join(names.get(a, a) for a in row["assoc_actors"]),
         "Claim status": f"{row['claim_status']}: {claim_meaning}" if claim_meaning else row["claim_status"],
+        "Grade": grades.grade_words(str(row.get("grade", "") or "")),
         "Fatalities": "" if pd.isna(row["fatalities"]) else str(int(row["fatalities"])),
         "Sources": cite(dataset, row["source_ids"], row["source_locator"]),
     }
@@ -284,6 +307,17 @@ def claims_by_subject(dataset: Dataset, text: str = "") -> list[tuple[str, pd.Da
         groups.append((not disagreement, -len(group), subject, group.sort_values("claim_start")))
     groups.sort(key=lambda g: (g[0], g[1]))
     return [(subject, group) for _, _, subject, group in groups]
+
+
+def claim_subject_grade(dataset: Dataset, subject_type: str, subject_id: str) -> str:
+    """The grade of the event or relation a claim is about; "" for a statement."""
+    if subject_type == "event":
+        rows = dataset.event_rows([subject_id])
+    elif subject_type == "relation":
+        rows = dataset.relations[dataset.relations["relation_id"] == subject_id]
+    else:
+        return ""
+    return str(rows.iloc[0]["grade"]) if len(rows) and "grade" in rows else ""
 
 
 def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str

@@ -84,7 +84,8 @@ def build_index(dataset: Dataset) -> SearchIndex:
 
 def _event_label(row) -> str:
     when = date_text(row.event_date, row.time_precision, row.date_end)
-    return f"{when}: {row.event_type}, {row.place_name or 'no place given'}"
+    graded = f" ({row.grade})" if getattr(row, "grade", "") else ""
+    return f"{when}: {row.event_type}, {row.place_name or 'no place given'}{graded}"
 
 
 def _words_of(events: pd.DataFrame) -> pd.Series:

@@ -11,12 +11,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from components import palette
+from components import grades, palette
 
 COLOUR_BY = {
     "event category": "category",
     "claim status": "claim_status",
     "actor side": "actor1_side",
+    "grade": "grade_band",
 }
 
 PRECISION_WORDS = {
@@ -51,8 +52,14 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
     frame["actor1_name"] = map_distinct(frame, ["actor1"], lambda a: names.get(a, a))
     frame["actor2_name"] = map_distinct(frame, ["actor2"], lambda a: names.get(a, a) if a else "")
     frame["actors_text"] = map_distinct(frame, ["actor1", "actor2"], actors_text)
-    frame["date_text"] = map_distinct(frame, ["event_date", "time_precision", "date_end"],
-                                      lambda *when: date_text(*(str(v) for v in when)))
+    if "date_note" not in frame:
+        frame["date_note"] = ""
+    frame["date_text"] = map_distinct(
+        frame, ["event_date", "time_precision", "date_end", "date_note"],
+        lambda *when: date_text(*(str(v) if isinstance(v, str) else "" for v in when)))
+    if "grade" not in frame:
+        frame["grade"] = ""
+    frame["grade_band"] = map_distinct(frame, ["grade"], grades.grade_band)
     frame["sources_text"] = map_distinct(frame, ["source_ids", "source_locator"], sources_text)
     return frame
 
@@ -79,8 +86,14 @@ def map_distinct(frame: pd.DataFrame, columns: list[str], function) -> pd.Catego
                                      categories=pd.Index(categories.to_numpy(dtype=object)[order]))
 
 
-def date_text(event_date: str, precision: str, date_end: str = "") -> str:
-    """'20 Jan 2007', 'May 2006 (month only)', '2005 (year only)', with ranges for periods."""
+def date_text(event_date: str, precision: str, date_end: str = "", date_note: str = "") -> str:
+    """'20 Jan 2007', 'May 2006 (month only)', '2005 (year only)', with ranges for periods, and
+    the row's date note after it ("15 Nov 2006 [the public record has 14 Nov 2006]")."""
+    text = _date_only(event_date, precision, date_end)
+    return f"{text} [{date_note.strip()}]" if date_note and date_note.strip() else text
+
+
+def _date_only(event_date: str, precision: str, date_end: str = "") -> str:
     def one(value: str) -> str:
         parts = value.split("-")
         stamp = pd.Timestamp(value if len(parts) == 3 else value + ("-01" if len(parts) == 2 else "-01-01"))
@@ -133,7 +146,7 @@ def place_counts(events: pd.DataFrame, colour_by: str = "event category",
     matching events take tens of milliseconds."""
     needed = list(dict.fromkeys(["location", "place_name", "lat", "lon", "span_start",
                                  "date_text", "event_type", "actors_text", "claim_status",
-                                 "geo_precision", COLOUR_BY[colour_by]]))
+                                 "grade", "geo_precision", COLOUR_BY[colour_by]]))
     has_place = events["lat"].notna() & events["lon"].notna()
     placed = events[needed] if has_place.all() else events.loc[has_place, needed]
     if placed.empty:
@@ -163,9 +176,9 @@ def place_counts(events: pd.DataFrame, colour_by: str = "event category",
 
 
 def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
-    """Tooltip lines of labelled events: date · type · actors · claim status."""
+    """Tooltip lines of labelled events: date · type · actors · claim status · grade."""
     parts = [shown[column].astype(object).fillna("").to_numpy()
-             for column in ("date_text", "event_type", "actors_text", "claim_status")]
+             for column in ("date_text", "event_type", "actors_text", "claim_status", "grade")]
     out = shown[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
     out["line"] = [" · ".join(map(str, values)) for values in zip(*parts)]
     return out[LISTED_COLUMNS]
@@ -427,9 +440,9 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
     dated = events.dropna(subset=["span_start"]).copy()
     if dated.empty:
         return pd.DataFrame(columns=["event_id", "lane", "start", "end", "is_span", "category",
-                                     "claim_status", "label", "date_text", "event_type",
-                                     "actors_text", "place_name", "precision_text",
-                                     "sources_text"])
+                                     "claim_status", "grade", "label", "date_text",
+                                     "event_type", "actors_text", "place_name",
+                                     "precision_text", "sources_text"])
     dated["lane"] = dated[LANE_BY[lane_by]]
     dated["start"] = dated["span_start"]
     # drawn to the end of the last day covered
@@ -437,8 +450,8 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
     dated["is_span"] = (dated["time_precision"] != "day") | (dated["date_end"] != "")
     dated["label"] = dated["description"].str.slice(0, 140)
     dated["precision_text"] = dated["time_precision"].map(PRECISION_WORDS).fillna("")
-    keep = ["event_id", "lane", "start", "end", "is_span", "category", "claim_status", "label",
-            "date_text", "event_type", "actors_text", "place_name", "precision_text",
+    keep = ["event_id", "lane", "start", "end", "is_span", "category", "claim_status", "grade",
+            "label", "date_text", "event_type", "actors_text", "place_name", "precision_text",
             "sources_text"]
     return dated[keep].sort_values("start").reset_index(drop=True)
 

@@ -31,20 +31,26 @@ with right:
                                 required=True) or 1
     panels.ego_network(dataset, actor_id, hops, key="ego")
 
+graded = (ctx.filters.min_reliability, ctx.filters.min_credibility)
 st.subheader("Relations")
-table = profiles.actor_relations_table(dataset, actor_id)
-if table.empty:
+every_relation = profiles.actor_relations_table(dataset, actor_id)
+table = profiles.within_grade(every_relation, *graded)
+cards.grade_hidden_note(len(every_relation) - len(table), "relation", ctx.filters)
+if every_relation.empty:
     st.info("The data records no relation for this actor.")
-else:
+elif not table.empty:
     st.dataframe(table.drop(columns=["other_id", "relation_id", "type"]), hide_index=True,
                  width="stretch")
 
 events, total = actor_events(actor_id)
+listed = len(events)
+events = profiles.within_grade(events, *graded)
 st.subheader(f"Events ({total:,})" if total == len(events) else
              f"Events (the first {len(events):,} of {total:,}, in date order)")
-if events.empty:
+cards.grade_hidden_note(listed - len(events), "event", ctx.filters)
+if total == 0:
     st.info("No event in the data names this actor.")
-else:
+elif not events.empty:
     where, when = st.columns([2, 3], gap="medium")
     with where:
         panels.small_map(dataset, events, key="actor_map", width_px=440)

@@ -1,8 +1,9 @@
 """Claims: who asserts, denies, doubts or qualifies what, side by side, with sources."""
 
+import pandas as pd
 import streamlit as st
 
-from components import profiles
+from components import grades, profiles
 from components.ui import cards
 from components.ui.context import page_context
 
@@ -23,11 +24,22 @@ groups = profiles.claims_by_subject(dataset, query or "")
 if not groups:
     st.info("No claim matches these words.", icon=":material/gavel:")
 names = ctx.options.actors
+chosen_grade = (ctx.filters.min_reliability, ctx.filters.min_credibility)
+graded = [(subject, group, profiles.claim_subject_grade(dataset, group.iloc[0]["subject_type"],
+                                                        group.iloc[0]["subject_id"]))
+          for subject, group in groups]
+if any(chosen_grade):
+    shown = [(s, g, grade) for s, g, grade in graded if not grade
+             or grades.meets(pd.Series([grade]), *chosen_grade).iloc[0]]
+    cards.grade_hidden_note(len(graded) - len(shown), "subject", ctx.filters)
+    graded = shown
 
 
-for subject, group in groups:
+for subject, group, subject_grade in graded:
     with st.container(border=True):
         st.subheader(cards.escape(subject))
+        if subject_grade:
+            st.caption(f"The record itself is graded {grades.grade_words(subject_grade)}.")
         first = group.iloc[0]
         link = profiles.claim_subject_link(dataset, first["subject_type"], first["subject_id"])
         if link and link[0] == "event":

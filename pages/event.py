@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import profiles
+from components import grades, profiles
 from components.ui import cards, panels
 from components.ui.context import event_pool, page_context
 
@@ -16,7 +16,12 @@ if event_id is None:
     st.stop()
 
 details = profiles.event_details(dataset, event_id)
-st.title(f"{details['Type'].capitalize()}, {details['When'].split(': ', 1)[1]}")
+st.title(profiles.event_heading(details))
+chosen_grade = (ctx.filters.min_reliability, ctx.filters.min_credibility)
+if profiles.within_grade(dataset.event_rows([event_id]), *chosen_grade).empty:
+    st.warning(f"This event is graded below "
+               f"{grades.at_least_text(*chosen_grade)}, the sidebar's grade filter: the other "
+               "views leave it out.", icon=":material/grade:")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.markdown(cards.fields_markdown(details))

@@ -17,20 +17,37 @@ st.subheader("Dates and the date filter")
 st.markdown(
     "Each event keeps the precision its source gives: a day, a month or only a year. An event "
     "known only to a month or a year is drawn as a bar across that whole month or year, never as "
-    "a point on a day the source does not give.\n\n"
-    "**The date filter matches an event when the day, month or year its source gives overlaps "
-    "the chosen range** (for a period, from its start to its end). An event known only to 2005 "
-    "therefore matches any range that touches 2005. A relation is drawn when its period overlaps "
-    "the range; a relation the sources give no dates for is always drawn, because nothing says "
-    "when it held. The monthly chart counts only events known at least to the month.")
+    "a point on a day the source does not give. Where the sources disagree on a date, or a day "
+    "was filled from the public record, a note in brackets follows the date wherever it is "
+    "shown.\n\n"
+    "The date range is read by one of two **date rules**, chosen under it in the sidebar:\n\n"
+    "- **Possibly in the window** (the default): an event matches when the day, month or year "
+    "its source gives overlaps the range (for a period, from its start to its end). An event "
+    "known only to 2005 matches any range that touches 2005. A relation is drawn when its "
+    "period overlaps the range; one the sources give no dates for is always drawn, because "
+    "nothing says when it held.\n"
+    "- **Certainly in the window**: an event or relation matches only when its whole span lies "
+    "inside the range. An event known only to 2005 matches 2005-01-01 to 2005-12-31 but not "
+    "June to December 2005; a relation without a start (or an end) is left out of a range "
+    "that has a start (or an end).\n\n"
+    "Events the sources give no date for are left out of any date range. Without a range they "
+    "are in the tables, on the map, in the network and in search, and the timeline says how "
+    "many it leaves off. The monthly chart counts only events known at least to the month.")
 st.subheader("Places")
 st.markdown("Filled circles are events at a named place; rings are events the sources place "
             "only in a province, region or country, drawn at its centre.\n\n" + terms("geo_precision"))
 st.subheader("Claim status")
 st.markdown(terms("claim_status"))
-st.subheader("Source reliability")
-st.markdown("Sources are rated on the scale intelligence analysts use (the Admiralty scale):\n\n"
-            + terms("reliability"))
+st.subheader("Grades: source reliability and credibility")
+st.markdown("Every event and relation is graded on the scale intelligence analysts use (the "
+            "Admiralty code), for example **B2**. The letter rates the source: a record takes "
+            "the best letter of the sources it cites.\n\n" + terms("reliability")
+            + "\n\nThe number rates the information itself, read against everything else the "
+            "sources say (an empty credibility counts as 6):\n\n" + terms("credibility")
+            + "\n\nThe grade is in every tooltip, table, card and export. *Source at least* and "
+            "*Credibility at least* in the sidebar keep only records graded as well or better; "
+            "the map and the network can be coloured by grade, in four bands taken from the "
+            "weaker half of the grade.")
 st.subheader("Claims")
 st.markdown("The Claims page sets side by side who says what about the same subject:\n\n"
             + terms("stance"))

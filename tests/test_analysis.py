@@ -163,7 +163,13 @@ def test_claims_put_assertion_and_denial_of_iranian_arming_side_by_side(ds):
 
 def test_claims_filter_by_words(ds):
     groups = profiles.claims_by_subject(ds, "Dubik")
-    assert len(groups) == 1 and "Dubik" in " ".join(groups[0][1]["claimant_name"])
+    claims = ds.claims
+    expected = set(claims.loc[claims["statement"].str.contains("Dubik")
+                              | claims["subject"].str.contains("Dubik")
+                              | (claims["claimant"] == "dubik"), "subject"])
+    assert expected and {subject for subject, _ in groups} == expected
+    assert all(any("Dubik" in " ".join(group[col]) for col in ("claimant_name", "statement"))
+               for _, group in groups)
 
 
 def test_claims_loader_checks_claimant_and_subject(data_copy):

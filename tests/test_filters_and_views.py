@@ -264,7 +264,7 @@ def test_a_merged_cell_is_named_by_and_filters_to_its_busiest_place(monkeypatch)
         "lat": [r[1] for r in rows], "lon": [r[2] for r in rows],
         "span_start": pd.to_datetime(["2007-01-01", "2007-02-01", "2007-03-01", "2007-04-01"]),
         "date_text": ["d"] * 4, "event_type": ["armed attack"] * 4, "actors_text": ["a"] * 4,
-        "claim_status": ["reported"] * 4, "geo_precision": ["exact"] * 4,
+        "claim_status": ["reported"] * 4, "grade": ["F3"] * 4, "geo_precision": ["exact"] * 4,
         "category": ["violence"] * 4,
     })
     places = views.map_places(events)

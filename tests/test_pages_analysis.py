@@ -123,4 +123,5 @@ def test_network_colours_relations_by_claim_status():
 def test_help_page_states_the_date_rule():
     at = run_app("pages/help.py")
     text = " ".join(m.value for m in at.markdown)
-    assert "overlaps the chosen range" in text
+    assert "overlaps the range" in text
+    assert "Certainly in the window" in text and "whole span lies inside the range" in text

@@ -30,9 +30,13 @@ def edited_events(folder) -> bytes:
 
 def test_upload_shows_checks_and_the_diff_before_anything_changes(app_on_copy):
     at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
-    assert any("events: 2 changed" in m.value for m in at.markdown)
+    rows = read_rows(app_on_copy / "events.csv")
+    touched = [r for r in rows[1:] if any("Iran–Iraq War" in cell for cell in r)]
+    columns = {rows[0][i] for r in touched for i, cell in enumerate(r) if "Iran–Iraq War" in cell}
+    assert touched
+    assert any(f"events: {len(touched)} changed" in m.value for m in at.markdown)
     diff = next(df.value for df in at.dataframe if "change" in df.value.columns)
-    assert set(diff["column"]) == {"description"}
+    assert set(diff["column"]) == columns
     assert diff["new"].str.contains("Gulf War I").all()
     # nothing was written yet
     assert b"Gulf War I" not in (app_on_copy / "events.csv").read_bytes()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from components import briefing, exports, profiles, views
+from components import briefing, exports, grades, profiles, views
 from components.ui import cards, data_access, export_ui, panels
 from components.ui.context import PageContext, context_for, context_key
 
@@ -59,8 +61,13 @@ def presenter_controls(number: int, total: int) -> None:
 
 
 def step_context(ctx: PageContext, step: dict) -> PageContext:
+    """The step's own filters, narrowed to the sidebar's grade when one is chosen: a presenter
+    can show a story on its best-graded records only."""
     folder, fingerprint, _ = context_key(ctx)
-    return context_for(folder, fingerprint, briefing.step_filters(step))
+    filters = dataclasses.replace(briefing.step_filters(step),
+                                  min_reliability=ctx.filters.min_reliability,
+                                  min_credibility=ctx.filters.min_credibility)
+    return context_for(folder, fingerprint, filters)
 
 
 def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
@@ -68,6 +75,10 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
         st.title(step["title"])
     step_ctx = step_context(ctx, step)
     chosen = briefing.step_views(step)
+    if ctx.filters.min_reliability or ctx.filters.min_credibility:
+        st.caption("Only records graded " + grades.at_least_text(
+            ctx.filters.min_reliability, ctx.filters.min_credibility)
+            + " are shown, as the sidebar asks.")
     words, pictures = st.columns([2, 3], gap="large")
     with words:
         with st.container(key="briefing-narrative"):
@@ -147,7 +158,7 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
                 folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
                 None)))
         events = step_ctx.events[["event_id", "date_text", "event_type", "actors_text",
-                                  "place_name", "claim_status", "sources_text"]]
+                                  "place_name", "claim_status", "grade", "sources_text"]]
         sections.append({"heading": f"Step {index}: {step['title']}",
                          "narrative": step["narrative"], "charts": charts,
                          "tables": {"Events in this step": events}})

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from components import loader
+from components import grades, loader
 
 
 def problem_banner(result: loader.LoadResult) -> None:
@@ -106,3 +106,11 @@ def paged_rows(total: int, rows, key: str, prepare=lambda part: part) -> None:
     st.dataframe(prepare(rows(start, start + PAGE_ROWS)), hide_index=True, width="stretch")
     if pages > 1:
         st.caption(f"Rows {start + 1:,} to {min(start + PAGE_ROWS, total):,} of {total:,}.")
+
+
+def grade_hidden_note(hidden: int, noun: str, filters) -> None:
+    """Say how many rows the sidebar's grade filter hides from a list."""
+    if hidden > 0:
+        st.caption(f"{hidden:,} {noun}{'s' if hidden != 1 else ''} graded below "
+                   f"{grades.at_least_text(filters.min_reliability, filters.min_credibility)} "
+                   "hidden, as the sidebar's grade filter asks.")

@@ -69,7 +69,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
     The chart's structure (layers, encodings, legends) is built by Altair once per shape and
     kept; each call only fills in the data and the window, which is what changes with the
     filters. Altair's own build costs more than everything else in a network rerun."""
-    edge_field = "family" if edge_colour == "relation family" else "claim_status"
+    edge_field = EDGE_FIELDS[edge_colour]
     inactive = nodes["status"].isin(INACTIVE) if "status" in nodes else pd.Series(False, index=nodes.index)
     labelled = nodes[nodes["label"] != ""]
     parts = {"edges": edges, "inactive": nodes[inactive], "nodes": nodes[~inactive]}
@@ -87,6 +87,12 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
     spec = _with_values(template, {X_WINDOW: list(x_domain), Y_WINDOW: list(y_domain)})
     spec["datasets"] = {name: records(parts[name]) for name in names}
     return spec
+
+
+# how the network's edges can be coloured: the field coloured and the legend's title
+EDGE_FIELDS = {"relation family": "family", "claim status": "claim_status", "grade": "grade_band"}
+EDGE_TITLES = {"relation family": "Relation (family)", "claim status": "Claim status",
+               "grade": "Grade (weaker of source and credibility)"}
 
 
 # Placeholders for the plot window in the kept template; replaced on every call.
@@ -131,12 +137,12 @@ def _network_template(shape: NetworkShape) -> tuple[dict, tuple[str, ...]]:
             alt.Tooltip("target_name:N", title="To"),
             alt.Tooltip("period:N", title="Period"),
             alt.Tooltip("claim_status:N", title="Claim"),
+            alt.Tooltip("grade:N", title="Grade (source, credibility)"),
             alt.Tooltip("description:N", title="Says"),
             alt.Tooltip("sources_text:N", title="Sources (reliability)"),
         ]
-        edge_field = "family" if shape.edge_colour == "relation family" else "claim_status"
-        colour = alt.Color(f"{edge_field}:N",
-                           title="Relation (family)" if edge_field == "family" else "Claim status",
+        edge_field = EDGE_FIELDS[shape.edge_colour]
+        colour = alt.Color(f"{edge_field}:N", title=EDGE_TITLES[shape.edge_colour],
                            scale=_colour_scale(shape.edge_colour, shape.edge_domain),
                            legend=alt.Legend(orient="top" if compact else "bottom",
                                              direction="horizontal",
@@ -248,6 +254,7 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         alt.Tooltip("actors_text:N", title="Actors"),
         alt.Tooltip("place_name:N", title="Place"),
         alt.Tooltip("claim_status:N", title="Claim"),
+        alt.Tooltip("grade:N", title="Grade (source, credibility)"),
         alt.Tooltip("label:N", title="What happened"),
         alt.Tooltip("sources_text:N", title="Sources (reliability)"),
     ]

@@ -62,7 +62,7 @@ def filtered_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
 def views_helper_columns(table: str) -> list[str]:
     from components.loader import DERIVED_COLUMNS
 
-    return list(DERIVED_COLUMNS.get(table, {}))
+    return [c for c in DERIVED_COLUMNS.get(table, {}) if c != "grade"]  # the grade is exported
 
 
 def table_downloads(ctx: PageContext, key: str = "tables") -> None:
@@ -135,7 +135,7 @@ def view_sections(ctx: PageContext, network_spec: dict | None, timeline_spec: di
         charts.append(exports.chart_svg(timeline_spec))
     tables = filtered_tables(ctx)
     readable = ctx.events[["event_id", "date_text", "event_type", "actors_text", "place_name",
-                           "claim_status", "description", "sources_text"]].rename(columns={
+                           "claim_status", "grade", "description", "sources_text"]].rename(columns={
         "date_text": "when", "actors_text": "actors", "place_name": "place",
         "sources_text": "sources (reliability)"})
     return [{"heading": "Charts", "charts": charts},

@@ -110,7 +110,7 @@ def _on_map_select(key: str = "map") -> None:
 # Network
 
 
-EDGE_COLOURS = ("relation family", "claim status")
+EDGE_COLOURS = ("relation family", "claim status", "grade")
 
 
 def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
@@ -258,12 +258,14 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         st.info(NO_MATCH if not ctx.selection.facts["events"] else
                 "None of the matching events is dated.",
                 icon=":material/timeline:")
+        undated_caption(ctx)
         return
     domain = time_domain(ctx)
     spec = timeline_spec(*context_key(ctx), lane_by, domain, height)
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
     export_ui.chart_downloads(spec, "timeline", key)
+    undated_caption(ctx)
     if monthly:
         counts, year_only = ctx.selection.monthly_counts()
         if counts.empty:
@@ -279,6 +281,15 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
             if year_only:
                 st.caption(f"{year_only} matching event(s) known only to the year are in the "
                            "timeline above but not in the monthly counts.")
+
+
+def undated_caption(ctx: PageContext) -> None:
+    """The timeline cannot draw an event without a date: say how many are left off."""
+    undated = ctx.selection.facts["events"] - ctx.selection.facts["dated"]
+    if undated:
+        st.caption(f"{undated:,} matching event(s) have no date in the sources: they are "
+                   "left off the timeline but kept on the map, in the network and in the "
+                   "tables and search.")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

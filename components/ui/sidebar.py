@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from components import filters as f
+from components import grades
 from components.contract import VOCABULARIES
 
 # widget key (and URL parameter) -> Filters field
@@ -24,6 +25,9 @@ KEYS = {
     "claims": "claim_statuses",
     "places": "places",
     "q": "text",
+    "date_rule": "date_rule",
+    "min_rel": "min_reliability",
+    "min_cred": "min_credibility",
 }
 FIELD_TO_KEY = {v: k for k, v in KEYS.items()}
 
@@ -36,7 +40,11 @@ FIELD_LABELS = {
     "claim_statuses": "Claim",
     "places": "Place",
     "text": "Search",
+    "date_rule": "Date rule",
+    "grade": "Grade",
 }
+ANY_GRADE = "any"
+DATE_RULE_OF = {words: rule for rule, words in f.DATE_RULES.items()}  # the radio shows the words
 
 
 FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
@@ -78,8 +86,18 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
             key="dates",
             bind="query-params",
             format="YYYY-MM-DD",
-            help="An event matches when the day, month or year its source gives overlaps the "
-            "range: an event known only to 2005 matches any range that touches 2005.",
+            help="Which events and relations a range keeps depends on the date rule below.",
+        )
+        sidebar.radio(
+            "Date rule", list(f.DATE_RULES.values()), key="date_rule", bind="query-params",
+            horizontal=True,
+            help="**Possibly in the window**: the day, month or year the source gives overlaps "
+            "the range, so an event known only to 2005 matches any range that touches 2005, and "
+            "a relation with no dates is kept.\n\n**Certainly in the window**: the whole span "
+            "lies inside the range, so an event known only to 2005 matches 2005-01-01 to "
+            "2005-12-31 but not June to December 2005, and a relation without a start (or end) "
+            "is left out of a range with a start (or end).\n\nEvents with no date are left out "
+            "of any range under either rule.",
         )
     actors_help = "Events naming any of these actors, and the relations that touch them."
     if len(options.actors) > MAX_LISTED:
@@ -115,12 +133,29 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
             f"Lists the {MAX_LISTED:,} places and provinces with the most events (of "
             f"{len(options.places):,}); click the map, or use Find, for any other."),
     )
+    draw_grade_filter(sidebar)
     sidebar.text_input(
         "Filter by words in names and descriptions", key="q", bind="query-params",
         placeholder="e.g. Karbala, EFP, Quds",
         help="Matches actor names and aliases, event and relation descriptions, place names.",
     )
     return current_filters(options)
+
+
+def draw_grade_filter(sidebar) -> None:
+    """'At least grade ...': the source's reliability and the information's credibility. The
+    options are the letters and numbers themselves, so the address reads `min_rel=B`."""
+    left, right = sidebar.columns(2)
+    left.selectbox(
+        "Source at least", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key="min_rel",
+        bind="query-params",
+        help="Admiralty code, source reliability (sources.csv). A record takes the best letter "
+        "of the sources it cites.\n\n" + _terms_help("reliability"))
+    right.selectbox(
+        "Credibility at least", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key="min_cred",
+        bind="query-params",
+        help="Admiralty code, information credibility (the `credibility` column of events "
+        "and relations; empty counts as 6).\n\n" + _terms_help("credibility"))
 
 
 MAX_LISTED = 1000  # options a long list offers: every rerun sends them to the browser
@@ -163,7 +198,15 @@ def current_filters(options: f.FilterOptions) -> f.Filters:
         claim_statuses=known(state.get("claims"), options.claim_statuses),
         places=as_option_values(state.get("places"), options.places),
         text=(state.get("q") or "").strip(),
+        date_rule=DATE_RULE_OF.get(state.get("date_rule"), f.OVERLAPS),
+        min_reliability=_level(state.get("min_rel"), grades.RELIABILITY_LEVELS),
+        min_credibility=_level(state.get("min_cred"), grades.CREDIBILITY_LEVELS),
     )
+
+
+def _level(value, levels) -> str:
+    """A chosen grade level, "" for any (the last level, "cannot be judged", is any too)."""
+    return value if value in levels[:-1] else ""
 
 
 def _terms_help(vocab: str) -> str:
@@ -225,6 +268,10 @@ def remove_filter(name: str, value: str, full_range: tuple) -> None:
         st.session_state["q"] = ""
     elif name == "include_linked":
         st.session_state["linked"] = False
+    elif name == "date_rule":
+        st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
+    elif name == "grade":
+        st.session_state["min_rel"] = st.session_state["min_cred"] = ANY_GRADE
     else:
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
 
@@ -235,6 +282,8 @@ def clear_filters(full_range: tuple) -> None:
     st.session_state["linked"] = False
     st.session_state["q"] = ""
     st.session_state["dates"] = full_range
+    st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
+    st.session_state["min_rel"] = st.session_state["min_cred"] = ANY_GRADE
 
 
 def add_to_filter(key: str, values: list[str]) -> None:

@@ -1,0 +1,97 @@
+"""The Admiralty grade of a record: its source's reliability (A-F) and its credibility (1-6).
+
+A record's reliability is that of the most reliable source it cites (the letter on
+sources.csv); its credibility is the `credibility` column of events.csv or relations.csv, and
+6 ("cannot be judged") when the column is empty. "B2" reads: a usually reliable source, and
+probably true. No Streamlit import.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.contract import VOCABULARIES
+
+RELIABILITY_LEVELS = tuple(VOCABULARIES["reliability"])  # "A" (best) .. "F"
+CREDIBILITY_LEVELS = tuple(VOCABULARIES["credibility"])  # "1" (best) .. "6"
+UNJUDGED_RELIABILITY = "F"
+UNJUDGED_CREDIBILITY = "6"
+
+
+def best_reliability(source_ids, letters: dict[str, str]) -> str:
+    """The best letter among the cited sources; F when none of them has a known letter."""
+    known = [letters[s] for s in (source_ids or ()) if letters.get(s) in RELIABILITY_LEVELS]
+    return min(known) if known else UNJUDGED_RELIABILITY
+
+
+def grade(reliability: str, credibility: str) -> str:
+    reliability = reliability if reliability in RELIABILITY_LEVELS else UNJUDGED_RELIABILITY
+    credibility = credibility if credibility in CREDIBILITY_LEVELS else UNJUDGED_CREDIBILITY
+    return reliability + credibility
+
+
+def grade_columns(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """The grade of each row of an events or relations frame, worked out once per distinct
+    (sources, credibility) pair."""
+    letters = dict(zip(sources["source_id"], sources["reliability"])) if len(sources) else {}
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    credibility = (frame["credibility"].astype(object) if "credibility" in frame
+                   else pd.Series("", index=frame.index, dtype=object))
+    keys = pd.Series(list(zip(frame["source_ids"].astype(object), credibility)), index=frame.index)
+    codes, distinct = pd.factorize(keys)
+    labels = pd.Index([grade(best_reliability(ids if isinstance(ids, tuple) else (), letters),
+                             str(cred)) for ids, cred in distinct], dtype=object)
+    categories = labels.unique().sort_values()
+    return pd.Series(pd.Categorical.from_codes(categories.get_indexer(labels)[codes],
+                                               categories=categories), index=frame.index)
+
+
+def meets(grades: pd.Series, min_reliability: str, min_credibility: str) -> pd.Series:
+    """Whether each grade is at least as good as the chosen letter and number ("" = any)."""
+    mask = pd.Series(True, index=grades.index)
+    if not (min_reliability or min_credibility):
+        return mask
+    codes, distinct = pd.factorize(grades.astype(object), use_na_sentinel=False)
+    ok = [isinstance(g, str) and len(g) == 2
+          and (not min_reliability or g[0] <= min_reliability)
+          and (not min_credibility or g[1] <= min_credibility) for g in distinct]
+    return pd.Series(pd.Series(ok, dtype=bool).to_numpy()[codes] if len(codes) else [],
+                     index=grades.index, dtype=bool)
+
+
+def grade_words(value: str) -> str:
+    """'B2: usually reliable source; probably true'."""
+    if len(value) != 2:
+        return value
+    reliability = VOCABULARIES["reliability"].get(value[0], "").split(":")[0]
+    credibility = VOCABULARIES["credibility"].get(value[1], "").split(":")[0]
+    return f"{value}: {reliability} source; {credibility}"
+
+
+def at_least_text(min_reliability: str, min_credibility: str) -> str:
+    """How an 'at least' grade filter reads on a chip: 'B3 or better', 'reliability B or
+    better'."""
+    if min_reliability and min_credibility:
+        return f"{min_reliability}{min_credibility} or better"
+    if min_reliability:
+        return f"source {min_reliability} or better"
+    return f"credibility {min_credibility} or better"
+
+
+# Grade bands for colour: 36 grades cannot be told apart by hue. A record's band is the weaker
+# of its two halves.
+GRADE_BANDS = {
+    "A-B and 1-2: reliable source, probably true": ("AB", "12"),
+    "C or 3: fairly reliable, possibly true": ("C", "3"),
+    "D-E or 4-5: doubtful": ("DE", "45"),
+    "F or 6: cannot be judged": ("F", "6"),
+}
+
+
+def grade_band(value: str) -> str:
+    if not isinstance(value, str) or len(value) != 2:
+        return list(GRADE_BANDS)[-1]
+    ranks = [i for i, (letters, numbers) in enumerate(GRADE_BANDS.values())
+             if value[0] in letters or value[1] in numbers]
+    return list(GRADE_BANDS)[max(ranks)] if ranks else list(GRADE_BANDS)[-1]

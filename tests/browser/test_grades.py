@@ -1,0 +1,46 @@
+"""The grade in Chromium: chosen in the sidebar with the keyboard, it narrows the overview's
+counts, timeline and network, lands in the address and as a chip, and shows on the Event page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components import grades, loader
+from tests.browser.conftest import full_screenshot, open_page, wait_for
+from tests.browser.test_dashboard import NODE, PAGES, metric, real_errors, timeline_marks
+
+pytestmark = pytest.mark.browser
+
+
+def test_choosing_a_grade_narrows_every_view(server, browser_page):
+    events = loader.load_dataset().dataset.events
+    expected = int(grades.meets(events["grade"].astype(object), "", "2").sum())
+    page = browser_page.page
+    open_page(browser_page, server.url, PAGES[""])
+    events_before, nodes_before = metric(page, "Events"), page.locator(NODE).count()
+    marks_before = timeline_marks(page)
+    box = page.get_by_role("combobox", name="Credibility at least")
+    box.click()
+    page.get_by_role("option", name="2", exact=True).click()
+    wait_for(page, f"""(() => {{ const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+        .find(m => m.innerText.startsWith('Events'));
+        return m && m.innerText.split('\\n').pop().trim() !== '{events_before}'; }})()""")
+    page.wait_for_timeout(500)
+    assert int(metric(page, "Events")) == expected < int(events_before)
+    assert 0 < timeline_marks(page) < marks_before
+    assert 0 < page.locator(NODE).count() <= nodes_before
+    assert "min_cred=2" in page.url
+    assert page.get_by_role("button", name=re.compile("Grade: credibility 2 or better")).count() == 1
+    full_screenshot(page, "filtered-grade")
+    assert real_errors(browser_page) == []
+
+
+def test_the_event_page_names_the_grade(server, browser_page):
+    event = loader.load_dataset().dataset.events.set_index("event_id").loc["ev-037"]
+    open_page(browser_page, f"{server.url}/event?event=ev-037",
+              f"document.body.innerText.includes('{event['grade']}: ')")
+    text = browser_page.page.inner_text("body")
+    assert grades.grade_words(event["grade"]) in text
+    assert real_errors(browser_page) == []
