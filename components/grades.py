@@ -82,10 +82,10 @@ def at_least_text(min_reliability: str, min_credibility: str) -> str:
 # Grade bands for colour: 36 grades cannot be told apart by hue. A record's band is the weaker
 # of its two halves.
 GRADE_BANDS = {
-    "A-B and 1-2: reliable source, probably true": ("AB", "12"),
-    "C or 3: fairly reliable, possibly true": ("C", "3"),
-    "D-E or 4-5: doubtful": ("DE", "45"),
-    "F or 6: cannot be judged": ("F", "6"),
+    "strong (A-B and 1-2)": ("AB", "12"),
+    "fair (C or 3)": ("C", "3"),
+    "weak (D-E or 4-5)": ("DE", "45"),
+    "not judged (F or 6)": ("F", "6"),
 }
 
 

@@ -108,10 +108,10 @@ SIDE = {
 
 # keys as components.grades.GRADE_BANDS names them
 GRADE_BAND = {
-    "A-B and 1-2: reliable source, probably true": BLUE,
-    "C or 3: fairly reliable, possibly true": SKY,
-    "D-E or 4-5: doubtful": VERMILLION,
-    "F or 6: cannot be judged": OTHER,
+    "strong (A-B and 1-2)": BLUE,
+    "fair (C or 3)": SKY,
+    "weak (D-E or 4-5)": VERMILLION,
+    "not judged (F or 6)": OTHER,
     "other": OTHER,
 }
 

@@ -334,6 +334,11 @@ def claim_subject_link(dataset: Dataset, subject_type: str, subject_id: str
     return None
 
 
+def relation_status(dataset: Dataset, relation_id: str) -> str:
+    rel = dataset.relations[dataset.relations["relation_id"] == relation_id]
+    return str(rel.iloc[0]["claim_status"]) if len(rel) else ""
+
+
 def relation_sentence(dataset: Dataset, relation_id: str) -> str:
     rel = dataset.relations[dataset.relations["relation_id"] == relation_id]
     if rel.empty:

@@ -44,8 +44,9 @@ st.markdown("Every event and relation is graded on the scale intelligence analys
             "the best letter of the sources it cites.\n\n" + terms("reliability")
             + "\n\nThe number rates the information itself, read against everything else the "
             "sources say (an empty credibility counts as 6):\n\n" + terms("credibility")
-            + "\n\nThe grade is in every tooltip, table, card and export. *Source at least* and "
-            "*Credibility at least* in the sidebar keep only records graded as well or better; "
+            + "\n\nThe grade is in every tooltip, table, card and export. *Grade at least* ("
+            "a source letter and a credibility number) in the sidebar keeps only records graded "
+            "as well or better in both; "
             "the map and the network can be coloured by grade, in four bands taken from the "
             "weaker half of the grade.")
 st.subheader("Claims")

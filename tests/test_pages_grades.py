@@ -83,13 +83,13 @@ def test_map_tooltips_carry_the_grade_and_the_map_colours_by_grade(dataset):
     assert rows and all(r["key"] in grades.GRADE_BANDS for r in rows)
     assert all(any(g in r["tooltip"] for g in set(dataset.events["grade"])) for r in rows)
     legend = " ".join(m.value for m in at.markdown)
-    assert "A-B and 1-2" in legend
+    assert "strong (A-B and 1-2)" in legend
 
 
 def test_the_network_colours_relations_by_grade():
     at = run_app("pages/network.py", params={"edge_colour": "grade"})
     spec = json.dumps(json.loads(chart_titled(at, "Actor network").proto.spec))
-    assert "Grade (weaker of source and credibility)" in spec
+    assert "Grade (weaker half)" in spec
     edges = network_edges(at)
     assert set(edges["grade_band"]) <= set(grades.GRADE_BANDS)
     assert '"grade"' in spec  # in the tooltip

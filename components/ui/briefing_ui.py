@@ -113,8 +113,11 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
             st.page_link("pages/event.py", label=f"{ident}: {profiles.event_label(row)}",
                          query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:
+            grade = profiles.claim_subject_grade(dataset, "relation", ident)
             st.markdown(f":material/hub: {cards.escape(ident)}: "
-                        f"{cards.escape(profiles.relation_sentence(dataset, ident))}")
+                        f"{cards.escape(profiles.relation_sentence(dataset, ident))} "
+                        f"· {cards.escape(profiles.relation_status(dataset, ident))}, "
+                        f"grade {cards.escape(grade)}")
         else:
             claim = dataset.claims.set_index("claim_id").loc[ident]
             who = profiles.actor_names(dataset).get(claim["claimant"], claim["claimant"])

@@ -92,7 +92,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
 # how the network's edges can be coloured: the field coloured and the legend's title
 EDGE_FIELDS = {"relation family": "family", "claim status": "claim_status", "grade": "grade_band"}
 EDGE_TITLES = {"relation family": "Relation (family)", "claim status": "Claim status",
-               "grade": "Grade (weaker of source and credibility)"}
+               "grade": "Grade (weaker half)"}
 
 
 # Placeholders for the plot window in the kept template; replaced on every call.

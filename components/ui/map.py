@@ -102,8 +102,10 @@ def legend_markdown(places: pd.DataFrame, colour_by: str, has_arcs: bool) -> str
     """A legend in words and coloured squares, matching the layers drawn."""
     if places.empty:
         return ""
-    keys = list(dict.fromkeys(places.sort_values("events", ascending=False)["key"]))
     scheme = palette.SCHEMES[colour_by]
+    keys = list(dict.fromkeys(places.sort_values("events", ascending=False)["key"]))
+    if colour_by == "grade":  # an ordered scale: best band first
+        keys = [k for k in scheme if k in keys] + [k for k in keys if k not in scheme]
     swatches = " ".join(
         f"<span style='color:{scheme.get(k, scheme['other'])}'>●</span> {html.escape(str(k))}"
         for k in keys)

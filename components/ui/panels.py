@@ -66,7 +66,8 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
     unplaced = ctx.selection.facts["events"] - ctx.selection.facts["placed"]
     if unplaced:
         st.caption(f"{unplaced} matching event(s) have no place in the sources and are not on "
-                   "the map; they are in the timeline and tables. Click a place to filter to it.")
+                   "the map; they are in the tables (and on the timeline when dated). Click a "
+                   "place to filter to it.")
     else:
         st.caption("Click a place to filter every view to it.")
 

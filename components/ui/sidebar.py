@@ -145,14 +145,16 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
 def draw_grade_filter(sidebar) -> None:
     """'At least grade ...': the source's reliability and the information's credibility. The
     options are the letters and numbers themselves, so the address reads `min_rel=B`."""
+    sidebar.markdown("**Grade at least**", help="Keep only the events and relations graded "
+                     "as well or better in both halves of the grade (for example B2).")
     left, right = sidebar.columns(2)
     left.selectbox(
-        "Source at least", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key="min_rel",
+        "Source", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key="min_rel",
         bind="query-params",
         help="Admiralty code, source reliability (sources.csv). A record takes the best letter "
         "of the sources it cites.\n\n" + _terms_help("reliability"))
     right.selectbox(
-        "Credibility at least", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key="min_cred",
+        "Credibility", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key="min_cred",
         bind="query-params",
         help="Admiralty code, information credibility (the `credibility` column of events "
         "and relations; empty counts as 6).\n\n" + _terms_help("credibility"))
