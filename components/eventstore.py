@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from components import contract as c
+from components import grades
 from components import filters as f
 from components import loader, views
 from components.contract import ERROR, WARNING, Problem
@@ -287,12 +288,11 @@ def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
         params.append(pd.Timestamp(filters.date_from).to_pydatetime())
     if dated_window:
         parts.append("span_start IS NOT NULL")
-    if filters.min_reliability:
-        parts.append("substr(grade, 1, 1) <= ?")
-        params.append(filters.min_reliability)
-    if filters.min_credibility:
-        parts.append("substr(grade, 2, 1) <= ?")
-        params.append(filters.min_credibility)
+    graded, graded_params = grades.sql_condition(filters.min_reliability,
+                                                 filters.min_credibility)
+    if graded:
+        parts.append(graded)
+        params += graded_params
     chosen = f.expanded_actor_set(dataset, filters)
     if chosen:
         parts.append(_names_any(chosen))

@@ -112,6 +112,7 @@ def static_map_spec(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
     if not places.empty:
         scheme = palette.SCHEMES[colour_by]
         present = list(dict.fromkeys(places["key"]))
+        present = [k for k in scheme if k in present] + [k for k in present if k not in scheme]
         rows = places[["name", "lat", "lon", "events", "key", "filled", "radius"]].copy()
         rows["area"] = (rows["radius"] ** 2 * math.pi).round(1)
         rows["filled"] = rows["filled"].astype(bool)

@@ -144,7 +144,7 @@ def expanded_actor_set(dataset: Dataset, filters: Filters) -> set[str]:
     if not filters.actors:
         return set()
     if filters.include_linked:
-        return linked_actors(_relations_in_window(dataset.relations, filters), filters.actors)
+        return linked_actors(relations_in_scope(dataset.relations, filters), filters.actors)
     return set(filters.actors)
 
 
@@ -164,10 +164,18 @@ def _overlaps(start: pd.Series, end: pd.Series, filters: Filters, keep_undated: 
     return mask
 
 
-def _relations_in_window(relations: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    start = relations["period_start"]
+def relations_in_scope(relations: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The relations the record-level filters keep: the date window, the claim status and the
+    grade. Links drawn through "include directly linked actors" follow the same relations the
+    network draws, so a hidden relation never brings its actors back in."""
     # a relation with a start but no end is still active; with an end but no start, it held before
-    mask = _overlaps(start, relations["period_end"], filters, keep_undated=True)
+    mask = _overlaps(relations["period_start"], relations["period_end"], filters,
+                     keep_undated=True)
+    if filters.claim_statuses:
+        mask &= relations["claim_status"].isin(filters.claim_statuses)
+    if filters.min_reliability or filters.min_credibility:
+        mask &= grades.meets(relations["grade"], filters.min_reliability,
+                             filters.min_credibility)
     return relations[mask]
 
 
@@ -258,12 +266,7 @@ def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | 
     if involved is None and events is not None:
         def involved():
             return involved_actor_ids(events)
-    relations = _relations_in_window(dataset.relations, filters)
-    if filters.claim_statuses:
-        relations = relations[relations["claim_status"].isin(filters.claim_statuses)]
-    if filters.min_reliability or filters.min_credibility:
-        relations = relations[grades.meets(relations["grade"], filters.min_reliability,
-                                           filters.min_credibility)]
+    relations = relations_in_scope(dataset.relations, filters)
     ends = relations["source"], relations["target"]
     chosen = expanded_actor_set(dataset, filters)
     if chosen:

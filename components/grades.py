@@ -60,13 +60,34 @@ def meets(grades: pd.Series, min_reliability: str, min_credibility: str) -> pd.S
                      index=grades.index, dtype=bool)
 
 
+SOURCE_WORDS = {"A": "completely reliable source", "B": "usually reliable source",
+                "C": "fairly reliable source", "D": "source not usually reliable",
+                "E": "unreliable source", "F": "source not judged"}
+INFORMATION_WORDS = {"1": "confirmed by other sources", "2": "probably true",
+                     "3": "possibly true", "4": "doubtful", "5": "improbable",
+                     "6": "truth cannot be judged"}
+
+
 def grade_words(value: str) -> str:
     """'B2: usually reliable source; probably true'."""
-    if len(value) != 2:
-        return value
-    reliability = VOCABULARIES["reliability"].get(value[0], "").split(":")[0]
-    credibility = VOCABULARIES["credibility"].get(value[1], "").split(":")[0]
-    return f"{value}: {reliability} source; {credibility}"
+    if not isinstance(value, str) or len(value) != 2:
+        return value if isinstance(value, str) else ""
+    return (f"{value}: {SOURCE_WORDS.get(value[0], value[0])}; "
+            f"{INFORMATION_WORDS.get(value[1], value[1])}")
+
+
+def sql_condition(min_reliability: str, min_credibility: str) -> tuple[str, tuple]:
+    """meets() as a SQL condition over a `grade` column, with its parameters."""
+    parts, params = [], []
+    if min_reliability:
+        parts.append("substr(grade, 1, 1) <= ?")
+        params.append(min_reliability)
+    if min_credibility:
+        parts.append("substr(grade, 2, 1) <= ?")
+        params.append(min_credibility)
+    if parts:
+        parts.insert(0, "length(grade) = 2")
+    return " AND ".join(parts), tuple(params)
 
 
 def at_least_text(min_reliability: str, min_credibility: str) -> str:

@@ -818,6 +818,11 @@ def _acled_row(row: dict, builder: TableBuilder, notes: NoteLog) -> bool:
     return True
 
 
+# what the credibility of an imported row is read from (see the module docstring)
+GRADING_COLUMNS = {"source", "time_precision", "geo_precision", "number_of_sources",
+                   "event_clarity", "date_prec", "where_prec"}
+
+
 def imported_credibility(sources: int | None, vague: bool) -> str:
     """The credibility an imported event starts with (see the module docstring)."""
     if sources is not None and sources <= 0:
@@ -1144,7 +1149,8 @@ def _convert(frame: pd.DataFrame, name: str, source_format: str, publisher: str,
                             [int(r) for r in frame[ROW]])
     if missing:
         notes.say(f"{name} lacks the columns {', '.join(missing)}; those values were left "
-                  "empty.")
+                  "empty" + (" (credibility is then set from the columns that are there)"
+                             if set(missing) & GRADING_COLUMNS else "") + ".")
     builder = TableBuilder(publisher, name)
     skipped = []
     for row in frame.to_dict("records"):

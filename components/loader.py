@@ -275,10 +275,22 @@ def parquet_as_text(frame: pd.DataFrame, table: c.Table, first_record: int = 0) 
         elif (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
               and _normalise_header(str(column)) in numeric_columns):
             text[str(column)] = values  # kept as numbers; type_table checks them as such
+        elif pd.api.types.is_float_dtype(values):
+            text[str(column)] = _float_text(values)
         else:
             text[str(column)] = values.astype(object).where(values.notna(), "").astype(str)
     text[ROW] = np.arange(first_record + 2, first_record + len(text) + 2)
     return text.reset_index(drop=True)
+
+
+def _float_text(values: pd.Series) -> pd.Series:
+    """A float column of a text or term column as text: whole numbers without ".0" (a Parquet
+    writer stores whole numbers with a gap as floats, so credibility 2 arrives as 2.0)."""
+    present = values.notna()
+    whole = present & (values == values.round())
+    text = values.astype(object).where(present, "").astype(str)
+    text[whole] = values[whole].astype("int64").astype(str)
+    return text
 
 
 def _sniff_delimiter(text: str, table: c.Table) -> str:
@@ -807,6 +819,14 @@ DERIVED_COLUMNS = {
     "claims": {"claimant_kind": object, "claim_start": "datetime64[ns]"},
     "briefing": {"step_order": float},
 }
+
+
+SHOWN_DERIVED = {"grade"}  # worked out by the loader, shown and exported like a column
+
+
+def helper_columns(table: str) -> list[str]:
+    """The derived columns tables and exports leave out (the grade is kept)."""
+    return [col for col in DERIVED_COLUMNS.get(table, {}) if col not in SHOWN_DERIVED]
 
 
 def empty_table(table: c.Table) -> pd.DataFrame:

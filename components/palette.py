@@ -106,14 +106,17 @@ SIDE = {
     "other": "#555555",
 }
 
-# keys as components.grades.GRADE_BANDS names them
-GRADE_BAND = {
-    "strong (A-B and 1-2)": BLUE,
-    "fair (C or 3)": SKY,
-    "weak (D-E or 4-5)": VERMILLION,
-    "not judged (F or 6)": OTHER,
-    "other": OTHER,
-}
+# grade bands, best first, in the order and with the names components.grades.GRADE_BANDS
+# gives them
+GRADE_BAND_COLOURS = (BLUE, SKY, VERMILLION, OTHER)
+
+def _grade_band_scheme() -> dict[str, str]:
+    from components.grades import GRADE_BANDS
+
+    return {**dict(zip(GRADE_BANDS, GRADE_BAND_COLOURS)), "other": OTHER}
+
+
+GRADE_BAND = _grade_band_scheme()
 
 SCHEMES = {
     "actor side": SIDE,

@@ -202,7 +202,8 @@ def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
 
 def event_label(row) -> str:
     place = row["place_name"] or "no place given"
-    when = date_text(row['event_date'], row['time_precision'], row['date_end'])
+    when = date_text(row['event_date'], row['time_precision'], row['date_end'],
+                     row.get('date_note', ''))
     graded = f" · grade {row['grade']}" if row.get("grade") else ""
     return f"{when} · {row['event_type']} · {place}{graded}"
 

@@ -83,7 +83,8 @@ def build_index(dataset: Dataset) -> SearchIndex:
 
 
 def _event_label(row) -> str:
-    when = date_text(row.event_date, row.time_precision, row.date_end)
+    when = date_text(row.event_date, row.time_precision, row.date_end,
+                     getattr(row, "date_note", ""))
     graded = f" ({row.grade})" if getattr(row, "grade", "") else ""
     return f"{when}: {row.event_type}, {row.place_name or 'no place given'}{graded}"
 

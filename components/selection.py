@@ -143,13 +143,16 @@ def filter_options(dataset: Dataset) -> filters.FilterOptions:
     return filters.filter_options(dataset, store.option_facts() if store is not None else None)
 
 
-def actor_events(dataset: Dataset, actor_id: str) -> tuple[pd.DataFrame, int]:
-    """The events naming an actor (from an event store, the first LISTED_ROWS in date order)
-    and how many there are."""
+def actor_events(dataset: Dataset, actor_id: str, min_reliability: str = "",
+                 min_credibility: str = "") -> tuple[pd.DataFrame, int]:
+    """The events naming an actor, graded at least as asked (from an event store, the first
+    LISTED_ROWS in date order), and how many there are."""
     if dataset.event_store is None:
-        events = profiles.actor_events(dataset, actor_id)
+        events = profiles.within_grade(profiles.actor_events(dataset, actor_id),
+                                       min_reliability, min_credibility)
         return events, len(events)
-    chosen = select(dataset, filters.Filters(actors=(actor_id,)))
+    chosen = select(dataset, filters.Filters(actors=(actor_id,), min_reliability=min_reliability,
+                                             min_credibility=min_credibility))
     return chosen.listed_events(LISTED_ROWS), chosen.facts["events"]
 
 

@@ -57,5 +57,5 @@ def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     for column in frame.columns:
         if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, tuple)).any():
             frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)
-    helper = set(loader.DERIVED_COLUMNS.get(name, {})) | {loader.ROW}
+    helper = set(loader.helper_columns(name)) | {loader.ROW}
     return frame[[c for c in frame.columns if c not in helper]]

@@ -90,7 +90,8 @@ def date_text(event_date: str, precision: str, date_end: str = "", date_note: st
     """'20 Jan 2007', 'May 2006 (month only)', '2005 (year only)', with ranges for periods, and
     the row's date note after it ("15 Nov 2006 [the public record has 14 Nov 2006]")."""
     text = _date_only(event_date, precision, date_end)
-    return f"{text} [{date_note.strip()}]" if date_note and date_note.strip() else text
+    note = date_note.strip() if isinstance(date_note, str) else ""
+    return f"{text} [{note}]" if note else text
 
 
 def _date_only(event_date: str, precision: str, date_end: str = "") -> str:

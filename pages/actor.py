@@ -22,6 +22,7 @@ st.title(profile["Name"])
 st.page_link("pages/overview.py", label="Filter every view to this actor",
              query_params={"actors": ctx.options.actors.get(actor_id, actor_id)},
              icon=":material/filter_alt:")
+graded = (ctx.filters.min_reliability, ctx.filters.min_credibility)
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.markdown(cards.fields_markdown({k: v for k, v in profile.items() if k != "Name"}))
@@ -29,9 +30,8 @@ with right:
     hops = st.segmented_control("Ego network", [1, 2], default=1, key="hops",
                                 format_func=lambda h: f"{h} hop{'s' if h > 1 else ''}",
                                 required=True) or 1
-    panels.ego_network(dataset, actor_id, hops, key="ego")
+    panels.ego_network(dataset, actor_id, hops, key="ego", grade=graded)
 
-graded = (ctx.filters.min_reliability, ctx.filters.min_credibility)
 st.subheader("Relations")
 every_relation = profiles.actor_relations_table(dataset, actor_id)
 table = profiles.within_grade(every_relation, *graded)
@@ -42,13 +42,12 @@ elif not table.empty:
     st.dataframe(table.drop(columns=["other_id", "relation_id", "type"]), hide_index=True,
                  width="stretch")
 
-events, total = actor_events(actor_id)
-listed = len(events)
-events = profiles.within_grade(events, *graded)
+events, total = actor_events(actor_id, *graded)
+every_event = actor_events(actor_id)[1] if any(graded) else total
 st.subheader(f"Events ({total:,})" if total == len(events) else
              f"Events (the first {len(events):,} of {total:,}, in date order)")
-cards.grade_hidden_note(listed - len(events), "event", ctx.filters)
-if total == 0:
+cards.grade_hidden_note(every_event - total, "event", ctx.filters)
+if every_event == 0:
     st.info("No event in the data names this actor.")
 elif not events.empty:
     where, when = st.columns([2, 3], gap="medium")

@@ -292,3 +292,19 @@ def test_an_unwritable_cache_folder_falls_back_to_the_temp_folder(data_copy, tmp
     result, store_loader = open_store(data_copy, blocked / "cache")
     assert store_loader.store is not None and not result.errors
     assert store_loader.store.path.parent == tmp_path / "temp" / "proxylens-cache"
+
+
+def test_the_store_actor_page_follows_the_grade_filter(store_app, monkeypatch):
+    def actor_page():
+        at = run_app("pages/actor.py", params={"actor": "irgc-qf", "min_cred": "2"})
+        heading = next(h.value for h in at.subheader if h.value.startswith("Events"))
+        hidden = [c.value for c in at.caption if "hidden" in c.value]
+        links = sorted(link.proto.label for link in at.get("page_link")
+                       if "grade " in link.proto.label)
+        return heading, hidden, links
+
+    from_store = actor_page()
+    assert from_store[1] and from_store[2]
+    assert all(label.split("grade ")[-1][1] in "12" for label in from_store[2])
+    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    assert actor_page() == from_store

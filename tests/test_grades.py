@@ -272,3 +272,65 @@ def test_an_imported_folder_loads_with_grades(tmp_path):
     dataset = loader.load_dataset(tmp_path / "imported").dataset
     assert set(dataset.events["grade"].astype(str)) <= {f"F{n}" for n in "123456"}
     assert dataset.events["grade"].astype(str).str[1].isin(["2", "3", "4"]).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Review findings: linked actors, Parquet numbers, labels
+
+
+def test_linked_actors_come_only_through_relations_the_grade_keeps(graded):
+    chosen = f.Filters(actors=("kh",), include_linked=True, min_credibility="2")
+    kept = f.relations_in_scope(graded.relations, chosen)
+    assert set(kept["grade"].str[1]) <= {"1", "2"}
+    touching = kept[(kept["source"] == "kh") | (kept["target"] == "kh")]
+    expected = {"kh"} | set(touching["source"]) | set(touching["target"])
+    assert f.expanded_actor_set(graded, chosen) == expected
+    every = f.expanded_actor_set(graded, f.Filters(actors=("kh",), include_linked=True))
+    assert expected < every  # the weaker relations no longer bring their actors in
+
+
+def test_linked_actors_follow_the_claim_status_filter_too():
+    dataset = loader.load_dataset().dataset
+    chosen = f.Filters(actors=("irgc-qf",), include_linked=True, claim_statuses=("confirmed",))
+    linked = f.expanded_actor_set(dataset, chosen)
+    relations = dataset.relations
+    confirmed = relations[(relations["claim_status"] == "confirmed")
+                          & ((relations["source"] == "irgc-qf")
+                             | (relations["target"] == "irgc-qf"))]
+    assert linked == {"irgc-qf"} | set(confirmed["source"]) | set(confirmed["target"])
+
+
+def test_a_parquet_credibility_column_with_gaps_keeps_its_grades(data_copy):
+    events = pd.read_csv(data_copy / "events.csv", dtype=str, keep_default_na=False)
+    numbers = pd.to_numeric(events["credibility"]).astype(float)
+    numbers.iloc[0] = float("nan")  # a gap makes a writer store whole numbers as floats
+    events["credibility"] = numbers
+    events.to_parquet(data_copy / "events.parquet", index=False)
+    (data_copy / "events.csv").unlink()
+    result = loader.load_dataset(data_copy)
+    assert not [p for p in result.problems if p.column == "credibility"], result.problems
+    loaded = result.dataset.events
+    assert loaded["credibility"].iloc[0] == ""
+    assert list(loaded["credibility"].iloc[1:]) == [str(int(v)) for v in numbers.iloc[1:]]
+    assert loaded["grade"].astype(str).iloc[0].endswith("6")
+
+
+def test_event_labels_and_find_hits_carry_the_date_note():
+    from components import profiles, search
+
+    dataset = loader.load_dataset().dataset
+    row = dataset.events.set_index("event_id").loc["ev-035"]
+    assert row["date_note"] and row["date_note"] in profiles.event_label(row)
+    hits = search.search(search.build_index(dataset), "Ministry of Education kidnapping")
+    label = hits.loc[hits["id"] == "ev-035", "label"].iloc[0]
+    assert row["date_note"] in label and f"({row['grade']})" in label
+
+
+def test_an_undated_event_label_says_so():
+    from components import profiles
+
+    dataset = loader.load_dataset().dataset
+    undated = dataset.events[dataset.events["event_date"] == ""].iloc[0]
+    assert profiles.event_label(undated).startswith("undated")
+    details = profiles.event_details(dataset, undated["event_id"])
+    assert profiles.event_heading(details).endswith("date not given")

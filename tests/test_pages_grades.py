@@ -34,6 +34,8 @@ def page_text(at) -> str:
 
 
 def map_rows(at) -> list[dict]:
+    if not at.get("deck_gl_json_chart"):
+        return []  # no map drawn: nothing to place
     layers = deck_layers(at)
     return layers.get("places", []) + layers.get("regions", [])
 
@@ -44,7 +46,11 @@ def timeline_marks(at) -> pd.DataFrame:
 
 
 def network_edges(at) -> pd.DataFrame:
-    return all_rows(chart_titled(at, "Actor network")).dropna(subset=["relation_id"])
+    return network_edges_titled(at, "Actor network")
+
+
+def network_edges_titled(at, title: str) -> pd.DataFrame:
+    return all_rows(chart_titled(at, title)).dropna(subset=["relation_id"])
 
 
 def test_the_shipped_record_is_graded_unevenly(dataset):
@@ -95,10 +101,13 @@ def test_the_network_colours_relations_by_grade():
     assert '"grade"' in spec  # in the tooltip
 
 
-def test_the_timeline_tooltip_names_the_grade():
+def test_the_timeline_tooltip_names_the_grade(dataset):
     at = run_app("pages/timeline.py")
     spec = json.dumps(json.loads(chart_titled(at, "Timeline").proto.spec))
-    assert "Grade (source, credibility)" in spec
+    assert '"field": "grade"' in spec and "Grade (source, credibility)" in spec
+    marks = timeline_marks(at).set_index("event_id")
+    expected = dataset.events.set_index("event_id")["grade"].astype(str)
+    assert (marks["grade"] == expected.reindex(marks.index)).all()
 
 
 def test_the_actor_page_shows_grades_and_follows_the_grade_filter(dataset):
@@ -133,9 +142,44 @@ def test_the_claims_page_shows_and_filters_by_the_subjects_grade(dataset):
     assert any("hidden, as the sidebar's grade filter asks" in c.value for c in at.caption)
 
 
-def test_the_briefing_follows_the_grade_filter():
-    at = run_app("pages/briefing.py", params={"step": "3", **GRADED})
+def test_the_briefing_follows_the_grade_filter(dataset):
+    at = run_app("pages/briefing.py", params={"step": "8"})
+    every = {r["location"] for r in map_rows(at)}
+    counted = sum(r["events"] for r in map_rows(at))
+    assert counted
+    at = run_app("pages/briefing.py", params={"step": "8", **GRADED})
     assert any("Only records graded credibility 2 or better" in c.value for c in at.caption)
+    graded_rows = map_rows(at)
+    assert sum(r["events"] for r in graded_rows) < counted
+    assert {r["location"] for r in graded_rows} <= every
+
+
+def test_the_ego_network_follows_the_grade_filter(dataset):
+    relations = dataset.relations
+    touching = relations[(relations["source"] == "irgc-qf") | (relations["target"] == "irgc-qf")]
+    at = run_app("pages/actor.py", params={"actor": "irgc-qf", **GRADED})
+    ego = network_edges_titled(at, "Within 1 relation")
+    assert set(ego["relation_id"]) == set(meets(touching)["relation_id"])
+    assert len(ego) < len(touching)
+
+
+def test_the_actor_heading_counts_graded_events(dataset):
+    events = dataset.events
+    named = events[(events["actor1"] == "irgc-qf") | (events["actor2"] == "irgc-qf")
+                   | events["assoc_actors"].map(lambda a: "irgc-qf" in a)]
+    graded = meets(named)
+    assert 0 < len(graded) < len(named)
+    at = run_app("pages/actor.py", params={"actor": "irgc-qf", **GRADED})
+    heading = next(h.value for h in at.subheader if h.value.startswith("Events"))
+    assert heading == f"Events ({len(graded)})"
+    hidden = len(named) - len(graded)
+    assert any(c.value.startswith(f"{hidden} event") and "hidden" in c.value for c in at.caption)
+
+
+def test_the_data_page_shows_the_grade():
+    at = run_app("pages/data.py")
+    shown = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
+    assert "grade" in shown.columns and shown["grade"].str.match(r"^[A-F][1-6]$").all()
 
 
 def test_certainly_in_the_window_narrows_the_timeline(dataset):
@@ -165,5 +209,13 @@ def test_a_date_note_is_shown_where_the_date_is(dataset):
     at = run_app("pages/event.py", params={"event": noted["event_id"]})
     assert noted["date_note"] in page_text(at)
     marks = timeline_marks(run_app("pages/timeline.py")).set_index("event_id")
-    if noted["event_id"] in marks.index:
-        assert noted["date_note"] in marks.loc[noted["event_id"], "date_text"]
+    dated_notes = dataset.events[(dataset.events["date_note"] != "")
+                                 & dataset.events["span_start"].notna()]
+    assert len(dated_notes)
+    for row in dated_notes.itertuples():
+        assert row.date_note in marks.loc[row.event_id, "date_text"]
+    # the labels that list events (actor page, event picker, briefing evidence) and Find
+    at = run_app("pages/actor.py", params={"actor": "special-groups"})
+    labels = [link.label for link in at.get("page_link")]
+    assert any("[ISW's date; the public record has 14 November 2006" in label
+               for label in labels), labels

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import shutil
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -449,3 +450,211 @@ def test_briefing_does_not_overstate():
     """Rule: the briefing does not say Iran denies 'arming or training anyone', and a step
     resting on disputed or alleged rows says they are contested."""
     assert briefing_overstatements(DATA) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Each rule catches a row that breaks it: a copy of data/ with one small edit
+
+
+def rewrite(folder: Path, name: str, edit) -> str:
+    """Read `name`.csv in `folder` as text, let `edit(frame)` change it in place and return the
+    id it touched, write the table back, and return that id."""
+    frame = table(folder, name)
+    touched = edit(frame)
+    frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
+    return touched
+
+
+def first(frame: pd.DataFrame, mask: pd.Series, what: str) -> int:
+    """Index of the first row matching `mask` (the test cannot be built without one)."""
+    rows = frame.index[mask]
+    assert len(rows), f"the shipped data has no {what} to break the rule with"
+    return rows[0]
+
+
+def set_cell(frame: pd.DataFrame, key: str, rid: str, col: str, value: str) -> str:
+    rows = frame.index[frame[key] == rid]
+    assert len(rows), f"{rid} is missing from the shipped data"
+    frame.loc[rows[0], col] = value
+    return rid
+
+
+def confirm_hedged_ev037(folder: Path) -> str:
+    """ev-037 (the Karbala raid, 'Disputed: the documents disagree') back to confirmed."""
+    def edit(ev):
+        assert HEDGE.search(ev.loc[ev["event_id"] == "ev-037", "description"].iloc[0])
+        return set_cell(ev, "event_id", "ev-037", "claim_status", "confirmed")
+    return rewrite(folder, "events", edit)
+
+
+def confirm_a_competing_attribution(folder: Path) -> str:
+    """One of two rows the claims set against each other on one subject marked confirmed."""
+    claims = table(folder, "claims")
+    contested = []
+    for _, group in claims.groupby("subject", sort=False):
+        subjects = [s for s in dict.fromkeys(group["subject_id"]) if s]
+        if len(subjects) > 1:
+            contested += subjects
+    events = table(folder, "events")
+    target = next(s for s in contested if s in set(events["event_id"]))
+    return rewrite(folder, "events",
+                   lambda ev: set_cell(ev, "event_id", target, "claim_status", "confirmed"))
+
+
+def give_r045_an_end_date(folder: Path) -> str:
+    """r-045 (the document gives it no end) gets an end_date of 2003."""
+    return rewrite(folder, "relations",
+                   lambda rel: set_cell(rel, "relation_id", "r-045", "end_date", "2003"))
+
+
+def confirm_an_alleged_section_relation(folder: Path) -> str:
+    """The first unconfirmed relation citing 'Alleged Iranian support for the invasion' set
+    to confirmed."""
+    def edit(rel):
+        cites = rel["source_locator"].str.contains(ALLEGED_SECTION, case=False, regex=False)
+        i = first(rel, cites & (rel["claim_status"] != "confirmed"), "Alleged-section relation")
+        rel.loc[i, "claim_status"] = "confirmed"
+        return rel.loc[i, "relation_id"]
+    return rewrite(folder, "relations", edit)
+
+
+def confirm_unit_support_hezbollah_disputes(folder: Path) -> str:
+    """A Unit 3800 trains/arms/funds relation set to confirmed while Hezbollah's own
+    relation with that verb toward the Special Groups is not confirmed."""
+    def edit(rel):
+        hez = rel[rel["source"] == "hezbollah"]
+        units = set(hez[hez["relation"] == "founded"]["target"])
+        to_sg = hez[hez["target"] == "special-groups"]
+        own = dict(zip(to_sg["relation"], to_sg["claim_status"]))
+        verbs = [v for v, s in own.items() if v in SUPPORT_VERBS and s != "confirmed"]
+        mask = rel["source"].isin(units) & rel["relation"].isin(verbs)
+        i = first(rel, mask, "unit support relation whose Hezbollah equivalent is unconfirmed")
+        rel.loc[i, "claim_status"] = "confirmed"
+        return rel.loc[i, "relation_id"]
+    return rewrite(folder, "relations", edit)
+
+
+def point_post_invasion_government_at_iraq_gov(folder: Path) -> str:
+    """A relation whose description names the newly established (post-2003) government
+    re-pointed at iraq-gov (the Maliki government)."""
+    def edit(rel):
+        mask = rel["description"].str.contains(POST_INVASION_GOVERNMENT) & (
+            (rel["source"] != "iraq-gov") & (rel["target"] != "iraq-gov"))
+        i = first(rel, mask, "relation naming the post-invasion government")
+        # Re-point the side that names the post-invasion government (iraq-gov-2003).
+        side = "source" if rel.loc[i, "source"].startswith("iraq-gov") else "target"
+        rel.loc[i, side] = "iraq-gov"
+        return rel.loc[i, "relation_id"]
+    return rewrite(folder, "relations", edit)
+
+
+def invent_an_uncited_alias(folder: Path) -> str:
+    """'Totally Invented Name' added to the aliases of an actor that does not cite
+    public-record."""
+    def edit(actors):
+        uncited = ~actors["source_ids"].apply(lambda c: "public-record" in split(c))
+        i = first(actors, uncited, "actor without public-record")
+        actors.loc[i, "aliases"] = ";".join([*split(actors.loc[i, "aliases"]),
+                                             "Totally Invented Name"])
+        return actors.loc[i, "actor_id"]
+    return rewrite(folder, "actors", edit)
+
+
+def drop_a_public_record_date_note(folder: Path) -> str:
+    """The date_note of the first event citing public-record cleared."""
+    def edit(ev):
+        cites = ev["source_ids"].apply(lambda c: "public-record" in split(c))
+        i = first(ev, cites, "event citing public-record")
+        ev.loc[i, "date_note"] = ""
+        return ev.loc[i, "event_id"]
+    return rewrite(folder, "events", edit)
+
+
+def date_ev035_by_the_public_record(folder: Path) -> str:
+    """ev-035 dated 2006-11-14 (the public record's day) instead of ISW's 2006-11-15."""
+    return rewrite(folder, "events",
+                   lambda ev: set_cell(ev, "event_id", "ev-035", "event_date", "2006-11-14"))
+
+
+def clear_ev035_date_note(folder: Path) -> str:
+    """ev-035's date_note (naming the public record's 14 November 2006) cleared."""
+    return rewrite(folder, "events",
+                   lambda ev: set_cell(ev, "event_id", "ev-035", "date_note", ""))
+
+
+def clear_ev039_location(folder: Path) -> str:
+    """ev-039 (the capture in Basra) loses its location."""
+    return rewrite(folder, "events",
+                   lambda ev: set_cell(ev, "event_id", "ev-039", "location", ""))
+
+
+def blank_a_credibility(folder: Path) -> str:
+    """The first relation's credibility blanked."""
+    def edit(rel):
+        rel.loc[rel.index[0], "credibility"] = ""
+        return rel.loc[rel.index[0], "relation_id"]
+    return rewrite(folder, "relations", edit)
+
+
+def grade_a_disputed_row_1(folder: Path) -> str:
+    """The first disputed event graded credibility 1."""
+    def edit(ev):
+        i = first(ev, ev["claim_status"] == "disputed", "disputed event")
+        ev.loc[i, "credibility"] = "1"
+        return ev.loc[i, "event_id"]
+    return rewrite(folder, "events", edit)
+
+
+def file_c017_under_the_invasion(folder: Path) -> str:
+    """c-017 (officials on cooperation with the US in Iraq) filed back under 'Iran aided the
+    2003 US-led invasion'."""
+    return rewrite(folder, "claims", lambda c: set_cell(
+        c, "claim_id", "c-017", "subject", "Iran aided the 2003 US-led invasion"))
+
+
+def briefing_says_iran_denies_arming_anyone(folder: Path) -> str:
+    """'Iran denies arming or training anyone' appended to the first briefing step."""
+    def edit(briefing):
+        i = briefing.index[0]
+        briefing.loc[i, "narrative"] += "\n\nIran denies arming or training anyone."
+        return f"step {briefing.loc[i, 'step']}"
+    return rewrite(folder, "briefing", edit)
+
+
+def with_documents(folder: Path) -> list[str]:
+    return aliases_from_neither_document_uncited(folder, documents_text())
+
+
+BREAKS = [
+    (hedged_rows_marked_confirmed, confirm_hedged_ev037),
+    (competing_attributions_marked_confirmed, confirm_a_competing_attribution),
+    (dates_the_source_does_not_give, give_r045_an_end_date),
+    (alleged_section_rows_marked_confirmed, confirm_an_alleged_section_relation),
+    (hezbollah_unit_support_out_of_step, confirm_unit_support_hezbollah_disputes),
+    (links_outside_an_actors_time, point_post_invasion_government_at_iraq_gov),
+    (with_documents, invent_an_uncited_alias),
+    (public_record_events_without_date_note, drop_a_public_record_date_note),
+    (document_dates_not_kept_beside_the_other, date_ev035_by_the_public_record),
+    (document_dates_not_kept_beside_the_other, clear_ev035_date_note),
+    (capture_without_its_place, clear_ev039_location),
+    (credibility_missing_or_at_odds, blank_a_credibility),
+    (credibility_missing_or_at_odds, grade_a_disputed_row_1),
+    (claims_filed_under_another_subject, file_c017_under_the_invasion),
+    (briefing_overstatements, briefing_says_iran_denies_arming_anyone),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "breaker"), BREAKS,
+    ids=[f"{r.__name__}-{b.__name__}" for r, b in BREAKS],
+)
+def test_each_rule_catches_a_row_that_breaks_it(rule, breaker, tmp_path):
+    """Rule check: on a copy of data/ the rule holds; after one edit that breaks it, the rule
+    reports the edited row. data/ itself is never written."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy, ignore=shutil.ignore_patterns("README.md"))
+    assert rule(copy) == [], "the untouched copy should pass the rule"
+    touched = breaker(copy)
+    found = rule(copy)
+    assert found, f"{rule.__name__} missed the edit ({breaker.__doc__.strip()})"
+    assert any(touched in item for item in found), f"{touched} not named in {found}"

@@ -61,12 +61,14 @@ def presenter_controls(number: int, total: int) -> None:
 
 
 def step_context(ctx: PageContext, step: dict) -> PageContext:
-    """The step's own filters, narrowed to the sidebar's grade when one is chosen: a presenter
-    can show a story on its best-graded records only."""
+    """The step's own filters, read with the sidebar's grade and date rule: a presenter can show
+    a story on its best-graded records only, or only what certainly falls in each step's
+    dates."""
     folder, fingerprint, _ = context_key(ctx)
     filters = dataclasses.replace(briefing.step_filters(step),
                                   min_reliability=ctx.filters.min_reliability,
-                                  min_credibility=ctx.filters.min_credibility)
+                                  min_credibility=ctx.filters.min_credibility,
+                                  date_rule=ctx.filters.date_rule)
     return context_for(folder, fingerprint, filters)
 
 
@@ -79,6 +81,9 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
         st.caption("Only records graded " + grades.at_least_text(
             ctx.filters.min_reliability, ctx.filters.min_credibility)
             + " are shown, as the sidebar asks.")
+    if step_ctx.filters.certain_dates:
+        st.caption("Only records certainly within the step's dates are shown, as the "
+                   "sidebar's date rule asks.")
     words, pictures = st.columns([2, 3], gap="large")
     with words:
         with st.container(key="briefing-narrative"):

@@ -157,14 +157,17 @@ def event_pool(ctx: PageContext, wanted) -> loader.Dataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _actor_events(folder: str, fingerprint: str, actor_id: str) -> tuple[pd.DataFrame, int]:
-    return selection.actor_events(data_access.load(folder, fingerprint).dataset, actor_id)
+def _actor_events(folder: str, fingerprint: str, actor_id: str, min_reliability: str,
+                  min_credibility: str) -> tuple[pd.DataFrame, int]:
+    return selection.actor_events(data_access.load(folder, fingerprint).dataset, actor_id,
+                                  min_reliability, min_credibility)
 
 
-def actor_events(actor_id: str) -> tuple[pd.DataFrame, int]:
-    """The events naming an actor (with an event store, the first LISTED_ROWS in date order) and
-    how many there are."""
-    return _actor_events(*_fingerprint(), actor_id)
+def actor_events(actor_id: str, min_reliability: str = "", min_credibility: str = ""
+                 ) -> tuple[pd.DataFrame, int]:
+    """The events naming an actor, graded at least as asked (with an event store, the first
+    LISTED_ROWS in date order) and how many there are."""
+    return _actor_events(*_fingerprint(), actor_id, min_reliability, min_credibility)
 
 
 def positions() -> dict:

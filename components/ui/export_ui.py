@@ -60,9 +60,9 @@ def filtered_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
 
 
 def views_helper_columns(table: str) -> list[str]:
-    from components.loader import DERIVED_COLUMNS
+    from components.loader import helper_columns
 
-    return [c for c in DERIVED_COLUMNS.get(table, {}) if c != "grade"]  # the grade is exported
+    return helper_columns(table)
 
 
 def table_downloads(ctx: PageContext, key: str = "tables") -> None:

@@ -383,15 +383,21 @@ def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
         spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
                                                     domain))
     st.vega_lite_chart(spec, key=key, width="stretch")
+    if len(dated) < len(labelled):
+        st.caption(f"{len(labelled) - len(dated):,} of these events have no date in the "
+                   "sources and are not on the timeline.")
 
 
 def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
-                width_px: int = 700) -> None:
+                width_px: int = 700, grade: tuple[str, str] = ("", "")) -> None:
+    """grade: the sidebar's (min_reliability, min_credibility); weaker relations are left out."""
     from components import profiles
 
-    relations = profiles.ego_relations(dataset.relations, actor_id, hops)
+    relations = profiles.ego_relations(profiles.within_grade(dataset.relations, *grade),
+                                       actor_id, hops)
     if relations.empty:
-        st.info("The data records no relation for this actor.", icon=":material/hub:")
+        st.info("The data records no relation for this actor" + (
+            " graded as the sidebar asks." if any(grade) else "."), icon=":material/hub:")
         return
     reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
     local = network.stable_layout(dataset.actors[dataset.actors["actor_id"].isin(reach)],

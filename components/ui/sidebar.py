@@ -266,6 +266,7 @@ def remove_filter(name: str, value: str, full_range: tuple) -> None:
     key = FIELD_TO_KEY.get(name, name)
     if name == "dates":
         st.session_state["dates"] = full_range
+        st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
     elif name == "text":
         st.session_state["q"] = ""
     elif name == "include_linked":
