@@ -925,9 +925,10 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
     typed = _resolve_table_refs(typed, table, indexes, log)
     if table.name == "events":
         typed = with_grades(derive_events(typed, frames["locations"], table.filename, log),
-                            frames)
+                            frames, table.filename, log)
     elif table.name == "relations":
-        typed = with_grades(derive_relations(typed, table.filename, log), frames)
+        typed = with_grades(derive_relations(typed, table.filename, log), frames,
+                            table.filename, log)
     elif table.name == "actors":
         typed = derive_actors(typed, table.filename, log)
     elif table.name == "periods":
@@ -950,13 +951,24 @@ def type_events_chunk(raw: pd.DataFrame, table: c.Table, frames, indexes, log: P
     if typed is None:
         return None
     typed = _resolve_table_refs(typed, table, indexes, log)
-    return with_grades(derive_events(typed, frames["locations"], table.filename, log), frames)
+    return with_grades(derive_events(typed, frames["locations"], table.filename, log), frames,
+                       table.filename, log)
 
 
-def with_grades(frame: pd.DataFrame, frames) -> pd.DataFrame:
+def with_grades(frame: pd.DataFrame, frames, filename: str, log: ProblemLog) -> pd.DataFrame:
     """Each record's Admiralty grade ("B2"), from its sources' reliability and its credibility
-    (components.grades)."""
+    (components.grades); a credibility at odds with the claim status is a warning."""
     frame["grade"] = grades.grade_columns(frame, frames["sources"])
+    status, credibility = frame["claim_status"].astype(object), frame["credibility"].astype(object)
+    uncertain = status.isin(["disputed", "alleged"]) & credibility.isin(["1", "2", "3"])
+    log.add_rows(filename, frame, uncertain, "credibility",
+                 lambda v: f"credibility {v} is more certain than the row's claim status allows "
+                 "(a disputed or alleged row is 4 or worse; see data/README.md, Credibility)",
+                 kind="credibility above status")
+    confirmed = (status == "confirmed") & credibility.isin(["3", "4", "5", "6"])
+    log.add_rows(filename, frame, confirmed, "credibility",
+                 lambda v: f"credibility {v} is less certain than 'confirmed' (a confirmed row is "
+                 "1 or 2; see data/README.md, Credibility)", kind="credibility below status")
     return frame
 
 

@@ -334,3 +334,20 @@ def test_an_undated_event_label_says_so():
     assert profiles.event_label(undated).startswith("undated")
     details = profiles.event_details(dataset, undated["event_id"])
     assert profiles.event_heading(details).endswith("date not given")
+
+
+@pytest.mark.parametrize("status,credibility,words", [
+    ("disputed", "1", "more certain than the row's claim status"),
+    ("alleged", "3", "more certain than the row's claim status"),
+    ("confirmed", "4", "less certain than 'confirmed'"),
+])
+def test_a_credibility_at_odds_with_the_status_is_a_warning(data_copy, status, credibility,
+                                                           words):
+    for name in ("events.csv", "relations.csv"):
+        set_cell(data_copy / name, 0, "claim_status", status)
+        row = set_cell(data_copy / name, 0, "credibility", credibility)
+        result = loader.load_dataset(data_copy)
+        hits = [p for p in result.problems if p.file == name and p.row == row
+                and p.column == "credibility" and words in p.problem]
+        assert hits, [p.sentence() for p in result.problems]
+        assert len(result.dataset.table(name.removesuffix(".csv"))) > 0  # the row is kept
