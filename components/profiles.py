@@ -201,11 +201,14 @@ def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
 
 
 def event_label(row) -> str:
+    """'20 Jan 2007 · kidnapping · Karbala PJCC · grade C4 [the date's note]': the note last,
+    so a long one never hides the type, place and grade in a cut-off label."""
     place = row["place_name"] or "no place given"
-    when = date_text(row['event_date'], row['time_precision'], row['date_end'],
-                     row.get('date_note', ''))
+    when = date_text(row['event_date'], row['time_precision'], row['date_end'])
     graded = f" · grade {row['grade']}" if row.get("grade") else ""
-    return f"{when} · {row['event_type']} · {place}{graded}"
+    note = row.get("date_note", "")
+    noted = f" [{note.strip()}]" if isinstance(note, str) and note.strip() else ""
+    return f"{when} · {row['event_type']} · {place}{graded}{noted}"
 
 
 def event_heading(details: dict[str, str]) -> str:

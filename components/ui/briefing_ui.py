@@ -125,7 +125,7 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
                         f"grade {cards.escape(grade)}")
         else:
             claim = dataset.claims.set_index("claim_id").loc[ident]
-            who = profiles.actor_names(dataset).get(claim["claimant"], claim["claimant"])
+            who = profiles.claimant_names(dataset).get(claim["claimant"], claim["claimant"])
             st.page_link("pages/claims.py", label=f"{ident}: {who} {claim['stance']}",
                          icon=":material/gavel:", query_params={"claims_q": claim["subject"][:40]})
 
