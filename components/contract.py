@@ -146,6 +146,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "relation": "a relation in relations.csv (subject_id is its relation_id)",
         "statement": "a proposition with no single row (subject_id empty)",
     },
+    "about": {
+        "title": "the record's title, shown at the top of the Overview and in reports",
+        "subtitle": "one line under the title: what the record covers and where it comes from",
+    },
     "view": {
         "map": "the map of places",
         "network": "the actor network",
@@ -329,9 +333,20 @@ BRIEFING = Table(
     optional_file=True,
 )
 
+ABOUT = Table(
+    "about",
+    "about.csv",
+    "field",
+    (
+        Column("field", ID, required=True, nonempty=True),  # a term of the "about" vocabulary
+        Column("text", TEXT, required=True),
+    ),
+    optional_file=True,
+)
+
 # Order matters: referenced tables are read before the tables that refer to them.
 TABLES: tuple[Table, ...] = (SOURCES, LOCATIONS, ACTORS, EVENTS, RELATIONS, PERIODS, CLAIMS,
-                             BRIEFING)
+                             BRIEFING, ABOUT)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 BOUNDARIES_FILENAME = "boundaries.geojson"

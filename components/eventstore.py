@@ -527,6 +527,12 @@ class EventStore:
         return {"first": _timestamp(row["first"]), "last": _timestamp(row["last"]),
                 **{k: int(row[k]) for k in ("day", "month", "year", "unplaced")}}
 
+    def countries(self) -> list[str]:
+        """The countries of the events' places, most events first."""
+        frame = self._frame("SELECT place_country, count(*) AS n FROM events"
+                            " WHERE place_country <> '' GROUP BY 1 ORDER BY n DESC, 1")
+        return list(frame["place_country"])
+
     def events_by_id(self, ids) -> pd.DataFrame:
         frame = self._frame("SELECT * EXCLUDE (words, order_key) FROM events WHERE event_id IN"
                             " (SELECT unnest(?)) ORDER BY _row", (list(ids),))

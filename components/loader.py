@@ -55,6 +55,7 @@ class Dataset:
     periods: pd.DataFrame
     claims: pd.DataFrame
     briefing: pd.DataFrame
+    about: pd.DataFrame
     boundaries: dict | None = None
     # components.eventstore.EventStore when the events are kept in DuckDB (events is then empty)
     event_store: object | None = None
@@ -785,6 +786,14 @@ def derive_claims(frame, frames: dict, indexes: dict, filename, log) -> pd.DataF
     return frame
 
 
+def _check_about(frame, filename, log) -> None:
+    known = set(c.VOCABULARIES["about"])
+    unknown = ~frame["field"].isin(known)
+    log.add_rows(filename, frame, unknown, "field",
+                 lambda v: f"'{v}' is not a field of about.csv{did_you_mean(v, known)} "
+                 f"(fields: {', '.join(sorted(known))}); the row is ignored", kind="bad about")
+
+
 def derive_briefing(frame, frames: dict, filename, log) -> pd.DataFrame:
     """Check the views and the evidence ids; order steps by their number."""
     views = set(c.VOCABULARIES["view"])
@@ -937,6 +946,8 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
         typed = derive_claims(typed, frames, indexes, table.filename, log)
     elif table.name == "briefing":
         typed = derive_briefing(typed, frames, table.filename, log)
+    elif table.name == "about":
+        _check_about(typed, table.filename, log)
     status = "warnings" if len(log.problems) > before else "ok"
     typed = typed.reset_index(drop=True)
     return typed, FileReport(table.name, path.name, status, len(typed), fingerprint, modified)

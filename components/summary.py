@@ -59,3 +59,48 @@ def display_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             frame[column] = frame[column].map(lambda v: "; ".join(v) if isinstance(v, tuple) else v)
     helper = set(loader.helper_columns(name)) | {loader.ROW}
     return frame[[c for c in frame.columns if c not in helper]]
+
+
+def record_title(dataset: loader.Dataset) -> tuple[str, str]:
+    """The title and subtitle of the record: about.csv's when the folder has them, else worked
+    out from the data (the countries most events are in, the years they span, the sources), so
+    a swapped-in export is never shown under the shipped record's title."""
+    about = dict(zip(dataset.about["field"], dataset.about["text"])) if len(dataset.about) else {}
+    title, subtitle = (about.get("title") or "").strip(), (about.get("subtitle") or "").strip()
+    if title:
+        return title, subtitle
+    return _derived_title(dataset), subtitle or _derived_subtitle(dataset)
+
+
+def _derived_title(dataset: loader.Dataset) -> str:
+    facts = summary_facts(dataset)
+    where = " and ".join(facts["countries"][:2]) if facts["countries"] else ""
+    years = ""
+    if facts["first"] is not None:
+        first, last = facts["first"].year, facts["last"].year
+        years = f", {first}" if first == last else f", {first}-{last}"
+    return f"Events in {where}{years}" if where else f"Events{years}" if years else "ProxyLens"
+
+
+def _derived_subtitle(dataset: loader.Dataset) -> str:
+    facts = summary_facts(dataset)
+    titles = list(dataset.sources["title"][:3]) if len(dataset.sources) else []
+    more = len(dataset.sources) - len(titles)
+    cited = "; ".join(titles) + (f" and {more:,} more" if more > 0 else "")
+    return f"{facts['events']:,} events" + (f" from {cited}" if cited else "")
+
+
+def summary_facts(dataset: loader.Dataset) -> dict:
+    """Events, first and last day, and countries by number of events, from memory or a store."""
+    if dataset.event_store is not None:
+        coverage = dataset.event_store.coverage()
+        countries = dataset.event_store.countries()
+        return {"events": dataset.event_store.count, "first": coverage.get("first"),
+                "last": coverage.get("last"), "countries": countries}
+    events = dataset.events
+    dated = events["span_start"].dropna()
+    countries = events["place_country"].astype(object)
+    ranked = countries[countries.notna() & (countries != "")].value_counts()
+    return {"events": len(events), "first": dated.min() if len(dated) else None,
+            "last": events["span_end"].max() if len(dated) else None,
+            "countries": list(ranked.index)}

@@ -2,10 +2,14 @@
 
 import streamlit as st
 
+from components import summary
 from components.ui import cards, context, panels
 
 ctx = context.page_context()
-st.title("Iran's proxy war in Iraq, 2003-2008")
+title, subtitle = summary.record_title(ctx.dataset)
+st.title(title)
+if subtitle:
+    st.caption(subtitle)
 cards.headline_counts(context.view_counts(ctx))
 
 left, right = st.columns(2, gap="medium")
