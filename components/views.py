@@ -664,18 +664,14 @@ EVENT_LIST_COLUMNS = ["when", "type", "place", "actors", "claim status", "grade"
                       "event page"]
 
 
-def event_list(events: pd.DataFrame, full_text: bool = False, ordered: bool = False
-               ) -> pd.DataFrame:
+def event_list(events: pd.DataFrame, full_text: bool = False) -> pd.DataFrame:
     """The matching events as a table to read (labelled events in, see with_event_labels): the
     date as the source gives it, with its note; type, place, actors by name, claim status,
     grade, the start of the description (all of it with `full_text`) and the event page's
-    address. In date order, undated last (`ordered`: the rows already are)."""
+    address. In date order, undated last."""
     if events.empty:
         return pd.DataFrame(columns=EVENT_LIST_COLUMNS)
-    if not ordered:
-        events = events.sort_values(["span_start", "event_id"], na_position="last",
-                                    kind="stable")
-    ordered = events
+    ordered = events.sort_values(["span_start", "event_id"], na_position="last", kind="stable")
     return pd.DataFrame({
         "when": ordered["date_text"].astype(object).map(presentable),
         "type": ordered["event_type"].astype(object),

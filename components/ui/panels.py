@@ -361,8 +361,7 @@ EVENT_LIST_ROWS = 25
 
 
 def event_list_panel(ctx: PageContext, key: str) -> None:
-    """The matching events below the charts, a page at a time, each with its event page. Only
-    the page shown is put in words: a million matching events cost one sort, kept per view."""
+    """The matching events below the charts, a page at a time, each with its event page."""
     from components.ui import cards
 
     total = ctx.selection.facts["events"]
@@ -370,23 +369,11 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
     if not total:
         st.info(NO_MATCH, icon=":material/list:")
         return
-    ordered = events_in_date_order(*context_key(ctx))
+    listed = views.event_list(ctx.events)
     if ctx.bounded:
-        st.caption(f"The first {len(ordered):,} of {total:,}, in date order: narrow the "
-                   "filters to list the rest.")
-    cards.paged_rows(len(ordered), lambda start, stop: ordered.iloc[start:stop], key,
-                     lambda rows: views.event_list(rows, ordered=True),
-                     page_rows=EVENT_LIST_ROWS, column_config={
-                         "event page": st.column_config.LinkColumn("event page",
-                                                                   display_text="open"),
-                         "what happened": st.column_config.TextColumn("what happened",
-                                                                      width="large"),
-                     })
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def events_in_date_order(folder: str, fingerprint: str, filters) -> pd.DataFrame:
-    """The matching events (the listed ones, with an event store) in date order, undated
-    last: sorted once per view, not on every rerun."""
-    events = context_for(folder, fingerprint, filters).events
-    return events.sort_values(["span_start", "event_id"], na_position="last", kind="stable")
+        st.caption(f"The first {len(listed):,} of {total:,}, in date order: narrow the filters "
+                   "to list the rest.")
+    cards.paged_table(listed, key, page_rows=EVENT_LIST_ROWS, column_config={
+        "event page": st.column_config.LinkColumn("event page", display_text="open"),
+        "what happened": st.column_config.TextColumn("what happened", width="large"),
+    })
