@@ -512,69 +512,14 @@ def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return counts, year_only
 
 
-LABEL_CHAR_PX, LABEL_ROW_PX, LABEL_GAP_PX = 6.5, 13, 8  # period labels at 11 px
-
-
-def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> pd.DataFrame:
-    """The period bands inside the window, each label on the first row where it overlaps no
-    label already placed (its width estimated for a plot `width_px` wide: a narrow guess puts
-    labels on more rows rather than on top of each other); a label that would run past the
-    window's end is drawn ending there."""
+def periods_in_range(periods: pd.DataFrame, start, end) -> pd.DataFrame:
     if periods.empty or start is None:
-        return pd.DataFrame(columns=["label", "start", "end", "label_at", "label_row"])
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
+        return pd.DataFrame(columns=["label", "start", "end", "label_row"])
     shown = periods[(periods["period_start"] <= end) & (periods["period_end"] >= start)]
     bands = pd.DataFrame({
         "label": shown["label"],
         "start": shown["period_start"].clip(lower=start),
         "end": (shown["period_end"] + pd.Timedelta(days=1)).clip(upper=end),
     }).sort_values("start").reset_index(drop=True)
-    per_px = (end - start) / max(width_px, 1)
-    row_ends: list[pd.Timestamp] = []
-    label_at, rows = [], []
-    for band in bands.itertuples():
-        width = per_px * (len(str(band.label)) * LABEL_CHAR_PX + LABEL_GAP_PX)
-        at = min(band.start, end - width) if width < end - start else start
-        row = next((i for i, taken in enumerate(row_ends) if taken <= at), len(row_ends))
-        if row == len(row_ends):
-            row_ends.append(at + width)
-        row_ends[row] = at + width
-        # pixels above the plot, where the labels cannot cover a lane's marks
-        label_at.append(at), rows.append(-(3 + LABEL_ROW_PX * row))
-    bands["label_at"], bands["label_row"] = label_at, rows
+    bands["label_row"] = [2 + 13 * (i % 2) for i in range(len(bands))]  # pixels from the top
     return bands
-
-
-def year_counts(events: pd.DataFrame) -> pd.Series:
-    """Dated events per year of their start (an index of years, ascending)."""
-    starts = events["span_start"].dropna()
-    return starts.dt.year.value_counts().sort_index().astype("int64")
-
-
-DENSE_SHARE = 0.8  # the default window holds at least this share of the dated events
-
-
-def dense_window(counts: pd.Series, share: float = DENSE_SHARE, min_years: int = 2
-                 ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The shortest run of whole years holding `share` of the dated events (the latest such run
-    when several tie), as (first day, the day after the last): where a timeline should open.
-    None without dated events."""
-    if counts.empty or counts.sum() == 0:
-        return None
-    years = range(int(counts.index.min()), int(counts.index.max()) + 1)
-    full = counts.reindex(years, fill_value=0).to_numpy()
-    need = share * full.sum()
-    best = (0, len(full) - 1)
-    left, total = 0, 0
-    for right, value in enumerate(full):
-        total += value
-        while left < right and total - full[left] >= need:
-            total -= full[left]
-            left += 1
-        if total >= need and right - left <= best[1] - best[0]:
-            best = (left, right)
-    first, last = years[best[0]], years[best[1]]
-    if last - first + 1 < min_years:
-        last = min(first + min_years - 1, years[-1])
-        first = max(years[0], last - min_years + 1)
-    return pd.Timestamp(year=first, month=1, day=1), pd.Timestamp(year=last + 1, month=1, day=1)

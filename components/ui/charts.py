@@ -265,21 +265,17 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
             x=alt.X("start:T", scale=x_scale), x2="end:T"))
         # alternate rows so labels of short neighbouring periods do not overprint
-        layers.append(band.mark_text(align="left", baseline="bottom", dx=3, fontSize=11,
-                                     color="#444").encode(x=alt.X("label_at:T", scale=x_scale),
+        layers.append(band.mark_text(align="left", baseline="top", dx=3, fontSize=11,
+                                     color="#444").encode(x=alt.X("start:T", scale=x_scale),
                                                           y=alt.Y("label_row:Q", axis=None,
                                                                   scale=None),
                                                           text="label:N"))
     spans = marks[marks["is_span"]]
     points = marks[~marks["is_span"]]
-    # clip: the window can be narrower than the events (the dense years first; the strip below
-    # shows the rest)
-    base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2,
-                                                      clip=True).encode(
+    base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
         x=x, x2="end:T", y=y, color=colour, tooltip=tooltip)
     base_point = alt.Chart(vega_ready(points)).mark_point(filled=True, size=90, opacity=0.95,
-                                              stroke="white", strokeWidth=0.8,
-                                              clip=True).encode(
+                                              stroke="white", strokeWidth=0.8).encode(
         x=x, y=y, color=colour, tooltip=tooltip)
     # the brush lives on the layer that is always present, so it works with any data mix
     if len(spans):
@@ -288,54 +284,13 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
             layers.append(base_point)
     else:
         layers.append(base_point.add_params(brush))
-    label_rows = bands["label_row"].nunique() if not bands.empty else 0
     return (
         alt.layer(*layers)
         .properties(height=height, width="container",
                     title=alt.Title("Timeline", anchor="start", subtitle="Bars: dates known only to the month or "
                                     "year, or periods. Dots: known to the day. Drag across the "
-                                    "chart to filter to a period.",
-                                    offset=4 + views_label_rows_px(label_rows)))
+                                    "chart to filter to a period."))
     )
-
-
-def views_label_rows_px(rows: int) -> int:
-    """Room above the plot for `rows` rows of period labels."""
-    from components.views import LABEL_ROW_PX
-
-    return LABEL_ROW_PX * rows
-
-
-OVERVIEW_BRUSH = "overview_brush"
-
-
-def timeline_overview_chart(counts: pd.Series, whole: tuple, window: tuple) -> dict:
-    """The whole record as events per year, the window the timeline above shows shaded; a
-    brush across it chooses the years (overview and detail)."""
-    frame = pd.DataFrame({"start": [pd.Timestamp(year=int(y), month=1, day=1) for y in counts.index],
-                          "events": counts.to_numpy()})
-    frame["end"] = frame["start"] + pd.offsets.YearBegin(1)
-    shaded = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
-    x_scale = alt.Scale(domain=[pd.Timestamp(whole[0]).isoformat(),
-                                pd.Timestamp(whole[1]).isoformat()])
-    brush = alt.selection_interval(name=OVERVIEW_BRUSH, encodings=["x"])
-    x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year",
-                                                                  labelOverlap=True))
-    window_band = alt.Chart(vega_ready(shaded)).mark_rect(color=palette.SKY, opacity=0.25).encode(
-        x=x, x2="end:T")
-    bars = alt.Chart(vega_ready(frame)).mark_rect(color="#777", opacity=0.8).encode(
-        x=x, x2="end:T", y=alt.Y("events:Q", title=None,
-                                 axis=alt.Axis(tickCount=2, grid=False, format="d")),
-        y2=alt.datum(0),
-        tooltip=[alt.Tooltip("year(start):T", title="Year"),
-                 alt.Tooltip("events:Q", title="Dated events")],
-    ).add_params(brush)
-    # in the app the height holds the title and the axis too (the chart is fitted to it)
-    return to_spec(alt.layer(window_band, bars).properties(
-        height=150, width="container",
-        title=alt.Title("The whole record", anchor="start", fontSize=12,
-                        subtitle="Dated events per year; shaded: the years shown above. Drag "
-                        "across it to show other years.")))
 
 
 def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,

@@ -3,7 +3,6 @@ and turns clicks on it into filter changes (the named actions in components.ui.s
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timezone
 from functools import partial
 
@@ -267,7 +266,6 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
     export_ui.chart_downloads(spec, "timeline", key)
-    timeline_overview(ctx, domain, key + "_whole")
     undated_caption(ctx)
     if monthly:
         counts, year_only = ctx.selection.monthly_counts()
@@ -308,52 +306,11 @@ def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
 
 
 def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The window the timeline shows: the chosen dates, else the years where the matching
-    events are dense (views.dense_window), the rest being in the strip of the whole record."""
-    if not ctx.filters.dated_window:
-        dense = views.dense_window(ctx.selection.year_counts())
-        if dense is not None:
-            return dense
     start = ctx.filters.date_from or ctx.options.date_min
     end = ctx.filters.date_to or ctx.options.date_max
     start = pd.Timestamp(start) if start else ctx.selection.facts["first"]
     end = pd.Timestamp(end) + pd.Timedelta(days=1) if end else ctx.selection.facts["last"]
     return start, end
-
-
-def whole_record(ctx: PageContext) -> tuple[tuple, pd.Series]:
-    """The span of the whole record and its dated events per year under every filter but the
-    dates: what the strip under the timeline shows."""
-    undated = dataclasses.replace(ctx.filters, date_from=None, date_to=None)
-    counts = context_for(*context_key(ctx)[:2], undated).selection.year_counts()
-    first = pd.Timestamp(ctx.options.date_min) if ctx.options.date_min else None
-    last = pd.Timestamp(ctx.options.date_max) + pd.Timedelta(days=1) if ctx.options.date_max \
-        else None
-    if len(counts):
-        earliest = pd.Timestamp(year=int(counts.index.min()), month=1, day=1)
-        latest = pd.Timestamp(year=int(counts.index.max()) + 1, month=1, day=1)
-        first = min(first, earliest) if first is not None else earliest
-        last = max(last, latest) if last is not None else latest
-    return (first, last), counts
-
-
-def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
-    """Overview and detail: the whole record under the timeline, its window shaded; a brush
-    there sets the date range. Says how many dated events lie outside the window."""
-    whole, counts = whole_record(ctx)
-    if counts.empty or whole[0] is None:
-        return
-    spec = charts.timeline_overview_chart(counts, whole, window)
-    st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.OVERVIEW_BRUSH,
-                                                ctx.options),
-                       key=key, width="stretch", selection_mode=[charts.OVERVIEW_BRUSH])
-    years = counts.index.to_numpy()
-    outside = int(counts[(years < window[0].year) | (years >= window[1].year)].sum()) \
-        if not ctx.filters.dated_window else 0
-    if outside:
-        st.caption(f"The timeline opens on {window[0].year}-{window[1].year - 1}, where the "
-                   f"matching events are dense; {outside:,} dated event(s) outside those years "
-                   "are in the strip above: drag across it to show them.")
 
 
 def _on_brush(key: str, selection: str, options=None) -> None:
