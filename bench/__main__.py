@@ -29,7 +29,8 @@ IDLE = """(() => { const a = document.querySelector('[data-testid="stApp"]');
     && !document.querySelector('[data-testid="stSkeleton"]'); })()"""
 
 OVERVIEW_READY = """(() => document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')
-  && document.querySelectorAll('[data-testid="stVegaLiteChart"] svg').length >= 2)()"""
+  && document.querySelector('[data-testid="stEChartsChart"] svg text')
+  && document.querySelectorAll('[data-testid="stVegaLiteChart"] svg').length >= 1)()"""
 
 EVENTS_METRIC = """(() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
   .find(m => m.innerText.startsWith('Events')); return m ? m.innerText.split('\\n').pop().trim() : ''; })()"""

@@ -26,7 +26,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PROXYLENS_BENCH_DIR", "/tmp/proxylens-bench"))
 PAGES = ["pages/overview.py", "pages/map.py", "pages/network.py", "pages/timeline.py"]
 CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
-               "arrow_data_frame"]
+               "echarts_chart", "arrow_data_frame"]
 
 
 def ensure_folder(size: int) -> Path:

@@ -473,6 +473,15 @@ class EventStore:
         counts["month"] = pd.to_datetime(counts["month"]).astype("datetime64[ns]")
         return counts.astype({"events": np.int64}), facts["year_only"]
 
+    def year_counts(self, where: Where) -> pd.Series:
+        """views.year_counts in SQL."""
+        frame = self._frame(
+            f"SELECT year(span_start) AS year, count(*) AS events FROM {self.table}"
+            f" WHERE span_start IS NOT NULL AND {where.sql} GROUP BY 1 ORDER BY 1", where.params)
+        return pd.Series(frame["events"].to_numpy(dtype="int64"),
+                         index=pd.Index(frame["year"].astype("int32"), name="span_start"),
+                         name="count")
+
     def involved_actor_ids(self, where: Where) -> set[str]:
         frame = self._frame(
             f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table}"

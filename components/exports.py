@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import vl_convert as vlc
 
-from components import palette
+from components import geography, palette
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,7 +87,9 @@ def chart_png(spec: dict, width: int = 1100, scale: float = 2) -> bytes:
 def static_map_spec(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
                     boundaries: dict | None, colour_by: str, width: int = 1000,
                     height: int = 640) -> dict:
-    """The map as a Vega-Lite chart: outlines, arcs, circles (rings for region/country), labels.
+    """The map as a Vega-Lite chart: the shipped outlines of the region (land, sea, lakes,
+    rivers, provinces, borders, coast, country names), a data folder's own boundaries, arcs,
+    circles (rings for region/country), labels.
 
     Uses the same Web Mercator centre and zoom as the interactive map.
     """
@@ -95,12 +97,15 @@ def static_map_spec(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
     projection = {"type": "mercator", "scale": scale,
                   "center": [view["longitude"], view["latitude"]],
                   "translate": [width / 2, height / 2]}
-    layers: list[dict] = []
+    points = list(zip(places["lon"], places["lat"])) if not places.empty else []
+    geo = geography.outlines(view, width, height, points)
+    taken = geography.place_boxes(view, places) + geography.arc_end_boxes(view, arcs)
+    layers: list[dict] = static_outline_layers(geo, view, (width, height), taken)
     if boundaries:
         features = boundaries.get("features", [boundaries])
         layers.append({"data": {"values": features, "format": {"type": "json"}},
-                       "mark": {"type": "geoshape", "fill": "#f2f2ee", "stroke": "#8a8a8a",
-                                "strokeWidth": 0.7}})
+                       "mark": {"type": "geoshape", "fill": "#f2f2ee", "fillOpacity": 0.35,
+                                "stroke": "#8a8a8a", "strokeWidth": 0.7, "clip": True}})
     if not arcs.empty:
         layers.append({
             "data": {"values": arcs[["from_lat", "from_lon", "to_lat", "to_lon", "events"]].to_dict("records")},
@@ -146,6 +151,43 @@ def static_map_spec(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
                   "anchor": "start"},
         "config": {"view": {"stroke": "#ccc"}},
     }
+
+
+SEA, LAND, LAKE = "#dfebf3", "#f6f5f0", "#dfebf3"
+STATIC_OUTLINES = (  # kind, mark properties; drawn in this order, over the sea
+    ("land", {"fill": LAND, "stroke": None}),
+    ("lakes", {"fill": LAKE, "stroke": None}),
+    ("rivers", {"filled": False, "stroke": "#96bede", "strokeWidth": 0.8}),
+    ("provinces", {"filled": False, "stroke": "#bdbdb6", "strokeWidth": 0.6,
+                   "strokeDash": [3, 2]}),
+    ("borders", {"filled": False, "stroke": "#8c8c8c", "strokeWidth": 0.9}),
+    ("coastline", {"filled": False, "stroke": "#84a8c4", "strokeWidth": 0.8}),
+)
+
+
+def static_outline_layers(geo: dict, view: dict, size: tuple[float, float],
+                          taken: list = ()) -> list[dict]:
+    """Vega-Lite geoshape layers of the shipped outlines (components.geography) over the sea,
+    clipped to the plot, and the names of the countries large enough for the zoom that fall on
+    no place or label (`taken`)."""
+    layers = [{"data": {"sphere": True},
+               "mark": {"type": "geoshape", "fill": SEA, "stroke": None, "clip": True}}]
+    for kind, mark in STATIC_OUTLINES:
+        features = geo[kind]["features"]
+        if features:
+            layers.append({"data": {"values": features, "format": {"type": "json"}},
+                           "mark": {"type": "geoshape", "clip": True, **mark}})
+    shown = geography.clear_names([n for n in geo["country_names"]
+                                   if n["min_label"] <= view["zoom"] + 1], view, taken, size)
+    names = [{"name": n["name"].upper(), "lon": n["lon"], "lat": n["lat"]} for n in shown]
+    if names:
+        layers.append({"data": {"values": names},
+                       "mark": {"type": "text", "fontSize": 10, "fontWeight": 600,
+                                "color": "#8a8a84", "clip": True},
+                       "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                                    "latitude": {"field": "lat", "type": "quantitative"},
+                                    "text": {"field": "name"}}})
+    return layers
 
 
 def map_png(spec: dict) -> bytes:

@@ -11,7 +11,7 @@ import math
 import networkx as nx
 import pandas as pd
 
-from components import grades, palette
+from components import grades, linkchart, palette
 
 LAYOUT_SEED = 7
 DEFAULT_MAX_ACTORS = 80  # drawn by default; the Network page can show more
@@ -31,40 +31,10 @@ def build_graph(actors: pd.DataFrame, relations: pd.DataFrame) -> nx.MultiDiGrap
 
 
 def stable_layout(actors: pd.DataFrame, relations: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """Positions in [-1, 1]² for every actor, seeded so the same data gives the same picture.
-
-    Connected actors are laid out by a force model; isolated actors go on a ring around them.
-    """
-    simple = nx.Graph()
-    simple.add_nodes_from(sorted(actors["actor_id"]))
-    simple.add_edges_from(sorted(zip(relations["source"], relations["target"])))
-    if simple.number_of_nodes() == 0:
-        return {}
-    connected = [n for n in simple.nodes if simple.degree(n) > 0]
-    isolated = sorted(n for n in simple.nodes if simple.degree(n) == 0)
-    positions: dict[str, tuple[float, float]] = {}
-    if connected:
-        core = simple.subgraph(connected)
-        # Kamada-Kawai spreads small graphs evenly but is quadratic in memory and slow past a
-        # few hundred actors, where a seeded force layout takes over
-        start = nx.kamada_kawai_layout(core) if 2 < len(connected) <= 400 else None
-        k = 2.0 / math.sqrt(max(len(connected), 1))
-        raw = start if start is not None else nx.spring_layout(core, seed=LAYOUT_SEED, k=k,
-                                                               iterations=40)
-        positions.update({n: (float(x), float(y)) for n, (x, y) in raw.items()})
-        positions = _normalise(positions)
-    for i, node in enumerate(isolated):
-        angle = 2 * math.pi * i / max(len(isolated), 1)
-        positions[node] = (1.15 * math.cos(angle), 1.1 * math.sin(angle))
-    return positions
-
-
-def _normalise(positions):
-    xs = [p[0] for p in positions.values()]
-    ys = [p[1] for p in positions.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    scale = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
-    return {n: ((x - cx) / scale, (y - cy) / scale) for n, (x, y) in positions.items()}
+    """Positions in [-1, 1]² (y up) for every actor, seeded so the same data gives the same
+    picture: Iran and its partners on the left, the U.S., the Coalition and the Iraqi government
+    on the right, everyone else in the middle, spaced so labels have room (linkchart)."""
+    return linkchart.sided_layout(actors, relations, seed=LAYOUT_SEED)
 
 
 def node_metrics(graph: nx.MultiDiGraph) -> pd.DataFrame:
@@ -81,11 +51,12 @@ def node_metrics(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
                    positions: dict[str, tuple[float, float]], size_by: str = "degree",
-                   extra_nodes: set[str] | None = None, width_px: int = 900, height_px: int = 600,
+                   extra_nodes: set[str] | None = None,
                    status: pd.Series | None = None, reliability: dict | None = None,
                    max_actors: int | None = DEFAULT_MAX_ACTORS
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and edges ready to draw: the actors named by the relations (plus extra_nodes).
+    """Nodes and edges ready to draw (linkchart.drawing merges and places them): the actors
+    named by the relations (plus extra_nodes).
     With more than `max_actors`, only the actors with the most relations are drawn (and the
     relations among them), so the chart stays readable and small whatever the data.
     `status` (by actor_id), when given, becomes the nodes' status column."""
@@ -97,8 +68,11 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     shown = actors[actors["actor_id"].isin(node_ids)]
     graph = build_graph(shown, relations)
     metrics = node_metrics(graph)
-    nodes = metrics.merge(
-        actors[["actor_id", "name", "actor_type", "country", "aliases"]], on="actor_id", how="left")
+    described = [c for c in ("actor_id", "name", "actor_type", "country", "aliases", "side")
+                 if c in actors]
+    nodes = metrics.merge(actors[described], on="actor_id", how="left")
+    nodes["side"] = (nodes["side"] if "side" in nodes else pd.Series(index=nodes.index, dtype=object)
+                     ).where(lambda s: s.isin(linkchart.SIDES), linkchart.OTHER_SIDE)
     nodes["name"] = nodes["name"].fillna(nodes["actor_id"])
     nodes["actor_type"] = nodes["actor_type"].fillna("other")
     nodes["x"] = nodes["actor_id"].map(lambda n: positions[n][0])
@@ -109,10 +83,6 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     nodes["aliases"] = nodes["aliases"].map(lambda v: "; ".join(v) if isinstance(v, tuple) else "")
     if status is not None:
         nodes["status"] = nodes["actor_id"].map(status).fillna("dates not given")
-    x_domain, y_domain = fit_domain(nodes["x"], nodes["y"])
-    nodes = place_labels(nodes, x_per_px=(x_domain[1] - x_domain[0]) / width_px,
-                         y_per_px=(y_domain[1] - y_domain[0]) / height_px,
-                         x_domain=x_domain, y_domain=y_domain)
     edges = edge_frame(relations, positions, dict(zip(actors["actor_id"], actors["name"])),
                        reliability or {})
     return nodes.reset_index(drop=True), edges
@@ -139,18 +109,12 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
                "family", "claim_status", "grade", "grade_band", "period", "description", "sources_text", "x", "y",
                "x2", "y2", "arrow_x", "arrow_y", "angle"]
     rows = []
-    # parallel relations between the same pair are bent apart so each stays visible
-    pair_count: dict[tuple[str, str], int] = {}
+    # parallel relations between the same pair are merged into one line by the chart
+    # (linkchart.merge_edges); here each keeps its own row
     for row in relations.itertuples():
         (x1, y1), (x2, y2) = positions[row.source], positions[row.target]
-        pair = tuple(sorted((row.source, row.target)))
-        offset_index = pair_count.get(pair, 0)
-        pair_count[pair] = offset_index + 1
         dx, dy = x2 - x1, y2 - y1
         length = math.hypot(dx, dy) or 1e-9
-        shift = 0.025 * offset_index
-        nx_, ny_ = -dy / length * shift, dx / length * shift
-        x1, y1, x2, y2 = x1 + nx_, y1 + ny_, x2 + nx_, y2 + ny_
         # the arrow head sits short of the target so the node does not hide it
         t = max(0.5, 1 - 0.07 / length)
         rows.append({
@@ -182,56 +146,3 @@ def period_text(start: str, end: str) -> str:
     if end:
         return f"until {end}"
     return "dates not given"
-
-
-X_DOMAIN, Y_DOMAIN = (-1.35, 1.35), (-1.15, 1.15)  # the chart's data window, labels included
-X_EXTENT, Y_EXTENT = X_DOMAIN[1] - X_DOMAIN[0], Y_DOMAIN[1] - Y_DOMAIN[0]
-LABEL_CHAR_PX, LABEL_HEIGHT_PX = 6.2, 13
-
-
-def fit_domain(xs, ys) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The window that frames the nodes shown (with room for labels), inside the full one.
-    Positions never change with filtering; the window only zooms in on the ones that remain."""
-    if len(xs) == 0:
-        return X_DOMAIN, Y_DOMAIN
-    x0, x1, y0, y1 = float(min(xs)), float(max(xs)), float(min(ys)), float(max(ys))
-    span_x, span_y = max(x1 - x0, 0.5), max(y1 - y0, 0.5)
-    mx, my = 0.22 * span_x + 0.12, 0.1 * span_y + 0.08
-    return ((max(x0 - mx, X_DOMAIN[0]), min(x1 + mx, X_DOMAIN[1])),
-            (max(y0 - my, Y_DOMAIN[0]), min(y1 + my, Y_DOMAIN[1])))
-
-
-def place_labels(nodes: pd.DataFrame, x_per_px: float, y_per_px: float,
-                 x_domain=X_DOMAIN, y_domain=Y_DOMAIN) -> pd.DataFrame:
-    """Greedy label placement: biggest nodes first, each label tries right, left, above, below
-    and is hidden when all four would overlap a label already placed."""
-    nodes = nodes.sort_values("size", ascending=False).copy()
-    placed: list[tuple[float, float, float, float]] = []
-    label_x, label_y, align, shown = [], [], [], []
-    height = LABEL_HEIGHT_PX * y_per_px
-    for row in nodes.itertuples():
-        width = LABEL_CHAR_PX * len(str(row.name)) * x_per_px
-        radius_px = math.sqrt(row.size / math.pi) + 3
-        gx, gy = radius_px * x_per_px, radius_px * y_per_px
-        candidates = [
-            (row.x + gx, row.y, "left", (row.x + gx, row.y - height / 2, row.x + gx + width, row.y + height / 2)),
-            (row.x - gx, row.y, "right", (row.x - gx - width, row.y - height / 2, row.x - gx, row.y + height / 2)),
-            (row.x, row.y + gy + height / 2, "center", (row.x - width / 2, row.y + gy, row.x + width / 2, row.y + gy + height)),
-            (row.x, row.y - gy - height / 2, "center", (row.x - width / 2, row.y - gy - height, row.x + width / 2, row.y - gy)),
-        ]
-        for lx, ly, al, box in candidates:
-            inside = (x_domain[0] <= box[0] and box[2] <= x_domain[1]
-                      and y_domain[0] <= box[1] and box[3] <= y_domain[1])
-            if inside and not any(_overlap(box, other) for other in placed):
-                placed.append(box)
-                label_x.append(lx), label_y.append(ly), align.append(al), shown.append(True)
-                break
-        else:
-            label_x.append(row.x), label_y.append(row.y), align.append("left"), shown.append(False)
-    nodes["label_x"], nodes["label_y"], nodes["label_align"] = label_x, label_y, align
-    nodes["label"] = [n if s else "" for n, s in zip(nodes["name"], shown)]
-    return nodes
-
-
-def _overlap(a, b) -> bool:
-    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])

@@ -14,7 +14,7 @@ from components.contract import VOCABULARIES
 from components.filters import names_any
 from components.loader import Dataset
 from components.network import period_text
-from components.views import date_text
+from components.views import date_text, presentable
 
 PRECISION_SENTENCE = {
     "day": "date known to the day",
@@ -375,3 +375,33 @@ def claimant_names(dataset: Dataset) -> dict[str, str]:
     """Names for claimants: actors by name, sources by title."""
     return {**dict(zip(dataset.sources["source_id"], dataset.sources["title"])),
             **actor_names(dataset)}
+
+
+def evidence_rows(dataset: Dataset, evidence) -> pd.DataFrame:
+    """What a briefing step rests on, one row per event, relation or claim, in words: kind,
+    what it says, claim status or stance, grade, sources. No ids: this is read by an audience."""
+    events = dataset.event_rows(list(evidence)).set_index("event_id")
+    relations = dataset.relations.set_index("relation_id")
+    claims = dataset.claims.set_index("claim_id") if len(dataset.claims) else None
+    names = claimant_names(dataset)
+    rows = []
+    for ident in evidence:
+        if ident in events.index:
+            row = events.loc[ident]
+            rows.append(("event", f"{event_label(row)}: {presentable(row['description'])}",
+                         row["claim_status"], str(row.get("grade", "")),
+                         cite(dataset, row["source_ids"], row["source_locator"])))
+        elif ident in relations.index:
+            row = relations.loc[ident]
+            rows.append(("relation", f"{relation_sentence(dataset, ident)}: "
+                         f"{presentable(row['description'])}",
+                         row["claim_status"], str(row.get("grade", "")),
+                         cite(dataset, row["source_ids"], row["source_locator"])))
+        elif claims is not None and ident in claims.index:
+            row = claims.loc[ident]
+            who = names.get(row["claimant"], row["claimant"])
+            rows.append(("claim", f"{who} {row['stance']}: {presentable(row['statement'])}",
+                         row["stance"], "",
+                         cite(dataset, row["source_ids"], row["source_locator"])))
+    return pd.DataFrame(rows, columns=["kind", "what it says", "claim status or stance", "grade",
+                                       "sources"])

@@ -65,6 +65,13 @@ class FrameSelection:
     def monthly_counts(self) -> tuple[pd.DataFrame, int]:
         return views.monthly_counts(self.events)
 
+    def year_counts(self) -> pd.Series:
+        return self._year_counts
+
+    @cached_property
+    def _year_counts(self) -> pd.Series:
+        return views.year_counts(self.events)
+
     def involved_actor_ids(self) -> set[str]:
         return self._involved
 
@@ -116,6 +123,13 @@ class StoreSelection:
 
     def monthly_counts(self) -> tuple[pd.DataFrame, int]:
         return self.store.monthly_counts(self.where, self.facts)
+
+    def year_counts(self) -> pd.Series:
+        return self._year_counts
+
+    @cached_property
+    def _year_counts(self) -> pd.Series:
+        return self.store.year_counts(self.where)
 
     def involved_actor_ids(self) -> set[str]:
         return self._involved

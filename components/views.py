@@ -7,6 +7,7 @@ where the view allows it (the map aggregates by place; the monthly chart by mont
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -365,33 +366,108 @@ def arcs_from_routes(routes: pd.DataFrame) -> pd.DataFrame:
     return routes[ARC_COLUMNS].reset_index(drop=True)
 
 
+VIEW_EDGE_PX = 14  # free pixels between the outermost circle or label and the canvas's edge
+VIEW_BREATHING_ZOOM = 0.15  # and a little more geography around what is framed
+FAR_ZOOMS = 1.5  # a country-level place further out than this many zoom levels is not framed
+LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 8.2, 16, 4  # place labels as the map draws them
+DEFAULT_VIEW = {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
+
+
 def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,
                     arcs: pd.DataFrame | None = None) -> dict:
-    """Centre and zoom (Web Mercator) that frame the places and arcs drawn, with a margin.
+    """Centre and zoom (Web Mercator) at which every place drawn fits on the canvas with its
+    circle and its label (above it, as wide as label_places reckons), with a margin, and so does
+    every arc's origin: no label is cut at the canvas's edge.
 
-    Country-level placements are left out of the frame when finer places exist: a country's
-    centre is not where anything happened, and it would pull the view away from the events.
+    Country-level placements (drawn at a country's centre) are framed too, unless framing them
+    would zoom out more than FAR_ZOOMS levels from the finer places: a far country (the United
+    States in a record about Iraq) is then left off the first view rather than shrinking the rest.
     """
-    if not places.empty and (places["precision"] != "country").any():
-        places = places[places["precision"] != "country"]
-        if arcs is not None and not arcs.empty:
-            arcs = arcs[arcs["origin"].isin(set(places["location"]))]
-    if arcs is not None and not arcs.empty:
-        origins = arcs.rename(columns={"from_lat": "lat", "from_lon": "lon"})[["lat", "lon"]]
-        places = pd.concat([places[["lat", "lon"]], origins], ignore_index=True)
     if places.empty:
-        return {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
-    lat_min, lat_max = places["lat"].min(), places["lat"].max()
-    lon_min, lon_max = places["lon"].min(), places["lon"].max()
-    lon_span = max(lon_max - lon_min, 0.5)
-    y_min, y_max = _mercator_y(lat_min), _mercator_y(lat_max)
-    y_span = max(y_max - y_min, _mercator_y(0.25) - _mercator_y(0.0))
-    zoom_x = math.log2(width_px * 360 / (lon_span * TILE_PX))
-    zoom_y = math.log2(height_px * 2 * math.pi / (y_span * TILE_PX))
-    zoom = max(1.0, min(10.0, min(zoom_x, zoom_y) - 0.6))
-    centre_lat = _mercator_lat((y_min + y_max) / 2)
-    return {"latitude": round(centre_lat, 4), "longitude": round((lon_min + lon_max) / 2, 4),
-            "zoom": round(zoom, 2)}
+        return dict(DEFAULT_VIEW)
+    view = _fit_labelled(places, arcs, width_px, height_px)
+    fine = (places["precision"] != "country").to_numpy()
+    if fine.any() and not fine.all():
+        kept = set(places.loc[fine, "location"])
+        fine_arcs = arcs[arcs["origin"].isin(kept)] if arcs is not None and not arcs.empty \
+            else arcs
+        close = _fit_labelled(places[fine], fine_arcs, width_px, height_px)
+        if view["zoom"] < close["zoom"] - FAR_ZOOMS:
+            view = close
+    return view
+
+
+def _fit_labelled(places: pd.DataFrame, arcs: pd.DataFrame | None, width_px: float,
+                  height_px: float) -> dict:
+    """Fit the labels that will be drawn: those label_places keeps at the view found. Fitting
+    every name would let a label hidden for overlapping (a long facility name among the
+    Baghdad places) zoom the map out; so fit, see which labels show, fit those, until the
+    labels shown are among the labels fitted."""
+    if "name" not in places or "radius" not in places:
+        return _fit_view(places, arcs, width_px, height_px, None)
+    names = places["name"].fillna("").astype(str)
+    fitted = pd.Series(True, index=places.index)
+    view = _fit_view(places, arcs, width_px, height_px, names.where(fitted, ""))
+    for _attempt in range(4):
+        shown = label_places(places, view) != ""
+        if (shown <= fitted).all() and fitted.sum() == shown.sum():
+            return view
+        fitted = shown if _attempt == 0 else (fitted | shown)
+        view = _fit_view(places, arcs, width_px, height_px, names.where(fitted, ""))
+    shown = label_places(places, view) != ""
+    if (shown <= fitted).all():
+        return view
+    return _fit_view(places, arcs, width_px, height_px, names)
+
+
+def _fit_view(places: pd.DataFrame, arcs: pd.DataFrame | None, width_px: float,
+              height_px: float, names: pd.Series | None) -> dict:
+    """The view fitting the places' circles, the given labels ("" for none) and the arcs'
+    origins."""
+    lon = places["lon"].to_numpy(dtype=float)
+    lat = places["lat"].to_numpy(dtype=float)
+    radius = (places["radius"].to_numpy(dtype=float) if "radius" in places
+              else np.full(len(places), 9.0))
+    if names is None:
+        names = pd.Series("", index=places.index)
+    half = np.minimum(names.str.len().to_numpy() * LABEL_CHAR_PX / 2, 0.45 * width_px)
+    side = np.maximum(radius, half)  # pixels left and right of the place
+    up = radius + LABEL_GAP_PX + LABEL_HEIGHT_PX  # the label sits above the circle
+    down = radius
+    if arcs is not None and not arcs.empty:
+        n = len(arcs)
+        lon = np.concatenate([lon, arcs["from_lon"].to_numpy(dtype=float)])
+        lat = np.concatenate([lat, arcs["from_lat"].to_numpy(dtype=float)])
+        side, up, down = (np.concatenate([a, np.zeros(n)]) for a in (side, up, down))
+    x = lon / 360  # in worlds: times TILE_PX * 2 ** zoom gives pixels
+    y = -np.array([_mercator_y(max(min(v, 84.0), -84.0)) for v in lat]) / (2 * math.pi)
+    room_x, room_y = width_px - 2 * VIEW_EDGE_PX, height_px - 2 * VIEW_EDGE_PX
+
+    def extent(zoom: float):
+        world = TILE_PX * 2 ** zoom
+        return ((x * world - side).min(), (x * world + side).max(),
+                (y * world - up).min(), (y * world + down).max())
+
+    def fits(zoom: float) -> bool:
+        left, right, top, bottom = extent(zoom)
+        return right - left <= room_x and bottom - top <= room_y
+
+    # a single place (or places a few hundred metres apart) still shows its surroundings
+    y_span = _mercator_y(0.25) - _mercator_y(0.0)
+    top_zoom = min(10.0, math.log2(width_px * 360 / (0.5 * TILE_PX)) - 0.6,
+                   math.log2(height_px * 2 * math.pi / (y_span * TILE_PX)) - 0.6)
+    low, high = 1.0, max(top_zoom, 1.0)
+    if fits(high):
+        low = high
+    elif fits(low):
+        for _ in range(40):
+            middle = (low + high) / 2
+            low, high = (middle, high) if fits(middle) else (low, middle)
+    zoom = max(1.0, round(low - (0 if low == top_zoom else VIEW_BREATHING_ZOOM), 2))
+    world = TILE_PX * 2 ** zoom
+    left, right, top, bottom = extent(zoom)
+    return {"latitude": round(_mercator_lat(-(top + bottom) / 2 / world * 2 * math.pi), 4),
+            "longitude": round((left + right) / 2 / world * 360, 4), "zoom": zoom}
 
 
 TILE_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
@@ -512,14 +588,133 @@ def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return counts, year_only
 
 
-def periods_in_range(periods: pd.DataFrame, start, end) -> pd.DataFrame:
+LABEL_CHAR_PX, LABEL_ROW_PX, LABEL_GAP_PX = 6.5, 13, 8  # period labels at 11 px
+
+
+def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> pd.DataFrame:
+    """The period bands inside the window, each label on the first row where it overlaps no
+    label already placed (its width estimated for a plot `width_px` wide: a narrow guess puts
+    labels on more rows rather than on top of each other); a label that would run past the
+    window's end is drawn ending there."""
     if periods.empty or start is None:
-        return pd.DataFrame(columns=["label", "start", "end", "label_row"])
+        return pd.DataFrame(columns=["label", "start", "end", "label_at", "label_row"])
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
     shown = periods[(periods["period_start"] <= end) & (periods["period_end"] >= start)]
     bands = pd.DataFrame({
         "label": shown["label"],
         "start": shown["period_start"].clip(lower=start),
         "end": (shown["period_end"] + pd.Timedelta(days=1)).clip(upper=end),
     }).sort_values("start").reset_index(drop=True)
-    bands["label_row"] = [2 + 13 * (i % 2) for i in range(len(bands))]  # pixels from the top
+    per_px = (end - start) / max(width_px, 1)
+    row_ends: list[pd.Timestamp] = []
+    label_at, rows = [], []
+    for band in bands.itertuples():
+        width = per_px * (len(str(band.label)) * LABEL_CHAR_PX + LABEL_GAP_PX)
+        at = min(band.start, end - width) if width < end - start else start
+        row = next((i for i, taken in enumerate(row_ends) if taken <= at), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(at + width)
+        row_ends[row] = at + width
+        # pixels above the plot, where the labels cannot cover a lane's marks
+        label_at.append(at), rows.append(-(3 + LABEL_ROW_PX * row))
+    bands["label_at"], bands["label_row"] = label_at, rows
     return bands
+
+
+def year_counts(events: pd.DataFrame) -> pd.Series:
+    """Dated events per year of their start (an index of years, ascending)."""
+    starts = events["span_start"].dropna()
+    return starts.dt.year.value_counts().sort_index().astype("int64")
+
+
+DENSE_SHARE = 0.8  # the default window holds at least this share of the dated events
+
+
+def dense_window(counts: pd.Series, share: float = DENSE_SHARE, min_years: int = 2
+                 ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The shortest run of whole years holding `share` of the dated events (the latest such run
+    when several tie), as (first day, the day after the last): where a timeline should open.
+    None without dated events."""
+    if counts.empty or counts.sum() == 0:
+        return None
+    years = range(int(counts.index.min()), int(counts.index.max()) + 1)
+    full = counts.reindex(years, fill_value=0).to_numpy()
+    need = share * full.sum()
+    best = (0, len(full) - 1)
+    left, total = 0, 0
+    for right, value in enumerate(full):
+        total += value
+        while left < right and total - full[left] >= need:
+            total -= full[left]
+            left += 1
+        if total >= need and right - left <= best[1] - best[0]:
+            best = (left, right)
+    first, last = years[best[0]], years[best[1]]
+    if last - first + 1 < min_years:
+        last = min(first + min_years - 1, years[-1])
+        first = max(years[0], last - min_years + 1)
+    return pd.Timestamp(year=first, month=1, day=1), pd.Timestamp(year=last + 1, month=1, day=1)
+
+
+# --------------------------------------------------------------------------------------------
+# The list of matching events
+
+
+EVENT_LIST_COLUMNS = ["when", "type", "place", "actors", "claim status", "grade", "what happened",
+                      "event page"]
+
+
+def event_list(events: pd.DataFrame, full_text: bool = False, ordered: bool = False
+               ) -> pd.DataFrame:
+    """The matching events as a table to read (labelled events in, see with_event_labels): the
+    date as the source gives it, with its note; type, place, actors by name, claim status,
+    grade, the start of the description (all of it with `full_text`) and the event page's
+    address. In date order, undated last (`ordered`: the rows already are)."""
+    if events.empty:
+        return pd.DataFrame(columns=EVENT_LIST_COLUMNS)
+    if not ordered:
+        events = events.sort_values(["span_start", "event_id"], na_position="last",
+                                    kind="stable")
+    ordered = events
+    return pd.DataFrame({
+        "when": ordered["date_text"].astype(object).map(presentable),
+        "type": ordered["event_type"].astype(object),
+        "place": ordered["place_name"].astype(object).where(ordered["place_name"].astype(object)
+                                                            .fillna("") != "", "no place given"),
+        "actors": ordered["actors_text"].astype(object),
+        "claim status": ordered["claim_status"].astype(object),
+        "grade": ordered["grade"].astype(object) if "grade" in ordered else "",
+        "what happened": ordered["description"].astype(object).map(
+            presentable if full_text else lambda text: short_text(presentable(text))),
+        "event page": "event?event=" + ordered["event_id"].astype(str),
+    }).reset_index(drop=True)
+
+
+RECORD_ID = r"\b(?:ev|r|c)-\d{3,}\b"
+_ONLY_IDS = re.compile(rf"\s*\((?:(?:see|as|like)\s+)?{RECORD_ID}(?:\s*(?:,|and|to)\s*{RECORD_ID})*\)")
+_LISTED_ID = re.compile(rf",\s*(?:see\s+)?{RECORD_ID}(?:\s*(?:,|and|to)\s*{RECORD_ID})*"
+                        r"(?=\s*[,;).]|$)")
+_ANY_ID = re.compile(RECORD_ID)
+
+
+def presentable(text) -> str:
+    """Text for an audience: the records' cross-references by id ("(see ev-025)", "r-067,
+    ev-038") taken out, which mean nothing on a slide."""
+    if not isinstance(text, str):
+        return ""
+    text = _ONLY_IDS.sub("", text)
+    text = re.sub(rf"\(\s*{RECORD_ID}\s*,\s*", "(", text)
+    text = _LISTED_ID.sub("", text)
+    text = _ANY_ID.sub("a separate record", text)
+    text = re.sub(r"\(\s*,\s*", "(", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    return re.sub(r"\s+([,.;:)])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def short_text(text, limit: int = 160) -> str:
+    """Text cut at a word boundary, with an ellipsis, never mid-word."""
+    text = "" if not isinstance(text, str) else " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + " …"

@@ -15,10 +15,11 @@ cards.headline_counts(context.view_counts(ctx))
 left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Where")
-    panels.map_panel(ctx, height=520, key="overview_map", controls=False, width_px=420)
+    panels.map_panel(ctx, height=520, key="overview_map", controls=False, width_px=560)
 with right:
     st.subheader("Who")
     panels.network_panel(ctx, height=600, key="overview_network", controls=False,
                          width_px=520)
 st.subheader("When")
 panels.timeline_panel(ctx, key="overview_timeline", controls=False, monthly=False)
+panels.event_list_panel(ctx, key="overview_events")

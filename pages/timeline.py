@@ -8,3 +8,4 @@ from components.ui.context import page_context
 ctx = page_context()
 st.title("Timeline")
 panels.timeline_panel(ctx)
+panels.event_list_panel(ctx, key="timeline_events")

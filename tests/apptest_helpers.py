@@ -86,3 +86,62 @@ def all_rows(chart) -> pd.DataFrame:
     """Every row of every dataset of a chart, in one frame (columns differ across layers)."""
     frames = vega_datasets(chart)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# --------------------------------------------------------------------------------------------
+# ECharts charts (the actor network)
+
+
+def echarts_charts(at: AppTest) -> list:
+    return list(at.get("echarts_chart"))
+
+
+def echarts_option(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def echarts_titled(at: AppTest, title: str):
+    """The ECharts chart whose option's title reads `title`."""
+    for chart in echarts_charts(at):
+        found = echarts_option(chart).get("title") or {}
+        found = found[0] if isinstance(found, list) and found else found
+        if isinstance(found, dict) and found.get("text") == title:
+            return chart
+    raise AssertionError(f"no ECharts chart titled {title!r}")
+
+
+def graph_nodes(chart) -> pd.DataFrame:
+    """The actors a network chart draws: one row per node (frame corners left out)."""
+    data = echarts_option(chart)["series"][0]["data"]
+    return pd.DataFrame([d for d in data if d.get("actor_id")])
+
+
+def graph_links(chart) -> pd.DataFrame:
+    """The lines a network chart draws: one row per pair of actors."""
+    return pd.DataFrame(echarts_option(chart)["series"][0]["links"])
+
+
+def graph_relations(chart) -> pd.DataFrame:
+    """Every relation a network chart carries (each merged line lists its relations), one row
+    per relation, with the colour key of the line it is drawn in."""
+    rows = []
+    for link in echarts_option(chart)["series"][0]["links"]:
+        for relation in link["relations"]:
+            rows.append({**relation, "line_colour_key": link["colour_key"],
+                         "line_count": link["count"]})
+    return pd.DataFrame(rows, columns=["relation_id", "source", "target", "relation",
+                                       "claim_status", "grade", "period", "line_colour_key",
+                                       "line_count"])
+
+
+def click_graph_node(at: AppTest, chart, actor_id: str) -> AppTest:
+    """What a click on an actor sends: the chart's selection state, the node's index in the
+    series, as the browser reports it (data_type "node"); then the rerun it triggers."""
+    index = [d.get("id") for d in echarts_option(chart)["series"][0]["data"]].index(actor_id)
+    states = at._tree.get_widget_states()
+    widget = states.widgets.add()
+    widget.id = chart.proto.id
+    widget.string_value = json.dumps({"selection": {"selected": [{
+        "series_index": 0, "series_id": "network", "series_name": None, "data_type": "node",
+        "data_indices": [index]}], "areas": []}})
+    return at._run(states)

@@ -77,6 +77,8 @@ def test_store_and_frame_draw_the_same_views(stored, chosen):
     pd.testing.assert_frame_equal(in_store.map_arcs().sort_values("tooltip", ignore_index=True),
                                   in_frame.map_arcs().sort_values("tooltip", ignore_index=True),
                                   check_dtype=False)
+    pd.testing.assert_series_equal(in_store.year_counts(), in_frame.year_counts(),
+                                   check_dtype=False, check_names=False, check_index_type=False)
     for lane_by in views.LANE_BY:
         (store_bins, store_unit), (frame_bins, frame_unit) = (
             in_store.timeline_bins(lane_by), in_frame.timeline_bins(lane_by))

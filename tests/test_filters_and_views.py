@@ -215,11 +215,15 @@ def test_network_frames_keep_positions_when_filtered(ds):
 
 
 def test_labels_do_not_overlap(ds):
+    from components import linkchart
+
     positions = network.stable_layout(ds.actors, ds.relations)
-    nodes, _ = network.network_frames(ds.actors, ds.relations, positions, width_px=900,
-                                      height_px=600)
-    assert (nodes["label"] != "").sum() >= len(nodes) // 2
-    assert nodes.sort_values("size", ascending=False)["label"].iloc[0] != ""
+    nodes, edges = linkchart.drawing(*network.network_frames(ds.actors, ds.relations, positions))
+    shown = nodes[nodes["label_place"].notna()]
+    assert len(shown) >= len(nodes) // 2
+    assert nodes.sort_values("size", ascending=False)["label_place"].iloc[0] is not None
+    boxes = shown["label_box"].tolist()
+    assert not any(linkchart.overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def test_betweenness_sizes_nodes(ds):

@@ -6,7 +6,17 @@ import pandas as pd
 import pytest
 
 from components import loader
-from tests.apptest_helpers import all_rows, chart_titled, deck_layers, run_app, vega_charts
+from tests.apptest_helpers import (
+    all_rows,
+    chart_titled,
+    deck_layers,
+    echarts_charts,
+    echarts_titled,
+    graph_nodes,
+    graph_relations,
+    run_app,
+    vega_charts,
+)
 from tests.conftest import DATA, set_cell
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/network.py", "pages/timeline.py",
@@ -29,8 +39,7 @@ def timeline_events(at) -> pd.DataFrame:
 
 
 def network_nodes(at) -> pd.DataFrame:
-    rows = all_rows(chart_titled(at, "Actor network"))
-    return rows.dropna(subset=["actor_id"]).drop_duplicates("actor_id")
+    return graph_nodes(echarts_titled(at, "Actor network"))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -45,8 +54,8 @@ def test_overview_shows_counts_map_network_and_timeline(events):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Events"] == str(len(events))
     assert len(at.get("deck_gl_json_chart")) == 1
-    titles = {chart_titled(at, t) is not None for t in ("Timeline", "Actor network")}
-    assert titles == {True}
+    assert chart_titled(at, "Timeline") is not None
+    assert echarts_titled(at, "Actor network") is not None
     assert len(map_place_rows(at)) > 5
 
 
@@ -89,11 +98,11 @@ def test_actor_filter_narrows_network_and_map(events):
     at.multiselect(key="actors").set_value(["daqduq"]).run()
     nodes = set(network_nodes(at)["actor_id"])
     assert "daqduq" in nodes and {"hezbollah", "special-groups"} <= nodes
-    edges = all_rows(chart_titled(at, "Actor network")).dropna(subset=["relation_id"])
-    assert ((edges["source"] == "daqduq") | (edges["target"] == "daqduq")).all()
+    edges = graph_relations(echarts_titled(at, "Actor network"))
+    assert len(edges) and ((edges["source"] == "daqduq") | (edges["target"] == "daqduq")).all()
     at.toggle(key="linked").set_value(True).run()
     # the neighbours' own links to each other are drawn too (Hezbollah trains the Special Groups)
-    linked = all_rows(chart_titled(at, "Actor network")).dropna(subset=["relation_id"])
+    linked = graph_relations(echarts_titled(at, "Actor network"))
     assert len(linked) > len(edges)
     assert ((linked["source"] == "hezbollah") & (linked["target"] == "special-groups")).any()
 
@@ -121,7 +130,7 @@ def test_no_match_says_so_in_every_view():
     assert "No events match the current filters" in messages
     assert "No relations match" in messages
     assert not at.get("deck_gl_json_chart")
-    assert not vega_charts(at)
+    assert not vega_charts(at) and not echarts_charts(at)
     assert {m.label: m.value for m in at.metric}["Events"] == "0"
 
 
@@ -145,7 +154,9 @@ def test_map_draws_boundaries_from_the_data_folder(data_copy, monkeypatch):
     layers = deck_layers(at)
     assert "boundaries" in layers
     assert len(layers["boundaries"]["features"]) == 18
-    assert list(layers)[0] == "boundaries"  # drawn under the events
+    order = list(layers)
+    # over the shipped outlines, under the events
+    assert order.index("outlines") < order.index("boundaries") < order.index("places")
 
 
 def test_timeline_lanes_by_actor_and_period_bands():

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests.apptest_helpers import all_rows, chart_titled, run_app, vega_charts
+from tests.apptest_helpers import (
+    all_rows,
+    chart_titled,
+    echarts_titled,
+    graph_nodes,
+    graph_relations,
+    run_app,
+)
 
 
 def page_links(at) -> list[str]:
@@ -33,9 +40,9 @@ def test_actor_page_ego_network_two_hops_is_larger():
     at = run_app("pages/actor.py")
     at.query_params["actor"] = "daqduq"
     at.run()
-    one = all_rows(chart_titled(at, "Within 1 relation")).dropna(subset=["actor_id"])
+    one = graph_nodes(echarts_titled(at, "Within 1 relation"))
     at.segmented_control(key="hops").set_value(2).run()
-    two = all_rows(chart_titled(at, "Within 2 relations")).dropna(subset=["actor_id"])
+    two = graph_nodes(echarts_titled(at, "Within 2 relations"))
     assert "daqduq" in set(one["actor_id"])
     assert two["actor_id"].nunique() > one["actor_id"].nunique()
 
@@ -88,14 +95,15 @@ def test_network_as_of_a_date():
     at = run_app("pages/network.py")
     at.toggle(key="as_of_on").set_value(True).run()
     at.select_slider(key="as_of").set_value("2006-07").run()
-    edges = all_rows(chart_titled(at, "Actor network")).dropna(subset=["relation_id"])
+    edges = graph_relations(echarts_titled(at, "Actor network"))
     assert {"r-034", "r-035"} <= set(edges["relation_id"])  # Daqduq advises, Khazali leads
     at.select_slider(key="as_of").set_value("2007-06").run()
-    rows = all_rows(chart_titled(at, "Actor network"))
-    edges = rows.dropna(subset=["relation_id"])
+    chart = echarts_titled(at, "Actor network")
+    edges = graph_relations(chart)
     assert not {"r-034", "r-035"} & set(edges["relation_id"])
-    status = rows.dropna(subset=["status"]).drop_duplicates("actor_id").set_index("actor_id")
+    status = graph_nodes(chart).set_index("actor_id")
     assert status.loc["daqduq", "status"] == "no longer active"
+    assert status.loc["daqduq", "itemStyle"]["borderType"] == "dashed"  # a grey ring
     assert any("As of 01 June 2007" in c.value for c in at.caption)
 
 
@@ -112,12 +120,10 @@ def test_network_step_buttons_move_the_date():
 def test_network_colours_relations_by_claim_status():
     at = run_app("pages/network.py")
     at.segmented_control(key="edge_colour").set_value("claim status").run()
-    spec = chart_titled(at, "Actor network")
-    assert vega_charts(at)
-    import json
-
-    text = json.dumps(json.loads(spec.proto.spec))
-    assert '"title": "Claim status"' in text
+    chart = echarts_titled(at, "Actor network")
+    relations = graph_relations(chart)
+    assert set(relations["line_colour_key"]) <= {"confirmed", "reported", "alleged", "disputed"}
+    assert "**Relations: claim status**" in " ".join(m.value for m in at.markdown)
 
 
 def test_help_page_states_the_date_rule():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components import loader
 from tests.apptest_helpers import deck_layers, run_app
 
@@ -41,8 +43,9 @@ def test_a_step_shows_its_own_view_of_the_data():
     places = {r["location"] for r in layers["places"] + layers["regions"]}
     assert places == {"irbil", "karbala-pjcc"}
     links = [e.proto.label for e in at.get("page_link")]
-    assert any(label.startswith("ev-037") for label in links)
+    assert any(label.startswith("20 Jan 2007 · kidnapping") for label in links)
     assert any("Institute for the Study of War asserts" in label for label in links)
+    assert not any(re.search(r"\b(?:ev|r|c)-\d{3}\b", label) for label in links)  # no raw ids
 
 
 def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
@@ -75,7 +78,7 @@ def test_share_link_carries_the_filters():
 def test_every_dashboard_page_offers_chart_and_table_downloads():
     at = run_app("pages/timeline.py")
     labels = {b.proto.label for b in at.get("download_button")}
-    assert {"PNG", "SVG", "Events CSV", "Actors CSV", "Relations CSV", "All three as Excel",
+    assert {"PNG", "SVG", "Events CSV", "Actors CSV", "Relations CSV", "Excel workbook",
             "Report (HTML)"} <= labels
     at = run_app("pages/map.py")
     assert {"Map PNG", "Map SVG"} <= {b.proto.label for b in at.get("download_button")}

@@ -12,7 +12,16 @@ import pytest
 
 from components import filters as f
 from components import grades, loader, views
-from tests.apptest_helpers import all_rows, chart_titled, deck_layers, run_app
+from tests.apptest_helpers import (
+    all_rows,
+    chart_titled,
+    deck_layers,
+    echarts_option,
+    echarts_titled,
+    graph_links,
+    graph_relations,
+    run_app,
+)
 
 GRADED = {"min_cred": "2"}  # probably true or better
 
@@ -50,7 +59,8 @@ def network_edges(at) -> pd.DataFrame:
 
 
 def network_edges_titled(at, title: str) -> pd.DataFrame:
-    return all_rows(chart_titled(at, title)).dropna(subset=["relation_id"])
+    """Every relation the network chart carries (its lines merge a pair's relations)."""
+    return graph_relations(echarts_titled(at, title))
 
 
 def test_the_shipped_record_is_graded_unevenly(dataset):
@@ -94,11 +104,17 @@ def test_map_tooltips_carry_the_grade_and_the_map_colours_by_grade(dataset):
 
 def test_the_network_colours_relations_by_grade():
     at = run_app("pages/network.py", params={"edge_colour": "grade"})
-    spec = json.dumps(json.loads(chart_titled(at, "Actor network").proto.spec))
-    assert "Grade (weaker half)" in spec
-    edges = network_edges(at)
-    assert set(edges["grade_band"]) <= set(grades.GRADE_BANDS)
-    assert '"grade"' in spec  # in the tooltip
+    chart = echarts_titled(at, "Actor network")
+    legend = " ".join(m.value for m in at.markdown)
+    assert "Relations: grade band" in legend and "the weakest grade" in legend
+    lines = graph_links(chart)
+    assert set(lines["colour_key"]) <= set(grades.GRADE_BANDS)
+    # a line joining several relations is coloured by the weakest grade band among them
+    for line in lines.itertuples():
+        bands = [grades.grade_band(r["grade"]) for r in line.relations]
+        assert line.colour_key == max(bands, key=list(grades.GRADE_BANDS).index)
+    tooltips = json.dumps([link["tooltip"] for link in echarts_option(chart)["series"][0]["links"]])
+    assert "grade B2" in tooltips  # each relation's grade in the tooltip
 
 
 def test_the_timeline_tooltip_names_the_grade(dataset):

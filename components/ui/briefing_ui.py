@@ -115,23 +115,34 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
     for ident in evidence:
         if ident in events.index:
             row = events.loc[ident]
-            st.page_link("pages/event.py", label=f"{ident}: {profiles.event_label(row)}",
+            st.page_link("pages/event.py", label=profiles.event_label(row),
                          query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:
             grade = profiles.claim_subject_grade(dataset, "relation", ident)
-            st.markdown(f":material/hub: {cards.escape(ident)}: "
+            st.markdown(f":material/hub: "
                         f"{cards.escape(profiles.relation_sentence(dataset, ident))} "
                         f"· {cards.escape(profiles.relation_status(dataset, ident))}, "
                         f"grade {cards.escape(grade)}")
         else:
             claim = dataset.claims.set_index("claim_id").loc[ident]
             who = profiles.claimant_names(dataset).get(claim["claimant"], claim["claimant"])
-            st.page_link("pages/claims.py", label=f"{ident}: {who} {claim['stance']}",
+            st.page_link("pages/claims.py",
+                         label=f"{who} {claim['stance']}: {views.short_text(claim['statement'], 90)}",
                          icon=":material/gavel:", query_params={"claims_q": claim["subject"][:40]})
 
 
 # --------------------------------------------------------------------------------------------
 # The report of the whole briefing
+
+
+def report_events(events) -> "pd.DataFrame":
+    """The step's events for an audience: headers in words, no ids."""
+    return views.event_list(events, full_text=True).drop(columns=["event page"])
+
+
+def evidence_table(dataset, step: dict) -> "pd.DataFrame":
+    """The events, relations and claims a step rests on, in words (profiles.evidence_rows)."""
+    return profiles.evidence_rows(dataset, step.get("evidence") or ())
 
 
 def briefing_exports(ctx: PageContext, steps: list[dict]) -> None:
@@ -165,11 +176,10 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
             charts.append(exports.chart_svg(panels.timeline_spec(
                 folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
                 None)))
-        events = step_ctx.events[["event_id", "date_text", "event_type", "actors_text",
-                                  "place_name", "claim_status", "grade", "sources_text"]]
         sections.append({"heading": f"Step {index}: {step['title']}",
                          "narrative": step["narrative"], "charts": charts,
-                         "tables": {"Events in this step": events}})
+                         "tables": {"Events in this step": report_events(step_ctx.events),
+                                    "What this step rests on": evidence_table(ctx.dataset, step)}})
     return sections
 
 

@@ -89,23 +89,27 @@ def url_choice(param: str, options: dict[str, str], label: str, default: str | N
 PAGE_ROWS = 1000
 
 
-def paged_table(frame: pd.DataFrame, key: str, prepare=lambda part: part) -> None:
+def paged_table(frame: pd.DataFrame, key: str, prepare=lambda part: part,
+                page_rows: int = PAGE_ROWS, **table) -> None:
     """A table sent a page at a time: a million rows never travel to the browser at once.
-    `prepare` turns the page's rows into what is shown."""
-    paged_rows(len(frame), lambda start, stop: frame.iloc[start:stop], key, prepare)
+    `prepare` turns the page's rows into what is shown; `table` goes to st.dataframe."""
+    paged_rows(len(frame), lambda start, stop: frame.iloc[start:stop], key, prepare,
+               page_rows, **table)
 
 
-def paged_rows(total: int, rows, key: str, prepare=lambda part: part) -> None:
+def paged_rows(total: int, rows, key: str, prepare=lambda part: part,
+               page_rows: int = PAGE_ROWS, **table) -> None:
     """paged_table for rows fetched a page at a time: rows(start, stop) -> frame."""
-    pages = max(1, -(-total // PAGE_ROWS))
+    pages = max(1, -(-total // page_rows))
     page = 1
     if pages > 1:
-        page = st.number_input(f"Page (of {pages:,}, {PAGE_ROWS:,} rows each)", 1, pages, 1,
+        page = st.number_input(f"Page (of {pages:,}, {page_rows:,} rows each)", 1, pages, 1,
                                key=key)
-    start = (page - 1) * PAGE_ROWS
-    st.dataframe(prepare(rows(start, start + PAGE_ROWS)), hide_index=True, width="stretch")
+    start = (page - 1) * page_rows
+    st.dataframe(prepare(rows(start, start + page_rows)), hide_index=True, width="stretch",
+                 **table)
     if pages > 1:
-        st.caption(f"Rows {start + 1:,} to {min(start + PAGE_ROWS, total):,} of {total:,}.")
+        st.caption(f"Rows {start + 1:,} to {min(start + page_rows, total):,} of {total:,}.")
 
 
 def grade_hidden_note(hidden: int, noun: str, filters) -> None:

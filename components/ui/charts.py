@@ -1,7 +1,8 @@
-"""Altair builders for the network and the timeline. Frames in, charts out.
+"""Altair builders for the timeline. Frames in, charts out. (The actor network is drawn by
+components.ui.network_charts.)
 
-Selections are named so pages can wire them to the shared filters:
-NODE_SELECTION (click an actor), BRUSH (drag a period on the timeline).
+Selections are named so pages can wire them to the shared filters: BRUSH (drag a period on
+the timeline).
 """
 
 from __future__ import annotations
@@ -9,18 +10,14 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
-from components import network, palette
+from components import palette
 
-NODE_SELECTION = "actor_click"
 BRUSH = "period_brush"
 BAR_BRUSH = "month_brush"
-INACTIVE = ("not yet active", "no longer active")
-DASH = {"confirmed": [1, 0], "reported": [6, 3], "alleged": [3, 3], "disputed": [8, 3, 2, 3]}
 
 
 def vega_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -43,184 +40,9 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     return chart.to_dict(validate=False)
 
 
-def _dash_scale(present: list[str]) -> alt.Scale:
-    domain = [k for k in DASH if k in present] + [k for k in present if k not in DASH]
-    return alt.Scale(domain=domain, range=[DASH.get(k, [2, 2]) for k in domain])
-
-
 def _colour_scale(scheme: str, present) -> alt.Scale:
     spec = palette.altair_scale(scheme, sorted(set(present)))
     return alt.Scale(domain=spec["domain"], range=spec["range"])
-
-
-# --------------------------------------------------------------------------------------------
-# Network
-
-
-def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, height: int = 560,
-                  size_by: str = "degree", compact: bool = False,
-                  edge_colour: str = "relation family", title: str = "Actor network") -> dict:
-    """The network as a Vega-Lite spec.
-
-    compact: for a half-width panel; the line-style legend is left to the caption.
-    edge_colour: "relation family" or "claim status". Nodes with a `status` other than
-    "active" or "dates not given" are drawn as hollow grey rings (not yet or no longer active).
-
-    The chart's structure (layers, encodings, legends) is built by Altair once per shape and
-    kept; each call only fills in the data and the window, which is what changes with the
-    filters. Altair's own build costs more than everything else in a network rerun."""
-    edge_field = EDGE_FIELDS[edge_colour]
-    inactive = nodes["status"].isin(INACTIVE) if "status" in nodes else pd.Series(False, index=nodes.index)
-    labelled = nodes[nodes["label"] != ""]
-    parts = {"edges": edges, "inactive": nodes[inactive], "nodes": nodes[~inactive]}
-    aligns = tuple(a for a in ("left", "right", "center") if (labelled["label_align"] == a).any())
-    parts.update({f"labels_{a}": labelled[labelled["label_align"] == a] for a in aligns})
-    shape = NetworkShape(
-        height=height, size_by=size_by, compact=compact, edge_colour=edge_colour, title=title,
-        edge_domain=tuple(sorted(set(edges[edge_field]))) if len(edges) else (),
-        claim_domain=tuple(sorted(set(edges["claim_status"]))) if len(edges) else (),
-        type_domain=tuple(sorted(set(nodes["actor_type"]))),
-        has_edges=not edges.empty, has_inactive=bool(inactive.any()), label_aligns=aligns,
-    )
-    x_domain, y_domain = network.fit_domain(nodes["x"], nodes["y"])
-    template, names = _network_template(shape)
-    spec = _with_values(template, {X_WINDOW: list(x_domain), Y_WINDOW: list(y_domain)})
-    spec["datasets"] = {name: records(parts[name]) for name in names}
-    return spec
-
-
-# how the network's edges can be coloured: the field coloured and the legend's title
-EDGE_FIELDS = {"relation family": "family", "claim status": "claim_status", "grade": "grade_band"}
-EDGE_TITLES = {"relation family": "Relation (family)", "claim status": "Claim status",
-               "grade": "Grade (weaker half)"}
-
-
-# Placeholders for the plot window in the kept template; replaced on every call.
-X_WINDOW = (-9191.5, 9191.5)
-Y_WINDOW = (-8181.5, 8181.5)
-
-
-@dataclass(frozen=True)
-class NetworkShape:
-    height: int
-    size_by: str
-    compact: bool
-    edge_colour: str
-    title: str
-    edge_domain: tuple
-    claim_domain: tuple
-    type_domain: tuple
-    has_edges: bool
-    has_inactive: bool
-    label_aligns: tuple
-
-
-@functools.lru_cache(maxsize=128)
-def _network_template(shape: NetworkShape) -> tuple[dict, tuple[str, ...]]:
-    """The spec without data (its datasets named, its window a placeholder) and the names of
-    the datasets it reads."""
-    x_scale = alt.Scale(domain=list(X_WINDOW))
-    y_scale = alt.Scale(domain=list(Y_WINDOW))
-    x = alt.X("x:Q", axis=None, scale=x_scale)
-    y = alt.Y("y:Q", axis=None, scale=y_scale)
-    compact = shape.compact
-    layers, names = [], []
-
-    def data(name: str) -> alt.NamedData:
-        names.append(name)
-        return alt.NamedData(name)
-
-    if shape.has_edges:
-        edge_tooltip = [
-            alt.Tooltip("source_name:N", title="From"),
-            alt.Tooltip("relation:N", title="Relation"),
-            alt.Tooltip("target_name:N", title="To"),
-            alt.Tooltip("period:N", title="Period"),
-            alt.Tooltip("claim_status:N", title="Claim"),
-            alt.Tooltip("grade:N", title="Grade (source, credibility)"),
-            alt.Tooltip("description:N", title="Says"),
-            alt.Tooltip("sources_text:N", title="Sources (reliability)"),
-        ]
-        edge_field = EDGE_FIELDS[shape.edge_colour]
-        colour = alt.Color(f"{edge_field}:N", title=EDGE_TITLES[shape.edge_colour],
-                           scale=_colour_scale(shape.edge_colour, shape.edge_domain),
-                           legend=alt.Legend(orient="top" if compact else "bottom",
-                                             direction="horizontal",
-                                             columns=2 if compact else 4,
-                                             labelLimit=170 if compact else 220))
-        edges = data("edges")
-        layers.append(alt.Chart(edges).mark_rule(strokeWidth=1.6, opacity=0.75).encode(
-            x=x, y=y, x2="x2:Q", y2="y2:Q", color=colour,
-            strokeDash=alt.StrokeDash("claim_status:N", title="Claim status (line style)",
-                                      scale=_dash_scale(list(shape.claim_domain)),
-                                      legend=None if compact else alt.Legend(
-                                          orient="bottom", direction="horizontal", columns=4)),
-            tooltip=edge_tooltip,
-        ))
-        layers.append(alt.Chart(edges).mark_point(shape="triangle", filled=True, size=70,
-                                                  opacity=0.9).encode(
-            x=alt.X("arrow_x:Q", axis=None, scale=x_scale),
-            y=alt.Y("arrow_y:Q", axis=None, scale=y_scale),
-            angle=alt.Angle("angle:Q", scale=None), color=colour.legend(None),
-            tooltip=edge_tooltip,
-        ))
-    select = alt.selection_point(name=NODE_SELECTION, fields=["actor_id"], on="click",
-                                 clear="dblclick")
-    if shape.has_inactive:
-        layers.append(alt.Chart(data("inactive")).mark_point(
-            shape="circle", filled=False, stroke="#777", strokeWidth=1.5, strokeDash=[3, 2],
-        ).encode(
-            x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None),
-            tooltip=[alt.Tooltip("name:N", title="Actor"), alt.Tooltip("status:N", title="On this date")],
-        ))
-    node_layer = alt.Chart(data("nodes")).mark_circle(stroke="white", strokeWidth=1.5, opacity=0.95).encode(
-        x=x, y=y,
-        size=alt.Size("size:Q", scale=None, legend=None),
-        color=alt.Color("actor_type:N", title="Actor type",
-                        scale=_colour_scale("actor type", shape.type_domain),
-                        legend=alt.Legend(orient="bottom", direction="horizontal",
-                                          columns=3 if compact else 4,
-                                          labelLimit=150 if compact else 220)),
-        tooltip=[
-            alt.Tooltip("name:N", title="Actor"),
-            alt.Tooltip("actor_type:N", title="Type"),
-            alt.Tooltip("aliases:N", title="Also known as"),
-            alt.Tooltip("degree:Q", title="Relations shown"),
-            alt.Tooltip("betweenness:Q", title="Betweenness", format=".3f"),
-        ],
-    ).add_params(select)
-    layers.append(node_layer)
-    for align in shape.label_aligns:
-        layers.append(alt.Chart(data(f"labels_{align}")).mark_text(
-            align=align, baseline="middle", fontSize=11, color="#222",
-        ).encode(
-            x=alt.X("label_x:Q", axis=None, scale=x_scale),
-            y=alt.Y("label_y:Q", axis=None, scale=y_scale),
-            text="label:N",
-        ))
-    chart = (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(height=shape.height, width="container",
-                    title=alt.Title(shape.title, anchor="start",
-                                    subtitle=f"Node size: {shape.size_by}. Arrows point from "
-                                    "source to target. Click an actor to filter to it; "
-                                    "double-click to clear."))
-        .configure_view(stroke=None)
-    )
-    return to_spec(chart), tuple(names)
-
-
-def _with_values(template, values: dict):
-    """A copy of a spec with each placeholder value (a tuple, matched as a list) replaced."""
-    if isinstance(template, dict):
-        return {k: _with_values(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        for placeholder, value in values.items():
-            if template == list(placeholder):
-                return list(value)
-        return [_with_values(v, values) for v in template]
-    return template
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -265,17 +87,21 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
             x=alt.X("start:T", scale=x_scale), x2="end:T"))
         # alternate rows so labels of short neighbouring periods do not overprint
-        layers.append(band.mark_text(align="left", baseline="top", dx=3, fontSize=11,
-                                     color="#444").encode(x=alt.X("start:T", scale=x_scale),
+        layers.append(band.mark_text(align="left", baseline="bottom", dx=3, fontSize=11,
+                                     color="#444").encode(x=alt.X("label_at:T", scale=x_scale),
                                                           y=alt.Y("label_row:Q", axis=None,
                                                                   scale=None),
                                                           text="label:N"))
     spans = marks[marks["is_span"]]
     points = marks[~marks["is_span"]]
-    base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2).encode(
+    # clip: the window can be narrower than the events (the dense years first; the strip below
+    # shows the rest)
+    base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2,
+                                                      clip=True).encode(
         x=x, x2="end:T", y=y, color=colour, tooltip=tooltip)
     base_point = alt.Chart(vega_ready(points)).mark_point(filled=True, size=90, opacity=0.95,
-                                              stroke="white", strokeWidth=0.8).encode(
+                                              stroke="white", strokeWidth=0.8,
+                                              clip=True).encode(
         x=x, y=y, color=colour, tooltip=tooltip)
     # the brush lives on the layer that is always present, so it works with any data mix
     if len(spans):
@@ -284,13 +110,54 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
             layers.append(base_point)
     else:
         layers.append(base_point.add_params(brush))
+    label_rows = bands["label_row"].nunique() if not bands.empty else 0
     return (
         alt.layer(*layers)
         .properties(height=height, width="container",
                     title=alt.Title("Timeline", anchor="start", subtitle="Bars: dates known only to the month or "
                                     "year, or periods. Dots: known to the day. Drag across the "
-                                    "chart to filter to a period."))
+                                    "chart to filter to a period.",
+                                    offset=4 + views_label_rows_px(label_rows)))
     )
+
+
+def views_label_rows_px(rows: int) -> int:
+    """Room above the plot for `rows` rows of period labels."""
+    from components.views import LABEL_ROW_PX
+
+    return LABEL_ROW_PX * rows
+
+
+OVERVIEW_BRUSH = "overview_brush"
+
+
+def timeline_overview_chart(counts: pd.Series, whole: tuple, window: tuple) -> dict:
+    """The whole record as events per year, the window the timeline above shows shaded; a
+    brush across it chooses the years (overview and detail)."""
+    frame = pd.DataFrame({"start": [pd.Timestamp(year=int(y), month=1, day=1) for y in counts.index],
+                          "events": counts.to_numpy()})
+    frame["end"] = frame["start"] + pd.offsets.YearBegin(1)
+    shaded = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
+    x_scale = alt.Scale(domain=[pd.Timestamp(whole[0]).isoformat(),
+                                pd.Timestamp(whole[1]).isoformat()])
+    brush = alt.selection_interval(name=OVERVIEW_BRUSH, encodings=["x"])
+    x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year",
+                                                                  labelOverlap=True))
+    window_band = alt.Chart(vega_ready(shaded)).mark_rect(color=palette.SKY, opacity=0.25).encode(
+        x=x, x2="end:T")
+    bars = alt.Chart(vega_ready(frame)).mark_rect(color="#777", opacity=0.8).encode(
+        x=x, x2="end:T", y=alt.Y("events:Q", title=None,
+                                 axis=alt.Axis(tickCount=2, grid=False, format="d")),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("year(start):T", title="Year"),
+                 alt.Tooltip("events:Q", title="Dated events")],
+    ).add_params(brush)
+    # in the app the height holds the title and the axis too (the chart is fitted to it)
+    return to_spec(alt.layer(window_band, bars).properties(
+        height=150, width="container",
+        title=alt.Title("The whole record", anchor="start", fontSize=12,
+                        subtitle="Dated events per year; shaded: the years shown above. Drag "
+                        "across it to show other years.")))
 
 
 def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,

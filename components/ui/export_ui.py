@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import exports, profiles, selection
+from components import exports, profiles, selection, summary, views, workbook
 from components.ui import sidebar
 from components.ui.context import PageContext
 
@@ -19,13 +19,17 @@ def slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
 
-def chart_downloads(spec: dict, name: str, key: str) -> None:
-    """PNG and SVG of one Vega-Lite chart, side by side."""
+def chart_downloads(spec, name: str, key: str) -> None:
+    """PNG and SVG of one Vega-Lite chart, side by side. spec: the spec, or a function that
+    makes it (called only when a button is clicked: the network's static drawing)."""
+    def make() -> dict:
+        return spec() if callable(spec) else spec
+
     row = st.container(horizontal=True, gap="small")
-    row.download_button("PNG", lambda: exports.chart_png(spec), file_name=f"{slug(name)}.png",
+    row.download_button("PNG", lambda: exports.chart_png(make()), file_name=f"{slug(name)}.png",
                         mime="image/png", key=f"{key}-png", icon=":material/image:",
                         on_click="ignore", help=f"Download the {name} as a PNG image")
-    row.download_button("SVG", lambda: exports.chart_svg(spec), file_name=f"{slug(name)}.svg",
+    row.download_button("SVG", lambda: exports.chart_svg(make()), file_name=f"{slug(name)}.svg",
                         mime="image/svg+xml", key=f"{key}-svg", icon=":material/draw:",
                         on_click="ignore", help=f"Download the {name} as an SVG drawing")
 
@@ -65,7 +69,7 @@ def views_helper_columns(table: str) -> list[str]:
     return helper_columns(table)
 
 
-def table_downloads(ctx: PageContext, key: str = "tables") -> None:
+def table_downloads(ctx: PageContext, key: str = "tables", view: str = "view") -> None:
     if ctx.bounded:
         st.caption(f"The events table holds the first {selection.LISTED_ROWS:,} of the "
                    f"{ctx.selection.facts['events']:,} matching events, in date order: narrow "
@@ -74,15 +78,36 @@ def table_downloads(ctx: PageContext, key: str = "tables") -> None:
     for name in ("events", "actors", "relations"):
         row.download_button(f"{name.capitalize()} CSV",
                             lambda name=name: exports.csv_bytes(filtered_tables(ctx)[name]),
-                            file_name=f"proxylens-{name}.csv", mime="text/csv",
+                            file_name=workbook.file_name(f"{view}-{name}", "csv"),
+                            mime="text/csv",
                             key=f"{key}-{name}-csv", on_click="ignore",
                             icon=":material/table:")
-    row.download_button("All three as Excel",
-                        lambda: exports.excel_bytes(filtered_tables(ctx)),
-                        file_name="proxylens-filtered.xlsx",
+    row.download_button("Excel workbook",
+                        lambda: workbook.workbook_bytes(workbook_sheets(ctx, view)),
+                        file_name=workbook.file_name(view, "xlsx"),
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"{key}-xlsx", on_click="ignore", icon=":material/grid_on:",
-                        help="Formula-like cells (starting with =, +, - or @) are neutralised")
+                        help="Events, relations and actors by name, dates as dates with their "
+                        "precision, the filters and the sources, each sheet with a frozen "
+                        "header and filters. Formula-like cells (starting with =, +, - or @) "
+                        "are neutralised.")
+
+
+def workbook_sheets(ctx: PageContext, view: str) -> dict[str, pd.DataFrame]:
+    """The sheets of the view's Excel workbook."""
+    dataset = ctx.dataset
+    names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
+    involved = (set(ctx.relations["source"]) | set(ctx.relations["target"])
+                | ctx.selection.involved_actor_ids())
+    title = summary.record_title(dataset)[0]
+    return {
+        "Events": workbook.events_sheet(ctx.events, names, dataset.sources),
+        "Relations": workbook.relations_sheet(ctx.relations, names, dataset.sources),
+        "Actors": workbook.actors_sheet(dataset.actors[dataset.actors["actor_id"].isin(involved)],
+                                        dataset.sources),
+        "Filters": workbook.about_sheet(view, filter_lines(ctx), ctx.fingerprint, title),
+        "Sources": sources_table(dataset),
+    }
 
 
 def filter_lines(ctx: PageContext) -> list[str]:
@@ -133,12 +158,17 @@ def view_sections(ctx: PageContext, network_spec: dict | None, timeline_spec: di
         charts.append(exports.chart_svg(network_spec))
     if timeline_spec is not None:
         charts.append(exports.chart_svg(timeline_spec))
-    tables = filtered_tables(ctx)
-    readable = ctx.events[["event_id", "date_text", "event_type", "actors_text", "place_name",
-                           "claim_status", "grade", "description", "sources_text"]].rename(columns={
-        "date_text": "when", "actors_text": "actors", "place_name": "place",
-        "sources_text": "sources (reliability)"})
     return [{"heading": "Charts", "charts": charts},
-            {"heading": "Tables", "tables": {"Events": readable,
-                                             "Relations": tables["relations"],
-                                             "Actors": tables["actors"]}}]
+            {"heading": "Tables", "tables": report_tables(ctx)}]
+
+
+def report_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
+    """The view's events, relations and actors for an audience: in words, headers in words,
+    no ids (the workbook's sheets without their id columns)."""
+    sheets = workbook_sheets(ctx, "report")
+    events = views.event_list(ctx.events, full_text=True).drop(columns=["event page"])
+    relations = sheets["Relations"].drop(columns=["relation id"])
+    relations["says"] = relations["says"].map(views.presentable)
+    actors = sheets["Actors"].drop(columns=["actor id"])
+    actors["description"] = actors["description"].map(views.presentable)
+    return {"Events": events, "Relations": relations, "Actors": actors}

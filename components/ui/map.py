@@ -13,11 +13,11 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from components import palette
+from components import geography, palette
 
 BASEMAPS = {
     "carto": "Carto light (needs internet)",
-    "none": "None (offline: outlines and labels only)",
+    "none": "None (offline: the shipped outlines and labels)",
 }
 BASEMAP_ENV = "PROXYLENS_BASEMAP"
 ARC_COLOUR = palette.rgb(palette.ORANGE, 200)
@@ -33,9 +33,22 @@ def default_basemap() -> str:
 
 def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
                boundaries: dict | None = None, basemap: str = "carto",
-               height: int = 520, reference: pd.DataFrame | None = None) -> pdk.Deck:
-    """`reference`: other known places (name, lat, lon), drawn small and grey for orientation."""
-    layers = []
+               height: int = 520, reference: pd.DataFrame | None = None,
+               width_px: int = 1000) -> pdk.Deck:
+    """`reference`: other known places (name, lat, lon), drawn small and grey for orientation.
+    The shipped outlines of the region (components.geography) are drawn under everything, and
+    a data folder's own boundaries.geojson over them."""
+    points = list(zip(places["lon"], places["lat"])) if not places.empty else []
+    if not arcs.empty:
+        points += list(zip(arcs["from_lon"], arcs["from_lat"]))
+    geo = geography.outlines(view, width_px, height, points)
+    taken = geography.place_boxes(view, places) + geography.arc_end_boxes(view, arcs)
+    if reference is not None and not reference.empty:  # a grey dot with its name below it
+        for lon, lat, name in zip(reference["lon"], reference["lat"], reference["name"]):
+            x, y = geography.to_pixels(view, lon, lat)
+            half = max(geography.LABEL_CHAR_PX * len(name) / 2, 3)
+            taken.append((x - half, y - 3, x + half, y + 20))
+    layers = outline_layers(geo, view, basemap, taken, (width_px, height))
     if boundaries:
         layers.append(pdk.Layer(
             "GeoJsonLayer", boundaries, id="boundaries", stroked=True, filled=True,
@@ -83,9 +96,18 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         get_background_color=[255, 255, 255, 200], background_padding=[3, 1],
         pickable=False,
     ))
+    texts = [n["name"].upper() for n in geo["country_names"]]  # drawn in capitals
+    texts += [n["name"] for n in geo["province_names"]]
+    texts += list(places["label"]) if "label" in places else []
+    texts += list(reference["name"]) if reference is not None and not reference.empty else []
+    characters = geography.character_set(texts)
     for layer in layers:
         # draw in list order: arcs rise above the plane and would otherwise hide the labels
         layer.parameters = {"depthTest": False}
+        if layer.type == "TextLayer":
+            # deck.gl draws only the characters in its set (ASCII unless told): set after the
+            # layer is made, so that pydeck sends it as a string, not as an expression
+            layer.character_set = characters
     # map_provider=None alone (leaving map_style unset) makes the chart fetch nothing at all
     tiles = {"map_provider": "carto", "map_style": "light"} if basemap == "carto" else {
         "map_provider": None}
@@ -96,6 +118,91 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
         height=height,
         **tiles,
     )
+
+
+# The shipped outlines (drawn offline; over Carto's tiles only the borders and provinces)
+SEA_COLOUR = [223, 235, 243, 255]
+LAND_COLOUR = [246, 245, 240, 255]
+COAST_COLOUR = [132, 168, 196, 255]
+RIVER_COLOUR = [150, 190, 222, 255]
+BORDER_COLOUR = [140, 140, 140, 255]
+PROVINCE_COLOUR = [196, 196, 190, 255]
+COUNTRY_NAME_COLOUR = [128, 128, 122, 255]
+PROVINCE_NAME_COLOUR = [165, 165, 158, 255]
+PROVINCE_NAMES_FROM_ZOOM = 5.0  # when one country fills the map
+OUTLINE_STYLES = (  # kind, fill, line, line width in pixels; drawn in this order
+    ("sea", SEA_COLOUR, None, 0),
+    ("land", LAND_COLOUR, None, 0),
+    ("lakes", SEA_COLOUR, None, 0),
+    ("rivers", None, RIVER_COLOUR, 1),
+    ("provinces", None, PROVINCE_COLOUR, 1),
+    ("borders", None, BORDER_COLOUR, 1.2),
+    ("coastline", None, COAST_COLOUR, 1),
+)
+ONLINE_KINDS = ("provinces", "borders")  # Carto's tiles draw land, sea, coast, rivers, names
+
+
+def outline_features(geo: dict, basemap: str = "none") -> dict:
+    """The region's outlines as one FeatureCollection, one feature per kind with its own
+    colours and width (properties read by the layer's accessors)."""
+    features = []
+    for kind, fill, line, width in OUTLINE_STYLES:
+        if basemap == "carto" and kind not in ONLINE_KINDS:
+            continue
+        if kind == "sea":
+            parts = geography.sea(tuple(geo["land"]["bbox"]))["features"]
+        else:
+            parts = geo[kind]["features"]
+        coordinates = [c for f in parts for c in (
+            f["geometry"]["coordinates"] if f["geometry"]["type"].startswith("Multi")
+            else [f["geometry"]["coordinates"]])]
+        if not coordinates:
+            continue
+        polygons = fill is not None
+        features.append({"type": "Feature", "properties": {
+            "kind": kind, "fill": fill or [0, 0, 0, 0], "line": line or [0, 0, 0, 0],
+            "width": width}, "geometry": {
+            "type": "MultiPolygon" if polygons else "MultiLineString",
+            "coordinates": coordinates}})
+    return {"type": "FeatureCollection", "bbox": geo["land"]["bbox"], "features": features}
+
+
+def outline_layers(geo: dict, view: dict, basemap: str,
+                   taken: list[tuple[float, float, float, float]] = (),
+                   size: tuple[float, float] | None = None) -> list[pdk.Layer]:
+    """The "outlines" layer (land, sea, lakes, rivers, provinces, borders, coast), and the
+    names of countries large enough for the zoom (Natural Earth's MIN_LABEL counts 256-pixel
+    tiles, one level above deck.gl's) and, zoomed in, of Iraq's provinces; a name that would
+    fall on a place or its label at the first view (`taken`: their boxes in pixels from the
+    centre) is left out, as the place's own label says where it is, and so is a name that would
+    be cut at the edge of a canvas of `size` (width, height in pixels)."""
+    layers = [pdk.Layer(
+        "GeoJsonLayer", outline_features(geo, basemap), id="outlines", stroked=True,
+        filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
+        get_line_width="properties.width", line_width_units="'pixels'",
+        line_joint_rounded=True, pickable=False,
+    )]
+    if basemap == "carto":
+        return layers
+    zoom = view.get("zoom", 4)
+    countries = geography.clear_names(
+        [n for n in geo["country_names"] if n["min_label"] <= zoom + 1], view, taken, size)
+    if countries:
+        layers.append(pdk.Layer(
+            "TextLayer", [{"name": n["name"].upper(), "lon": n["lon"], "lat": n["lat"]}
+                          for n in countries], id="country-names",
+            get_position=["lon", "lat"], get_text="name", get_size=12,
+            get_color=COUNTRY_NAME_COLOUR, font_family=LABEL_FONT, font_weight=600,
+            pickable=False,
+        ))
+    provinces = geography.clear_names(geo["province_names"], view, taken, size, char_px=6.5)
+    if zoom >= PROVINCE_NAMES_FROM_ZOOM and provinces:
+        layers.append(pdk.Layer(
+            "TextLayer", provinces, id="province-names",
+            get_position=["lon", "lat"], get_text="name", get_size=11,
+            get_color=PROVINCE_NAME_COLOUR, font_family=LABEL_FONT, pickable=False,
+        ))
+    return layers
 
 
 def legend_markdown(places: pd.DataFrame, colour_by: str, has_arcs: bool) -> str:
@@ -128,7 +235,7 @@ def deck_json(deck: pdk.Deck) -> str:
         if isinstance(layer.data, pd.DataFrame):
             layer.data = layer.data.to_dict(orient="records")
     # pydeck's own to_json indents, which forces Python's slow pure-Python JSON encoder
-    return json.dumps(deck, sort_keys=True, default=default_serialize)
+    return json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 class PrebuiltDeck(pdk.Deck):

@@ -3,16 +3,17 @@ and turns clicks on it into filter changes (the named actions in components.ui.s
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from components import network, timeslice, views
+from components import views
 from components.ui import charts, export_ui, sidebar
 from components.ui import map as map_ui
-from components.ui.context import PageContext, context_for, context_key, positions
+from components.ui.context import PageContext, context_for, context_key
 
 NO_MATCH = "No events match the current filters. Remove a filter above, or widen the date range."
 
@@ -37,8 +38,10 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
         basemap = right.selectbox(
             "Basemap", list(map_ui.BASEMAPS), index=list(map_ui.BASEMAPS).index(basemap),
             format_func=map_ui.BASEMAPS.get, key="basemap", bind="query-params",
-            help="Without internet the Carto tiles cannot load; the outlines from "
-            "boundaries.geojson (when the data folder has one) and the place labels still draw.",
+            help="Carto's tiles need internet. Either way the map draws the outlines shipped with "
+            "ProxyLens (Natural Earth's countries, coast, borders and rivers, and Iraq's "
+            "provinces), the outlines of boundaries.geojson when the data folder has one, and "
+            "the place labels. None makes no network request at all.",
         )
     fixed_view = tuple(sorted(view.items())) if view else None
     places, arcs, view, deck_json = map_drawing(*context_key(ctx), colour_by, basemap, height,
@@ -92,7 +95,7 @@ def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap:
     view = dict(fixed_view) if fixed_view else views.map_view_bounds(places, width_px, height, arcs)
     places["label"] = views.label_places(places, view)
     boundaries = context_for(folder, fingerprint, filters).dataset.boundaries
-    deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height)
+    deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height, width_px=width_px)
     return places, arcs, view, map_ui.deck_json(deck)
 
 
@@ -111,132 +114,16 @@ def _on_map_select(key: str = "map") -> None:
 # Network
 
 
-EDGE_COLOURS = ("relation family", "claim status", "grade")
-
-
-def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
-                  controls: bool = True, width_px: int = 1000) -> None:
-    """width_px: the plot's expected width, so labels can be kept from overlapping."""
-    size_by, edge_colour, as_of = "degree", "relation family", None
-    if controls:
-        left, middle = st.columns(2)
-        size_by = left.segmented_control(
-            "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
-            bind="query-params", required=True,
-            format_func=lambda m: network.SIZE_MEASURES[m],
-        ) or "degree"
-        edge_colour = middle.segmented_control(
-            "Colour relations by", list(EDGE_COLOURS), default="relation family",
-            key="edge_colour", bind="query-params", required=True,
-        ) or "relation family"
-        as_of = as_of_control(ctx)
-    max_actors = network.DEFAULT_MAX_ACTORS
-    total = network.actor_count(ctx.relations)
-    if controls and total > network.DEFAULT_MAX_ACTORS:
-        max_actors = st.slider(
-            "Actors shown (those with the most relations first)", 20, min(total, 400),
-            network.DEFAULT_MAX_ACTORS, step=10, key="top_actors", bind="query-params",
-            help="The network draws the actors with the most relations among those that match "
-            "the filters, and the relations between them.")
-    if ctx.relations.empty:
-        st.info("No relations match the current filters. Relations are drawn when their period "
-                "overlaps the date range; remove a filter above to see more.",
-                icon=":material/hub:")
-        return
-    spec, shown_nodes, shown_edges, hidden, undated = network_spec(
-        *context_key(ctx), size_by, width_px, height, edge_colour, as_of, max_actors)
-    if shown_edges == 0:
-        st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
-                f"{undated} relations have no dates in the sources and cannot be placed in time.",
-                icon=":material/hub:")
-        return
-    st.vega_lite_chart(spec, on_select=partial(_on_network_select, key), key=key,
-                       width="stretch", selection_mode=[charts.NODE_SELECTION])
-    export_ui.chart_downloads(spec, "network", key)
-    note = f"{shown_nodes} actors, {shown_edges} relations."
-    if total > shown_nodes and as_of is None:
-        note = (f"The {shown_nodes} actors with the most relations (of {total} matching), "
-                f"{shown_edges} relations between them.")
-    if as_of is not None:
-        note = (f"As of {as_of:%d %B %Y}: {shown_edges} dated relations active, {shown_nodes} "
-                f"actors. {undated} relations have no dates in the sources and are left out. "
-                "Grey dashed rings: actors not yet or no longer active on that date.")
-    if hidden:
-        note += f" {hidden} labels are hidden where they would overlap: hover a node for its name."
-    st.caption(note + " Solid lines: confirmed; dashed: reported, alleged or disputed.")
-    if len(ctx.filters.actors) == 1:
-        actor = ctx.filters.actors[0]
-        st.page_link("pages/actor.py", label=f"Open the profile of {ctx.options.actors[actor]}",
-                     icon=":material/person:", query_params={"actor": actor})
-
-
-def as_of_control(ctx: PageContext):
-    """The "network as of a date" switch, month slider and step buttons; the date or None."""
-    steps = timeslice.month_steps(ctx.options.date_min, ctx.options.date_max) if (
-        ctx.options.date_min) else []
-    if not steps:
-        return None
-    on = st.toggle("Show the network as of a date", key="as_of_on", bind="query-params",
-                   help="Only relations whose period covers the date; actors not yet formed or "
-                   "already ended (captured) are drawn as grey rings.")
-    if not on:
-        return None
-    labels = [f"{d:%Y-%m}" for d in steps]
-    default = "2006-07" if "2006-07" in labels else labels[len(labels) // 2]
-    row = st.container(horizontal=True, vertical_alignment="bottom")
-    for text, shift in (("◀ year", -12), ("◀ month", -1)):
-        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
-    chosen = row.select_slider("As of", labels, value=default, key="as_of",
-                               bind="query-params", width="stretch")
-    for text, shift in (("month ▶", 1), ("year ▶", 12)):
-        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
-    return pd.Timestamp(chosen + "-01").date()
-
-
-def _step_as_of(labels: list[str], shift: int, default: str) -> None:
-    current = st.session_state.get("as_of", default)
-    index = labels.index(current) if current in labels else labels.index(default)
-    st.session_state["as_of"] = labels[min(max(index + shift, 0), len(labels) - 1)]
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int,
-                  height: int, edge_colour: str = "relation family", as_of=None,
-                  max_actors: int = network.DEFAULT_MAX_ACTORS
-                  ) -> tuple[dict, int, int, int, int]:
-    """The network chart for one data version, filter value and layout: built once."""
-    ctx = context_for(folder, fingerprint, filters)
-    relations, extra, status, undated = ctx.relations, set(filters.actors), None, 0
-    if as_of is not None:
-        relations, undated = timeslice.relations_as_of(ctx.relations, as_of)
-        status = timeslice.actor_status_as_of(ctx.dataset.actors, as_of)
-        dated = ctx.relations[ctx.relations["period_start"].notna()
-                              | ctx.relations["period_end"].notna()]
-        in_dated = set(dated["source"]) | set(dated["target"])
-        extra |= {a for a in in_dated if status.get(a) in charts.INACTIVE}
-    nodes, edges = network.network_frames(ctx.dataset.actors, relations, positions(),
-                                          size_by, extra_nodes=extra, width_px=width_px,
-                                          height_px=max(height - 170, 200), status=status,
-                                          reliability=reliability_letters(ctx.dataset),
-                                          max_actors=max_actors)
-    spec = charts.network_chart(nodes, edges, height=height,
-                                size_by=network.SIZE_MEASURES[size_by], compact=width_px < 700,
-                                edge_colour=edge_colour)
-    return spec, len(nodes), len(edges), int((nodes["label"] == "").sum()), undated
-
-
-def reliability_letters(dataset) -> dict[str, str]:
-    return dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
-
-
-def _on_network_select(key: str = "network") -> None:
-    state = st.session_state.get(key)
-    if not state:
-        return
-    picked = state.get("selection", {}).get(charts.NODE_SELECTION) or []
-    actors = [p.get("actor_id") for p in picked if isinstance(p, dict) and p.get("actor_id")]
-    if actors:
-        sidebar.add_to_filter("actors", actors)
+# The network panel, its cached drawing and the Actor page's ego network live in
+# components.ui.network_panel (the readable link chart); their names stay importable from here.
+from components.ui.network_panel import (  # noqa: E402
+    EDGE_COLOURS,
+    as_of_control,
+    ego_network,
+    network_panel,
+    network_spec,
+    reliability_letters,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,6 +153,7 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
     export_ui.chart_downloads(spec, "timeline", key)
+    timeline_overview(ctx, domain, key + "_whole")
     undated_caption(ctx)
     if monthly:
         counts, year_only = ctx.selection.monthly_counts()
@@ -306,11 +194,52 @@ def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
 
 
 def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The window the timeline shows: the chosen dates, else the years where the matching
+    events are dense (views.dense_window), the rest being in the strip of the whole record."""
+    if not ctx.filters.dated_window:
+        dense = views.dense_window(ctx.selection.year_counts())
+        if dense is not None:
+            return dense
     start = ctx.filters.date_from or ctx.options.date_min
     end = ctx.filters.date_to or ctx.options.date_max
     start = pd.Timestamp(start) if start else ctx.selection.facts["first"]
     end = pd.Timestamp(end) + pd.Timedelta(days=1) if end else ctx.selection.facts["last"]
     return start, end
+
+
+def whole_record(ctx: PageContext) -> tuple[tuple, pd.Series]:
+    """The span of the whole record and its dated events per year under every filter but the
+    dates: what the strip under the timeline shows."""
+    undated = dataclasses.replace(ctx.filters, date_from=None, date_to=None)
+    counts = context_for(*context_key(ctx)[:2], undated).selection.year_counts()
+    first = pd.Timestamp(ctx.options.date_min) if ctx.options.date_min else None
+    last = pd.Timestamp(ctx.options.date_max) + pd.Timedelta(days=1) if ctx.options.date_max \
+        else None
+    if len(counts):
+        earliest = pd.Timestamp(year=int(counts.index.min()), month=1, day=1)
+        latest = pd.Timestamp(year=int(counts.index.max()) + 1, month=1, day=1)
+        first = min(first, earliest) if first is not None else earliest
+        last = max(last, latest) if last is not None else latest
+    return (first, last), counts
+
+
+def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
+    """Overview and detail: the whole record under the timeline, its window shaded; a brush
+    there sets the date range. Says how many dated events lie outside the window."""
+    whole, counts = whole_record(ctx)
+    if counts.empty or whole[0] is None:
+        return
+    spec = charts.timeline_overview_chart(counts, whole, window)
+    st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.OVERVIEW_BRUSH,
+                                                ctx.options),
+                       key=key, width="stretch", selection_mode=[charts.OVERVIEW_BRUSH])
+    years = counts.index.to_numpy()
+    outside = int(counts[(years < window[0].year) | (years >= window[1].year)].sum()) \
+        if not ctx.filters.dated_window else 0
+    if outside:
+        st.caption(f"The timeline opens on {window[0].year}-{window[1].year - 1}, where the "
+                   f"matching events are dense; {outside:,} dated event(s) outside those years "
+                   "are in the strip above: drag across it to show them.")
 
 
 def _on_brush(key: str, selection: str, options=None) -> None:
@@ -359,8 +288,8 @@ def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
                                       & (places["lon"] - c["lon"]).abs().lt(0.05)).any(), axis=1)
     reference = reference[~near] if len(reference) else reference
     deck = map_ui.build_deck(places, arcs, view, dataset.boundaries, map_ui.default_basemap(),
-                             height, reference=reference)
-    st.pydeck_chart(deck, key=key, height=height)
+                             height, reference=reference, width_px=width_px)
+    st.pydeck_chart(map_ui.PrebuiltDeck(map_ui.deck_json(deck)), key=key, height=height)
     st.caption("Filled circle: at the named place; ring: placed only to a region or country. "
                "Small grey dots: other cities in the data, for orientation.")
 
@@ -388,29 +317,6 @@ def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
                    "sources and are not on the timeline.")
 
 
-def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
-                width_px: int = 700, grade: tuple[str, str] = ("", "")) -> None:
-    """grade: the sidebar's (min_reliability, min_credibility); weaker relations are left out."""
-    from components import profiles
-
-    relations = profiles.ego_relations(profiles.within_grade(dataset.relations, *grade),
-                                       actor_id, hops)
-    if relations.empty:
-        st.info("The data records no relation for this actor" + (
-            " graded as the sidebar asks." if any(grade) else "."), icon=":material/hub:")
-        return
-    reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
-    local = network.stable_layout(dataset.actors[dataset.actors["actor_id"].isin(reach)],
-                                  relations)
-    nodes, edges = network.network_frames(dataset.actors, relations, local, "degree",
-                                          extra_nodes={actor_id}, width_px=width_px,
-                                          height_px=max(height - 170, 200),
-                                          reliability=reliability_letters(dataset))
-    spec = charts.network_chart(nodes, edges, height=height, compact=True,
-                                title=f"Within {hops} relation{'s' if hops > 1 else ''}")
-    st.vega_lite_chart(spec, key=key, width="stretch")
-
-
 # --------------------------------------------------------------------------------------------
 # The toolbar: share, export tables, report
 
@@ -421,7 +327,7 @@ def toolbar(ctx: PageContext, page_title: str) -> None:
         export_ui.share_link()
         with st.popover("Export", icon=":material/download:"):
             st.markdown("**The filtered data**")
-            export_ui.table_downloads(ctx)
+            export_ui.table_downloads(ctx, view=page_title)
             st.markdown("**A report of this view**")
             export_ui.report_button(ctx, lambda: view_report_sections(ctx),
                                     f"ProxyLens: {page_title}", "the current view",
@@ -445,3 +351,42 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
         places["label"] = views.label_places(places, view)
         map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")
     return export_ui.view_sections(ctx, network_chart, timeline_chart, map_parts)
+
+
+# --------------------------------------------------------------------------------------------
+# The matching events, to read
+
+
+EVENT_LIST_ROWS = 25
+
+
+def event_list_panel(ctx: PageContext, key: str) -> None:
+    """The matching events below the charts, a page at a time, each with its event page. Only
+    the page shown is put in words: a million matching events cost one sort, kept per view."""
+    from components.ui import cards
+
+    total = ctx.selection.facts["events"]
+    st.subheader(f"The matching events ({total:,})")
+    if not total:
+        st.info(NO_MATCH, icon=":material/list:")
+        return
+    ordered = events_in_date_order(*context_key(ctx))
+    if ctx.bounded:
+        st.caption(f"The first {len(ordered):,} of {total:,}, in date order: narrow the "
+                   "filters to list the rest.")
+    cards.paged_rows(len(ordered), lambda start, stop: ordered.iloc[start:stop], key,
+                     lambda rows: views.event_list(rows, ordered=True),
+                     page_rows=EVENT_LIST_ROWS, column_config={
+                         "event page": st.column_config.LinkColumn("event page",
+                                                                   display_text="open"),
+                         "what happened": st.column_config.TextColumn("what happened",
+                                                                      width="large"),
+                     })
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def events_in_date_order(folder: str, fingerprint: str, filters) -> pd.DataFrame:
+    """The matching events (the listed ones, with an event store) in date order, undated
+    last: sorted once per view, not on every rerun."""
+    events = context_for(folder, fingerprint, filters).events
+    return events.sort_values(["span_start", "event_id"], na_position="last", kind="stable")

@@ -8,12 +8,14 @@ import re
 import pytest
 
 from tests.browser.conftest import full_screenshot, open_page, wait_for
-from tests.browser.test_dashboard import HAS_VEGA, NODE, real_errors
+from tests.browser.test_dashboard import HAS_NETWORK, HAS_VEGA, real_errors
+from tests.browser.test_dashboard import PAGES as DASHBOARD_PAGES
+from tests.browser.test_network_chart import click_actor, find_actor, network_labels
 
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "actor?actor=irgc-qf": f"{HAS_VEGA} >= 2 && document.querySelector('h1').innerText === 'IRGC-Qods Force'",
+    "actor?actor=irgc-qf": f"{HAS_VEGA} >= 1 && {HAS_NETWORK} && document.querySelector('h1').innerText === 'IRGC-Qods Force'",
     "event?event=ev-037": "document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')",
     "claims": "document.body.innerText.includes('Denies or doubts')",
     "help": "document.body.innerText.includes('The network through time')",
@@ -31,7 +33,7 @@ def test_analysis_pages_load_without_errors(server, browser_page, path):
 
 def test_find_box_leads_to_the_actor_page(server, browser_page):
     page = browser_page.page
-    open_page(browser_page, server.url, f"{HAS_VEGA} >= 2")
+    open_page(browser_page, server.url, DASHBOARD_PAGES[""])
     find = page.get_by_role("textbox", name="Find an actor, event or place")
     find.fill("Sulleimani")
     find.press("Enter")
@@ -46,10 +48,8 @@ def test_find_box_leads_to_the_actor_page(server, browser_page):
 
 def test_network_click_then_profile_link(server, browser_page):
     page = browser_page.page
-    open_page(browser_page, f"{server.url}/network", f"{HAS_VEGA} >= 1")
-    node = page.locator(NODE + '[aria-label*="Actor: Qais Khazali;"]')
-    box = node.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    open_page(browser_page, f"{server.url}/network", HAS_NETWORK)
+    click_actor(page, "Qais Khazali")
     profile = page.get_by_role("link", name=re.compile("Open the profile of Qais Khazali"))
     profile.wait_for(timeout=30_000)
     profile.click()
@@ -64,13 +64,16 @@ def test_network_click_then_profile_link(server, browser_page):
 def test_stepping_the_network_through_time(server, browser_page):
     page = browser_page.page
     open_page(browser_page, f"{server.url}/network?as_of_on=true&as_of=2006-07",
-              f"{HAS_VEGA} >= 1 && document.body.innerText.includes('As of 01 July 2006')")
-    leaders_2006 = page.locator(NODE + '[aria-label*="Actor: Ali Mussa Daqduq;"]').count()
+              f"{HAS_NETWORK} && document.body.innerText.includes('As of 01 July 2006')")
+    page.wait_for_timeout(500)
+    in_2006 = find_actor(page, "Ali Mussa Daqduq")["tooltip"]
     page.get_by_role("button", name="year ▶").click()
-    wait_for(page, "document.body.innerText.includes('As of 01 July 2007')")
+    wait_for(page, f"{HAS_NETWORK} && document.body.innerText.includes('As of 01 July 2007')")
+    page.wait_for_timeout(500)
     full_screenshot(page, "network-as-of-2007-07")
-    # Daqduq was captured in March 2007: a grey ring now, not a filled actor with links
-    assert leaders_2006 == 1
-    assert page.locator(NODE + '[aria-label*="Actor: Ali Mussa Daqduq;"]').count() == 0
+    # Daqduq was captured in March 2007: a grey ring now, not an active actor with links
+    assert "On this date" not in in_2006
+    assert "Ali Mussa Daqduq" in {label["text"] for label in network_labels(page)}
+    assert "On this date: no longer active" in find_actor(page, "Ali Mussa Daqduq")["tooltip"]
     assert "as_of=2007-07" in page.url
     assert real_errors(browser_page) == []

@@ -1,0 +1,257 @@
+"""The network panel: the readable link chart (components.linkchart, drawn by
+components.ui.network_charts), its controls and legend, its downloads, and the click that filters
+every view to an actor. Also the Actor page's ego network."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from components import linkchart, network, timeslice
+from components.ui import export_ui, network_charts, sidebar
+from components.ui.context import PageContext, context_for, context_key, positions
+
+EDGE_COLOURS = ("relation family", "claim status", "grade")
+
+
+def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
+                  controls: bool = True, width_px: int = 1000) -> None:
+    """width_px: the chart's expected width; below 700 pixels the chart is laid out compact."""
+    size_by, edge_colour, as_of, highlight = "degree", "relation family", None, ()
+    if controls:
+        left, middle, right = st.columns([3, 3, 2])
+        size_by = left.segmented_control(
+            "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
+            bind="query-params", required=True,
+            format_func=lambda m: network.SIZE_MEASURES[m],
+        ) or "degree"
+        edge_colour = middle.segmented_control(
+            "Colour relations by", list(EDGE_COLOURS), default="relation family",
+            key="edge_colour", bind="query-params", required=True,
+        ) or "relation family"
+        chosen = right.selectbox(
+            "Highlight an actor", list(ctx.options.actors), index=None,
+            format_func=lambda a: ctx.options.actors.get(a, a), key="highlight",
+            bind="query-params", placeholder="Type a name to light up its links",
+            help="Brings out the actor, its neighbours and the relations between them, and "
+            "fades the rest, without filtering the other views. Clicking an actor filters "
+            "every view to it.")
+        highlight = (chosen,) if chosen else ()
+        as_of = as_of_control(ctx)
+    if not highlight:
+        highlight = tuple(ctx.filters.actors)
+    max_actors = network.DEFAULT_MAX_ACTORS
+    total = network.actor_count(ctx.relations)
+    if controls and total > network.DEFAULT_MAX_ACTORS:
+        max_actors = st.slider(
+            "Actors shown (those with the most relations first)", 20, min(total, 400),
+            network.DEFAULT_MAX_ACTORS, step=10, key="top_actors", bind="query-params",
+            help="The network draws the actors with the most relations among those that match "
+            "the filters, and the relations between them.")
+    if ctx.relations.empty:
+        st.info("No relations match the current filters. Relations are drawn when their period "
+                "overlaps the date range; remove a filter above to see more.",
+                icon=":material/hub:")
+        return
+    drawn = network_option(*context_key(ctx), size_by, edge_colour, as_of, max_actors,
+                           highlight, width_px, height)
+    option, node_ids, shown_nodes, shown_relations, legend, header, undated = drawn
+    if shown_relations == 0:
+        st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
+                f"{undated} relations have no dates in the sources and cannot be placed in time.",
+                icon=":material/hub:")
+        return
+    # the chart's key follows the actors drawn, so a selection never outlives the drawing it
+    # was made on (it would light up whichever actor now has that place in the list)
+    chart_key = f"{key}-{hashlib.sha1('|'.join(node_ids).encode()).hexdigest()[:10]}"
+    st.markdown(header, unsafe_allow_html=True)
+    st.echarts_chart(option, key=chart_key, height=height, renderer="svg",
+                     on_select=partial(_on_network_select, chart_key, tuple(node_ids)),
+                     alt=f"Actor network: {shown_nodes} actors and {shown_relations} relations")
+    args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
+    export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
+    st.markdown(legend, unsafe_allow_html=True)
+    lines = len(option["series"][0]["links"])
+    note = f"{shown_nodes} actors, {shown_relations} relations drawn as {lines} lines."
+    if total > shown_nodes and as_of is None:
+        note = (f"The {shown_nodes} actors with the most relations (of {total} matching), "
+                f"{shown_relations} relations between them, drawn as {lines} lines.")
+    if as_of is not None:
+        note = (f"As of {as_of:%d %B %Y}: {shown_relations} dated relations active, drawn as "
+                f"{lines} lines, {shown_nodes} actors. {undated} relations have no dates in the "
+                "sources and are left out. Grey dashed rings: actors not yet or no longer active "
+                "on that date.")
+    hidden = sum(1 for item in option["series"][0]["data"]  # faded by a highlight: not counted
+                 if item.get("actor_id") and not item["label"].get("show", True)
+                 and item.get("itemStyle", {}).get("opacity") != network_charts.FADED)
+    if hidden:
+        note += (f" {hidden} labels are hidden where they would overlap: hover an actor for its "
+                 "name" + (", or see the Network page." if width_px < 700 else "."))
+    st.caption(note)
+    if len(ctx.filters.actors) == 1:
+        actor = ctx.filters.actors[0]
+        st.page_link("pages/actor.py", label=f"Open the profile of {ctx.options.actors[actor]}",
+                     icon=":material/person:", query_params={"actor": actor})
+
+
+def as_of_control(ctx: PageContext):
+    """The "network as of a date" switch, month slider and step buttons; the date or None."""
+    steps = timeslice.month_steps(ctx.options.date_min, ctx.options.date_max) if (
+        ctx.options.date_min) else []
+    if not steps:
+        return None
+    on = st.toggle("Show the network as of a date", key="as_of_on", bind="query-params",
+                   help="Only relations whose period covers the date; actors not yet formed or "
+                   "already ended (captured) are drawn as grey rings.")
+    if not on:
+        return None
+    labels = [f"{d:%Y-%m}" for d in steps]
+    default = "2006-07" if "2006-07" in labels else labels[len(labels) // 2]
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    for text, shift in (("◀ year", -12), ("◀ month", -1)):
+        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
+    chosen = row.select_slider("As of", labels, value=default, key="as_of",
+                               bind="query-params", width="stretch")
+    for text, shift in (("month ▶", 1), ("year ▶", 12)):
+        row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
+    return pd.Timestamp(chosen + "-01").date()
+
+
+def _step_as_of(labels: list[str], shift: int, default: str) -> None:
+    current = st.session_state.get("as_of", default)
+    index = labels.index(current) if current in labels else labels.index(default)
+    st.session_state["as_of"] = labels[min(max(index + shift, 0), len(labels) - 1)]
+
+
+# --------------------------------------------------------------------------------------------
+# What is drawn, cached per data version, filter value and choice
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=None,
+                    max_actors: int = network.DEFAULT_MAX_ACTORS
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """The nodes and merged edges in pixels of the reference drawing, how many relations they
+    hold and how many undated relations an as-of date left out."""
+    ctx = context_for(folder, fingerprint, filters)
+    relations, extra, status, undated = ctx.relations, set(filters.actors), None, 0
+    if as_of is not None:
+        relations, undated = timeslice.relations_as_of(ctx.relations, as_of)
+        status = timeslice.actor_status_as_of(ctx.dataset.actors, as_of)
+        dated = ctx.relations[ctx.relations["period_start"].notna()
+                              | ctx.relations["period_end"].notna()]
+        in_dated = set(dated["source"]) | set(dated["target"])
+        extra |= {a for a in in_dated if status.get(a) in network_charts.INACTIVE}
+    nodes, edges = network.network_frames(ctx.dataset.actors, relations, positions(), size_by,
+                                          extra_nodes=extra, status=status,
+                                          reliability=reliability_letters(ctx.dataset),
+                                          max_actors=max_actors)
+    nodes, merged = linkchart.drawing(nodes, edges, size_by)
+    return nodes, merged, len(edges), undated
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_colour: str,
+                   as_of, max_actors: int, highlight: tuple, width_px: int, height: int
+                   ) -> tuple[dict, list[str], int, int, str, str, int]:
+    """The ECharts option, the actor id of each node in its order (what a click reports is
+    an index), the counts of actors and relations, the edges' legend, the header above the
+    chart and the undated count."""
+    nodes, merged, relations, undated = network_drawing(folder, fingerprint, filters, size_by,
+                                                        as_of, max_actors)
+    shown = set(nodes["actor_id"])
+    option = network_charts.echarts_option(
+        nodes, merged, size_by=size_by, size_title=network.SIZE_MEASURES[size_by],
+        edge_colour=edge_colour, compact=width_px < 700,
+        highlight=tuple(a for a in highlight if a in shown), width_px=width_px, height_px=height)
+    legend = network_charts.legend_markdown(nodes, merged, edge_colour)
+    header = network_charts.header_html(network_charts.TITLE, network.SIZE_MEASURES[size_by],
+                                        network_charts.side_headings(nodes), width_px < 700)
+    return option, list(nodes["actor_id"]), len(nodes), relations, legend, header, undated
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int = 1000,
+                 height: int = 760, edge_colour: str = "relation family", as_of=None,
+                 max_actors: int = network.DEFAULT_MAX_ACTORS
+                 ) -> tuple[dict, int, int, int, int]:
+    """The static drawing (Vega-Lite) for downloads and reports: the spec, the actors and
+    relations drawn, how many labels are hidden and how many undated relations were left out.
+    It is drawn at the reference size whatever width_px and height (kept for callers)."""
+    nodes, merged, relations, undated = network_drawing(folder, fingerprint, filters, size_by,
+                                                        as_of, max_actors)
+    spec = network_charts.static_spec(
+        nodes, merged, size_title=network.SIZE_MEASURES[size_by], edge_colour=edge_colour,
+        bands=layout_bands(folder, fingerprint))
+    return spec, len(nodes), relations, int(nodes["label_place"].isna().sum()), undated
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def layout_bands(folder: str, fingerprint: str) -> dict:
+    from components.ui import data_access
+
+    dataset = data_access.load(folder, fingerprint).dataset
+    return linkchart.layout_bands(dataset.actors, dataset.relations)
+
+
+def reliability_letters(dataset) -> dict[str, str]:
+    return dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
+
+
+def _on_network_select(key: str, node_ids: tuple[str, ...] = ()) -> None:
+    """A click on an actor adds it to the sidebar's actors filter (a click on a line, on
+    nothing, or a double-click that clears the selection changes nothing)."""
+    state = st.session_state.get(key)
+    if not state:
+        return
+    actors = []
+    for group in state.get("selection", {}).get("selected", []) or []:
+        if group.get("data_type") not in ("node", "main", None):
+            continue
+        for index in group.get("data_indices", []) or []:
+            if isinstance(index, int) and 0 <= index < len(node_ids):
+                actors.append(node_ids[index])
+    if actors:
+        sidebar.add_to_filter("actors", actors)
+
+
+# --------------------------------------------------------------------------------------------
+# The Actor page's ego network
+
+
+def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
+                width_px: int = 640, grade: tuple[str, str] = ("", "")) -> None:
+    """grade: the sidebar's (min_reliability, min_credibility); weaker relations are left out."""
+    from components import profiles
+
+    relations = profiles.ego_relations(profiles.within_grade(dataset.relations, *grade),
+                                       actor_id, hops)
+    if relations.empty:
+        st.info("The data records no relation for this actor" + (
+            " graded as the sidebar asks." if any(grade) else "."), icon=":material/hub:")
+        return
+    reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
+    local_actors = dataset.actors[dataset.actors["actor_id"].isin(reach)]
+    # laid out at the chart's own size, so its few labels all find room
+    box = network_charts.plot_box(width_px, height)
+    local = linkchart.sided_layout(local_actors, relations, seed=network.LAYOUT_SEED,
+                                   width=width_px - box["left"] - box["right"],
+                                   height=height - box["top"] - box["bottom"])
+    nodes, edges = network.network_frames(dataset.actors, relations, local, "degree",
+                                          extra_nodes={actor_id},
+                                          reliability=reliability_letters(dataset))
+    nodes, merged = linkchart.drawing(nodes, edges)
+    option = network_charts.echarts_option(
+        nodes, merged, compact=width_px < 700, highlight=(actor_id,),
+        title=f"Within {hops} relation{'s' if hops > 1 else ''}", width_px=width_px,
+        height_px=height)
+    st.markdown(network_charts.header_html(option["title"]["text"], "number of relations",
+                                           network_charts.side_headings(nodes), True),
+                unsafe_allow_html=True)
+    st.echarts_chart(option, key=key, height=height, renderer="svg",
+                     alt=f"The actors within {hops} relation(s) of {actor_id}")
+    st.markdown(network_charts.legend_markdown(nodes, merged, "relation family"),
+                unsafe_allow_html=True)

@@ -1,0 +1,42 @@
+"""The timeline in Chromium: it opens on the dense years, the strip of the whole record spans
+1979-2008, and brushing the strip sets the date range."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import open_page, wait_for
+from tests.browser.test_dashboard import PAGES, real_errors
+
+pytestmark = pytest.mark.browser
+
+AXIS_YEARS = """(title) => { const c = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+  .find(c => c.innerText.includes(title));
+  if (!c) return [];
+  return [...c.querySelectorAll('g.role-axis-label text')].map(t => t.textContent.trim())
+    .filter(t => /^\\d{4}$/.test(t)).map(Number); }"""
+
+
+def test_the_timeline_opens_on_the_story_over_the_whole_record(server, browser_page):
+    page = browser_page.page
+    open_page(browser_page, f"{server.url}/timeline",
+              PAGES["timeline"] + " && document.body.innerText.includes('The whole record')")
+    detail = page.evaluate(AXIS_YEARS, "Bars: dates known")
+    whole = page.evaluate(AXIS_YEARS, "The whole record")
+    assert detail and min(detail) >= 2002 and max(detail) <= 2009
+    assert whole and min(whole) <= 1979 and max(whole) >= 2008
+    strip = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="The whole record")
+    box = strip.locator("svg").first.bounding_box()
+    y = box["y"] + box["height"] * 0.6
+    page.mouse.move(box["x"] + box["width"] * 0.15, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.35, y, steps=8)
+    page.mouse.up()
+    page.get_by_role("button", name=re.compile(r"Dates: 19\d\d-\d\d-\d\d to")).wait_for(
+        timeout=30_000)
+    wait_for(page, "document.body.innerText.includes('The whole record')")
+    detail = page.evaluate(AXIS_YEARS, "Bars: dates known")
+    assert detail and max(detail) < 2000  # the window is now the brushed years
+    assert real_errors(browser_page) == []

@@ -1,0 +1,66 @@
+"""Events you can read: the matching events listed below the charts on Overview, Map and
+Timeline, in words, with their grade and a link to their page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from components import filters as f
+from components import loader, views
+from tests.apptest_helpers import run_app
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    dataset = loader.load_dataset().dataset
+    return views.with_event_labels(dataset.events, dataset.actors, dataset.sources)
+
+
+def test_the_list_reads_in_words_in_date_order(labelled):
+    listed = views.event_list(labelled)
+    assert list(listed.columns) == views.EVENT_LIST_COLUMNS
+    assert len(listed) == len(labelled)
+    assert not listed["actors"].str.contains(r"\b(?:irgc-qf|special-groups)\b").any()  # names
+    assert listed["event page"].str.match(r"^event\?event=ev-\d{3}$").all()
+    dated = labelled.dropna(subset=["span_start"]).sort_values(["span_start", "event_id"])
+    assert list(listed["when"].iloc[:len(dated)]) == [views.presentable(t) for t in
+                                                       dated["date_text"].astype(str)]
+    assert (listed["when"].iloc[len(dated):] .str.startswith("undated")).all()
+    assert listed["grade"].str.match(r"^[A-F][1-6]$").all()
+
+
+@pytest.mark.parametrize("text,limit,expected", [
+    ("short enough", 40, "short enough"),
+    ("one two three four five", 12, "one two …"),
+    ("  spaced\n  out   words ", 40, "spaced out words"),
+])
+def test_descriptions_are_cut_at_a_word(text, limit, expected):
+    assert views.short_text(text, limit) == expected
+
+
+def listed_frame(at) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "event page" in df.value.columns)
+
+
+@pytest.mark.parametrize("page", [None, "pages/map.py", "pages/timeline.py"])
+def test_overview_map_and_timeline_list_the_matching_events(page, labelled):
+    at = run_app(page, params={"event_types": "kidnapping"})
+    kidnappings = labelled[labelled["event_type"] == "kidnapping"]
+    table = listed_frame(at)
+    assert len(table) == len(kidnappings) > 0
+    assert set(table["type"]) == {"kidnapping"}
+    assert set(table["event page"]) == {f"event?event={e}" for e in kidnappings["event_id"]}
+    heading = [h.value for h in at.subheader if h.value.startswith("The matching events")]
+    assert heading == [f"The matching events ({len(kidnappings)})"]
+
+
+def test_the_list_is_paged():
+    at = run_app()
+    table = listed_frame(at)
+    total = len(loader.load_dataset().dataset.events)
+    assert len(table) == min(total, 25)
+    pages = at.number_input(key="overview_events")
+    assert pages.max == -(-total // 25)
+    pages.set_value(2).run()
+    assert listed_frame(at)["when"].iloc[0] != table["when"].iloc[0]
