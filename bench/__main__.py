@@ -29,7 +29,7 @@ IDLE = """(() => { const a = document.querySelector('[data-testid="stApp"]');
     && !document.querySelector('[data-testid="stSkeleton"]'); })()"""
 
 OVERVIEW_READY = """(() => document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')
-  && document.querySelector('[data-testid="stEChartsChart"] svg text')
+  && document.querySelector('[data-testid="stEChartsChart"] canvas')
   && document.querySelectorAll('[data-testid="stVegaLiteChart"] svg').length >= 1)()"""
 
 EVENTS_METRIC = """(() => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -69,7 +69,7 @@ def bench_hello(browser, rounds: int) -> list[float]:
 
 def bench_proxylens(browser, rounds: int, data_dir: Path | None = None,
                     actor: str = "Special+Groups") -> list[float]:
-    server = StreamlitServer(data_dir=data_dir)
+    server = StreamlitServer(data_dir=data_dir, chart_renderer="canvas")  # what users get
     page = None
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -91,7 +91,7 @@ def bench_fresh_filters(browser, rounds: int, data_dir: Path | None = None) -> l
 
     types = filters.filter_options(loader.load_dataset(data_dir or PROJECT / "data").dataset
                                    ).event_types
-    server = StreamlitServer(data_dir=data_dir)
+    server = StreamlitServer(data_dir=data_dir, chart_renderer="canvas")  # what users get
     page = None
     try:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})

@@ -340,16 +340,26 @@ def region(view: dict, width_px: float, height_px: float, points=(), pad: float 
            pad_max_px: float = 256) -> Box:
     """The box whose outlines a map is sent: what it shows at first, widened on every side by
     `pad` of its size (at most `pad_max_px` pixels: room to pan, and canvases wider than their
-    guessed width), covering every (lon, lat) in `points`, snapped outwards to whole degrees."""
+    guessed width), covering every (lon, lat) in `points`, snapped outwards to a grid of whole
+    degrees (region_step)."""
     wider = width_px + 2 * min(pad * width_px, pad_max_px)
     taller = height_px + 2 * min(pad * height_px, pad_max_px)
     west, south, east, north = visible_box(view, wider, taller)
     for lon, lat in points:
         west, east = min(west, lon - 1), max(east, lon + 1)
         south, north = min(south, lat - 1), max(north, lat + 1)
-    west, east = max(math.floor(west), -180), min(math.ceil(east), 180)
-    south, north = max(math.floor(south), -MAX_LAT), min(math.ceil(north), MAX_LAT)
+    step = region_step(level_for(view["zoom"]))
+    west = max(math.floor(west / step) * step, -180)
+    east = min(math.ceil(east / step) * step, 180)
+    south = max(math.floor(south / step) * step, -MAX_LAT)
+    north = min(math.ceil(north / step) * step, MAX_LAT)
     return (float(west), float(south), float(east), float(north))
+
+
+def region_step(level: float) -> int:
+    """The grid (in degrees) a region's edges are snapped out to at a level: coarse enough
+    that the maps of one story share the same outlines, fine enough to keep them small."""
+    return 30 if level < 5 else 10 if level < 8 else 5
 
 
 def to_pixels(view: dict, lon: float, lat: float) -> tuple[float, float]:
@@ -411,10 +421,15 @@ def clear_names(names: list[dict], view: dict, taken: list[Pixels] = (),
     return kept
 
 
+LEVELS = (1.5, 2.5, 4.5, 6.5, 8.5)  # the zooms outlines are simplified for: few, so maps share them
+
+
 def level_for(zoom: float) -> float:
-    """The zoom outlines are simplified for (to half a pixel there): half a level to a level
-    above the one a map opens at, in half levels (a few kept per region)."""
-    return max(0.0, min(8.0, math.floor(zoom * 2) / 2 + 0.5))
+    """The zoom outlines are simplified for (to half a pixel there): the first of LEVELS at or
+    within half a level below the zoom a map opens at. Few levels, so that the maps of one
+    story, framed a little differently from one filter to the next, share their outlines
+    (which the browser then fetches and triangulates once)."""
+    return next((level for level in LEVELS if zoom <= level + 0.5), LEVELS[-1])
 
 
 def outlines(view: dict, width_px: float, height_px: float, points=()) -> dict:
@@ -456,6 +471,7 @@ def outlines_in(box: Box, level: float = 6) -> dict:
         out[name] = _collection(features, box)
     out["country_names"] = _names("countries", box)
     out["province_names"] = _names("provinces", box)
+    out["box"], out["level"] = box, level
     return out
 
 
@@ -535,9 +551,12 @@ def sea(box: Box) -> dict:
 
 
 def character_set(*texts) -> str:
-    """Every character a text layer must be able to draw: printable ASCII and whatever the
-    given texts hold (deck.gl draws only the characters in its set; its default is ASCII)."""
-    chars = {chr(c) for c in range(32, 127)}
+    """Every character a text layer must be able to draw: printable ASCII, the Latin letters
+    with accents and long vowels (Latin-1 and Latin Extended-A: "Baghdād"), and whatever else
+    the given texts hold. deck.gl draws only the characters in its set (its default is ASCII)
+    and builds a new font atlas whenever the set changes, so the set is kept the same from one
+    filter to the next unless a text brings a character outside those ranges."""
+    chars = {chr(c) for c in (*range(32, 127), *range(0xA1, 0x180)) if c != 0xAD}
     for group in texts:
         for text in group:
             chars.update(str(text))

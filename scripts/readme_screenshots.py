@@ -29,7 +29,7 @@ PAGES = {
 def take(width: int, height: int, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    server = StreamlitServer()
+    server = StreamlitServer(chart_renderer="canvas")  # what users see
     written = []
     try:
         with sync_playwright() as playwright:

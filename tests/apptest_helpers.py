@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pyarrow as pa
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT
@@ -28,8 +29,16 @@ def _keep_navigation_mode(at: AppTest) -> AppTest:
         original_init(manager, *args, **kwargs)
         pages_manager.PagesManager.uses_pages_directory = False
 
+    class KeptStorage(MemoryMediaFileStorage):
+        """The run's media files (served outlines), kept for the test after the run ends."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            at.media_storage = self
+
     def run(*args, **kwargs):
-        with mock.patch.object(pages_manager.PagesManager, "__init__", init):
+        with mock.patch.object(pages_manager.PagesManager, "__init__", init), \
+                mock.patch("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage):
             return original_run(*args, **kwargs)
 
     at._run = run
@@ -48,9 +57,29 @@ def run_app(page: str | None = None, params: dict | None = None, timeout: float 
     return at
 
 
+def served_file(at: AppTest, url: str) -> bytes:
+    """The bytes behind an address the app served in its last run (Streamlit's media files),
+    as a browser would fetch them."""
+    return at.media_storage.get_file(url.rsplit("/", 1)[-1]).content
+
+
+def deck_spec(at: AppTest, chart) -> dict:
+    """A pydeck chart's spec; a layer whose picture is sent as an address (the shipped
+    outlines) gets the served PNG's bytes as "picture"."""
+    spec = json.loads(chart.proto.json)
+    for layer in spec["layers"]:
+        if isinstance(layer.get("image"), str) and "media/" in layer["image"]:
+            layer["picture"] = served_file(at, layer["image"])
+    return spec
+
+
+def deck_specs(at: AppTest) -> list[dict]:
+    return [deck_spec(at, chart) for chart in at.get("deck_gl_json_chart")]
+
+
 def deck_layers(at: AppTest, index: int = 0) -> dict[str, list[dict]]:
     """Layer id -> the rows it draws, for one pydeck chart."""
-    spec = json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+    spec = deck_spec(at, at.get("deck_gl_json_chart")[index])
     return {layer["id"]: layer.get("data", []) for layer in spec["layers"]}
 
 

@@ -3,12 +3,18 @@ frames its places, and can draw every character its labels hold."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 
+import numpy as np
 import pytest
 
+from PIL import Image
+
 from components import geography, importers
-from tests.apptest_helpers import run_app
+from components.ui import map as map_ui
+from tests.apptest_helpers import deck_specs, run_app, served_file
 from tests.conftest import DATA, shared_path
 
 AFRICA = {"ALGERIA", "LIBYA", "EGYPT", "SUDAN", "CHAD", "NIGER", "MALI", "NIGERIA", "ANGOLA",
@@ -25,7 +31,7 @@ PAGES = [
 
 
 def decks(at) -> list[dict]:
-    return [json.loads(chart.proto.json) for chart in at.get("deck_gl_json_chart")]
+    return deck_specs(at)
 
 
 def open_page(page: str, params: dict):
@@ -44,13 +50,40 @@ def layer(deck: dict, layer_id: str) -> dict:
 
 def place_points(deck: dict) -> list[tuple[float, float]]:
     rows = [r for entry in deck["layers"] if entry["id"] in ("places", "regions")
-            for r in entry["data"]]
+            for r in entry.get("data", [])]
     return [(r["lon"], r["lat"]) for r in rows]
 
 
 def outline_bounds(deck: dict):
-    features = layer(deck, "outlines")["data"]["features"]
-    return geography.collection_bounds({"features": features})
+    return tuple(layer(deck, "outlines")["bounds"])
+
+
+def picture(deck: dict):
+    """The outlines layer's picture, and a function giving its colour at a (lon, lat)."""
+    entry = layer(deck, "outlines")
+    image = Image.open(io.BytesIO(entry["picture"])).convert("RGBA")
+    west, south, east, north = entry["bounds"]
+
+    def y(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    def colour_at(lon, lat):
+        px = (lon - west) / (east - west) * (image.width - 1)
+        py = (y(north) - y(lat)) / (y(north) - y(south)) * (image.height - 1)
+        return image.getpixel((round(px), round(py)))
+
+    return image, colour_at
+
+
+def pixels_of(image, colour, box=None, tolerance: int = 40) -> int:
+    """How many pixels of the picture (or of its `box`, in pixels) are near a colour."""
+    region = np.asarray(image.crop(box) if box else image).astype(int)
+    distance = np.abs(region[..., :3] - np.array(colour[:3])).sum(axis=-1)
+    return int(((region[..., 3] > 100) & (distance < tolerance)).sum())
+
+
+def near(colour, expected, tolerance: int = 12) -> bool:
+    return sum(abs(a - b) for a, b in zip(colour[:3], expected[:3])) <= tolerance
 
 
 @pytest.mark.parametrize("page, params", PAGES, ids=lambda p: str(p))
@@ -63,21 +96,67 @@ def test_every_map_draws_the_shipped_outlines_under_its_events(page, params, mon
     for deck in found:
         ids = [entry["id"] for entry in deck["layers"]]
         assert ids[0] == "outlines" and ids.index("outlines") < ids.index("places")
-        kinds = {f["properties"]["kind"] for f in layer(deck, "outlines")["data"]["features"]}
-        assert {"sea", "land", "borders", "rivers", "provinces"} <= kinds
-        if page in ("pages/overview.py", "pages/map.py"):
-            assert "coastline" in kinds  # the Gulf's, the Mediterranean's, the Caspian's
+        assert layer(deck, "outlines")["@@type"] == "BitmapLayer"
+        image, colour_at = picture(deck)
         west, south, east, north = outline_bounds(deck)
         for lon, lat in place_points(deck):
             assert west <= lon <= east and south <= lat <= north
-        assert len(json.dumps(deck)) < 600_000  # one map's whole payload per rerun
+        # land in the Syrian desert, sea in the Arabian Sea, Iraq's provinces and the borders
+        assert near(colour_at(40.0, 33.5), map_ui.LAND_COLOUR)
+        if west < 62 < east and south < 20 < north:
+            assert near(colour_at(62.0, 20.0), map_ui.SEA_COLOUR)
+        assert pixels_of(image, map_ui.PROVINCE_COLOUR) > 200
+        assert pixels_of(image, map_ui.BORDER_COLOUR) > 200
+        assert pixels_of(image, map_ui.RIVER_COLOUR) > 100
+        if page in ("pages/overview.py", "pages/map.py"):
+            # the Gulf's coast: the coast's colour between Kuwait and the Strait of Hormuz
+            assert pixels_of(image, map_ui.COAST_COLOUR, gulf_box(deck, image)) > 100
+    for chart in at.get("deck_gl_json_chart"):
+        sent = json.loads(chart.proto.json)
+        address = layer(sent, "outlines")["image"]
+        # the outlines are served once as a file, not resent in every rerun's deck
+        assert isinstance(address, str) and address.startswith("mock/media/"), address
+        assert len(chart.proto.json) < 100_000  # what a rerun sends for the map
+        assert len(served_file(at, address)) < 1_000_000  # fetched once per map region
+
+
+def test_the_served_outlines_keep_their_address_from_one_filter_to_the_next(monkeypatch):
+    """Two filters whose places are framed a little differently share one region's outlines."""
+    monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
+    at = open_page("pages/map.py", {})
+    at.multiselect(key="event_types").set_value(["statement"]).run()
+    before = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    at.multiselect(key="event_types").set_value(["arms supply"]).run()
+    after = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert place_points(after) != place_points(before)
+    assert after["initialViewState"] != before["initialViewState"]
+    # the same address: deck.gl keeps the outlines it built and the rerun does not resend them
+    assert layer(after, "outlines")["image"] == layer(before, "outlines")["image"]
+
+
+def gulf_box(deck: dict, image) -> tuple[int, int, int, int]:
+    """The picture's pixels between Kuwait and the Strait of Hormuz."""
+    west, south, east, north = outline_bounds(deck)
+
+    def y(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    def at(lon, lat):
+        return (round((lon - west) / (east - west) * image.width),
+                round((y(north) - y(lat)) / (y(north) - y(south)) * image.height))
+
+    (left, top), (right, bottom) = at(47.5, 30.0), at(56.0, 24.0)
+    return left, top, right, bottom
 
 
 def test_over_carto_tiles_only_borders_and_provinces_are_drawn(monkeypatch):
     monkeypatch.setenv("PROXYLENS_BASEMAP", "carto")
     deck = decks(open_page("pages/map.py", {}))[0]
-    kinds = {f["properties"]["kind"] for f in layer(deck, "outlines")["data"]["features"]}
-    assert kinds == {"borders", "provinces"}
+    image, colour_at = picture(deck)
+    assert colour_at(40.0, 33.5)[3] == 0 and colour_at(62.0, 20.0)[3] == 0  # no land, no sea
+    assert pixels_of(image, map_ui.BORDER_COLOUR) > 200
+    assert pixels_of(image, map_ui.PROVINCE_COLOUR) > 200
+    assert pixels_of(image, map_ui.COAST_COLOUR) == 0 and pixels_of(image, map_ui.RIVER_COLOUR) == 0
     assert deck.get("mapProvider") == "carto"
 
 

@@ -5,6 +5,7 @@ Takes the frames from components.views; knows nothing of filters.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -13,7 +14,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from components import geography, palette
+from components import geography, outline_image, palette
 
 BASEMAPS = {
     "carto": "Carto light (needs internet)",
@@ -142,29 +143,26 @@ OUTLINE_STYLES = (  # kind, fill, line, line width in pixels; drawn in this orde
 ONLINE_KINDS = ("provinces", "borders")  # Carto's tiles draw land, sea, coast, rivers, names
 
 
-def outline_features(geo: dict, basemap: str = "none") -> dict:
-    """The region's outlines as one FeatureCollection, one feature per kind with its own
-    colours and width (properties read by the layer's accessors)."""
-    features = []
-    for kind, fill, line, width in OUTLINE_STYLES:
-        if basemap == "carto" and kind not in ONLINE_KINDS:
-            continue
-        if kind == "sea":
-            parts = geography.sea(tuple(geo["land"]["bbox"]))["features"]
-        else:
-            parts = geo[kind]["features"]
-        coordinates = [c for f in parts for c in (
-            f["geometry"]["coordinates"] if f["geometry"]["type"].startswith("Multi")
-            else [f["geometry"]["coordinates"]])]
-        if not coordinates:
-            continue
-        polygons = fill is not None
-        features.append({"type": "Feature", "properties": {
-            "kind": kind, "fill": fill or [0, 0, 0, 0], "line": line or [0, 0, 0, 0],
-            "width": width}, "geometry": {
-            "type": "MultiPolygon" if polygons else "MultiLineString",
-            "coordinates": coordinates}})
-    return {"type": "FeatureCollection", "bbox": geo["land"]["bbox"], "features": features}
+def outline_styles(basemap: str = "none") -> tuple:
+    """The kinds of outline drawn and how (kind, fill, line, width): over Carto's tiles only
+    the borders and provinces, which the tiles lack."""
+    return tuple((kind, tuple(fill) if fill else None, tuple(line) if line else None, width)
+                 for kind, fill, line, width in OUTLINE_STYLES
+                 if basemap != "carto" or kind in ONLINE_KINDS)
+
+
+def outline_mark(geo: dict, basemap: str) -> str:
+    """What the outlines layer's picture is until it is served: the region, level and basemap
+    it is drawn for (deck_parts draws it, with_outlines swaps in its address)."""
+    west, south, east, north = geo["box"]
+    return f"{OUTLINES_MARK}:{west},{south},{east},{north}:{geo['level']}:{basemap}"
+
+
+def outline_picture(mark: str) -> bytes:
+    """The PNG an outline_mark stands for."""
+    _, box, level, basemap = mark.split(":")
+    return outline_image.region_picture(tuple(float(v) for v in box.split(",")), float(level),
+                                        outline_styles(basemap))
 
 
 def outline_layers(geo: dict, view: dict, basemap: str,
@@ -176,12 +174,12 @@ def outline_layers(geo: dict, view: dict, basemap: str,
     fall on a place or its label at the first view (`taken`: their boxes in pixels from the
     centre) is left out, as the place's own label says where it is, and so is a name that would
     be cut at the edge of a canvas of `size` (width, height in pixels)."""
-    layers = [pdk.Layer(
-        "GeoJsonLayer", outline_features(geo, basemap), id="outlines", stroked=True,
-        filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
-        get_line_width="properties.width", line_width_units="'pixels'",
-        line_joint_rounded=True, pickable=False,
-    )]
+    west, south, east, north = geo["box"]
+    outlines = pdk.Layer("BitmapLayer", None, id="outlines", bounds=[west, south, east, north],
+                         pickable=False)
+    # set after the layer is made: pydeck would send a string argument as an expression
+    outlines.image = outline_mark(geo, basemap)
+    layers = [outlines]
     if basemap == "carto":
         return layers
     zoom = view.get("zoom", 4)
@@ -236,6 +234,48 @@ def deck_json(deck: pdk.Deck) -> str:
             layer.data = layer.data.to_dict(orient="records")
     # pydeck's own to_json indents, which forces Python's slow pure-Python JSON encoder
     return json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+# The outlines are drawn into one picture per region (components.outline_image) and served as
+# a file: the deck carries only its address, which stays the same from one filter to the next
+# within a region, so the browser fetches it and deck.gl uploads it once, and each rerun sends
+# a few kilobytes.
+OUTLINES_MARK = "proxylens-outlines"
+
+
+def deck_parts(deck: pdk.Deck) -> tuple[str, bytes]:
+    """The deck's JSON (its outlines layer's picture still a mark) and the picture."""
+    picture = b""
+    for layer in deck.layers:
+        if layer.id == "outlines" and str(getattr(layer, "image", "")).startswith(OUTLINES_MARK):
+            picture = outline_picture(layer.image)
+    return deck_json(deck), picture
+
+
+def with_outlines(spec: str, picture: bytes, key: str) -> str:
+    """The deck's JSON with its outlines picture as an address the server serves it at
+    (Streamlit's media files, kept while the page shows them), or inline as a data address
+    when no server runs (bare scripts)."""
+    start = spec.find(f'"{OUTLINES_MARK}:')
+    if not picture or start < 0:
+        return spec
+    end = spec.index('"', start + 1) + 1
+    from streamlit import runtime
+
+    if runtime.exists():
+        url = runtime.get_instance().media_file_mgr.add(
+            picture, "image/png", f"proxylens-outlines-{key}")
+        address = url.lstrip("/")  # relative: a server behind a path prefix serves it too
+    else:
+        address = "data:image/png;base64," + base64.b64encode(picture).decode()
+    return spec[:start] + json.dumps(address) + spec[end:]
+
+
+def draw_deck(spec: str, outlines: bytes, key: str, height: int, **kwargs) -> None:
+    import streamlit as st
+
+    st.pydeck_chart(PrebuiltDeck(with_outlines(spec, outlines, key)), key=key, height=height,
+                    **kwargs)
 
 
 class PrebuiltDeck(pdk.Deck):

@@ -4,7 +4,7 @@ every view to an actor. Also the Actor page's ego network."""
 
 from __future__ import annotations
 
-import hashlib
+import os
 from functools import partial
 
 import pandas as pd
@@ -64,12 +64,14 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 f"{undated} relations have no dates in the sources and cannot be placed in time.",
                 icon=":material/hub:")
         return
-    # the chart's key follows the actors drawn, so a selection never outlives the drawing it
-    # was made on (it would light up whichever actor now has that place in the list)
-    chart_key = f"{key}-{hashlib.sha1('|'.join(node_ids).encode()).hexdigest()[:10]}"
+    # The chart keeps its key while the filters change (the browser then updates the drawing
+    # in place instead of building a new chart), and takes a new one after each click, so a
+    # selection never outlives the drawing it was made on (it would light up whichever actor
+    # now has that place in the list).
+    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
     st.markdown(header, unsafe_allow_html=True)
-    st.echarts_chart(option, key=chart_key, height=height, renderer="svg",
-                     on_select=partial(_on_network_select, chart_key, tuple(node_ids)),
+    st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
+                     on_select=partial(_on_network_select, chart_key, tuple(node_ids), key),
                      alt=f"Actor network: {shown_nodes} actors and {shown_relations} relations")
     args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
     export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
@@ -201,10 +203,29 @@ def reliability_letters(dataset) -> dict[str, str]:
     return dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
 
 
-def _on_network_select(key: str, node_ids: tuple[str, ...] = ()) -> None:
+RENDERER_ENV = "PROXYLENS_CHART_RENDERER"
+
+
+def chart_renderer() -> str:
+    """How the browser draws the link charts: "canvas" (the default: one picture, redrawn in a
+    few milliseconds when the filters change) or "svg" (PROXYLENS_CHART_RENDERER=svg: every
+    circle and label an element of the page, which a test can measure, at a few hundred
+    milliseconds more per redraw in a browser without a graphics card)."""
+    value = os.environ.get(RENDERER_ENV, "canvas").strip().lower()
+    return value if value in ("canvas", "svg") else "canvas"
+
+
+def _generation_key(key: str) -> str:
+    return f"_{key}_clicks"
+
+
+def _on_network_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "") -> None:
     """A click on an actor adds it to the sidebar's actors filter (a click on a line, on
     nothing, or a double-click that clears the selection changes nothing)."""
     state = st.session_state.get(key)
+    if panel_key:  # the next drawing is a new chart, with no selection
+        generation = _generation_key(panel_key)
+        st.session_state[generation] = st.session_state.get(generation, 0) + 1
     if not state:
         return
     actors = []
@@ -251,7 +272,7 @@ def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
     st.markdown(network_charts.header_html(option["title"]["text"], "number of relations",
                                            network_charts.side_headings(nodes), True),
                 unsafe_allow_html=True)
-    st.echarts_chart(option, key=key, height=height, renderer="svg",
+    st.echarts_chart(option, key=key, height=height, renderer=chart_renderer(),
                      alt=f"The actors within {hops} relation(s) of {actor_id}")
     st.markdown(network_charts.legend_markdown(nodes, merged, "relation family"),
                 unsafe_allow_html=True)

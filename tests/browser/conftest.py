@@ -38,10 +38,13 @@ def _free_port() -> int:
 class StreamlitServer:
     """The app in a subprocess on a free loopback port; stopped by its own handle."""
 
-    def __init__(self, data_dir: Path | None = None, app: Path = PROJECT / "app.py"):
+    def __init__(self, data_dir: Path | None = None, app: Path = PROJECT / "app.py",
+                 chart_renderer: str = "svg"):
+        """chart_renderer: the tests read the link charts' labels and circles as SVG elements
+        (the app's default is a canvas: the benchmark and the screenshots use that)."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PROXYLENS_BASEMAP="none")
+        env = dict(os.environ, PROXYLENS_BASEMAP="none", PROXYLENS_CHART_RENDERER=chart_renderer)
         if data_dir is not None:
             env["PROXYLENS_DATA_DIR"] = str(data_dir)
         self.log = ARTIFACTS / f"server-{self.port}.log"

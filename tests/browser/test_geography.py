@@ -21,10 +21,10 @@ HAS_MAP = "document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')"
 def app_deck(page: str, monkeypatch) -> dict:
     """The deck the server sends for the page (the same code, run by AppTest): its view and
     the places, labels and arcs drawn, to know where the canvas shows them."""
-    from tests.apptest_helpers import run_app
+    from tests.apptest_helpers import deck_specs, run_app
 
     monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
-    return json.loads(run_app(page).get("deck_gl_json_chart")[0].proto.json)
+    return deck_specs(run_app(page))[0]
 
 
 def free_samples(deck: dict, width: float, height: float, step: int = 16):

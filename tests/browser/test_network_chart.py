@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from tests.browser.conftest import full_screenshot, open_page, wait_for
+from tests.browser.conftest import StreamlitServer, full_screenshot, open_page, wait_for
 from tests.browser.test_dashboard import HAS_NETWORK, real_errors
 
 pytestmark = pytest.mark.browser
@@ -161,4 +161,52 @@ def test_clicking_an_actor_narrows_the_network_to_it(server, browser_page):
     names = {lab["text"] for lab in network_labels(page)}
     assert "Qais Khazali" in names
     assert 1 < len(network_nodes(page)) < before
+    assert real_errors(browser_page) == []
+
+
+# --------------------------------------------------------------------------------------------
+# The app's default: the chart drawn on a canvas (the tests above read it as SVG)
+
+
+@pytest.fixture(scope="module")
+def canvas_server():
+    app = StreamlitServer(chart_renderer="canvas")
+    yield app
+    app.stop()
+
+
+HAS_CANVAS_CHART = "document.querySelector('[data-testid=\"stEChartsChart\"] canvas')"
+
+# how many sampled pixels carry ink (not white, not transparent), and a checksum of them all
+CANVAS_INK_JS = """() => {
+  const c = document.querySelector('[data-testid="stEChartsChart"] canvas');
+  if (!c) return null;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let ink = 0, sum = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) ink++;
+    sum = (sum * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2] + d[i + 3]) % 1000000007;
+  }
+  return {ink, sum};
+}"""
+
+
+def test_by_default_the_chart_is_a_canvas_redrawn_in_place_when_the_filters_change(
+        canvas_server, browser_page):
+    """The default renderer draws circles, lines and labels on one canvas; a filter change
+    redraws that same canvas (the chart keeps its identity: no new chart is built)."""
+    page = browser_page.page
+    open_page(browser_page, f"{canvas_server.url}/network?actors=Special+Groups",
+              HAS_CANVAS_CHART)
+    page.wait_for_timeout(800)
+    assert page.locator('[data-testid="stEChartsChart"] svg').count() == 0
+    before = page.evaluate(CANVAS_INK_JS)
+    assert before["ink"] > 3000  # circles, lines and labels
+    page.evaluate(f"() => {{ window.chartCanvas = {HAS_CANVAS_CHART}; }}")
+    page.get_by_text("Include directly linked actors").click()
+    wait_for(page, f"{HAS_CANVAS_CHART} && document.body.innerText.includes('Linked actors')")
+    page.wait_for_timeout(800)
+    after = page.evaluate(CANVAS_INK_JS)
+    assert after["sum"] != before["sum"] and after["ink"] > before["ink"]  # more actors drawn
+    assert page.evaluate(f"() => window.chartCanvas === {HAS_CANVAS_CHART}")
     assert real_errors(browser_page) == []
