@@ -19,6 +19,7 @@ import math
 from components import geography
 
 MAX_SIDE = 4096  # pixels: textures larger than this are not drawn by every browser
+MAX_PIXELS = 4_000_000  # about 0.2 s to draw and encode, a few MB of texture in the browser
 SUPERSAMPLE = 2  # drawn this much larger, then shrunk: smooth edges without an antialiasing pass
 
 Style = tuple  # (kind, fill RGBA or None, line RGBA or None, line width in pixels)
@@ -31,12 +32,14 @@ def _mercator_y(lat: float) -> float:
 
 def picture_size(box: geography.Box, level: float) -> tuple[int, int, float]:
     """Width and height in pixels of the region's picture and its pixels per radian: one pixel
-    per screen pixel at `level`, shrunk (evenly) to at most MAX_SIDE on the longer side."""
+    per screen pixel at `level`, shrunk (evenly) to at most MAX_SIDE on the longer side and
+    MAX_PIXELS in all (the small regions of the highest levels: drawn a little softer)."""
     west, south, east, north = box
     per_radian = geography.TILE_PX * 2 ** level / (2 * math.pi)
     width_rad = math.radians(east - west)
     height_rad = _mercator_y(north) - _mercator_y(south)
-    per_radian = min(per_radian, MAX_SIDE / max(width_rad, height_rad))
+    per_radian = min(per_radian, MAX_SIDE / max(width_rad, height_rad),
+                     math.sqrt(MAX_PIXELS / (width_rad * height_rad)))
     return (max(1, round(width_rad * per_radian)), max(1, round(height_rad * per_radian)),
             per_radian)
 
@@ -57,11 +60,14 @@ def region_picture(box: geography.Box, level: float, styles: tuple[Style, ...]) 
         return [((math.radians(lon) - west) * scale, (north - _mercator_y(lat)) * scale)
                 for lon, lat in points]
 
-    image = Image.new("RGBA", (width * SUPERSAMPLE, height * SUPERSAMPLE), (0, 0, 0, 0))
+    # with a sea the picture is opaque: RGB is a quarter lighter to shrink and to encode than
+    # RGBA (which Pillow shrinks through premultiplied alpha)
+    sea = next((tuple(fill) for kind, fill, _, _ in styles if kind == "sea"), None)
+    mode, background = ("RGB", sea[:3]) if sea else ("RGBA", (0, 0, 0, 0))
+    image = Image.new(mode, (width * SUPERSAMPLE, height * SUPERSAMPLE), background)
     draw = ImageDraw.Draw(image)
     for kind, fill, line, line_width in styles:
         if kind == "sea":
-            draw.rectangle((0, 0, image.width, image.height), fill=tuple(fill))
             continue
         collection = geo.get("land" if kind == "land" else kind)
         if not collection:
@@ -79,7 +85,7 @@ def region_picture(box: geography.Box, level: float, styles: tuple[Style, ...]) 
                                   joint="curve" if width_px > 2 else None)
     image = image.reduce(SUPERSAMPLE)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
+    image.save(out, format="PNG", compress_level=1)  # served on the spot: speed over size
     return out.getvalue()
 
 
@@ -107,4 +113,4 @@ def _fill_polygon(draw, image, polygon: list, pixels, colour: tuple) -> None:
     for hole in holes:
         if len(hole) >= 3:
             mask_draw.polygon([(x - left, y - top) for x, y in pixels(hole)], fill=0)
-    image.paste(Image.new("RGBA", mask.size, colour), (left, top), mask)
+    image.paste(Image.new(image.mode, mask.size, colour[:len(image.mode)]), (left, top), mask)
