@@ -718,3 +718,29 @@ def short_text(text, limit: int = 160) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + " …"
+
+
+# --------------------------------------------------------------------------------------------
+# Events in date order, for lists
+
+
+def date_order(events: pd.DataFrame) -> np.ndarray:
+    """The events' row labels in date order: by the start of their date, undated last, then
+    by id (stable)."""
+    return events.sort_values(["span_start", "event_id"], na_position="last",
+                              kind="stable").index.to_numpy()
+
+
+def matching_in_order(matching: pd.DataFrame, total: int, order: np.ndarray) -> np.ndarray:
+    """The labels of `matching` (rows of an events table of `total` rows numbered 0..total-1,
+    whose date order is `order`) in that order. Rows labelled otherwise (a store's listing)
+    are sorted on their own."""
+    labels = matching.index
+    if not len(labels):
+        return np.array([], dtype=np.int64)
+    numbered = pd.api.types.is_integer_dtype(labels) and labels.min() >= 0 and labels.max() < total
+    if not numbered or len(order) != total:
+        return date_order(matching)
+    chosen = np.zeros(total, dtype=bool)
+    chosen[labels.to_numpy()] = True
+    return order[chosen[order]]

@@ -64,3 +64,19 @@ def test_the_list_is_paged():
     assert pages.max == -(-total // 25)
     pages.set_value(2).run()
     assert listed_frame(at)["when"].iloc[0] != table["when"].iloc[0]
+
+
+def test_matching_events_come_in_the_data_s_one_date_order():
+    """The list takes the matching rows out of one date order of all events (sorted once per
+    data version) and gets what sorting the matching rows themselves would give."""
+    events = loader.load_dataset().dataset.events
+    order = views.date_order(events)
+    for chosen in (events[events["event_type"] == "statement"],
+                   events[events["span_start"].isna()], events.iloc[::3], events.iloc[:0]):
+        expected = chosen.sort_values(["span_start", "event_id"], na_position="last",
+                                      kind="stable").index.to_numpy()
+        assert list(views.matching_in_order(chosen, len(events), order)) == list(expected)
+    # rows numbered otherwise (an event store's listing) are sorted on their own
+    listing = events.iloc[:10].set_axis(range(5000, 5010))
+    assert list(views.matching_in_order(listing, len(events), order)) == list(
+        listing.sort_values(["span_start", "event_id"], na_position="last").index)

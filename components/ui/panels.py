@@ -7,6 +7,7 @@ import dataclasses
 from datetime import datetime, timezone
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -371,11 +372,12 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
     if not total:
         st.info(NO_MATCH, icon=":material/list:")
         return
-    ordered = events_in_date_order(*context_key(ctx))
+    positions = events_in_date_order(*context_key(ctx))
     if ctx.bounded:
-        st.caption(f"The first {len(ordered):,} of {total:,}, in date order: narrow the "
+        st.caption(f"The first {len(positions):,} of {total:,}, in date order: narrow the "
                    "filters to list the rest.")
-    cards.paged_rows(len(ordered), lambda start, stop: ordered.iloc[start:stop], key,
+    events = ctx.events
+    cards.paged_rows(len(positions), lambda start, stop: events.loc[positions[start:stop]], key,
                      lambda rows: views.event_list(rows, ordered=True),
                      page_rows=EVENT_LIST_ROWS, column_config={
                          "event page": st.column_config.LinkColumn("event page",
@@ -385,9 +387,19 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
                      })
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def date_order(folder: str, fingerprint: str) -> np.ndarray:
+    """Every event's row number, in date order (undated last, then by id): sorted once per
+    data version."""
+    from components.ui import data_access
+
+    return views.date_order(data_access.load(folder, fingerprint).dataset.events)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def events_in_date_order(folder: str, fingerprint: str, filters) -> pd.DataFrame:
-    """The matching events (the listed ones, with an event store) in date order, undated
-    last: sorted once per view, not on every rerun."""
-    events = context_for(folder, fingerprint, filters).events
-    return events.sort_values(["span_start", "event_id"], na_position="last", kind="stable")
+def events_in_date_order(folder: str, fingerprint: str, filters) -> np.ndarray:
+    """The row labels of the matching events (the listed ones, with an event store) in date
+    order: taken from the data's one date order, not sorted again for each filter value."""
+    ctx = context_for(folder, fingerprint, filters)
+    return views.matching_in_order(ctx.events, len(ctx.dataset.events),
+                                   date_order(folder, fingerprint))
