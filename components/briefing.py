@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,17 @@ def step_map_view(step: dict) -> dict | None:
     if any(v is None or pd.isna(v) for v in values):
         return None
     return {"latitude": float(values[0]), "longitude": float(values[1]), "zoom": float(values[2])}
+
+
+STEP_MAP_HEIGHT_PX = 460  # the height a step's own map view (map_zoom) is chosen for
+
+
+def view_for_height(view: dict | None, height_px: int) -> dict | None:
+    """A step's own map view for a shorter map: zoomed out so that it shows as much, from
+    north to south, as at the height it was chosen for (its places stay on the map)."""
+    if view is None or height_px >= STEP_MAP_HEIGHT_PX:
+        return view
+    return {**view, "zoom": round(view["zoom"] - math.log2(STEP_MAP_HEIGHT_PX / height_px), 2)}
 
 
 def step_from_filters(number: int, title: str, narrative: str, filters: Filters,

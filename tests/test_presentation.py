@@ -96,3 +96,49 @@ def test_the_readme_shows_the_four_views_from_the_screenshot_script():
         path = f"docs/screenshot-{view}.png"
         assert f"({path})" in readme and (PROJECT / path).stat().st_size > 20_000
         assert f'"{view}"' in script
+
+
+# --------------------------------------------------------------------------------------------
+# A briefing step shown to an audience: no instructions, no downloads
+
+
+@pytest.mark.parametrize("step", ["2", "6"])
+def test_a_step_shows_no_instructions_and_no_downloads(step):
+    import json
+
+    from tests.apptest_helpers import run_app, vega_charts, vega_spec
+
+    at = run_app("pages/briefing.py", params={"step": step})
+    words = " ".join([str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption])
+    for spec in (vega_spec(chart) for chart in vega_charts(at)):
+        words += " " + json.dumps(spec.get("title", ""))
+    for chart in at.get("echarts_chart"):
+        words += " " + chart.proto.spec if hasattr(chart.proto, "spec") else ""
+    for instruction in ("Drag across", "drag across", "click an actor", "Click to filter",
+                        "click it to filter", "Click a place", "hover an actor"):
+        assert instruction not in words, instruction
+    assert not [b for b in at.get("download_button")
+                if b.label in ("PNG", "SVG", "Map PNG", "Map SVG")]
+    assert len(vega_charts(at)) == 1  # the timeline alone: no strip of the whole record
+
+
+def test_a_steps_own_map_view_zooms_out_for_a_shorter_map():
+    from components import briefing
+
+    view = {"latitude": 34.0, "longitude": 44.0, "zoom": 5.5}
+    assert briefing.view_for_height(view, 460) == view
+    assert briefing.view_for_height(view, 230) == {**view, "zoom": 4.5}  # half as tall
+    assert briefing.view_for_height(None, 230) is None
+
+
+def test_the_explorers_pages_keep_their_instructions():
+    """The counterpart of the test above: the same charts on the Timeline and Network pages
+    tell an explorer how to filter with them."""
+    import json
+
+    from tests.apptest_helpers import run_app, vega_charts, vega_spec
+
+    timeline = run_app("pages/timeline.py")
+    assert "Drag across" in json.dumps(vega_spec(vega_charts(timeline)[0]).get("title", ""))
+    network = run_app("pages/network.py")
+    assert "Click to filter" in network.get("echarts_chart")[0].proto.spec

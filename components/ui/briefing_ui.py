@@ -72,6 +72,9 @@ def step_context(ctx: PageContext, step: dict) -> PageContext:
     return context_for(folder, fingerprint, filters)
 
 
+MAP_BESIDE_TIMELINE_PX = 220  # with the timeline under it, words, map and timeline fit 1280x720
+
+
 def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
     with st.container(key="briefing-title"):
         st.title(step["title"])
@@ -90,18 +93,25 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
             # the narrative is the presenter's markdown; Streamlit does not render HTML in it
             st.markdown(step["narrative"] or "")
         evidence_links(ctx, step)
+    # On a 1280x720 projector the words, the map and the timeline fit on one screen: the
+    # timeline sits under the map beside the words, the network (when asked for too) below.
     with pictures:
-        both = "map" in chosen and "network" in chosen
         if "map" in chosen:
-            panels.map_panel(step_ctx, height=340 if both else 460, key=f"briefing-map-{number}",
-                             controls=False, width_px=700, view=briefing.step_map_view(step),
+            height = MAP_BESIDE_TIMELINE_PX if "timeline" in chosen else 460
+            panels.map_panel(step_ctx, height=height, key=f"briefing-map-{number}",
+                             controls=False, width_px=700,
+                             view=briefing.view_for_height(briefing.step_map_view(step), height),
                              extras=False)
-        if "network" in chosen:
-            panels.network_panel(step_ctx, height=480 if both else 560,
-                                 key=f"briefing-network-{number}", controls=False, width_px=600)
-    if "timeline" in chosen:
-        panels.timeline_panel(step_ctx, key=f"briefing-timeline-{number}", controls=False,
-                              monthly=False)
+        if "timeline" in chosen:
+            panels.timeline_panel(step_ctx, height=258 if "map" in chosen else None,
+                                  key=f"briefing-timeline-{number}", controls=False,
+                                  monthly=False, presenting=True)
+        if "network" in chosen and "map" not in chosen:
+            panels.network_panel(step_ctx, height=560, key=f"briefing-network-{number}",
+                                 controls=False, width_px=700, presenting=True)
+    if "network" in chosen and "map" in chosen:
+        panels.network_panel(step_ctx, height=560, key=f"briefing-network-{number}",
+                             controls=False, width_px=1100, presenting=True)
 
 
 def evidence_links(ctx: PageContext, step: dict) -> None:
@@ -175,7 +185,7 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
         if "timeline" in chosen and step_ctx.selection.facts["dated"]:
             charts.append(exports.chart_svg(panels.timeline_spec(
                 folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
-                None)))
+                None, instructions=False)))
         sections.append({"heading": f"Step {index}: {step['title']}",
                          "narrative": step["narrative"], "charts": charts,
                          "tables": {"Events in this step": report_events(step_ctx.events),

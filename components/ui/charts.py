@@ -57,7 +57,9 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
-                   domain: tuple | None = None, height: int | None = None) -> alt.LayerChart:
+                   domain: tuple | None = None, height: int | None = None,
+                   instructions: bool = True) -> alt.LayerChart:
+    """instructions: say how to filter by dragging (not to an audience)."""
     lanes = list(dict.fromkeys(marks.sort_values("start")["lane"]))
     lane_height = 30
     # the height includes the title, the axis and the legend below the plot
@@ -115,8 +117,9 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
         alt.layer(*layers)
         .properties(height=height, width="container",
                     title=alt.Title("Timeline", anchor="start", subtitle="Bars: dates known only to the month or "
-                                    "year, or periods. Dots: known to the day. Drag across the "
-                                    "chart to filter to a period.",
+                                    "year, or periods. Dots: known to the day." + (
+                                        " Drag across the chart to filter to a period."
+                                        if instructions else ""),
                                     offset=4 + views_label_rows_px(label_rows)))
     )
 
@@ -161,7 +164,7 @@ def timeline_overview_chart(counts: pd.Series, whole: tuple, window: tuple) -> d
 
 
 def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
-                           domain: tuple | None = None) -> dict:
+                           domain: tuple | None = None, instructions: bool = True) -> dict:
     """Too many events for one mark each: counts per lane and period, darker where more.
     Returned as a spec; its structure is built once per unit, lanes, categories and window."""
     lanes = tuple(sorted(set(bins["lane"])))
@@ -195,8 +198,9 @@ def _density_template(unit: str, lane_title: str, window: tuple | None, lanes: t
         .properties(height=max(150, 30 * len(lanes)) + 190, width="container",
                     title=alt.Title("Timeline", anchor="start",
                                     subtitle=f"Too many events for one mark each: events per "
-                                    f"{unit}, darker where there are more. Drag across the chart "
-                                    "to filter to a period; narrow the filters to see each event."))
+                                    f"{unit}, darker where there are more." + (
+                                        " Drag across the chart to filter to a period; narrow "
+                                        "the filters to see each event." if instructions else "")))
     )
     return to_spec(chart)
 

@@ -35,7 +35,10 @@ SCHEMES = {"relation family": "relation family", "claim status": "claim status",
            "grade": "grade"}
 
 
-def subtitle(size_by: str, compact: bool = False) -> str:
+def subtitle(size_by: str, compact: bool = False, presenting: bool = False) -> str:
+    """What the node size means and, unless presenting to an audience, how to use the chart."""
+    if presenting:
+        return f"Node size: {size_by}. One line per pair of actors, wider for more relations."
     if compact:
         return f"Node size: {size_by}. Scroll to zoom, drag to pan, click an actor to filter."
     return (f"Node size: {size_by}. One line per pair of actors, wider for more relations. "
@@ -54,10 +57,11 @@ def side_headings(nodes: pd.DataFrame) -> list[str]:
 def echarts_option(nodes: pd.DataFrame, edges: pd.DataFrame, size_by: str = "degree",
                    size_title: str = "number of relations", edge_colour: str = "relation family",
                    title: str = TITLE, compact: bool = False, highlight: tuple[str, ...] = (),
-                   width_px: int = 1000, height_px: int = 700) -> dict:
-    """nodes, edges: linkchart.drawing's frames. highlight: actors whose neighbours stay lit
-    while everything else fades. width_px, height_px: the chart's expected size, for which the
-    labels are placed (beside their node, clear of other labels and nodes; the rest hidden,
+                   width_px: int = 1000, height_px: int = 700, presenting: bool = False) -> dict:
+    """nodes, edges: linkchart.drawing's frames. presenting: for an audience (a briefing
+    step): no instructions in the subtitle or the tooltips. highlight: actors whose neighbours
+    stay lit while everything else fades. width_px, height_px: the chart's expected size, for
+    which the labels are placed (beside their node, clear of other labels and nodes; the rest hidden,
     their names in the tooltip); ECharts hides any that still overlap in the browser."""
     lit = _neighbourhood(edges, highlight)
     types = sorted(set(nodes["actor_type"]))
@@ -71,7 +75,7 @@ def echarts_option(nodes: pd.DataFrame, edges: pd.DataFrame, size_by: str = "deg
     x = (nodes["px"].to_numpy() - x0) / (x1 - x0) * inner_w
     y = (nodes["py"].to_numpy() - y0) / (y1 - y0) * inner_h
     places = _places_at(nodes, x + box["left"], y + box["top"], box, width_px, height_px, lit)
-    data = [_node_item(row, category, lit, highlight, place, xi, yi, label_box)
+    data = [_node_item(row, category, lit, highlight, place, xi, yi, label_box, presenting)
             for row, (place, label_box), xi, yi in zip(nodes.itertuples(), places, x, y)]
     # two invisible corners pin the window (linkchart.frame), so ECharts draws the positions
     # as given instead of fitting its own
@@ -85,7 +89,8 @@ def echarts_option(nodes: pd.DataFrame, edges: pd.DataFrame, size_by: str = "deg
     return {
         # the title is drawn above the chart (header_html), where zoomed-in actors cannot
         # cover it; it stays here, hidden, to name the chart
-        "title": {"text": title, "subtext": subtitle(size_title, compact), "show": False},
+        "title": {"text": title, "subtext": subtitle(size_title, compact, presenting),
+                  "show": False},
         "tooltip": {"trigger": "item", "confine": True, "enterable": False,
                     "extraCssText": "max-width:460px;white-space:normal;"},
         "animation": False,
@@ -134,7 +139,8 @@ def _places_at(nodes: pd.DataFrame, x, y, box: dict, width_px: int, height_px: i
             for p, b, xi, yi in zip(places, boxes, x, y)]
 
 
-def header_html(title: str, size_title: str, shown_sides: list[str], compact: bool) -> str:
+def header_html(title: str, size_title: str, shown_sides: list[str], compact: bool,
+                presenting: bool = False) -> str:
     """The chart's title, subtitle and the sides' names over the left, middle and right of the
     drawing, as HTML for st.markdown above the chart (data text is escaped)."""
     names = {linkchart.IRAN_SIDE: "◀ Iran and its partners",
@@ -149,7 +155,7 @@ def header_html(title: str, size_title: str, shown_sides: list[str], compact: bo
     size = "0.75rem" if compact else "0.85rem"
     return (f"<div style='line-height:1.3'><span style='font-size:1.05rem;font-weight:600'>"
             f"{html.escape(title)}</span><br/><span style='font-size:0.8rem;color:#555'>"
-            f"{html.escape(subtitle(size_title, compact))}</span>"
+            f"{html.escape(subtitle(size_title, compact, presenting))}</span>"
             f"<div style='display:flex;justify-content:space-between;gap:0.5rem;"
             f"font-size:{size};margin-top:0.35rem'>{''.join(cells)}</div></div>")
 
@@ -162,7 +168,8 @@ def _neighbourhood(edges: pd.DataFrame, highlight) -> set[str] | None:
     return chosen | set(touching["source"]) | set(touching["target"])
 
 
-def _node_item(row, category: dict, lit: set | None, highlight, place, x, y, box) -> dict:
+def _node_item(row, category: dict, lit: set | None, highlight, place, x, y, box,
+               presenting: bool = False) -> dict:
     inactive = getattr(row, "status", None) in INACTIVE
     item = {
         "id": row.actor_id, "name": row.name, "value": int(row.degree),
@@ -171,7 +178,7 @@ def _node_item(row, category: dict, lit: set | None, highlight, place, x, y, box
         "actor_id": row.actor_id, "side": row.side,
         "label": {"formatter": _label_text(row.short), "show": place is not None,
                   **_label_position(place, box, float(row.radius))},
-        "tooltip": {"formatter": node_tooltip(row)},
+        "tooltip": {"formatter": node_tooltip(row, instructions=not presenting)},
     }
     if getattr(row, "status", None) is not None:
         item["status"] = row.status
@@ -231,7 +238,7 @@ def _safe(text) -> str:
         "}", "&#125;")
 
 
-def node_tooltip(row) -> str:
+def node_tooltip(row, instructions: bool = True) -> str:
     lines = [f"<b>{_safe(row.name)}</b>",
              f"{_safe(row.actor_type)} · {_safe(row.side)}"]
     if getattr(row, "aliases", ""):
@@ -239,7 +246,8 @@ def node_tooltip(row) -> str:
     lines.append(f"Relations shown: {int(row.degree)} · betweenness {float(row.betweenness):.3f}")
     if getattr(row, "status", None) in INACTIVE:
         lines.append(f"On this date: {_safe(row.status)}")
-    lines.append("<i>Click to filter every view to this actor</i>")
+    if instructions:
+        lines.append("<i>Click to filter every view to this actor</i>")
     return "<br/>".join(lines)
 
 

@@ -18,8 +18,9 @@ EDGE_COLOURS = ("relation family", "claim status", "grade")
 
 
 def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
-                  controls: bool = True, width_px: int = 1000) -> None:
-    """width_px: the chart's expected width; below 700 pixels the chart is laid out compact."""
+                  controls: bool = True, width_px: int = 1000, presenting: bool = False) -> None:
+    """width_px: the chart's expected width; below 700 pixels the chart is laid out compact.
+    presenting: for an audience (a briefing step): no instructions, no downloads."""
     size_by, edge_colour, as_of, highlight = "degree", "relation family", None, ()
     if controls:
         left, middle, right = st.columns([3, 3, 2])
@@ -57,7 +58,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 icon=":material/hub:")
         return
     drawn = network_option(*context_key(ctx), size_by, edge_colour, as_of, max_actors,
-                           highlight, width_px, height)
+                           highlight, width_px, height, presenting)
     option, node_ids, shown_nodes, shown_relations, legend, header, undated = drawn
     if shown_relations == 0:
         st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
@@ -73,8 +74,9 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
                      on_select=partial(_on_network_select, chart_key, tuple(node_ids), key),
                      alt=f"Actor network: {shown_nodes} actors and {shown_relations} relations")
-    args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
-    export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
+    if not presenting:
+        args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
+        export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
     st.markdown(legend, unsafe_allow_html=True)
     lines = len(option["series"][0]["links"])
     note = f"{shown_nodes} actors, {shown_relations} relations drawn as {lines} lines."
@@ -90,8 +92,9 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                  if item.get("actor_id") and not item["label"].get("show", True)
                  and item.get("itemStyle", {}).get("opacity") != network_charts.FADED)
     if hidden:
-        note += (f" {hidden} labels are hidden where they would overlap: hover an actor for its "
-                 "name" + (", or see the Network page." if width_px < 700 else "."))
+        note += (f" {hidden} labels are hidden where they would overlap" + (
+            "." if presenting else ": hover an actor for its name"
+            + (", or see the Network page." if width_px < 700 else ".")))
     st.caption(note)
     if len(ctx.filters.actors) == 1:
         actor = ctx.filters.actors[0]
@@ -157,8 +160,8 @@ def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_colour: str,
-                   as_of, max_actors: int, highlight: tuple, width_px: int, height: int
-                   ) -> tuple[dict, list[str], int, int, str, str, int]:
+                   as_of, max_actors: int, highlight: tuple, width_px: int, height: int,
+                   presenting: bool = False) -> tuple[dict, list[str], int, int, str, str, int]:
     """The ECharts option, the actor id of each node in its order (what a click reports is
     an index), the counts of actors and relations, the edges' legend, the header above the
     chart and the undated count."""
@@ -168,10 +171,12 @@ def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_co
     option = network_charts.echarts_option(
         nodes, merged, size_by=size_by, size_title=network.SIZE_MEASURES[size_by],
         edge_colour=edge_colour, compact=width_px < 700,
-        highlight=tuple(a for a in highlight if a in shown), width_px=width_px, height_px=height)
+        highlight=tuple(a for a in highlight if a in shown), width_px=width_px, height_px=height,
+        presenting=presenting)
     legend = network_charts.legend_markdown(nodes, merged, edge_colour)
     header = network_charts.header_html(network_charts.TITLE, network.SIZE_MEASURES[size_by],
-                                        network_charts.side_headings(nodes), width_px < 700)
+                                        network_charts.side_headings(nodes), width_px < 700,
+                                        presenting)
     return option, list(nodes["actor_id"]), len(nodes), relations, legend, header, undated
 
 

@@ -55,8 +55,8 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
     map_ui.draw_deck(deck_json, outlines, key, height, on_select=partial(_on_map_select, key),
                      selection_mode="single-object")
     if not extras:
-        st.caption("Filled circle: at the named place · ring: placed only to a region or country"
-                   " · orange arcs: cross-border movements · size: number of events")
+        st.caption("Filled: at the named place · ring: a region or country · orange arcs: "
+                   "movements across borders · size: events")
         return
     export_ui.map_downloads(places, arcs, view, ctx.dataset.boundaries, colour_by, key)
     st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
@@ -137,7 +137,9 @@ LANE_TITLES = {"event category": "Event category", "actor": "First actor",
 
 
 def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "timeline",
-                   controls: bool = True, monthly: bool = True) -> None:
+                   controls: bool = True, monthly: bool = True, presenting: bool = False) -> None:
+    """presenting: for an audience (a briefing step): the timeline alone, with no instructions,
+    downloads or strip of the whole record."""
     lane_by = "event category"
     if controls:
         lane_by = st.segmented_control(
@@ -151,9 +153,11 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         undated_caption(ctx)
         return
     domain = time_domain(ctx)
-    spec = timeline_spec(*context_key(ctx), lane_by, domain, height)
+    spec = timeline_spec(*context_key(ctx), lane_by, domain, height, not presenting)
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
                        key=key, width="stretch", selection_mode=[charts.BRUSH])
+    if presenting:
+        return
     export_ui.chart_downloads(spec, "timeline", key)
     timeline_overview(ctx, domain, key + "_whole")
     undated_caption(ctx)
@@ -185,14 +189,16 @@ def undated_caption(ctx: PageContext) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
-                   height: int | None) -> dict:
+                   height: int | None, instructions: bool = True) -> dict:
     ctx = context_for(folder, fingerprint, filters)
     if ctx.selection.facts["dated"] > views.MAX_TIMELINE_MARKS:
         bins, unit = ctx.selection.timeline_bins(lane_by)
-        return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain)
+        return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain,
+                                             instructions)
     marks = views.timeline_marks(ctx.events, lane_by)
     bands = views.periods_in_range(ctx.dataset.periods, *domain)
-    return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height))
+    return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height,
+                                                instructions))
 
 
 def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -345,7 +351,7 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
     timeline_chart = None
     if ctx.selection.facts["dated"]:
         timeline_chart = timeline_spec(folder, fingerprint, filters, "event category",
-                                       time_domain(ctx), None)
+                                       time_domain(ctx), None, instructions=False)
     places, arcs = map_frames(folder, fingerprint, filters)
     map_parts = None
     if not places.empty:

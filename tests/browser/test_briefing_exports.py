@@ -159,3 +159,28 @@ def _network_picture(page) -> tuple:
     """What the network shows: its labels and the sizes of its actors (sized by the choice)."""
     return (sorted(label["text"] for label in network_labels(page)),
             sorted(round(node["w"]) for node in network_nodes(page)))
+
+
+@pytest.mark.parametrize("step", [2, 6])
+def test_at_1280x720_a_steps_words_map_and_timeline_fit_on_one_screen(server, playwright_browser,
+                                                                    step):
+    context = playwright_browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/briefing?step={step}")
+        wait_for(page, "document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas') "
+                       f"&& {HAS_VEGA} >= 1", timeout=60_000)
+        page.wait_for_timeout(500)
+        boxes = {
+            "words": page.locator(".st-key-briefing-narrative").bounding_box(),
+            "map": page.locator('[data-testid="stDeckGlJsonChart"]').first.bounding_box(),
+            "timeline": page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box(),
+        }
+        for name, box in boxes.items():
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, (name, box)
+        # side by side: the words on the left, the map and the timeline under it on the right
+        assert boxes["words"]["x"] + boxes["words"]["width"] <= boxes["map"]["x"]
+        assert boxes["map"]["y"] + boxes["map"]["height"] <= boxes["timeline"]["y"]
+        page.screenshot(path=str(ARTIFACTS / f"briefing-step-{step}-1280x720.png"))
+    finally:
+        context.close()
