@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 import pandas as pd
 
 from components.loader import Dataset, normalise_key, normalise_keys_vectorised
+from components import views
 from components.views import date_text
 
 KIND_ORDER = {"actor": 0, "place": 1, "event": 2}
@@ -77,7 +78,8 @@ def build_index(dataset: Dataset) -> SearchIndex:
         words = " ".join([row.description, row.event_type, row.place_name,
                           actor_names.get(row.actor1, row.actor1),
                           actor_names.get(row.actor2, row.actor2)])
-        entries.append(Entry("event", row.event_id, _event_label(row), row.description[:120],
+        entries.append(Entry("event", row.event_id, _event_label(row),
+                             views.short_text(row.description, 120),
                              (normalise_key(row.event_id),), normalise_key(words)))
     return SearchIndex(entries)
 
@@ -106,8 +108,8 @@ def _event_word_hits(index: SearchIndex, words: list[str], limit: int) -> list[t
         for word in words:
             found &= index.event_words.str.contains(word, regex=False)
         rows = index.events[found.to_numpy()].head(limit)
-    return [("event", row.event_id, _event_label(row), row.description[:120], 0.6)
-            for row in rows.itertuples()]
+    return [("event", row.event_id, _event_label(row), views.short_text(row.description, 120),
+             0.6) for row in rows.itertuples()]
 
 
 def _score(entry: Entry, query: str, words: list[str]) -> float:

@@ -519,18 +519,38 @@ def timeline_marks(events: pd.DataFrame, lane_by: str = "event category") -> pd.
         return pd.DataFrame(columns=["event_id", "lane", "start", "end", "is_span", "category",
                                      "claim_status", "grade", "label", "date_text",
                                      "event_type", "actors_text", "place_name",
-                                     "precision_text", "sources_text"])
+                                     "precision_text", "sources_text", "slot"])
     dated["lane"] = dated[LANE_BY[lane_by]]
     dated["start"] = dated["span_start"]
     # drawn to the end of the last day covered
     dated["end"] = dated["span_end"] + pd.Timedelta(days=1)
     dated["is_span"] = (dated["time_precision"] != "day") | (dated["date_end"] != "")
-    dated["label"] = dated["description"].str.slice(0, 140)
+    dated["label"] = dated["description"].map(lambda text: short_text(text, 140))
     dated["precision_text"] = dated["time_precision"].map(PRECISION_WORDS).fillna("")
+    dated = dated.sort_values(["start", "event_id"], kind="stable")
+    # two events known to the same day in one lane are two dots, each with its tooltip (bars of
+    # the same month or year overlap, translucent: darker where there are more)
+    dated["slot"] = same_spot_slots(dated, ["lane", "start", "is_span"]).where(
+        ~dated["is_span"], 1)
     keep = ["event_id", "lane", "start", "end", "is_span", "category", "claim_status", "grade",
             "label", "date_text", "event_type", "actors_text", "place_name", "precision_text",
-            "sources_text"]
-    return dated[keep].sort_values("start").reset_index(drop=True)
+            "sources_text", "slot"]
+    return dated[keep].reset_index(drop=True)
+
+
+SAME_SPOT_SLOTS = 3  # a lane holds its dots in three rows: above, on and below its middle
+
+
+def same_spot_slots(marks: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """The row of its lane (0 above, 1 on, 2 below the middle) each mark is drawn in, so that
+    marks on the same spot (two events on the same day in one lane) are drawn apart, each with
+    its own tooltip: one mark sits in the middle, two above and below, more spread over the
+    three rows."""
+    groups = marks.groupby(keys, sort=False, dropna=False)
+    rank = groups.cumcount()
+    count = groups[keys[0]].transform("size")
+    spread = (rank * (SAME_SPOT_SLOTS - 1) / (count - 1).clip(lower=1)).round().astype(int)
+    return spread.where(count > 1, SAME_SPOT_SLOTS // 2)
 
 
 MAX_TIMELINE_MARKS = 600  # beyond this, the timeline shows counts per period instead

@@ -80,3 +80,25 @@ def test_matching_events_come_in_the_data_s_one_date_order():
     listing = events.iloc[:10].set_axis(range(5000, 5010))
     assert list(views.matching_in_order(listing, len(events), order)) == list(
         listing.sort_values(["span_start", "event_id"], na_position="last").index)
+
+
+def test_events_on_the_same_day_in_one_lane_are_two_marks_apart(labelled):
+    events = labelled
+    day = events[events["time_precision"] == "day"].iloc[[0]]
+    twin = day.assign(event_id="ev-twin", description="A second event on that day.")
+    marks = views.timeline_marks(pd.concat([day, twin, events.iloc[[5]]]))
+    same = marks[marks["event_id"].isin([day["event_id"].iloc[0], "ev-twin"])]
+    assert len(same) == 2 and same["start"].nunique() == 1
+    assert sorted(same["slot"]) == [0, 2]  # above and below the lane's middle
+    assert (marks[~marks["event_id"].isin(same["event_id"])]["slot"] == 1).all()  # on it
+
+
+def test_timeline_tooltips_are_cut_at_a_word_not_mid_word(labelled):
+    events = labelled
+    marks = views.timeline_marks(events)
+    long = marks[marks["label"].str.endswith("…")]
+    assert len(long)  # the record has descriptions longer than a tooltip line
+    for label, event_id in zip(long["label"], long["event_id"]):
+        full = " ".join(events.loc[events["event_id"] == event_id, "description"].iloc[0].split())
+        kept = label.removesuffix(" …")
+        assert full.startswith(kept) and full[len(kept)] in " ,;:", label  # a word ends there

@@ -14,7 +14,7 @@ import json
 import altair as alt
 import pandas as pd
 
-from components import palette
+from components import palette, views
 
 BRUSH = "period_brush"
 BAR_BRUSH = "month_brush"
@@ -98,13 +98,15 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     points = marks[~marks["is_span"]]
     # clip: the window can be narrower than the events (the dense years first; the strip below
     # shows the rest)
+    # dots on the same spot (same lane and day) are moved apart: each its own tooltip
+    apart = alt.YOffset("slot:O", scale=alt.Scale(domain=list(range(views.SAME_SPOT_SLOTS))))
     base_span = alt.Chart(vega_ready(spans)).mark_bar(height=12, opacity=0.55, cornerRadius=2,
                                                       clip=True).encode(
         x=x, x2="end:T", y=y, color=colour, tooltip=tooltip)
     base_point = alt.Chart(vega_ready(points)).mark_point(filled=True, size=90, opacity=0.95,
                                               stroke="white", strokeWidth=0.8,
                                               clip=True).encode(
-        x=x, y=y, color=colour, tooltip=tooltip)
+        x=x, y=y, yOffset=apart, color=colour, tooltip=tooltip)
     # the brush lives on the layer that is always present, so it works with any data mix
     if len(spans):
         layers.append(base_span.add_params(brush))
