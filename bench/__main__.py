@@ -149,6 +149,10 @@ def write_report(hello: dict, app: dict, rounds: int, scale: dict | None = None,
         "",
         f"Ratio of medians: **{ratio:.2f}x** the floor (target: at most 2x).",
         "",
+        "Where that time goes in the browser (a Chromium performance trace, `python -m",
+        "bench.trace`), what was done about it and why 2x is out of reach today:",
+        "[browser-time.md](browser-time.md).",
+        "",
     ]
     if scale:
         from bench.scale import table

@@ -142,3 +142,17 @@ def test_the_explorers_pages_keep_their_instructions():
     assert "Drag across" in json.dumps(vega_spec(vega_charts(timeline)[0]).get("title", ""))
     network = run_app("pages/network.py")
     assert "Click to filter" in network.get("echarts_chart")[0].proto.spec
+
+
+def test_the_dense_timeline_drops_its_instructions_for_an_audience():
+    """Past 600 events the timeline counts events per period; for an audience it too says
+    nothing about dragging."""
+    from components.ui import charts
+
+    bins = pd.DataFrame({"lane": ["violence"], "category": ["violence"],
+                         "start": [pd.Timestamp("2007-01-01")], "end": [pd.Timestamp("2007-02-01")],
+                         "events": [700]})
+    explorer = charts.timeline_density_chart(bins, "month", "Event category")
+    audience = charts.timeline_density_chart(bins, "month", "Event category", instructions=False)
+    assert "Drag across" in explorer["title"]["subtitle"]
+    assert "Drag" not in audience["title"]["subtitle"]

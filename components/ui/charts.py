@@ -172,14 +172,14 @@ def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
     lanes = tuple(sorted(set(bins["lane"])))
     window = (pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()) if domain else None
     spec = copy.deepcopy(_density_template(unit, lane_title, window, lanes,
-                                           tuple(sorted(set(bins["category"])))))
+                                           tuple(sorted(set(bins["category"]))), instructions))
     spec["datasets"] = {"bins": records(bins)}
     return spec
 
 
 @functools.lru_cache(maxsize=64)
 def _density_template(unit: str, lane_title: str, window: tuple | None, lanes: tuple,
-                      categories: tuple) -> dict:
+                      categories: tuple, instructions: bool = True) -> dict:
     x_scale = alt.Scale(domain=list(window)) if window else alt.Undefined
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     chart = (
