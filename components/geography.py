@@ -538,19 +538,6 @@ def _names(name: str, box: Box) -> list[dict]:
     return names
 
 
-def collection_bounds(collection: dict) -> Box:
-    """The bounding box of a FeatureCollection's coordinates."""
-    return _bounds(p for feature in collection["features"]
-                   for p in _coordinates(feature["geometry"]))
-
-
-def sea(box: Box) -> dict:
-    """The box as one polygon (drawn under the land: the sea, where the land is not)."""
-    west, south, east, north = box
-    ring = [[west, south], [west, north], [east, north], [east, south], [west, south]]
-    return _collection([_feature("Polygon", [ring], {})], box)
-
-
 def character_set(*texts) -> str:
     """Every character a text layer must be able to draw: printable ASCII, the Latin letters
     with accents and long vowels (Latin-1 and Latin Extended-A: "Baghdād"), and whatever else
