@@ -390,7 +390,9 @@ def merge_edges(edges: pd.DataFrame) -> pd.DataFrame:
         first = next(r for r in group if (r["source"], r["target"]) == (source, target))
         families: dict[str, int] = {}
         for r in group:
-            families[r["family"]] = families.get(r["family"], 0) + 1
+            if isinstance(r["family"], str):  # a missing family counts for none
+                families[r["family"]] = families.get(r["family"], 0) + 1
+        families = families or {"": 0}
         top = max(families, key=lambda f: (families[f], -_rank(FAMILY_ORDER, f)))
         rows.append({
             "pair": pair, "source": source, "target": target,

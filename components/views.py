@@ -753,13 +753,13 @@ def date_order(events: pd.DataFrame) -> np.ndarray:
 
 def matching_in_order(matching: pd.DataFrame, total: int, order: np.ndarray) -> np.ndarray:
     """The labels of `matching` (rows of an events table of `total` rows numbered 0..total-1,
-    whose date order is `order`) in that order. Rows labelled otherwise (a store's listing)
-    are sorted on their own."""
+    whose date order is `order`) in that order. Rows labelled otherwise (a store's listing), or
+    an order that is not of such a table, are sorted on their own."""
     labels = matching.index
     if not len(labels):
         return np.array([], dtype=np.int64)
     numbered = pd.api.types.is_integer_dtype(labels) and labels.min() >= 0 and labels.max() < total
-    if not numbered or len(order) != total:
+    if not numbered or len(order) != total or (total and order.max() >= total):
         return date_order(matching)
     chosen = np.zeros(total, dtype=bool)
     chosen[labels.to_numpy()] = True

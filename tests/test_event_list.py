@@ -3,6 +3,7 @@ Timeline, in words, with their grade and a link to their page."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,3 +103,9 @@ def test_timeline_tooltips_are_cut_at_a_word_not_mid_word(labelled):
         full = " ".join(events.loc[events["event_id"] == event_id, "description"].iloc[0].split())
         kept = label.removesuffix(" …")
         assert full.startswith(kept) and full[len(kept)] in " ,;:", label  # a word ends there
+
+
+def test_an_order_of_another_table_falls_back_to_sorting_the_rows():
+    events = loader.load_dataset().dataset.events.iloc[:3].set_axis([0, 1, 2])
+    expected = list(events.sort_values(["span_start", "event_id"], na_position="last").index)
+    assert list(views.matching_in_order(events, 3, np.array([0, 1, 5]))) == expected

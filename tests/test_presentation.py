@@ -156,3 +156,18 @@ def test_the_dense_timeline_drops_its_instructions_for_an_audience():
     audience = charts.timeline_density_chart(bins, "month", "Event category", instructions=False)
     assert "Drag across" in explorer["title"]["subtitle"]
     assert "Drag" not in audience["title"]["subtitle"]
+
+
+def test_a_step_timeline_is_short_under_the_map_unless_its_lanes_need_room():
+    from components.ui import briefing_ui
+
+    class Step:  # the one field timeline_height reads
+        def __init__(self, types):
+            self.events = pd.DataFrame({"event_type": types,
+                                        "span_start": pd.Timestamp("2007-01-01")})
+
+    few = Step(["kidnapping", "capture or arrest"])
+    many = Step(["kidnapping", "capture or arrest", "statement", "funding", "organisational change"])
+    assert briefing_ui.timeline_height(few, True) == 258
+    assert briefing_ui.timeline_height(few, False) is None
+    assert briefing_ui.timeline_height(many, True) is None  # five categories: room to read them

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from components import briefing, exports, grades, profiles, views
+from components import briefing, exports, grades, palette, profiles, views
 from components.ui import cards, data_access, export_ui, panels
 from components.ui.context import PageContext, context_for, context_key
 
@@ -75,6 +75,16 @@ def step_context(ctx: PageContext, step: dict) -> PageContext:
 MAP_BESIDE_TIMELINE_PX = 220  # with the timeline under it, words, map and timeline fit 1280x720
 
 
+def timeline_height(step_ctx: PageContext, under_map: bool) -> int | None:
+    """Under the map, a timeline short enough for words, map and timeline to fit 1280x720,
+    while its lanes (event categories) stay readable: past four lanes it takes the room it
+    needs and the page scrolls."""
+    events = step_ctx.events
+    dated = events[events["span_start"].notna()] if "span_start" in events else events
+    lanes = dated["event_type"].map(palette.event_category).nunique()
+    return 258 if under_map and lanes <= 4 else None
+
+
 def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
     with st.container(key="briefing-title"):
         st.title(step["title"])
@@ -103,7 +113,7 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
                              view=briefing.view_for_height(briefing.step_map_view(step), height),
                              extras=False)
         if "timeline" in chosen:
-            panels.timeline_panel(step_ctx, height=258 if "map" in chosen else None,
+            panels.timeline_panel(step_ctx, height=timeline_height(step_ctx, "map" in chosen),
                                   key=f"briefing-timeline-{number}", controls=False,
                                   monthly=False, presenting=True)
         if "network" in chosen and "map" not in chosen:

@@ -153,7 +153,7 @@ def outline_styles(basemap: str = "none") -> tuple:
 
 def outline_mark(geo: dict, basemap: str) -> str:
     """What the outlines layer's picture is until it is served: the region, level and basemap
-    it is drawn for (deck_parts draws it, with_outlines swaps in its address)."""
+    it is drawn for (with_outlines draws it and swaps in its address)."""
     west, south, east, north = geo["box"]
     return f"{OUTLINES_MARK}:{west},{south},{east},{north}:{geo['level']}:{basemap}"
 
@@ -243,23 +243,16 @@ def deck_json(deck: pdk.Deck) -> str:
 OUTLINES_MARK = "proxylens-outlines"
 
 
-def deck_parts(deck: pdk.Deck) -> tuple[str, bytes]:
-    """The deck's JSON (its outlines layer's picture still a mark) and the picture."""
-    picture = b""
-    for layer in deck.layers:
-        if layer.id == "outlines" and str(getattr(layer, "image", "")).startswith(OUTLINES_MARK):
-            picture = outline_picture(layer.image)
-    return deck_json(deck), picture
-
-
-def with_outlines(spec: str, picture: bytes, key: str) -> str:
-    """The deck's JSON with its outlines picture as an address the server serves it at
-    (Streamlit's media files, kept while the page shows them), or inline as a data address
-    when no server runs (bare scripts)."""
+def with_outlines(spec: str, key: str) -> str:
+    """The deck's JSON with its outlines picture (still an outline_mark) as an address the
+    server serves it at (Streamlit's media files, kept while the page shows them), or inline as
+    a data address when no server runs (bare scripts). The picture itself is kept once per
+    region by outline_image, not in each cached deck."""
     start = spec.find(f'"{OUTLINES_MARK}:')
-    if not picture or start < 0:
+    if start < 0:
         return spec
     end = spec.index('"', start + 1) + 1
+    picture = outline_picture(json.loads(spec[start:end]))
     from streamlit import runtime
 
     if runtime.exists():
@@ -271,11 +264,10 @@ def with_outlines(spec: str, picture: bytes, key: str) -> str:
     return spec[:start] + json.dumps(address) + spec[end:]
 
 
-def draw_deck(spec: str, outlines: bytes, key: str, height: int, **kwargs) -> None:
+def draw_deck(spec: str, key: str, height: int, **kwargs) -> None:
     import streamlit as st
 
-    st.pydeck_chart(PrebuiltDeck(with_outlines(spec, outlines, key)), key=key, height=height,
-                    **kwargs)
+    st.pydeck_chart(PrebuiltDeck(with_outlines(spec, key)), key=key, height=height, **kwargs)
 
 
 class PrebuiltDeck(pdk.Deck):

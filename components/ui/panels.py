@@ -45,14 +45,14 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
             "the place labels. None makes no network request at all.",
         )
     fixed_view = tuple(sorted(view.items())) if view else None
-    places, arcs, view, deck_json, outlines = map_drawing(
+    places, arcs, view, deck_json = map_drawing(
         *context_key(ctx), colour_by, basemap, height, width_px, fixed_view)
     if places.empty:
         st.info(NO_MATCH if not ctx.selection.facts["events"] else
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    map_ui.draw_deck(deck_json, outlines, key, height, on_select=partial(_on_map_select, key),
+    map_ui.draw_deck(deck_json, key, height, on_select=partial(_on_map_select, key),
                      selection_mode="single-object")
     if not extras:
         st.caption("Filled: at the named place · ring: a region or country · orange arcs: "
@@ -87,18 +87,18 @@ def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event c
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap: str,
                 height: int, width_px: int, fixed_view: tuple | None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str, bytes]:
-    """Places (with their labels), arcs, the view, the deck's JSON and its outlines (served
-    apart: map_ui.deck_parts), for one data version, filter value and map setting: a rerun
-    that changes none of them serialises nothing."""
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
+    """Places (with their labels), arcs, the view and the deck's JSON (its outlines picture a
+    mark that map_ui.with_outlines serves), for one data version, filter value and map
+    setting: a rerun that changes none of them serialises nothing."""
     places, arcs = map_frames(folder, fingerprint, filters, colour_by)
     if places.empty:
-        return places, arcs, {}, "", b""
+        return places, arcs, {}, ""
     view = dict(fixed_view) if fixed_view else views.map_view_bounds(places, width_px, height, arcs)
     places["label"] = views.label_places(places, view)
     boundaries = context_for(folder, fingerprint, filters).dataset.boundaries
     deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height, width_px=width_px)
-    return places, arcs, view, *map_ui.deck_parts(deck)
+    return places, arcs, view, map_ui.deck_json(deck)
 
 
 def _on_map_select(key: str = "map") -> None:
@@ -297,7 +297,7 @@ def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
     reference = reference[~near] if len(reference) else reference
     deck = map_ui.build_deck(places, arcs, view, dataset.boundaries, map_ui.default_basemap(),
                              height, reference=reference, width_px=width_px)
-    map_ui.draw_deck(*map_ui.deck_parts(deck), key, height)
+    map_ui.draw_deck(map_ui.deck_json(deck), key, height)
     st.caption("Filled circle: at the named place; ring: placed only to a region or country. "
                "Small grey dots: other cities in the data, for orientation.")
 
