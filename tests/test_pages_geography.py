@@ -115,7 +115,7 @@ def test_every_map_draws_the_shipped_outlines_under_its_events(page, params, mon
         sent = json.loads(chart.proto.json)
         address = layer(sent, "outlines")["image"]
         # the outlines are served once as a file, not resent in every rerun's deck
-        assert isinstance(address, str) and address.startswith("mock/media/"), address
+        assert isinstance(address, str) and address.startswith("/mock/media/"), address
         assert len(chart.proto.json) < 100_000  # what a rerun sends for the map
         assert len(served_file(at, address)) < 1_000_000  # fetched once per map region
 
@@ -206,3 +206,9 @@ def test_text_layers_can_draw_every_character_of_their_labels(tmp_path, monkeypa
         for row in entry["data"]:
             text = row.get("label", row.get("name", ""))
             assert set(text) <= characters, text
+
+
+def test_the_picture_address_holds_under_a_path_prefix():
+    assert map_ui.served_address("/media/ab.png") == "/media/ab.png"
+    assert map_ui.served_address("/media/ab.png", "briefings/") == "/briefings/media/ab.png"
+    assert map_ui.served_address("/media/ab.png", "/team/proxylens") == "/team/proxylens/media/ab.png"

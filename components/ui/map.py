@@ -256,12 +256,22 @@ def with_outlines(spec: str, key: str) -> str:
     from streamlit import runtime
 
     if runtime.exists():
+        from streamlit import config
+
         url = runtime.get_instance().media_file_mgr.add(
             picture, "image/png", f"proxylens-outlines-{key}")
-        address = url.lstrip("/")  # relative: a server behind a path prefix serves it too
+        address = served_address(url, config.get_option("server.baseUrlPath") or "")
     else:
         address = "data:image/png;base64," + base64.b64encode(picture).decode()
     return spec[:start] + json.dumps(address) + spec[end:]
+
+
+def served_address(url: str, base_path: str = "") -> str:
+    """A media file's address from any page of the app: under the server's path prefix
+    (server.baseUrlPath) when it has one, from the site's root (so a page reached with or
+    without a trailing slash finds it)."""
+    prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    return prefix + "/" + url.lstrip("/")
 
 
 def draw_deck(spec: str, key: str, height: int, **kwargs) -> None:
