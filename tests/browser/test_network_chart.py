@@ -104,10 +104,15 @@ def test_no_two_visible_labels_overlap(server, browser_page, path, least):
     assert real_errors(browser_page) == []
 
 
-def test_the_camps_are_apart_on_screen(server, browser_page):
-    page = browser_page.page
+def open_network(server, browser_page):
+    """The Network page, its chart drawn and its labels laid out."""
     open_page(browser_page, f"{server.url}/network", HAS_NETWORK)
-    page.wait_for_timeout(500)
+    browser_page.page.wait_for_timeout(500)
+    return browser_page.page
+
+
+def test_the_camps_are_apart_on_screen(server, browser_page):
+    page = open_network(server, browser_page)
     qods = find_actor(page, "IRGC-Qods Force")
     sadr = find_actor(page, "Muqtada al-Sadr")
     bush = find_actor(page, "George W. Bush")
@@ -119,9 +124,7 @@ def test_the_camps_are_apart_on_screen(server, browser_page):
 
 
 def test_hover_names_the_actor_and_fades_the_rest_and_the_wheel_zooms(server, browser_page):
-    page = browser_page.page
-    open_page(browser_page, f"{server.url}/network", HAS_NETWORK)
-    page.wait_for_timeout(500)
+    page = open_network(server, browser_page)
     node = find_actor(page, "Ali Mussa Daqduq")
     assert "Click to filter every view to this actor" in node["tooltip"]
     page.wait_for_timeout(300)
@@ -150,9 +153,7 @@ def _spread(nodes: list[dict]) -> float:
 
 
 def test_clicking_an_actor_narrows_the_network_to_it(server, browser_page):
-    page = browser_page.page
-    open_page(browser_page, f"{server.url}/network", HAS_NETWORK)
-    page.wait_for_timeout(500)
+    page = open_network(server, browser_page)
     before = len(network_nodes(page))
     click_actor(page, "Qais Khazali")
     page.get_by_role("button", name="Actor: Qais Khazali").wait_for(timeout=30_000)
