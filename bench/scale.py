@@ -84,7 +84,7 @@ def measure_in_this_process(folder: str) -> dict:
     for page, figures in pages.items():
         figures["core_ms"] = core[page]
     return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb,
-            "engine": "DuckDB" if eventstore.wants_store(folder) else "pandas"}
+            "engine": "DuckDB on disk" if eventstore.wants_store(folder) else "DuckDB in memory"}
 
 
 FRESH_EVENT_TYPES = ["armed attack", "kidnapping", "funding", "training", "recruitment",
@@ -95,13 +95,9 @@ FRESH_EVENT_TYPES = ["armed attack", "kidnapping", "funding", "training", "recru
 def core_times(folder: str) -> dict[str, float]:
     """The filtering and aggregation behind each page, without Streamlit: the core functions
     a page's views call after a filter change (median of three event types, ms)."""
-    import dataclasses
-
     from components import eventstore, filters, loader, network, selection, views
 
     dataset = eventstore.load_folder(folder, loader.folder_fingerprint(folder)).dataset
-    dataset = dataclasses.replace(dataset, events=views.with_event_labels(
-        dataset.events, dataset.actors, dataset.sources))
     positions = network.stable_layout(dataset.actors, dataset.relations)
 
     def filtered(event_type):

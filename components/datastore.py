@@ -257,7 +257,7 @@ def diff(old, new) -> pd.DataFrame:
     rows: list[list] = []
     for table in contract.TABLES:
         key = table.id_column
-        before, after = old.table(table.name), new.table(table.name)
+        before, after = old.whole_table(table.name), new.whole_table(table.name)
         if key not in before or key not in after:
             continue
         a = _comparable(before, table).set_index(key, drop=False)

@@ -1,15 +1,17 @@
-"""Events too many for memory: kept in a DuckDB database, filtered and aggregated in SQL.
+"""The events, in DuckDB: filtered and aggregated in SQL whatever the folder's size.
 
-No Streamlit import. With millions of events (from STORE_FROM_ROWS in a Parquet events file, or
-whenever PROXYLENS_ENGINE=duckdb), the loader hands the events file to `StoreLoader`: it reads
-the file in slices, checks and types each slice with the loader's own rules (so problems read
-the same, with the same row numbers), and appends it to a DuckDB database in the cache folder,
-one per data version. Opening a data version already prepared costs only its problem list.
+No Streamlit import. A folder's events are checked by the loader and then held in an in-memory
+DuckDB database; with millions of events (from STORE_FROM_ROWS in a Parquet events file, or
+whenever PROXYLENS_STORE=disk) the loader hands the events file to `StoreLoader` instead: it
+reads the file in slices, checks and types each slice with the loader's own rules (so problems
+read the same, with the same row numbers), and appends it to a DuckDB database in the cache
+folder, one per data version. Opening a data version already prepared costs only its problem
+list.
 
-The views then ask the store for what they draw: counts per place, per route, per lane and
-period, per month, the actors involved, a bounded page of rows. Only those small frames come
-back into pandas, and the finishing steps in components.views are shared with the in-memory
-path, so both draw the same thing.
+The views ask the store (through components.selection) for what they draw: counts per place,
+per route, per lane and period, per month, the actors involved, the sources cited, a bounded
+page of rows. Only those small frames come back into pandas, to be finished for drawing by
+components.views.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from components import loader, views
 from components.contract import ERROR, WARNING, Problem
 
 STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
-ENGINE_ENV = "PROXYLENS_ENGINE"  # "duckdb" or "pandas" forces the choice
+STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events database is kept
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
 STORE_VERSION = 3  # bump when the stored columns change: older stores are rebuilt
 SLICE_ROWS = 250_000
@@ -51,7 +53,8 @@ VIEWED_COLUMNS = ("order_key", "location", "place_name", "lat", "lon", "geo_prec
                   "span_start", "span_end", "event_date", "time_precision", "date_end",
                   "date_note", "event_type", "category",
                   "claim_status", "grade", "grade_band", "actor1", "actor2", "assoc_actors", "actor1_side",
-                  "actor1_name", "origin_location", "origin_lat", "origin_lon")
+                  "actor1_name", "origin_location", "origin_lat", "origin_lon", "source_ids",
+                  "source_locator")
 SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
 
 
@@ -62,11 +65,11 @@ def events_parquet(folder: Path) -> Path | None:
 
 
 def wants_store(folder: str | os.PathLike) -> bool:
-    """Whether a folder's events are kept in DuckDB rather than in a pandas frame."""
-    forced = os.environ.get(ENGINE_ENV, "").strip().lower()
+    """Whether a folder's events are prepared in a database on disk (else held in memory)."""
+    forced = os.environ.get(STORE_ENV, "").strip().lower()
     path = events_parquet(Path(folder))
-    if forced in ("duckdb", "pandas"):
-        return forced == "duckdb" and path is not None
+    if forced in ("disk", "memory"):
+        return forced == "disk" and path is not None
     if path is None:
         return False
     try:
@@ -77,12 +80,27 @@ def wants_store(folder: str | os.PathLike) -> bool:
 
 def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
                 ) -> loader.LoadResult:
-    """loader.load_dataset, with the events in an event store when the folder wants one."""
+    """loader.load_dataset, with the events in an event store: prepared on disk once per data
+    version when the folder wants one (wants_store), else held in memory. Either way the
+    dataset's events frame is left empty: every question about events goes to the store."""
     store_loader = StoreLoader(fingerprint) if wants_store(folder) else None
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
+    dataset = result.dataset
     if store_loader is not None:
-        result.dataset.event_store = store_loader.store
+        dataset.event_store = store_loader.store
+    else:
+        store_of(dataset)
+        dataset.events = dataset.events.iloc[:0]
     return result
+
+
+def store_of(dataset: loader.Dataset) -> "EventStore":
+    """The dataset's event store; a dataset read without one (loader.load_dataset, as the Data
+    page checks an upload) gets one in memory from its events frame, built once."""
+    if dataset.event_store is None:
+        frames = {"actors": dataset.actors, "sources": dataset.sources}
+        dataset.event_store = EventStore.in_memory(_stored_slice(dataset.events, frames))
+    return dataset.event_store
 
 
 def cache_dir() -> Path:
@@ -321,6 +339,11 @@ def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
     return Where(" AND ".join(parts) or "TRUE", tuple(params))
 
 
+def where_ids(event_ids) -> Where:
+    """The events with these ids."""
+    return Where(_is_in("event_id", list(event_ids)), (list(event_ids),))
+
+
 SHORT_LIST = 50  # up to this many values, a list is searched; beyond, hashed
 
 
@@ -343,12 +366,21 @@ class EventStore:
 
     table = "events"  # what the views' queries read: all events, or a narrowed copy
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None, connection=None) -> None:
         self.path = path
-        self._con = duckdb.connect(str(path), read_only=True,
-                                   config={"memory_limit": MEMORY_LIMIT})
+        self._con = connection or duckdb.connect(str(path), read_only=True,
+                                                 config={"memory_limit": MEMORY_LIMIT})
         self._lock = threading.Lock()
         self._own = None
+
+    @classmethod
+    def in_memory(cls, stored: pa.Table) -> "EventStore":
+        """A store over events already loaded and checked (their problems are the loader's)."""
+        con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
+        con.register("stored", stored)
+        con.execute("CREATE TABLE events AS SELECT * FROM stored")
+        con.unregister("stored")
+        return cls(None, con)
 
     def _frame(self, sql: str, params=()) -> pd.DataFrame:
         if self._own is not None:
@@ -482,6 +514,22 @@ class EventStore:
                          index=pd.Index(frame["year"].astype("int32"), name="span_start"),
                          name="count")
 
+    def citations(self, where: Where) -> pd.DataFrame:
+        """The sources the matching events cite: per source, how many events cite it and the
+        sections they name (the parts of their locators, split at ';')."""
+        cited = (f"SELECT unnest(source_ids) AS source_id, source_locator FROM {self.table}"
+                 f" WHERE len(source_ids) > 0 AND {where.sql}")
+        counts = self._frame(f"SELECT source_id, count(*) AS rows FROM ({cited}) GROUP BY 1"
+                             " ORDER BY 1", where.params)
+        sections = self._frame(
+            f"SELECT source_id, list(DISTINCT part ORDER BY part) AS sections FROM ("
+            f" SELECT source_id, trim(unnest(string_split(source_locator, ';'))) AS part"
+            f" FROM ({cited})) WHERE part <> '' GROUP BY 1", where.params)
+        out = counts.merge(sections, on="source_id", how="left")
+        out["sections"] = [tuple(s) if isinstance(s, (list, np.ndarray)) else ()
+                           for s in out["sections"]]
+        return out.astype({"rows": np.int64})
+
     def involved_actor_ids(self, where: Where) -> set[str]:
         frame = self._frame(
             f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table}"
@@ -516,6 +564,11 @@ class EventStore:
         return as_loaded(self._frame(f"SELECT * EXCLUDE (words, order_key) FROM events"
                                      f" WHERE {condition} ORDER BY _row LIMIT ?",
                                      tuple(words) + (limit,)))
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the store is a database prepared on disk (else it is held in memory)."""
+        return self.path is not None
 
     @cached_property
     def count(self) -> int:

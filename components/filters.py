@@ -98,41 +98,6 @@ class Filters:
 # Helpers over the dataset
 
 
-def event_actor_ids(events: pd.DataFrame) -> pd.Series:
-    """For each event, the set of every actor it names (actor1, actor2, associates)."""
-    return pd.Series(
-        [
-            {a for a in (a1, a2) if a} | set(assoc)
-            for a1, a2, assoc in zip(events["actor1"], events["actor2"], events["assoc_actors"])
-        ],
-        index=events.index,
-        dtype=object,
-    )
-
-
-def involved_actor_ids(events: pd.DataFrame) -> set[str]:
-    """Every actor any of the events names, without a Python set per event."""
-    if events.empty:
-        return set()
-    named = set(events["actor1"].unique()) | set(events["actor2"].unique())
-    for group in events["assoc_actors"].unique():  # a few thousand distinct lists at most
-        if isinstance(group, tuple):
-            named.update(group)
-    return {a for a in named if isinstance(a, str) and a}
-
-
-def names_any(events: pd.DataFrame, actor_ids: set[str]) -> pd.Series:
-    """Whether each event names any of the actors (first, second or associated), vectorised."""
-    hit = events["actor1"].isin(actor_ids) | events["actor2"].isin(actor_ids)
-    assoc = events["assoc_actors"]
-    has_assoc = assoc.map(len, na_action="ignore").fillna(0).astype(bool)
-    if has_assoc.any():
-        exploded = assoc[has_assoc].explode()
-        in_assoc = exploded.isin(actor_ids).groupby(level=0).any()
-        hit |= in_assoc.reindex(events.index, fill_value=False)
-    return hit
-
-
 def linked_actors(relations: pd.DataFrame, actors: tuple[str, ...]) -> set[str]:
     """The actors plus every actor one relation away from them."""
     chosen = set(actors)
@@ -224,48 +189,13 @@ def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
 # The frames each view needs
 
 
-def filter_events(dataset: Dataset, filters: Filters) -> pd.DataFrame:
-    events = dataset.events
-    if events.empty:
-        return events
-    mask = _overlaps(events["span_start"], events["span_end"], filters,
-                     keep_undated=filters.date_from is None and filters.date_to is None)
-    chosen = expanded_actor_set(dataset, filters)
-    if chosen:
-        mask &= names_any(events, chosen)
-    if filters.actor_types:
-        typed = set(dataset.actors.loc[dataset.actors["actor_type"].isin(filters.actor_types),
-                                       "actor_id"])
-        mask &= names_any(events, typed)
-    if filters.event_types:
-        mask &= events["event_type"].isin(filters.event_types)
-    if filters.claim_statuses:
-        mask &= events["claim_status"].isin(filters.claim_statuses)
-    if filters.min_reliability or filters.min_credibility:
-        mask &= grades.meets(events["grade"], filters.min_reliability, filters.min_credibility)
-    if filters.places:
-        place_ids = {p for p in filters.places if not p.startswith(PROVINCE_PREFIX)}
-        provinces = {p[len(PROVINCE_PREFIX):] for p in filters.places if p.startswith(PROVINCE_PREFIX)}
-        mask &= events["location"].isin(place_ids) | events["admin1"].isin(provinces)
-    if filters.text.strip():
-        text_actors = actor_ids_matching_text(dataset.actors, filters.text)
-        in_text = _text_mask(events, ["description", "event_type", "place_name", "event_id",
-                                      "source_locator"], filters.text)
-        mask &= in_text | names_any(events, text_actors)
-    return events if mask.all() else events[mask]  # unfiltered: the shared frame, not a copy
-
-
-def filter_relations(dataset: Dataset, filters: Filters, events: pd.DataFrame | None = None,
-                     involved=None) -> pd.DataFrame:
+def filter_relations(dataset: Dataset, filters: Filters, involved=None) -> pd.DataFrame:
     """Relations drawn in the network under the filters.
 
-    `events` is the filtered event frame, or `involved` a function giving the actors the
-    filtered events name; when a filter applies only to events (event type, place), the network
-    is narrowed to the actors those events name.
+    `involved` is a function giving the actors the matching events name
+    (selection.Selection.involved_actor_ids); when a filter applies only to events (event
+    type, place), the network is narrowed to the actors those events name.
     """
-    if involved is None and events is not None:
-        def involved():
-            return involved_actor_ids(events)
     relations = relations_in_scope(dataset.relations, filters)
     ends = relations["source"], relations["target"]
     chosen = expanded_actor_set(dataset, filters)
@@ -320,25 +250,8 @@ class EventFacts:
     place_mentions: pd.Series  # events at each location id and "province:<admin1>"
 
 
-def event_facts(events: pd.DataFrame) -> EventFacts:
-    dated = events.dropna(subset=["span_start"])
-    return EventFacts(
-        first=dated["span_start"].min() if len(dated) else None,
-        last=dated["span_end"].max() if len(dated) else None,
-        event_types=tuple(sorted(set(events["event_type"]) - {""})),
-        claim_statuses=tuple(sorted(set(events["claim_status"]) - {""})),
-        provinces=tuple(sorted({a for a in events["admin1"] if a})),
-        actor_mentions=pd.concat([events["actor1"].astype(object),
-                                  events["actor2"].astype(object)]).value_counts(),
-        place_mentions=pd.concat([events["location"].astype(object),
-                                  PROVINCE_PREFIX + events["admin1"].astype(object)]
-                                 ).value_counts(),
-    )
-
-
-def filter_options(dataset: Dataset, facts: EventFacts | None = None) -> FilterOptions:
-    """The sidebar's options; `facts` from the event store when the events are not in memory."""
-    facts = facts or event_facts(dataset.events)
+def filter_options(dataset: Dataset, facts: EventFacts) -> FilterOptions:
+    """The sidebar's options; `facts` about the events from the event store."""
     actors, locations, relations = dataset.actors, dataset.locations, dataset.relations
     all_dates = pd.concat([pd.Series([facts.first, facts.last], dtype="datetime64[ns]"),
                            relations["period_start"], relations["period_end"]]).dropna()

@@ -68,6 +68,12 @@ class Dataset:
             return self.event_store.count
         return len(self.table(name))
 
+    def whole_table(self, name: str) -> pd.DataFrame:
+        """Every row of a table in file order (the events read back from their store)."""
+        if name == "events" and self.event_store is not None:
+            return self.event_store.file_rows(0, self.event_store.count)
+        return self.table(name)
+
     def file_rows(self, name: str, start: int, stop: int) -> pd.DataFrame:
         """Rows start..stop-1 of a table, in file order."""
         if name == "events" and self.event_store is not None:

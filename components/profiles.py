@@ -11,7 +11,6 @@ import pandas as pd
 
 from components import grades
 from components.contract import VOCABULARIES
-from components.filters import names_any
 from components.loader import Dataset
 from components.network import period_text
 from components.views import date_text, presentable
@@ -148,21 +147,16 @@ def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def actor_events(dataset: Dataset, actor_id: str) -> pd.DataFrame:
-    events = dataset.events
-    if events.empty:
-        return events
-    return events[names_any(events, {actor_id})]
-
-
-def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
-    """Every source that mentions the actor, with how often and where."""
+def actor_sources(dataset: Dataset, actor_id: str, event_citations: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """Every source that mentions the actor, with how often and where. `event_citations`:
+    the sources cited by the events naming the actor (selection.Selection.citations)."""
     cited: dict[str, dict] = {}
 
-    def note(source_ids, what: str, locator: str) -> None:
+    def note(source_ids, what: str, locator: str, rows: int = 1) -> None:
         for source_id in source_ids:
             entry = cited.setdefault(source_id, {"rows": 0, "where": set(), "as": set()})
-            entry["rows"] += 1
+            entry["rows"] += rows
             entry["as"].add(what)
             for part in str(locator).split(";"):
                 if part.strip():
@@ -174,8 +168,8 @@ def actor_sources(dataset: Dataset, actor_id: str) -> pd.DataFrame:
     rel = dataset.relations
     for r in rel[(rel["source"] == actor_id) | (rel["target"] == actor_id)].itertuples():
         note(r.source_ids, "relations", r.source_locator)
-    for e in actor_events(dataset, actor_id).itertuples():
-        note(e.source_ids, "events", e.source_locator)
+    for e in event_citations.itertuples():
+        note((e.source_id,), "events", ";".join(e.sections), e.rows)
     claims = dataset.claims
     if len(claims):
         for c in claims[claims["claimant"] == actor_id].itertuples():

@@ -14,8 +14,8 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from components.loader import Dataset, normalise_key, normalise_keys_vectorised
-from components import views
+from components.loader import Dataset, normalise_key
+from components import eventstore, views
 from components.views import date_text
 
 KIND_ORDER = {"actor": 0, "place": 1, "event": 2}
@@ -45,17 +45,12 @@ def _similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= 0.82
 
 
-FUZZY_EVENT_LIMIT = 20_000  # up to this many events, each is an entry matched forgivingly
-
-
 @dataclass(frozen=True)
 class SearchIndex:
     entries: list[Entry]
-    # past FUZZY_EVENT_LIMIT: the events, and their words normalised in one vectorised pass;
-    # they are matched by every query word appearing, without the spelling tolerance
-    events: pd.DataFrame | None = None
-    event_words: pd.Series | None = None
-    event_store: object | None = None  # components.eventstore.EventStore, searched in SQL
+    # events are asked of the query layer: every query word appearing (normalised, see
+    # filters.searchable_words), without the spelling tolerance names get
+    event_store: object | None = None  # components.eventstore.EventStore
 
 
 def build_index(dataset: Dataset) -> SearchIndex:
@@ -68,20 +63,7 @@ def build_index(dataset: Dataset) -> SearchIndex:
         names = (row.name, *row.aliases)
         entries.append(Entry("place", row.location_id, row.name, f"{row.kind}, {row.country}",
                              tuple(normalise_key(n) for n in names), normalise_key(row.admin1)))
-    events = dataset.events
-    if dataset.event_store is not None:
-        return SearchIndex(entries, event_store=dataset.event_store)
-    if len(events) > FUZZY_EVENT_LIMIT:
-        return SearchIndex(entries, events, _words_of(events))
-    actor_names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
-    for row in events.itertuples():
-        words = " ".join([row.description, row.event_type, row.place_name,
-                          actor_names.get(row.actor1, row.actor1),
-                          actor_names.get(row.actor2, row.actor2)])
-        entries.append(Entry("event", row.event_id, _event_label(row),
-                             views.short_text(row.description, 120),
-                             (normalise_key(row.event_id),), normalise_key(words)))
-    return SearchIndex(entries)
+    return SearchIndex(entries, event_store=eventstore.store_of(dataset))
 
 
 def _event_label(row) -> str:
@@ -91,23 +73,10 @@ def _event_label(row) -> str:
     return f"{when}: {row.event_type}, {row.place_name or 'no place given'}{graded}"
 
 
-def _words_of(events: pd.DataFrame) -> pd.Series:
-    text = events["event_id"].astype(str)
-    for column in ("description", "event_type", "place_name"):
-        text = text + " " + events[column].astype(str)
-    return normalise_keys_vectorised(text)
-
-
 def _event_word_hits(index: SearchIndex, words: list[str], limit: int) -> list[tuple]:
-    if not words or (index.event_words is None and index.event_store is None):
+    if not words or index.event_store is None:
         return []
-    if index.event_store is not None:
-        rows = index.event_store.word_hits(words, limit)
-    else:
-        found = pd.Series(True, index=index.event_words.index)
-        for word in words:
-            found &= index.event_words.str.contains(word, regex=False)
-        rows = index.events[found.to_numpy()].head(limit)
+    rows = index.event_store.word_hits(words, limit)
     return [("event", row.event_id, _event_label(row), views.short_text(row.description, 120),
              0.6) for row in rows.itertuples()]
 

@@ -1,10 +1,10 @@
-"""The events matching the filters, as the views ask for them. No Streamlit import.
+"""The one query layer over the events: filters in, what each view draws out. No Streamlit import.
 
-Two kinds, one set of questions: `FrameSelection` answers them over a filtered pandas frame
-(components.views), `StoreSelection` in SQL over an event store (components.eventstore). The
-panels ask the selection, never the frame, for what they draw, so a view looks the same
-whichever way the events are held. Answers are kept on the object, which the UI caches per
-data version and filter value.
+Every event question goes to the dataset's event store (components.eventstore: DuckDB, in
+memory for a small folder, a prepared database for a large one), so every page, export,
+briefing step and the Find box answer it the same way whatever the folder's size. The panels
+ask a `Selection`, never a frame of events, for what they draw. Answers are kept on the
+object, which the UI caches per data version and filter value.
 """
 
 from __future__ import annotations
@@ -14,74 +14,15 @@ from functools import cached_property
 
 import pandas as pd
 
-from components import eventstore, filters, profiles, views
+from components import eventstore, filters, views
 from components.loader import Dataset
 
 
 LISTED_ROWS = 1_000  # matching events fetched as rows from an event store (a table's page)
 
 
-class FrameSelection:
-    """Matching events held in memory (labelled, see views.with_event_labels)."""
-
-    def __init__(self, events: pd.DataFrame) -> None:
-        self.events = events
-
-    @cached_property
-    def places(self) -> int:
-        places = self.events["location"].unique() if len(self.events) else []
-        return sum(1 for p in places if isinstance(p, str) and p)
-
-    @cached_property
-    def facts(self) -> dict:
-        events = self.events
-        dated = events["span_start"].notna()
-        known = events["time_precision"].isin(["day", "month"]) & dated
-        return {
-            "events": len(events),
-            "dated": int(dated.sum()),
-            "placed": int((events["lat"].notna() & events["lon"].notna()).sum()),
-            "year_only": int(dated.sum() - known.sum()),
-            "first": events["span_start"].min() if dated.any() else None,
-            "last": events["span_end"].max() if dated.any() else None,
-        }
-
-    def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
-        return self.events.iloc[offset:offset + limit]
-
-    def listed_events(self, limit: int) -> pd.DataFrame:
-        """The events pages list and export: all of them, since they are in memory."""
-        return self.events
-
-    def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
-        return views.map_places(self.events, colour_by)
-
-    def map_arcs(self) -> pd.DataFrame:
-        return views.map_arcs(self.events)
-
-    def timeline_bins(self, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
-        return views.timeline_bins(self.events, lane_by)
-
-    def monthly_counts(self) -> tuple[pd.DataFrame, int]:
-        return views.monthly_counts(self.events)
-
-    def year_counts(self) -> pd.Series:
-        return self._year_counts
-
-    @cached_property
-    def _year_counts(self) -> pd.Series:
-        return views.year_counts(self.events)
-
-    def involved_actor_ids(self) -> set[str]:
-        return self._involved
-
-    @cached_property
-    def _involved(self) -> set[str]:
-        return filters.involved_actor_ids(self.events)
-
-
-class StoreSelection:
-    """Matching events in an event store: every answer is a query bounded by what it returns.
+class Selection:
+    """The events matching the filters: every answer is a query bounded by what it returns.
 
     When the filters match at most NARROW_UP_TO events, they are copied once into a narrowed
     store and every later question reads only them (see EventStore.narrowed)."""
@@ -89,15 +30,16 @@ class StoreSelection:
     NARROW_UP_TO = 100_000  # copying more costs more than the queries it saves
 
     def __init__(self, store: eventstore.EventStore, dataset: Dataset,
-                 filters_: filters.Filters) -> None:
+                 where: eventstore.Where) -> None:
         self.dataset = dataset
-        self.where = eventstore.where_clause(dataset, filters_)
+        self.where = where
         self.store = store
         self._listed: dict[int, pd.DataFrame] = {}
         counted = store.facts(self.where)
         self.places = counted.pop("places")
         self.facts = counted
-        if self.where.sql != eventstore.Where().sql and counted["events"] <= self.NARROW_UP_TO:
+        if (self.where.sql != eventstore.Where().sql and counted["events"] <= self.NARROW_UP_TO
+                and store.count > self.NARROW_UP_TO):  # a small store is read whole as fast
             self.store, self.where = store.narrowed(self.where), eventstore.Where()
 
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
@@ -105,8 +47,8 @@ class StoreSelection:
         return views.with_event_labels(page, self.dataset.actors, self.dataset.sources)
 
     def listed_events(self, limit: int) -> pd.DataFrame:
-        """The events pages list and export: the first `limit`, in date order (fetched on
-        the first request only: most views never list events)."""
+        """The events pages list and export: the first `limit`, in date order, with display
+        labels (fetched on the first request only: most views never list events)."""
         if limit not in self._listed:
             self._listed[limit] = self.rows(limit)
         return self._listed[limit]
@@ -131,6 +73,10 @@ class StoreSelection:
     def _year_counts(self) -> pd.Series:
         return self.store.year_counts(self.where)
 
+    def citations(self) -> pd.DataFrame:
+        """The sources the matching events cite, how often and in which sections."""
+        return self.store.citations(self.where)
+
     def involved_actor_ids(self) -> set[str]:
         return self._involved
 
@@ -139,43 +85,39 @@ class StoreSelection:
         return self.store.involved_actor_ids(self.where)
 
 
-Selection = FrameSelection | StoreSelection
-
-
 def select(dataset: Dataset, chosen: filters.Filters) -> Selection:
-    """The events matching the filters: queries on the event store when the dataset has one,
-    else the filtered frame (the dataset's events carrying display labels, as
-    views.with_event_labels adds them)."""
-    if dataset.event_store is not None:
-        return StoreSelection(dataset.event_store, dataset, chosen)
-    return FrameSelection(filters.filter_events(dataset, chosen))
+    """The events matching the filters, asked of the dataset's event store."""
+    return Selection(eventstore.store_of(dataset), dataset,
+                     eventstore.where_clause(dataset, chosen))
+
+
+def select_events(dataset: Dataset, event_ids) -> Selection:
+    """The events with these ids (an event page's own map)."""
+    return Selection(eventstore.store_of(dataset), dataset, eventstore.where_ids(event_ids))
+
+
+def matching_events(dataset: Dataset, chosen: filters.Filters) -> pd.DataFrame:
+    """Every matching event in date order, labelled: for small folders and tests (the pages
+    list a bounded page, see listed_events)."""
+    chosen_ = select(dataset, chosen)
+    return chosen_.rows(chosen_.facts["events"])
 
 
 def filter_options(dataset: Dataset) -> filters.FilterOptions:
-    """The sidebar's options, with the events' part read from the event store if there is one."""
-    store = dataset.event_store
-    return filters.filter_options(dataset, store.option_facts() if store is not None else None)
+    """The sidebar's options, the events' part read from the event store."""
+    return filters.filter_options(dataset, eventstore.store_of(dataset).option_facts())
 
 
 def actor_events(dataset: Dataset, actor_id: str, min_reliability: str = "",
-                 min_credibility: str = "") -> tuple[pd.DataFrame, int]:
-    """The events naming an actor, graded at least as asked (from an event store, the first
-    LISTED_ROWS in date order), and how many there are."""
-    if dataset.event_store is None:
-        events = profiles.within_grade(profiles.actor_events(dataset, actor_id),
-                                       min_reliability, min_credibility)
-        return events, len(events)
-    chosen = select(dataset, filters.Filters(actors=(actor_id,), min_reliability=min_reliability,
-                                             min_credibility=min_credibility))
-    return chosen.listed_events(LISTED_ROWS), chosen.facts["events"]
+                 min_credibility: str = "") -> Selection:
+    """The events naming an actor, graded at least as asked."""
+    return select(dataset, filters.Filters(actors=(actor_id,), min_reliability=min_reliability,
+                                           min_credibility=min_credibility))
 
 
 def event_pool(dataset: Dataset, listed: pd.DataFrame, wanted) -> Dataset:
-    """The dataset a page picks events from: every event when they are in memory; with an
-    event store, the listed events (the first page matching the filters) plus those asked for
-    by id."""
-    if dataset.event_store is None:
-        return dataset
+    """The dataset a page picks events from: the listed events (the first page matching the
+    filters) plus those asked for by id."""
     asked = dataset.event_rows(wanted)
     events = pd.concat([asked, listed[list(asked.columns)]], ignore_index=True)
     return dataclasses.replace(dataset, events=events.drop_duplicates("event_id"))

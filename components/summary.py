@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import loader
+from components import eventstore, loader
 
 TABLE_LABELS = {
     "events": "Events",
@@ -23,19 +23,8 @@ def table_counts(dataset: loader.Dataset) -> dict[str, int]:
             if name not in ("periods", "claims", "briefing")}
 
 
-def event_coverage(events: pd.DataFrame) -> dict:
-    """First and last day covered, dated events per precision, events without a place."""
-    dated = events.dropna(subset=["span_start"])
-    by_precision = dated["time_precision"].value_counts()
-    return {"first": dated["span_start"].min() if len(dated) else None,
-            "last": dated["span_end"].max() if len(dated) else None,
-            **{p: int(by_precision.get(p, 0)) for p in ("day", "month", "year")},
-            "unplaced": int((events["location"] == "").sum())}
-
-
 def coverage_sentence(dataset: loader.Dataset) -> str:
-    store = dataset.event_store
-    facts = store.coverage() if store is not None else event_coverage(dataset.events)
+    facts = eventstore.store_of(dataset).coverage()
     if facts["first"] is None:
         return "No dated events are loaded."
     parts = [f"{facts[p]:,} to the {p}" for p in ("day", "month", "year")]
@@ -91,16 +80,8 @@ def _derived_subtitle(dataset: loader.Dataset) -> str:
 
 
 def summary_facts(dataset: loader.Dataset) -> dict:
-    """Events, first and last day, and countries by number of events, from memory or a store."""
-    if dataset.event_store is not None:
-        coverage = dataset.event_store.coverage()
-        countries = dataset.event_store.countries()
-        return {"events": dataset.event_store.count, "first": coverage.get("first"),
-                "last": coverage.get("last"), "countries": countries}
-    events = dataset.events
-    dated = events["span_start"].dropna()
-    countries = events["place_country"].astype(object)
-    ranked = countries[countries.notna() & (countries != "")].value_counts()
-    return {"events": len(events), "first": dated.min() if len(dated) else None,
-            "last": events["span_end"].max() if len(dated) else None,
-            "countries": list(ranked.index)}
+    """Events, first and last day, and countries by number of events."""
+    store = eventstore.store_of(dataset)
+    coverage = store.coverage()
+    return {"events": store.count, "first": coverage.get("first"),
+            "last": coverage.get("last"), "countries": store.countries()}

@@ -125,56 +125,7 @@ def _date_only(event_date: str, precision: str, date_end: str = "") -> str:
 MAX_PLACES_DRAWN = 800  # beyond this, places are merged into grid cells
 
 
-def map_places(events: pd.DataFrame, colour_by: str = "event category",
-               max_listed: int = 5) -> pd.DataFrame:
-    """One row per place: count, dominant colour key, a plain-text tooltip listing its first
-    events. With more than MAX_PLACES_DRAWN places, nearby places are merged into grid cells,
-    so what is sent to the browser stays bounded whatever the number of events."""
-    counts, listed = place_counts(events, colour_by, max_listed)
-    return places_from_counts(counts, listed, colour_by, max_listed)
-
-
-PLACE_COUNT_COLUMNS = ["location", "place_name", "lat", "lon", "key", "precision", "events"]
 LISTED_COLUMNS = ["location", "lat", "lon", "span_start", "line"]
-
-
-def place_counts(events: pd.DataFrame, colour_by: str = "event category",
-                 max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What the map needs from the events, worked out over a frame: the number of events per
-    place, colour key and placing precision, and each place's earliest events as tooltip lines.
-    (components.eventstore works out the same two frames in SQL.)
-
-    With integer codes and counting (numpy) rather than grouping the frame: half a million
-    matching events take tens of milliseconds."""
-    needed = list(dict.fromkeys(["location", "place_name", "lat", "lon", "span_start",
-                                 "date_text", "event_type", "actors_text", "claim_status",
-                                 "grade", "geo_precision", COLOUR_BY[colour_by]]))
-    has_place = events["lat"].notna() & events["lon"].notna()
-    placed = events[needed] if has_place.all() else events.loc[has_place, needed]
-    if placed.empty:
-        return pd.DataFrame(columns=PLACE_COUNT_COLUMNS), pd.DataFrame(columns=LISTED_COLUMNS)
-    place = combination_codes(placed["location"], placed["lat"], placed["lon"])  # per row
-    key, precision = placed[COLOUR_BY[colour_by]], placed["geo_precision"]
-    combination = combination_codes(pd.Series(place), key, precision)  # codes, not strings
-    first = _first_positions(combination)
-    counts = placed.iloc[first][["location", "place_name", "lat", "lon"]].reset_index(drop=True)
-    counts = counts.astype({"location": object, "place_name": object})
-    for column, values in (("key", key), ("precision", precision)):
-        counts[column] = values.iloc[first].astype(object).fillna("").astype(str).to_numpy()
-    counts["events"] = np.bincount(combination)
-    # tooltips list the earliest events of each place, or of each grid cell when places are
-    # merged (a few thousand lines, not five per place)
-    places = counts.drop_duplicates(["location", "lat", "lon"])
-    size = grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
-    if size is None:
-        listing_group = place
-    else:
-        first_of_place = _first_positions(place)
-        cell_of_place = grid_cells(placed["lat"].to_numpy()[first_of_place],
-                                   placed["lon"].to_numpy()[first_of_place], size)
-        listing_group = cell_of_place[place]
-    shown = placed.iloc[earliest_per_group(listing_group, placed["span_start"], max_listed)]
-    return counts[PLACE_COUNT_COLUMNS], listed_lines(shown)
 
 
 def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
@@ -333,27 +284,6 @@ def earliest_per_group(group: np.ndarray, start: pd.Series, n: int) -> np.ndarra
 
 ARC_COLUMNS = ["origin", "destination", "from_lat", "from_lon", "to_lat", "to_lon", "events",
                "types", "tooltip"]
-
-
-def map_arcs(events: pd.DataFrame) -> pd.DataFrame:
-    """Cross-border movements the data states: events with an origin_location, by route."""
-    moving = events[(events["origin_location"] != "") & events["origin_lat"].notna()
-                    & events["lat"].notna()]
-    if moving.empty:
-        return pd.DataFrame(columns=ARC_COLUMNS)
-    rows = []
-    for (origin, dest), group in moving.groupby(["origin_location", "location"], sort=False,
-                                                observed=True):
-        first = group.iloc[0]
-        rows.append({
-            "origin": origin,
-            "destination": first["place_name"] or dest,
-            "from_lat": float(first["origin_lat"]), "from_lon": float(first["origin_lon"]),
-            "to_lat": float(first["lat"]), "to_lon": float(first["lon"]),
-            "events": len(group),
-            "types": ", ".join(sorted(set(group["event_type"]))),
-        })
-    return arcs_from_routes(pd.DataFrame(rows))
 
 
 def arcs_from_routes(routes: pd.DataFrame) -> pd.DataFrame:
@@ -556,24 +486,7 @@ def same_spot_slots(marks: pd.DataFrame, keys: list[str]) -> pd.Series:
 MAX_TIMELINE_MARKS = 600  # beyond this, the timeline shows counts per period instead
 
 
-def timeline_bins(events: pd.DataFrame, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
-    """Counts of events per lane and period, the period chosen from the span of the data
-    (see bin_unit). Events are counted in the period where their span starts."""
-    dated = events.dropna(subset=["span_start"])
-    if dated.empty:
-        return pd.DataFrame(columns=BIN_COLUMNS), "month"
-    unit = bin_unit(dated["span_start"].min(), dated["span_end"].max())
-    periods = dated["span_start"].dt.to_period(BIN_FREQUENCIES[unit])
-    frame = pd.DataFrame({"lane": dated[LANE_BY[lane_by]], "category": dated["category"],
-                          "period": periods})
-    counts = frame.groupby(["lane", "category", "period"], observed=True).size().rename(
-        "events").reset_index()
-    counts["start"] = counts["period"].dt.start_time
-    return bins_with_ends(counts, unit), unit
-
-
 BIN_COLUMNS = ["lane", "category", "start", "end", "events"]
-BIN_FREQUENCIES = {"week": "W", "month": "M", "year": "Y"}
 
 
 def bin_unit(first: pd.Timestamp, last: pd.Timestamp) -> str:
@@ -590,22 +503,6 @@ def bins_with_ends(counts: pd.DataFrame, unit: str) -> pd.DataFrame:
             "year": pd.DateOffset(years=1)}[unit]
     counts["end"] = counts["start"] + step
     return counts[BIN_COLUMNS].reset_index(drop=True)
-
-
-def monthly_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Events per month by category, for events known at least to the month.
-
-    Returns the counts and how many events were left out because only their year is known.
-    """
-    known = events[events["time_precision"].isin(["day", "month"]) & events["span_start"].notna()]
-    year_only = int(events["span_start"].notna().sum() - len(known))
-    if known.empty:
-        return pd.DataFrame(columns=["month", "category", "events"]), year_only
-    months = known["span_start"].dt.to_period("M").dt.to_timestamp()
-    counts = (known.assign(month=months)
-              .groupby(["month", "category"], observed=True).size()
-              .rename("events").reset_index())
-    return counts, year_only
 
 
 LABEL_CHAR_PX, LABEL_ROW_PX, LABEL_GAP_PX = 6.5, 13, 8  # period labels at 11 px
@@ -639,12 +536,6 @@ def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> 
         label_at.append(at), rows.append(-(3 + LABEL_ROW_PX * row))
     bands["label_at"], bands["label_row"] = label_at, rows
     return bands
-
-
-def year_counts(events: pd.DataFrame) -> pd.Series:
-    """Dated events per year of their start (an index of years, ascending)."""
-    starts = events["span_start"].dropna()
-    return starts.dt.year.value_counts().sort_index().astype("int64")
 
 
 DENSE_SHARE = 0.8  # the default window holds at least this share of the dated events
@@ -738,29 +629,3 @@ def short_text(text, limit: int = 160) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + " …"
-
-
-# --------------------------------------------------------------------------------------------
-# Events in date order, for lists
-
-
-def date_order(events: pd.DataFrame) -> np.ndarray:
-    """The events' row labels in date order: by the start of their date, undated last, then
-    by id (stable)."""
-    return events.sort_values(["span_start", "event_id"], na_position="last",
-                              kind="stable").index.to_numpy()
-
-
-def matching_in_order(matching: pd.DataFrame, total: int, order: np.ndarray) -> np.ndarray:
-    """The labels of `matching` (rows of an events table of `total` rows numbered 0..total-1,
-    whose date order is `order`) in that order. Rows labelled otherwise (a store's listing), or
-    an order that is not of such a table, are sorted on their own."""
-    labels = matching.index
-    if not len(labels):
-        return np.array([], dtype=np.int64)
-    numbered = pd.api.types.is_integer_dtype(labels) and labels.min() >= 0 and labels.max() < total
-    if not numbered or len(order) != total or (total and order.max() >= total):
-        return date_order(matching)
-    chosen = np.zeros(total, dtype=bool)
-    chosen[labels.to_numpy()] = True
-    return order[chosen[order]]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import profiles
+from components import profiles, selection
 from components.ui import cards, panels
 from components.ui.context import actor_events, page_context
 
@@ -42,8 +42,9 @@ elif not table.empty:
     st.dataframe(table.drop(columns=["other_id", "relation_id", "type"]), hide_index=True,
                  width="stretch")
 
-events, total = actor_events(actor_id, *graded)
-every_event = actor_events(actor_id)[1] if any(graded) else total
+named = actor_events(actor_id, *graded)
+events, total = named.listed_events(selection.LISTED_ROWS), named.facts["events"]
+every_event = actor_events(actor_id).facts["events"] if any(graded) else total
 st.subheader(f"Events ({total:,})" if total == len(events) else
              f"Events (the first {len(events):,} of {total:,}, in date order)")
 cards.grade_hidden_note(every_event - total, "event", ctx.filters)
@@ -52,10 +53,10 @@ if every_event == 0:
 elif not events.empty:
     where, when = st.columns([2, 3], gap="medium")
     with where:
-        panels.small_map(dataset, events, key="actor_map", width_px=440)
+        panels.small_map(dataset, named, key="actor_map", width_px=440)
     with when:
-        panels.small_timeline(dataset, events, key="actor_timeline")
-    for row in events.sort_values("span_start").itertuples():
+        panels.small_timeline(dataset, named, key="actor_timeline")
+    for row in events.itertuples():
         st.page_link("pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")
 
@@ -68,4 +69,5 @@ if len(claims):
     st.page_link("pages/claims.py", label="See the competing claims", icon=":material/gavel:")
 
 st.subheader("Sources that mention it")
-st.dataframe(profiles.actor_sources(dataset, actor_id), hide_index=True, width="stretch")
+st.dataframe(profiles.actor_sources(dataset, actor_id, actor_events(actor_id).citations()),
+             hide_index=True, width="stretch")

@@ -17,7 +17,7 @@ data_ui.saved_notice()
 st.caption(f"Data folder: `{dataset.folder}`")
 cards.headline_counts(summary.table_counts(dataset))
 st.markdown(summary.coverage_sentence(dataset))
-if dataset.event_store is not None:
+if dataset.event_store.prepared:
     st.caption("The events are many, so they are kept in a DuckDB database prepared once for "
                "this version of the file (the views ask it for counts; lists and exports hold "
                f"the first {selection.LISTED_ROWS:,} matching events). The Help page says more.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import grades, profiles
 from components.ui import cards, panels
-from components.ui.context import event_pool, page_context
+from components.ui.context import event_pool, event_selection, page_context
 
 ctx = page_context()
 dataset = event_pool(ctx, [st.query_params.get("event", "")])
@@ -30,7 +30,7 @@ with left:
         st.page_link("pages/actor.py", label=f"{name} ({role})", query_params={"actor": actor_id},
                      icon=":material/person:")
 with right:
-    panels.small_map(dataset, dataset.event_rows([event_id]),
+    panels.small_map(dataset, event_selection((event_id,)),
                      key="event_map", height=360, width_px=520,
                      empty_message="The sources give no place for this event, so there is "
                      "nothing to map.")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from components import loader, profiles, search, timeslice
+from components import loader, profiles, search, selection, timeslice
 from tests.conftest import DATA, set_cell
 
 
@@ -49,12 +49,11 @@ def test_search_finds_events_by_words_in_their_description(index, ds):
     assert described.str.contains("EFP").all()
 
 
-def test_large_data_events_are_matched_by_words_without_an_entry_each(ds, monkeypatch):
-    """Past FUZZY_EVENT_LIMIT events, the index keeps one entry per actor and place only and
-    finds events by their words in one vectorised pass; the same events come back."""
-    monkeypatch.setattr(search, "FUZZY_EVENT_LIMIT", 10)
+def test_events_are_found_by_their_words_through_the_query_layer(ds):
+    """The index keeps one entry per actor and place; events are asked of the event store by
+    every query word; the same events come back as the descriptions hold."""
     large = search.build_index(ds)
-    assert large.events is not None
+    assert large.event_store is ds.event_store
     assert {e.kind for e in large.entries} == {"actor", "place"}
     hits = search.search(large, "EFP", limit=50)
     events = hits[hits["kind"] == "event"]
@@ -111,11 +110,31 @@ def test_ego_network_grows_with_hops(ds):
     assert two["source"].isin(reach).__or__(two["target"].isin(reach)).all()
 
 
-def test_actor_sources_with_reliability(ds):
-    sources = profiles.actor_sources(ds, "irgc-qf").set_index("source")
-    assert {"isw", "enc"} <= set(sources.index)
+def citing_rows(ds, actor_id: str) -> dict[str, int]:
+    """Rows of the actor's profile, its relations and the events naming it, per source cited,
+    counted straight from the tables."""
+    counted: dict[str, int] = {}
+    actor = ds.actors.set_index("actor_id").loc[actor_id]
+    relations = ds.relations[(ds.relations["source"] == actor_id)
+                             | (ds.relations["target"] == actor_id)]
+    events = ds.events[[actor_id in (a1, a2, *assoc) for a1, a2, assoc in
+                        zip(ds.events["actor1"], ds.events["actor2"], ds.events["assoc_actors"])]]
+    for cited in [actor["source_ids"], *relations["source_ids"], *events["source_ids"]]:
+        for source_id in cited:
+            counted[source_id] = counted.get(source_id, 0) + 1
+    return counted
+
+
+def test_actor_sources_count_every_citing_row_with_reliability(ds):
+    named = selection.actor_events(ds, "irgc-qf")
+    sources = profiles.actor_sources(ds, "irgc-qf", named.citations()).set_index("source")
+    expected = citing_rows(ds, "irgc-qf")
+    assert dict(sources["rows citing it"]) == expected
+    assert expected["isw"] > 11 and expected["enc"] > 5  # more than the store once listed
     assert sources.loc["isw", "reliability"].startswith("B")
-    assert sources.loc["enc", "rows citing it"] >= 1
+    assert "events" in sources.loc["isw", "cited for"]
+    sections = sources.loc["isw", "sections"]
+    assert sections and "../shared" not in sections
 
 
 # ---------------------------------------------------------------------------------------------

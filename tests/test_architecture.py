@@ -66,6 +66,6 @@ def test_every_setting_is_documented_in_the_readme():
                *(PROJECT / "pages").glob("*.py"), *(PROJECT / "bench").glob("*.py")]
     settings = {name for path in sources
                 for name in re.findall(r"\bPROXYLENS_[A-Z_]+\b", path.read_text())}
-    assert {"PROXYLENS_DATA_DIR", "PROXYLENS_ENGINE", "PROXYLENS_CACHE_DIR"} <= settings
+    assert {"PROXYLENS_DATA_DIR", "PROXYLENS_STORE", "PROXYLENS_CACHE_DIR"} <= settings
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert sorted(s for s in settings if s not in readme) == []

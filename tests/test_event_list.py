@@ -3,7 +3,6 @@ Timeline, in words, with their grade and a link to their page."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,20 +66,17 @@ def test_the_list_is_paged():
     assert listed_frame(at)["when"].iloc[0] != table["when"].iloc[0]
 
 
-def test_matching_events_come_in_the_data_s_one_date_order():
-    """The list takes the matching rows out of one date order of all events (sorted once per
-    data version) and gets what sorting the matching rows themselves would give."""
-    events = loader.load_dataset().dataset.events
-    order = views.date_order(events)
-    for chosen in (events[events["event_type"] == "statement"],
-                   events[events["span_start"].isna()], events.iloc[::3], events.iloc[:0]):
-        expected = chosen.sort_values(["span_start", "event_id"], na_position="last",
-                                      kind="stable").index.to_numpy()
-        assert list(views.matching_in_order(chosen, len(events), order)) == list(expected)
-    # rows numbered otherwise (an event store's listing) are sorted on their own
-    listing = events.iloc[:10].set_axis(range(5000, 5010))
-    assert list(views.matching_in_order(listing, len(events), order)) == list(
-        listing.sort_values(["span_start", "event_id"], na_position="last").index)
+def test_the_list_pages_through_every_matching_event_in_date_order(labelled):
+    """Each page is the query layer's next rows: together, every event once, by start date
+    (undated last), then by file row."""
+    at = run_app()
+    pages = at.number_input(key="overview_events")
+    seen = []
+    for page in range(1, int(pages.max) + 1):
+        at.number_input(key="overview_events").set_value(page).run()
+        seen += [link.removeprefix("event?event=") for link in listed_frame(at)["event page"]]
+    expected = labelled.sort_values(["span_start", loader.ROW], na_position="last")
+    assert seen == list(expected["event_id"])
 
 
 def test_events_on_the_same_day_in_one_lane_are_two_marks_apart(labelled):
@@ -103,9 +99,3 @@ def test_timeline_tooltips_are_cut_at_a_word_not_mid_word(labelled):
         full = " ".join(events.loc[events["event_id"] == event_id, "description"].iloc[0].split())
         kept = label.removesuffix(" …")
         assert full.startswith(kept) and full[len(kept)] in " ,;:", label  # a word ends there
-
-
-def test_an_order_of_another_table_falls_back_to_sorting_the_rows():
-    events = loader.load_dataset().dataset.events.iloc[:3].set_axis([0, 1, 2])
-    expected = list(events.sort_values(["span_start", "event_id"], na_position="last").index)
-    assert list(views.matching_in_order(events, 3, np.array([0, 1, 5]))) == expected

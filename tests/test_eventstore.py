@@ -1,4 +1,5 @@
-"""The DuckDB event store answers every view's question as the in-memory path does."""
+"""The event store prepared on disk (Parquet read slice by slice) answers every view's question
+as the in-memory store of the same events does."""
 
 from __future__ import annotations
 
@@ -34,12 +35,10 @@ def open_store(folder: Path, cache: Path) -> tuple[loader.LoadResult, eventstore
 
 @pytest.fixture
 def stored(data_copy, tmp_path):
+    """The same folder with its events prepared on disk, and held in memory."""
     as_parquet(data_copy)
     result, _ = open_store(data_copy, tmp_path / "cache")
-    in_memory = loader.load_dataset(data_copy).dataset
-    labelled = dataclasses.replace(in_memory, events=views.with_event_labels(
-        in_memory.events, in_memory.actors, in_memory.sources))
-    return result.dataset, labelled
+    return result.dataset, loader.load_dataset(data_copy).dataset
 
 
 SOME_FILTERS = [
@@ -64,10 +63,11 @@ SOME_FILTERS = [
 
 
 @pytest.mark.parametrize("chosen", SOME_FILTERS, ids=lambda x: str(x.active()) or "unfiltered")
-def test_store_and_frame_draw_the_same_views(stored, chosen):
-    dataset, labelled = stored
-    in_store = selection.StoreSelection(dataset.event_store, dataset, chosen)
-    in_frame = selection.FrameSelection(f.filter_events(labelled, chosen))
+def test_prepared_and_in_memory_stores_draw_the_same_views(stored, chosen):
+    dataset, in_memory = stored
+    in_store = selection.select(dataset, chosen)
+    in_frame = selection.select(in_memory, chosen)
+    assert in_store.store.prepared and not in_frame.store.prepared
     assert in_store.facts == in_frame.facts
     pd.testing.assert_frame_equal(in_store.map_places(), in_frame.map_places(), check_dtype=False)
     pd.testing.assert_frame_equal(in_store.map_places("claim status"),
@@ -97,28 +97,32 @@ def test_store_and_frame_draw_the_same_views(stored, chosen):
         check_dtype=False)
     assert in_store.involved_actor_ids() == in_frame.involved_actor_ids()
     relations = f.filter_relations(dataset, chosen, involved=in_store.involved_actor_ids)
-    pd.testing.assert_frame_equal(relations, f.filter_relations(labelled, chosen, in_frame.events))
+    pd.testing.assert_frame_equal(relations, f.filter_relations(
+        in_memory, chosen, involved=in_frame.involved_actor_ids))
+    pd.testing.assert_frame_equal(in_store.citations(), in_frame.citations())
     assert (selection.view_counts(in_store, relations)
             == selection.view_counts(in_frame, relations))
 
 
 def test_store_rows_are_the_matching_events_in_date_order(stored):
-    dataset, labelled = stored
+    dataset, in_memory = stored
     chosen = f.Filters(event_types=("military operation", "statement"))
-    rows = selection.StoreSelection(dataset.event_store, dataset, chosen).rows(1000)
-    expected = f.filter_events(labelled, chosen).sort_values(["span_start", loader.ROW],
-                                                              na_position="last")
+    rows = selection.select(dataset, chosen).rows(1000)
+    labelled = views.with_event_labels(in_memory.events, in_memory.actors, in_memory.sources)
+    expected = labelled[labelled["event_type"].isin(chosen.event_types)].sort_values(
+        ["span_start", loader.ROW], na_position="last")
     assert list(rows["event_id"]) == list(expected["event_id"])
     assert list(rows["date_text"]) == list(expected["date_text"].astype(str))
     assert rows["assoc_actors"].map(lambda v: isinstance(v, tuple)).all()
-    first_two = selection.StoreSelection(dataset.event_store, dataset, chosen).rows(2, offset=1)
+    first_two = selection.select(dataset, chosen).rows(2, offset=1)
     assert list(first_two["event_id"]) == list(expected["event_id"])[1:3]
 
 
 def test_store_offers_the_same_sidebar_options(stored):
-    dataset, labelled = stored
-    assert (f.filter_options(dataset, dataset.event_store.option_facts())
-            == f.filter_options(labelled))
+    dataset, in_memory = stored
+    assert selection.filter_options(dataset) == selection.filter_options(in_memory)
+    assert selection.filter_options(dataset).event_types == tuple(sorted(
+        set(in_memory.events["event_type"]) - {""}))
 
 
 def test_store_problems_read_as_the_loaders_and_name_the_parquet_file(data_copy, tmp_path,
@@ -172,13 +176,13 @@ def test_a_prepared_version_is_opened_not_rebuilt(data_copy, tmp_path):
 
 
 def test_the_engine_is_chosen_by_size_unless_forced(data_copy, monkeypatch):
-    monkeypatch.delenv(eventstore.ENGINE_ENV, raising=False)
+    monkeypatch.delenv(eventstore.STORE_ENV, raising=False)
     assert not eventstore.wants_store(data_copy)  # CSV events stay in pandas
     as_parquet(data_copy)
     assert not eventstore.wants_store(data_copy)  # a few dozen rows
     monkeypatch.setattr(eventstore, "STORE_FROM_ROWS", 10)
     assert eventstore.wants_store(data_copy)
-    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    monkeypatch.setenv(eventstore.STORE_ENV, "memory")
     assert not eventstore.wants_store(data_copy)
 
 
@@ -186,7 +190,7 @@ def test_the_engine_is_chosen_by_size_unless_forced(data_copy, monkeypatch):
 def store_app(data_copy, tmp_path, monkeypatch):
     as_parquet(data_copy)
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    monkeypatch.setenv(eventstore.ENGINE_ENV, "duckdb")
+    monkeypatch.setenv(eventstore.STORE_ENV, "disk")
     monkeypatch.setenv(eventstore.CACHE_ENV, str(tmp_path / "cache"))
     return data_copy
 
@@ -213,7 +217,7 @@ def test_the_store_draws_what_the_frame_draws(store_app, monkeypatch):
     attacks = int((events["event_type"] == "armed attack").sum())
     assert 0 < attacks < len(events)
     assert from_store[1]["Events"] == str(attacks)  # the filter from the address was applied
-    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    monkeypatch.setenv(eventstore.STORE_ENV, "memory")
     assert drawn() == from_store
 
 
@@ -244,11 +248,9 @@ def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
     result, _ = open_store(folder, tmp_path / "cache")
     dataset = result.dataset
     in_memory = loader.load_dataset(folder).dataset
-    labelled = dataclasses.replace(in_memory, events=views.with_event_labels(
-        in_memory.events, in_memory.actors, in_memory.sources))
     for chosen in (f.Filters(), f.Filters(claim_statuses=("alleged",))):
-        from_store = selection.StoreSelection(dataset.event_store, dataset, chosen).map_places()
-        from_frame = selection.FrameSelection(f.filter_events(labelled, chosen)).map_places()
+        from_store = selection.select(dataset, chosen).map_places()
+        from_frame = selection.select(in_memory, chosen).map_places()
         assert (from_store["places"] > 1).any()  # grid cells, not places one by one
         pd.testing.assert_frame_equal(from_store, from_frame, check_dtype=False)
 
@@ -308,5 +310,19 @@ def test_the_store_actor_page_follows_the_grade_filter(store_app, monkeypatch):
     from_store = actor_page()
     assert from_store[1] and from_store[2]
     assert all(label.split("grade ")[-1][1] in "12" for label in from_store[2])
-    monkeypatch.setenv(eventstore.ENGINE_ENV, "pandas")
+    monkeypatch.setenv(eventstore.STORE_ENV, "memory")
     assert actor_page() == from_store
+
+
+def test_the_actor_page_cites_the_same_sources_from_either_store(store_app, monkeypatch):
+    """The Actor page's "Sources that mention it" counts the events' citations from the
+    prepared store as from memory (it once lost every citation that came from events)."""
+    def sources_table():
+        at = run_app("pages/actor.py", params={"actor": "irgc-qf"})
+        assert not at.exception
+        return next(df.value for df in at.dataframe if "rows citing it" in df.value.columns)
+
+    from_disk = sources_table()
+    monkeypatch.setenv(eventstore.STORE_ENV, "memory")
+    pd.testing.assert_frame_equal(from_disk, sources_table())
+    assert "events" in from_disk.set_index("source").loc["isw", "cited for"]

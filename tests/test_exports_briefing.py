@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from components import briefing, exports, loader, views
+from components import briefing, exports, loader, selection, views
 from components.filters import Filters
 from components.ui import charts
 from tests.conftest import DATA, shared_path
@@ -65,9 +65,9 @@ def test_charts_export_as_png_and_svg(labelled, ds):
     assert spec["width"] == "container"  # the on-screen spec is untouched
 
 
-def test_static_map_has_places_arcs_and_outlines(labelled):
-    places = views.map_places(labelled)
-    arcs = views.map_arcs(labelled)
+def test_static_map_has_places_arcs_and_outlines(ds):
+    everything = selection.select(ds, Filters())
+    places, arcs = everything.map_places(), everything.map_arcs()
     view = views.map_view_bounds(places, 1000, 640, arcs)
     outlines = json.loads(shared_path("geo", "iraq_admin1.json").read_text())
     spec = exports.static_map_spec(places, arcs, view, outlines, "event category")

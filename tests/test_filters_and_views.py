@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from components import filters as f
-from components import loader, network, palette, views
+from components import loader, network, palette, selection, views
 from tests.conftest import DATA, set_cell
 
 
@@ -17,18 +19,26 @@ def ds():
     return loader.load_dataset(DATA).dataset
 
 
-def labelled(ds, flt=f.Filters()):
-    return views.with_event_labels(f.filter_events(ds, flt), ds.actors)
+def matching(ds, flt=f.Filters()):
+    """Every event matching the filters, labelled, in date order (from the event store)."""
+    return selection.matching_events(ds, flt)
+
+
+def event_actor_ids(events):
+    """For each event, the set of every actor it names (actor1, actor2, associates)."""
+    return [{a for a in (a1, a2) if a} | set(assoc)
+            for a1, a2, assoc in zip(events["actor1"], events["actor2"], events["assoc_actors"])]
 
 
 def test_no_filters_keep_everything(ds):
-    assert len(f.filter_events(ds, f.Filters())) == len(ds.events)
+    assert len(matching(ds, f.Filters())) == len(ds.events)
+    assert selection.select(ds, f.Filters()).facts["events"] == len(ds.events)
     assert len(f.filter_relations(ds, f.Filters())) == len(ds.relations)
 
 
 def test_date_window_matches_spans_that_overlap(ds):
     window = f.Filters(date_from=date(2006, 6, 1), date_to=date(2006, 6, 30))
-    events = f.filter_events(ds, window)
+    events = matching(ds, window)
     assert len(events) > 0
     assert (events["span_start"] <= pd.Timestamp("2006-06-30")).all()
     assert (events["span_end"] >= pd.Timestamp("2006-06-01")).all()
@@ -49,18 +59,18 @@ def test_undated_relations_are_kept_and_dated_ones_must_overlap(ds):
 
 
 def test_place_filter_and_province_filter(ds):
-    karbala = f.filter_events(ds, f.Filters(places=("karbala-pjcc",)))
+    karbala = matching(ds, f.Filters(places=("karbala-pjcc",)))
     assert len(karbala) >= 1 and set(karbala["location"]) == {"karbala-pjcc"}
-    province = f.filter_events(ds, f.Filters(places=(f.PROVINCE_PREFIX + "Baghdad",)))
+    province = matching(ds, f.Filters(places=(f.PROVINCE_PREFIX + "Baghdad",)))
     assert set(province["admin1"]) == {"Baghdad"}
     assert {"baghdad", "green-zone"} <= set(province["location"])
 
 
 def test_actor_filter_and_linked_actors(ds):
-    only = f.filter_events(ds, f.Filters(actors=("daqduq",)))
+    only = matching(ds, f.Filters(actors=("daqduq",)))
     assert len(only) >= 2
-    assert all("daqduq" in ids for ids in f.event_actor_ids(only))
-    linked = f.filter_events(ds, f.Filters(actors=("daqduq",), include_linked=True))
+    assert all("daqduq" in ids for ids in event_actor_ids(only))
+    linked = matching(ds, f.Filters(actors=("daqduq",), include_linked=True))
     assert len(linked) > len(only)
     rel = f.filter_relations(ds, f.Filters(actors=("daqduq",)))
     assert ((rel["source"] == "daqduq") | (rel["target"] == "daqduq")).all()
@@ -68,30 +78,31 @@ def test_actor_filter_and_linked_actors(ds):
 
 
 def test_type_and_claim_filters(ds):
-    kid = f.filter_events(ds, f.Filters(event_types=("kidnapping",)))
+    kid = matching(ds, f.Filters(event_types=("kidnapping",)))
     assert set(kid["event_type"]) == {"kidnapping"}
     disputed = f.filter_relations(ds, f.Filters(claim_statuses=("disputed",)))
     assert set(disputed["claim_status"]) == {"disputed"}
-    persons = f.filter_events(ds, f.Filters(actor_types=("person",)))
+    persons = matching(ds, f.Filters(actor_types=("person",)))
     person_ids = set(ds.actors.loc[ds.actors["actor_type"] == "person", "actor_id"])
-    assert all(ids & person_ids for ids in f.event_actor_ids(persons))
+    assert all(ids & person_ids for ids in event_actor_ids(persons))
 
 
 def test_text_search_uses_aliases_and_descriptions(ds):
-    by_alias = f.filter_events(ds, f.Filters(text="Quds"))
+    by_alias = matching(ds, f.Filters(text="Quds"))
     assert all("irgc-qf" in ids or "quds" in d.lower() or "qods" in d.lower()
-               for ids, d in zip(f.event_actor_ids(by_alias), by_alias["description"]))
+               for ids, d in zip(event_actor_ids(by_alias), by_alias["description"]))
     assert len(by_alias) > 0
-    efp = f.filter_events(ds, f.Filters(text="EFP"))
+    efp = matching(ds, f.Filters(text="EFP"))
     assert len(efp) >= 1 and efp["description"].str.contains("EFP").all()
-    assert f.filter_events(ds, f.Filters(text="no such words anywhere")).empty
+    assert matching(ds, f.Filters(text="no such words anywhere")).empty
 
 
 def test_event_only_filters_narrow_the_network_to_involved_actors(ds):
     flt = f.Filters(places=("karbala-pjcc",))
-    events = f.filter_events(ds, flt)
-    relations = f.filter_relations(ds, flt, events)
-    involved = set().union(*f.event_actor_ids(events))
+    events = matching(ds, flt)
+    relations, chosen = selection.filtered(ds, flt)
+    involved = set().union(*event_actor_ids(events))
+    assert chosen.involved_actor_ids() == involved
     assert len(relations) > 0
     assert set(relations["source"]) | set(relations["target"]) <= involved
 
@@ -105,7 +116,7 @@ def test_chips_list_and_remove_filters():
 
 
 def test_filter_options_offer_places_and_provinces(ds):
-    options = f.filter_options(ds)
+    options = selection.filter_options(ds)
     assert options.places["karbala-pjcc"].startswith("Karbala Provincial")
     assert options.places[f.PROVINCE_PREFIX + "Diyala"] == "Diyala province"
     assert options.date_min <= date(2003, 3, 20) <= options.date_max
@@ -117,8 +128,8 @@ def test_filter_options_offer_places_and_provinces(ds):
 
 
 def test_map_places_aggregate_by_place(ds):
-    events = labelled(ds)
-    places = views.map_places(events)
+    events = matching(ds)
+    places = selection.select(ds, f.Filters()).map_places()
     placed = events.dropna(subset=["lat"])
     assert places["events"].sum() == len(placed)
     assert places["location"].is_unique
@@ -127,22 +138,22 @@ def test_map_places_aggregate_by_place(ds):
 
 
 def test_region_and_country_places_are_rings(ds):
-    places = views.map_places(labelled(ds)).set_index("location")
+    places = selection.select(ds, f.Filters()).map_places().set_index("location")
     assert places.loc["iraq", "filled"] == False  # noqa: E712 - numpy bool
     assert places.loc["diyala", "filled"] == False  # noqa: E712
     assert places.loc["basra", "filled"] == True  # noqa: E712
 
 
 def test_map_colour_by_claim_status(ds):
-    places = views.map_places(labelled(ds), "claim status")
+    places = selection.select(ds, f.Filters()).map_places("claim status")
     assert set(places["key"]) <= set(palette.CLAIM_STATUS)
     assert all(c == palette.rgb(palette.CLAIM_STATUS[k], 220)
                for c, k in zip(places["colour"], places["key"]))
 
 
 def test_arcs_come_from_origin_locations_in_the_data(ds):
-    events = labelled(ds)
-    arcs = views.map_arcs(events)
+    events = matching(ds)
+    arcs = selection.select(ds, f.Filters()).map_arcs()
     with_origin = events[(events["origin_location"] != "") & events["lat"].notna()]
     assert arcs["events"].sum() == len(with_origin)
     routes = set(zip(arcs["origin"], arcs["destination"]))
@@ -151,7 +162,7 @@ def test_arcs_come_from_origin_locations_in_the_data(ds):
 
 
 def test_view_bounds_frame_every_place(ds):
-    places = views.map_places(labelled(ds))
+    places = selection.select(ds, f.Filters()).map_places()
     view = views.map_view_bounds(places, 1000, 600)
     assert places["lon"].min() < view["longitude"] < places["lon"].max()
     assert 2 <= view["zoom"] <= 8
@@ -164,7 +175,7 @@ def test_view_bounds_frame_every_place(ds):
 
 
 def test_month_and_year_events_are_spans_not_points(ds):
-    marks = views.timeline_marks(labelled(ds))
+    marks = views.timeline_marks(matching(ds))
     by_id = marks.set_index("event_id")
     year_event = ds.events[(ds.events["time_precision"] == "year") & (ds.events["date_end"] == "")].iloc[0]
     mark = by_id.loc[year_event["event_id"]]
@@ -174,8 +185,8 @@ def test_month_and_year_events_are_spans_not_points(ds):
 
 
 def test_monthly_counts_leave_out_year_only_events(ds):
-    events = labelled(ds)
-    counts, year_only = views.monthly_counts(events)
+    events = matching(ds)
+    counts, year_only = selection.select(ds, f.Filters()).monthly_counts()
     known = events["time_precision"].isin(["day", "month"]).sum()
     assert counts["events"].sum() == known
     assert year_only == (events["time_precision"] == "year").sum()
@@ -245,7 +256,7 @@ def test_unknown_actor_in_relations_still_draws(data_copy):
 
 
 def test_map_colour_by_actor_side(ds):
-    places = views.map_places(labelled(ds), "actor side").set_index("location")
+    places = selection.select(ds, f.Filters()).map_places("actor side").set_index("location")
     assert set(places["key"]) <= set(palette.SIDE)
     # the Karbala raid's first actors are the Special Groups and the Qods Force
     assert places.loc["karbala-pjcc", "key"] == "Iran and its partners"
@@ -260,18 +271,19 @@ def test_place_circles_stay_readable_whatever_the_counts():
     assert big.is_monotonic_increasing and big.min() > 9
 
 
-def test_a_merged_cell_is_named_by_and_filters_to_its_busiest_place(monkeypatch):
+def test_a_merged_cell_is_named_by_and_filters_to_its_busiest_place(ds, monkeypatch):
     monkeypatch.setattr(views, "MAX_PLACES_DRAWN", 1)  # force the grid
     rows = [("quiet", 30.50, 47.80)] + [("busy", 30.52, 47.81)] * 3
-    events = pd.DataFrame({
-        "location": [r[0] for r in rows], "place_name": [r[0].title() for r in rows],
-        "lat": [r[1] for r in rows], "lon": [r[2] for r in rows],
-        "span_start": pd.to_datetime(["2007-01-01", "2007-02-01", "2007-03-01", "2007-04-01"]),
-        "date_text": ["d"] * 4, "event_type": ["armed attack"] * 4, "actors_text": ["a"] * 4,
-        "claim_status": ["reported"] * 4, "grade": ["F3"] * 4, "geo_precision": ["exact"] * 4,
-        "category": ["violence"] * 4,
-    })
-    places = views.map_places(events)
+    starts = pd.to_datetime(["2007-01-01", "2007-02-01", "2007-03-01", "2007-04-01"])
+    events = ds.events.iloc[:4].assign(
+        location=[r[0] for r in rows], place_name=[r[0].title() for r in rows],
+        lat=[r[1] for r in rows], lon=[r[2] for r in rows],
+        span_start=starts, span_end=starts,
+        event_type=["armed attack"] * 4, claim_status=["reported"] * 4, grade=["F3"] * 4,
+        geo_precision=["exact"] * 4,
+    )
+    four = dataclasses.replace(ds, events=events, event_store=None)
+    places = selection.select(four, f.Filters()).map_places()
     assert len(places) == 1
     cell = places.iloc[0]
     assert (cell["location"], cell["events"], cell["places"]) == ("busy", 4, 2)

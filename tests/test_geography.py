@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from components import geography, importers, loader, views
+from components import filters, geography, importers, loader, selection, views
 from tests.conftest import DATA, PROJECT, shared_path
 
 # --------------------------------------------------------------------------------------------
@@ -186,9 +186,8 @@ def test_the_character_set_holds_every_character_of_the_labels():
 
 
 def _places(folder=DATA):
-    ds = loader.load_dataset(folder).dataset
-    events = views.with_event_labels(ds.events, ds.actors, ds.sources)
-    return views.map_places(events), views.map_arcs(events)
+    chosen = selection.select(loader.load_dataset(folder).dataset, filters.Filters())
+    return chosen.map_places(), chosen.map_arcs()
 
 
 @pytest.mark.parametrize("width, height", [(1150, 640), (420, 520), (700, 340), (520, 360)])

@@ -96,13 +96,13 @@ def graded(data_copy):
 
 def test_the_grade_filter_narrows_events_and_relations(graded):
     chosen = f.Filters(min_credibility="2")
-    events = f.filter_events(graded, chosen)
+    events = selection.matching_events(graded, chosen)
     assert len(events) == 10 and set(events["grade"].astype(str).str[1]) == {"1"}
-    relations = f.filter_relations(graded, chosen, events)
+    relations, _ = selection.filtered(graded, chosen)
     assert 0 < len(relations) <= 10
     assert set(relations["grade"].str[1]) == {"2"}
     # the letter half: the encyclopedia (C) alone is not "B or better"
-    only_b = f.filter_events(graded, f.Filters(min_reliability="B"))
+    only_b = selection.matching_events(graded, f.Filters(min_reliability="B"))
     assert len(only_b) and (only_b["grade"].astype(str).str[0] <= "B").all()
     assert len(only_b) < len(graded.events)
 
@@ -115,13 +115,13 @@ def test_the_grade_filter_is_a_removable_chip(graded):
 
 
 def test_map_can_be_coloured_by_grade(graded):
-    places = views.map_places(graded.events, "grade")
+    places = selection.select(graded, f.Filters()).map_places("grade")
     assert set(places["key"]) <= set(grades.GRADE_BANDS)
     assert len(set(places["key"])) >= 2
 
 
 def test_map_tooltips_carry_the_grade(graded):
-    places = views.map_places(graded.events)
+    places = selection.select(graded, f.Filters()).map_places()
     assert places["tooltip"].str.contains(r"· [A-F][1-6]", regex=True).all()
 
 
@@ -143,7 +143,7 @@ def test_possibly_in_the_window_keeps_an_overlapping_year(data_copy):
     event_id = year_only_event(data_copy)
     dataset = labelled(loader.load_dataset(data_copy).dataset)
     half_year = f.Filters(date_from=date(2006, 6, 1), date_to=date(2006, 12, 31))
-    assert event_id in set(f.filter_events(dataset, half_year)["event_id"])
+    assert event_id in set(selection.matching_events(dataset, half_year)["event_id"])
 
 
 def test_certainly_in_the_window_needs_the_whole_span_inside(data_copy):
@@ -153,9 +153,9 @@ def test_certainly_in_the_window_needs_the_whole_span_inside(data_copy):
                           date_rule=f.WITHIN)
     whole_year = f.Filters(date_from=date(2006, 1, 1), date_to=date(2006, 12, 31),
                            date_rule=f.WITHIN)
-    assert event_id not in set(f.filter_events(dataset, half_year)["event_id"])
-    assert event_id in set(f.filter_events(dataset, whole_year)["event_id"])
-    kept = f.filter_events(dataset, half_year)
+    assert event_id not in set(selection.matching_events(dataset, half_year)["event_id"])
+    assert event_id in set(selection.matching_events(dataset, whole_year)["event_id"])
+    kept = selection.matching_events(dataset, half_year)
     assert (kept["span_start"] >= pd.Timestamp("2006-06-01")).all()
     assert (kept["span_end"] <= pd.Timestamp("2006-12-31")).all()
 
@@ -204,9 +204,11 @@ def test_an_event_without_a_date_loads_without_a_problem(with_undated):
 
 def test_an_undated_event_is_on_the_map_but_not_the_timeline(with_undated):
     _, dataset = with_undated
-    chosen = selection.FrameSelection(f.filter_events(dataset, f.Filters()))
+    chosen = selection.select(dataset, f.Filters())
     assert chosen.facts["events"] - chosen.facts["dated"] >= 1
-    assert "ev-undated" not in set(views.timeline_marks(chosen.events)["event_id"])
+    listed = chosen.listed_events(selection.LISTED_ROWS)
+    assert "ev-undated" in set(listed["event_id"])  # listed, so left off the timeline below
+    assert "ev-undated" not in set(views.timeline_marks(listed)["event_id"])
     basra = chosen.map_places().set_index("location").loc["basra"]
     assert "undated" in basra["tooltip"]
 
@@ -215,7 +217,7 @@ def test_a_date_window_leaves_undated_events_out_under_either_rule(with_undated)
     _, dataset = with_undated
     for rule in f.DATE_RULES:
         chosen = f.Filters(date_from=date(1970, 1, 1), date_to=date(2030, 1, 1), date_rule=rule)
-        assert "ev-undated" not in set(f.filter_events(dataset, chosen)["event_id"])
+        assert "ev-undated" not in set(selection.matching_events(dataset, chosen)["event_id"])
 
 
 def test_a_date_note_is_shown_beside_the_date():

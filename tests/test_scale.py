@@ -76,10 +76,10 @@ def test_data_page_tables_are_paged(big):
 def test_long_option_lists_offer_the_busiest_and_keep_any_choice(big):
     """Thousands of places are not all sent to the sidebar on every rerun: the busiest
     MAX_LISTED are, plus whatever is chosen, by the address or by a click on the map."""
-    from components import filters, loader
+    from components import loader, selection
     from components.ui import sidebar
 
-    options = filters.filter_options(loader.load_dataset(big).dataset)
+    options = selection.filter_options(loader.load_dataset(big).dataset)
     assert len(options.places) > sidebar.MAX_LISTED
     quiet = options.ranked_places[-1]  # the place with the fewest events: never in the list
     at = run_app("pages/map.py", params={"places": options.places[quiet]}, timeout=300)
@@ -101,11 +101,11 @@ def test_long_option_lists_offer_the_busiest_and_keep_any_choice(big):
 def test_an_actor_outside_the_list_can_still_be_filtered_to(big, monkeypatch):
     """Among many actors, one named least often is not in the sidebar's list; its page links
     to every view filtered to it, and the link's address keeps it chosen."""
-    from components import filters, loader
+    from components import loader, selection
     from components.ui import sidebar
 
     monkeypatch.setattr(sidebar, "MAX_LISTED", 100)  # the synthetic 100k folder has 333 actors
-    options = filters.filter_options(loader.load_dataset(big).dataset)
+    options = selection.filter_options(loader.load_dataset(big).dataset)
     assert len(options.actors) > sidebar.MAX_LISTED
     rare = options.ranked_actors[-1]
     at = run_app("pages/actor.py", params={"actor": rare}, timeout=300)

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from components import loader, views
+from components import filters, loader, selection, views
 from components.ui import charts
 from tests.apptest_helpers import chart_titled, run_app, vega_spec
 
@@ -19,7 +19,7 @@ def dataset():
 
 
 def test_the_dense_window_is_taken_from_the_data(dataset):
-    counts = views.year_counts(dataset.events)
+    counts = selection.select(dataset, filters.Filters()).year_counts()
     start, end = views.dense_window(counts)
     in_window = counts[(counts.index >= start.year) & (counts.index < end.year)].sum()
     assert in_window >= views.DENSE_SHARE * counts.sum()

@@ -8,7 +8,6 @@ unpickled on every rerun. Nothing downstream modifies them; views work on copies
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, search, selection, views
+from components import loader, network, search, selection
 from components.ui import data_access, sidebar
 
 
@@ -39,8 +38,7 @@ class PageContext:
     def bounded(self) -> bool:
         """True when `events` holds only the first LISTED_ROWS of the matching events (known
         without fetching them)."""
-        return (self.dataset.event_store is not None
-                and self.selection.facts["events"] > selection.LISTED_ROWS)
+        return self.selection.facts["events"] > selection.LISTED_ROWS
 
     @property
     def dataset(self) -> loader.Dataset:
@@ -57,17 +55,9 @@ def _options(folder: str, fingerprint: str) -> f.FilterOptions:
     return selection.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
-@st.cache_resource(show_spinner="Preparing the events…", max_entries=4)
-def _labelled(folder: str, fingerprint: str) -> loader.Dataset:
-    """The dataset with display labels on its events, worked out once per data version."""
-    dataset = data_access.load(folder, fingerprint).dataset
-    events = views.with_event_labels(dataset.events, dataset.actors, dataset.sources)
-    return dataclasses.replace(dataset, events=events)
-
-
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
-    return selection.filtered(_labelled(folder, fingerprint), filters)
+    return selection.filtered(data_access.load(folder, fingerprint).dataset, filters)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -151,23 +141,31 @@ def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContex
 
 def event_pool(ctx: PageContext, wanted) -> loader.Dataset:
     """The dataset the Event page picks from (see selection.event_pool)."""
-    if ctx.dataset.event_store is None:
-        return ctx.dataset  # all events in memory: no need to list the matching ones
     return selection.event_pool(ctx.dataset, ctx.events, wanted)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _actor_events(folder: str, fingerprint: str, actor_id: str, min_reliability: str,
-                  min_credibility: str) -> tuple[pd.DataFrame, int]:
+                  min_credibility: str) -> selection.Selection:
     return selection.actor_events(data_access.load(folder, fingerprint).dataset, actor_id,
                                   min_reliability, min_credibility)
 
 
 def actor_events(actor_id: str, min_reliability: str = "", min_credibility: str = ""
-                 ) -> tuple[pd.DataFrame, int]:
-    """The events naming an actor, graded at least as asked (with an event store, the first
-    LISTED_ROWS in date order) and how many there are."""
+                 ) -> selection.Selection:
+    """The events naming an actor, graded at least as asked."""
     return _actor_events(*_fingerprint(), actor_id, min_reliability, min_credibility)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _event_selection(folder: str, fingerprint: str, event_ids: tuple[str, ...]
+                     ) -> selection.Selection:
+    return selection.select_events(data_access.load(folder, fingerprint).dataset, event_ids)
+
+
+def event_selection(event_ids: tuple[str, ...]) -> selection.Selection:
+    """The events with these ids, as the query layer answers for them."""
+    return _event_selection(*_fingerprint(), event_ids)
 
 
 def positions() -> dict:

@@ -7,11 +7,11 @@ import dataclasses
 from datetime import datetime, timezone
 from functools import partial
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from components import views
+from components.selection import LISTED_ROWS
 from components.ui import charts, export_ui, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key
@@ -276,16 +276,14 @@ def _to_date(value):
 # Small views of a given set of events (actor and event pages)
 
 
-def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
-              width_px: int = 620,
+def small_map(dataset, chosen, key: str, height: int = 340, width_px: int = 620,
               empty_message: str = "None of these events has a place in the sources.") -> None:
-    """The events' places, no controls, no click action."""
-    labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
-    places = views.map_places(labelled)
+    """The places of a selection's events (selection.Selection), no controls, no click action."""
+    places = chosen.map_places()
     if places.empty:
         st.info(empty_message, icon=":material/map:")
         return
-    arcs = views.map_arcs(labelled)
+    arcs = chosen.map_arcs()
     view = views.map_view_bounds(places, width_px, height, arcs)
     view["zoom"] = min(view["zoom"], 6.5)  # a single place should still show its surroundings
     places["label"] = views.label_places(places, view)
@@ -302,26 +300,26 @@ def small_map(dataset, events: pd.DataFrame, key: str, height: int = 340,
                "Small grey dots: other cities in the data, for orientation.")
 
 
-def small_timeline(dataset, events: pd.DataFrame, key: str) -> None:
-    labelled = views.with_event_labels(events, dataset.actors, dataset.sources)
-    dated = labelled.dropna(subset=["span_start"])
-    if dated.empty:
+def small_timeline(dataset, chosen, key: str) -> None:
+    """A selection's events (selection.Selection) in time, no controls."""
+    facts = chosen.facts
+    if not facts["dated"]:
         st.info("None of these events is dated.", icon=":material/timeline:")
         return
-    start, end = dated["span_start"].min(), dated["span_end"].max() + pd.Timedelta(days=1)
+    start, end = facts["first"], facts["last"] + pd.Timedelta(days=1)
     pad = max((end - start) / 20, pd.Timedelta(days=60))
     domain = (start - pad, end + pad)
-    if len(dated) > views.MAX_TIMELINE_MARKS:
-        bins, unit = views.timeline_bins(labelled)
+    if facts["dated"] > views.MAX_TIMELINE_MARKS:
+        bins, unit = chosen.timeline_bins()
         spec = charts.timeline_density_chart(bins, unit, LANE_TITLES["event category"], domain)
     else:
-        marks = views.timeline_marks(labelled, "event category")
+        marks = views.timeline_marks(chosen.listed_events(LISTED_ROWS), "event category")
         bands = views.periods_in_range(dataset.periods, *domain)
         spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
                                                     domain))
     st.vega_lite_chart(spec, key=key, width="stretch")
-    if len(dated) < len(labelled):
-        st.caption(f"{len(labelled) - len(dated):,} of these events have no date in the "
+    if facts["dated"] < facts["events"]:
+        st.caption(f"{facts['events'] - facts['dated']:,} of these events have no date in the "
                    "sources and are not on the timeline.")
 
 
@@ -378,12 +376,7 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
     if not total:
         st.info(NO_MATCH, icon=":material/list:")
         return
-    positions = events_in_date_order(*context_key(ctx))
-    if ctx.bounded:
-        st.caption(f"The first {len(positions):,} of {total:,}, in date order: narrow the "
-                   "filters to list the rest.")
-    events = ctx.events
-    cards.paged_rows(len(positions), lambda start, stop: events.loc[positions[start:stop]], key,
+    cards.paged_rows(total, lambda start, stop: ctx.selection.rows(stop - start, start), key,
                      lambda rows: views.event_list(rows, ordered=True),
                      page_rows=EVENT_LIST_ROWS, column_config={
                          "event page": st.column_config.LinkColumn("event page",
@@ -391,21 +384,3 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
                          "what happened": st.column_config.TextColumn("what happened",
                                                                       width="large"),
                      })
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def date_order(folder: str, fingerprint: str) -> np.ndarray:
-    """Every event's row number, in date order (undated last, then by id): sorted once per
-    data version."""
-    from components.ui import data_access
-
-    return views.date_order(data_access.load(folder, fingerprint).dataset.events)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def events_in_date_order(folder: str, fingerprint: str, filters) -> np.ndarray:
-    """The row labels of the matching events (the listed ones, with an event store) in date
-    order: taken from the data's one date order, not sorted again for each filter value."""
-    ctx = context_for(folder, fingerprint, filters)
-    return views.matching_in_order(ctx.events, len(ctx.dataset.events),
-                                   date_order(folder, fingerprint))

@@ -247,14 +247,11 @@ def test_offline_map_with_outlines(tmp_path, playwright_browser):
 def _initial_view() -> dict:
     """The Map page's initial view: the app frames the same places the same way, so the test
     recomputes it to know where Basra is drawn."""
-    from components import loader, views
+    from components import filters, loader, selection, views
     from tests.conftest import DATA
 
-    ds = loader.load_dataset(DATA).dataset
-    events = views.with_event_labels(ds.events, ds.actors)
-    places = views.map_places(events)
-    arcs = views.map_arcs(events)
-    return views.map_view_bounds(places, 1150, 640, arcs)
+    everything = selection.select(loader.load_dataset(DATA).dataset, filters.Filters())
+    return views.map_view_bounds(everything.map_places(), 1150, 640, everything.map_arcs())
 
 
 def _project(lat: float, lon: float, view: dict, width: float, height: float) -> tuple[float, float]:
