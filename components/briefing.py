@@ -1,7 +1,8 @@
 """Briefings: steps kept as data, each a filter value plus words. No Streamlit import.
 
-A step narrows the data exactly as the sidebar would (dates, actors, places), so a briefing step
-and a shared link of the same view show the same thing.
+A step carries every filter the sidebar has (components.filterdefs declares which columns carry
+each), so it narrows the data exactly as the sidebar would: a briefing step and a shared link
+of the same view show the same thing.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import csv
 import io
 import math
 import os
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from components import contract
+from components import contract, filterdefs
 from components.filters import Filters
 
 VIEWS = tuple(contract.VOCABULARIES["view"])
@@ -27,24 +27,9 @@ def steps(briefing: pd.DataFrame) -> list[dict]:
     return [row._asdict() for row in briefing.itertuples(index=False)] if len(briefing) else []
 
 
-def _date(value: str, end: bool = False) -> date | None:
-    if not value:
-        return None
-    stamp = pd.Timestamp(value + ("-01" * (2 - value.count("-"))))
-    if end and value.count("-") == 0:
-        stamp = stamp + pd.offsets.YearEnd(0)
-    elif end and value.count("-") == 1:
-        stamp = stamp + pd.offsets.MonthEnd(0)
-    return stamp.date()
-
-
 def step_filters(step: dict) -> Filters:
-    return Filters(
-        date_from=_date(step.get("date_from", "")),
-        date_to=_date(step.get("date_to", ""), end=True),
-        actors=tuple(step.get("actors") or ()),
-        places=tuple(step.get("places") or ()),
-    )
+    """The filters the step's columns carry."""
+    return filterdefs.from_step(step)
 
 
 def step_views(step: dict) -> tuple[str, ...]:
@@ -73,15 +58,12 @@ def view_for_height(view: dict | None, height_px: int) -> dict | None:
 
 def step_from_filters(number: int, title: str, narrative: str, filters: Filters,
                       views: tuple[str, ...] = VIEWS) -> dict:
-    """A new step that reproduces the current view."""
+    """A new step that reproduces the current view: every filter, in its columns."""
     return {
         "step": str(number),
         "title": title,
         "narrative": narrative,
-        "date_from": filters.date_from.isoformat() if filters.date_from else "",
-        "date_to": filters.date_to.isoformat() if filters.date_to else "",
-        "actors": tuple(filters.actors),
-        "places": tuple(p for p in filters.places if not p.startswith("province:")),
+        **filterdefs.to_step(filters),
         "views": tuple(views),
         "map_latitude": None, "map_longitude": None, "map_zoom": None,
         "evidence": (),

@@ -256,6 +256,7 @@ LOCATIONS = Table(
         Column("location_id", ID, required=True, nonempty=True),
         Column("name", TEXT, required=True, nonempty=True),
         Column("aliases", TEXT_LIST),
+        Column("within", TEXT),  # the location_id of the place it lies within
         Column("latitude", FLOAT, required=True, nonempty=True, low=-90, high=90),
         Column("longitude", FLOAT, required=True, nonempty=True, low=-180, high=180),
         Column("admin1", TEXT),
@@ -324,6 +325,16 @@ BRIEFING = Table(
         Column("date_to", DATE),
         Column("actors", REF_LIST, ref="actors"),
         Column("places", REF_LIST, ref="locations"),
+        # the other filters a step carries (components.filterdefs), each as the sidebar sets it
+        Column("provinces", TEXT_LIST),
+        Column("include_linked", TEXT),  # "yes" to include directly linked actors
+        Column("actor_types", TEXT_LIST),
+        Column("event_types", TEXT_LIST),
+        Column("claim_statuses", TEXT_LIST),
+        Column("date_rule", TEXT),  # "certainly in the window"; empty: possibly in it
+        Column("min_reliability", TEXT),  # A-E: graded this letter or better
+        Column("min_credibility", TEXT),  # 1-5: graded this number or better
+        Column("text", TEXT),  # words in names and descriptions
         Column("views", TEXT_LIST),  # terms of the "view" vocabulary, checked by the loader
         Column("map_latitude", FLOAT, low=-90, high=90),
         Column("map_longitude", FLOAT, low=-180, high=180),

@@ -23,7 +23,6 @@ import os
 import tempfile
 import threading
 import weakref
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from components import contract as c
-from components import grades
+from components import filterdefs
 from components import filters as f
 from components import loader, views
 from components.contract import ERROR, WARNING, Problem
@@ -49,7 +48,7 @@ BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pand
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
 # what the views' queries read (a narrowed store copies these only; rows are read in full)
-VIEWED_COLUMNS = ("order_key", "location", "place_name", "lat", "lon", "geo_precision",
+VIEWED_COLUMNS = ("order_key", "event_id", "location", "place_name", "lat", "lon", "geo_precision",
                   "span_start", "span_end", "event_date", "time_precision", "date_end",
                   "date_note", "event_type", "category",
                   "claim_status", "grade", "grade_band", "actor1", "actor2", "assoc_actors", "actor1_side",
@@ -284,80 +283,17 @@ def _check_unique_ids(con, filename: str, log: loader.ProblemLog) -> None:
 # Querying a store
 
 
-@dataclass(frozen=True)
-class Where:
-    """A SQL condition over the events table and its parameters."""
-
-    sql: str = "TRUE"
-    params: tuple = ()
+Where = filterdefs.Where  # a SQL condition over the events table and its parameters
 
 
 def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
-    """filters.filter_events as SQL: the same date rule, actors, types, places and text."""
-    parts, params = [], []
-    dated_window = filters.date_from is not None or filters.date_to is not None
-    # possibly in the window: the span overlaps it; certainly: the whole span lies inside
-    first, last = ("span_start", "span_end") if filters.certain_dates else ("span_end", "span_start")
-    if filters.date_to is not None:
-        parts.append(f"{last} <= ?")
-        params.append(pd.Timestamp(filters.date_to).to_pydatetime())
-    if filters.date_from is not None:
-        parts.append(f"{first} >= ?")
-        params.append(pd.Timestamp(filters.date_from).to_pydatetime())
-    if dated_window:
-        parts.append("span_start IS NOT NULL")
-    graded, graded_params = grades.sql_condition(filters.min_reliability,
-                                                 filters.min_credibility)
-    if graded:
-        parts.append(graded)
-        params += graded_params
-    chosen = f.expanded_actor_set(dataset, filters)
-    if chosen:
-        parts.append(_names_any(chosen))
-        params += [sorted(chosen)] * 3
-    if filters.actor_types:
-        actors = dataset.actors
-        typed = set(actors.loc[actors["actor_type"].isin(filters.actor_types), "actor_id"])
-        parts.append(_names_any(typed))
-        params += [sorted(typed)] * 3
-    for column, values in (("event_type", filters.event_types),
-                           ("claim_status", filters.claim_statuses)):
-        if values:
-            parts.append(_is_in(column, values))
-            params.append(list(values))
-    if filters.places:
-        place_ids = [p for p in filters.places if not p.startswith(f.PROVINCE_PREFIX)]
-        provinces = [p[len(f.PROVINCE_PREFIX):] for p in filters.places
-                     if p.startswith(f.PROVINCE_PREFIX)]
-        parts.append(f"({_is_in('location', place_ids)} OR {_is_in('admin1', provinces)})")
-        params += [place_ids, provinces]
-    needle = loader.normalise_key(filters.text)
-    if needle:
-        text_actors = f.actor_ids_matching_text(dataset.actors, filters.text)
-        parts.append(f"(contains(words, ?) OR {_names_any(text_actors)})")
-        params += [needle] + [sorted(text_actors)] * 3
-    return Where(" AND ".join(parts) or "TRUE", tuple(params))
+    """The filters as one SQL condition over the events (each filter's own, filterdefs)."""
+    return filterdefs.where_clause(dataset, filters)
 
 
 def where_ids(event_ids) -> Where:
     """The events with these ids."""
-    return Where(_is_in("event_id", list(event_ids)), (list(event_ids),))
-
-
-SHORT_LIST = 50  # up to this many values, a list is searched; beyond, hashed
-
-
-def _is_in(column: str, values) -> str:
-    """`column` is one of a list parameter's values."""
-    if len(values) <= SHORT_LIST:
-        return f"list_contains(?, {column})"
-    return f"{column} IN (SELECT unnest(?))"
-
-
-def _names_any(actor_ids) -> str:
-    """The event names one of the actors: first, second or associated."""
-    return (f"({_is_in('actor1', actor_ids)} OR {_is_in('actor2', actor_ids)}"
-            " OR (len(assoc_actors) > 0 AND list_has_any(assoc_actors, ?)))")
+    return Where(filterdefs.is_in("event_id", list(event_ids)), (list(event_ids),))
 
 
 class EventStore:
@@ -513,6 +449,15 @@ class EventStore:
         return pd.Series(frame["events"].to_numpy(dtype="int64"),
                          index=pd.Index(frame["year"].astype("int32"), name="span_start"),
                          name="count")
+
+    def holding(self, where: Where, event_ids) -> set[str]:
+        """Which of these events match."""
+        ids = [i for i in event_ids if i]
+        if not ids:
+            return set()
+        frame = self._frame(f"SELECT event_id FROM {self.table} WHERE {where.sql}"
+                            f" AND {filterdefs.is_in('event_id', ids)}", where.params + (ids,))
+        return set(frame["event_id"])
 
     def citations(self, where: Where) -> pd.DataFrame:
         """The sources the matching events cite: per source, how many events cite it and the

@@ -18,7 +18,7 @@ whose grade (components.grades) is as good or better in both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -57,41 +57,16 @@ class Filters:
         return self.date_rule == WITHIN and self.dated_window
 
     def active(self) -> list[tuple[str, str]]:
-        """(field, value) pairs of every active filter, for the removable chips."""
-        out: list[tuple[str, str]] = []
-        if self.date_from or self.date_to:
-            out.append(("dates", f"{self.date_from or '…'} to {self.date_to or '…'}"))
-            if self.date_rule == WITHIN:
-                out.append(("date_rule", DATE_RULES[WITHIN]))
-        if self.min_reliability or self.min_credibility:
-            out.append(("grade", grades.at_least_text(self.min_reliability,
-                                                      self.min_credibility)))
-        for name in ("actors", "actor_types", "event_types", "claim_statuses", "places"):
-            out.extend((name, value) for value in getattr(self, name))
-        if self.include_linked and self.actors:
-            out.append(("include_linked", "with directly linked actors"))
-        if self.text.strip():
-            out.append(("text", self.text.strip()))
-        return out
+        """(name, value) of every active filter, one per removable chip (see filterdefs)."""
+        from components import filterdefs
+
+        return filterdefs.active(self)
 
     def without(self, name: str, value: str | None = None) -> "Filters":
         """These filters with one chip removed."""
-        if name == "dates":
-            return replace(self, date_from=None, date_to=None, date_rule=OVERLAPS)
-        if name == "date_rule":
-            return replace(self, date_rule=OVERLAPS)
-        if name == "grade":
-            return replace(self, min_reliability="", min_credibility="")
-        if name == "text":
-            return replace(self, text="")
-        if name == "include_linked":
-            return replace(self, include_linked=False)
-        return replace(self, **{name: tuple(v for v in getattr(self, name) if v != value)})
+        from components import filterdefs
 
-    @property
-    def narrows_events_only(self) -> bool:
-        """True when a filter applies to events but has no meaning for relations."""
-        return bool(self.event_types or self.places)
+        return filterdefs.without(self, name, value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,13 +84,16 @@ def expanded_actor_set(dataset: Dataset, filters: Filters) -> set[str]:
     if not filters.actors:
         return set()
     if filters.include_linked:
-        return linked_actors(relations_in_scope(dataset.relations, filters), filters.actors)
+        return linked_actors(relations_in_scope(dataset, filters), filters.actors)
     return set(filters.actors)
 
 
-def _overlaps(start: pd.Series, end: pd.Series, filters: Filters, keep_undated: bool) -> pd.Series:
-    """The date rule over spans start..end (see the module docstring)."""
-    mask = pd.Series(True, index=start.index)
+def relation_dates_mask(relations: pd.DataFrame, filters: Filters) -> pd.Series:
+    """The date rule over relations' active periods (see the module docstring): a relation
+    with a start but no end is still active; with an end but no start, it held before; with
+    no dates it is kept, except that "certainly in the window" needs the ends a window has."""
+    start, end = relations["period_start"], relations["period_end"]
+    mask = pd.Series(True, index=relations.index)
     if filters.certain_dates:
         if filters.date_from is not None:
             mask &= start >= pd.Timestamp(filters.date_from)
@@ -123,28 +101,57 @@ def _overlaps(start: pd.Series, end: pd.Series, filters: Filters, keep_undated: 
             mask &= end <= pd.Timestamp(filters.date_to)
         return mask
     if filters.date_to is not None:
-        mask &= start.isna() & keep_undated | (start <= pd.Timestamp(filters.date_to))
+        mask &= start.isna() | (start <= pd.Timestamp(filters.date_to))
     if filters.date_from is not None:
-        mask &= end.isna() & keep_undated | (end >= pd.Timestamp(filters.date_from))
+        mask &= end.isna() | (end >= pd.Timestamp(filters.date_from))
     return mask
 
 
-def relations_in_scope(relations: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+RECORD_LEVEL = ("dates", "claim_statuses", "grade")  # filters on a relation's own fields
+
+
+def relations_in_scope(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """The relations the record-level filters keep: the date window, the claim status and the
     grade. Links drawn through "include directly linked actors" follow the same relations the
     network draws, so a hidden relation never brings its actors back in."""
-    # a relation with a start but no end is still active; with an end but no start, it held before
-    mask = _overlaps(relations["period_start"], relations["period_end"], filters,
-                     keep_undated=True)
-    if filters.claim_statuses:
-        mask &= relations["claim_status"].isin(filters.claim_statuses)
-    if filters.min_reliability or filters.min_credibility:
-        mask &= grades.meets(relations["grade"], filters.min_reliability,
-                             filters.min_credibility)
+    from components import filterdefs
+
+    relations = dataset.relations
+    mask = pd.Series(True, index=relations.index)
+    for name in RECORD_LEVEL:
+        kept = filterdefs.BY_NAME[name].relations(dataset, filters, relations)
+        if kept is not None:
+            mask &= kept
     return relations[mask]
 
 
-def _text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
+def places_within(locations: pd.DataFrame, chosen: tuple[str, ...]) -> set[str]:
+    """The chosen place ids and every place within them: named in locations.csv's `within`
+    (at any depth), in a chosen province place's province, or in a chosen country place's
+    country."""
+    ids = {p for p in chosen if not p.startswith(PROVINCE_PREFIX)}
+    if locations.empty or not ids:
+        return ids
+    kinds = dict(zip(locations["location_id"], locations["kind"]))
+    for row in locations[locations["location_id"].isin(ids)].itertuples():
+        if row.kind == "province" and row.admin1:
+            ids |= set(locations.loc[(locations["admin1"] == row.admin1)
+                                     & (locations["country"] == row.country), "location_id"])
+        elif row.kind == "country":
+            ids |= set(locations.loc[locations["country"] == row.country, "location_id"])
+    if "within" in locations:
+        parent = dict(zip(locations["location_id"], locations["within"]))
+        for place in kinds:
+            seen, step = set(), parent.get(place, "")
+            while step and step not in seen and place not in ids:
+                seen.add(step)
+                if step in ids:
+                    ids.add(place)
+                step = parent.get(step, "")
+    return ids
+
+
+def text_mask(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
     """Rows where any of the columns contains the text, compared case-, accent- and
     punctuation-insensitively (see normalise_key)."""
     needle = normalise_key(text)
@@ -181,7 +188,7 @@ def _as_words(value) -> str:
 
 
 def actor_ids_matching_text(actors: pd.DataFrame, text: str) -> set[str]:
-    mask = _text_mask(actors, ["name", "aliases", "actor_id"], text)
+    mask = text_mask(actors, ["name", "aliases", "actor_id"], text)
     return set(actors.loc[mask, "actor_id"])
 
 
@@ -196,29 +203,10 @@ def filter_relations(dataset: Dataset, filters: Filters, involved=None) -> pd.Da
     (selection.Selection.involved_actor_ids); when a filter applies only to events (event
     type, place), the network is narrowed to the actors those events name.
     """
-    relations = relations_in_scope(dataset.relations, filters)
-    ends = relations["source"], relations["target"]
-    chosen = expanded_actor_set(dataset, filters)
-    if chosen:
-        if filters.include_linked:
-            relations = relations[ends[0].isin(chosen) & ends[1].isin(chosen)]
-        else:
-            relations = relations[ends[0].isin(chosen) | ends[1].isin(chosen)]
-    if filters.actor_types:
-        typed = set(dataset.actors.loc[dataset.actors["actor_type"].isin(filters.actor_types),
-                                       "actor_id"])
-        relations = relations[relations["source"].isin(typed) | relations["target"].isin(typed)]
-    if filters.text.strip():
-        text_actors = actor_ids_matching_text(dataset.actors, filters.text)
-        if involved is not None:
-            text_actors |= involved()
-        relation_text = _text_mask(relations, ["description", "relation"], filters.text)
-        relations = relations[relations["source"].isin(text_actors)
-                              | relations["target"].isin(text_actors) | relation_text]
-    if filters.narrows_events_only and involved is not None:
-        named = involved()
-        relations = relations[relations["source"].isin(named) & relations["target"].isin(named)]
-    return relations
+    from components import filterdefs
+
+    relations = dataset.relations
+    return relations[filterdefs.relations_mask(dataset, filters, relations, involved)]
 
 
 @dataclass(frozen=True)

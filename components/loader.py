@@ -752,6 +752,32 @@ def derive_actors(frame, filename, log) -> pd.DataFrame:
     return frame
 
 
+def check_within(frame, filename, log) -> pd.DataFrame:
+    """A place's `within` names another place of the file (a place filter then keeps what lies
+    within it); a value that does not, or that makes a loop, is reported and left empty."""
+    ids = set(frame["location_id"])
+    parent = dict(zip(frame["location_id"], frame["within"]))
+    kept = []
+    for place, within, row in zip(frame["location_id"], frame["within"], frame[ROW]):
+        if within and within not in ids:
+            log.add(filename, int(row), "within", within,
+                    f"'{within}' is not a location_id in this file, so '{place}' is not "
+                    "counted as lying within it", kind="unknown place within")
+            within = ""
+        step, seen = within, {place}
+        while step and step not in seen:
+            seen.add(step)
+            step = parent.get(step, "")
+        if within and step:
+            log.add(filename, int(row), "within", within,
+                    f"'{place}' would lie within itself through 'within', so it is not "
+                    "counted as lying within another place", kind="place within itself")
+            within = ""
+        kept.append(within)
+    frame["within"] = kept
+    return frame
+
+
 def derive_periods(frame, filename, log) -> pd.DataFrame:
     frame["period_start"], frame["period_end"] = _period(frame, "start_date", "end_date",
                                                          filename, log)
@@ -946,6 +972,8 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
                             table.filename, log)
     elif table.name == "actors":
         typed = derive_actors(typed, table.filename, log)
+    elif table.name == "locations":
+        typed = check_within(typed, table.filename, log)
     elif table.name == "periods":
         typed = derive_periods(typed, table.filename, log)
     elif table.name == "claims":

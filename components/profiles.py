@@ -278,9 +278,11 @@ STANCE_COLUMNS = {  # the Claims page's columns, left to right
 }
 
 
-def claims_by_subject(dataset: Dataset, text: str = "") -> list[tuple[str, pd.DataFrame]]:
-    """Competing claims grouped by subject, subjects with the most disagreement first."""
-    claims = dataset.claims
+def claims_by_subject(dataset: Dataset, text: str = "", claims: pd.DataFrame | None = None
+                      ) -> list[tuple[str, pd.DataFrame]]:
+    """Competing claims (the dataset's, or those given) grouped by subject, subjects with the
+    most disagreement first."""
+    claims = dataset.claims if claims is None else claims
     if claims.empty:
         return []
     names = actor_names(dataset)

@@ -73,6 +73,10 @@ class Selection:
     def _year_counts(self) -> pd.Series:
         return self.store.year_counts(self.where)
 
+    def holding(self, event_ids) -> set[str]:
+        """Which of these events match the filters."""
+        return self.store.holding(self.where, event_ids)
+
     def citations(self) -> pd.DataFrame:
         """The sources the matching events cite, how often and in which sections."""
         return self.store.citations(self.where)
@@ -129,6 +133,21 @@ def filtered(dataset: Dataset, chosen: filters.Filters) -> tuple[pd.DataFrame, S
     matching = select(dataset, chosen)
     relations = filters.filter_relations(dataset, chosen, involved=matching.involved_actor_ids)
     return relations, matching
+
+
+def claims_in_view(dataset: Dataset, matching: Selection, relations: pd.DataFrame,
+                   narrowed: bool) -> tuple[pd.DataFrame, int]:
+    """The claims about what the view shows: about a matching event or a relation the network
+    draws. Claims about a statement (no single record) are kept only while nothing is
+    narrowed; returns the claims and how many statement claims the filters hide."""
+    claims = dataset.claims
+    if claims.empty or not narrowed:
+        return claims, 0
+    kind, subject = claims["subject_type"], claims["subject_id"]
+    held = matching.holding(subject[kind == "event"].unique())
+    kept = ((kind == "event") & subject.isin(held)) | (
+        (kind == "relation") & subject.isin(set(relations["relation_id"])))
+    return claims[kept], int((kind == "statement").sum())
 
 
 def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]:

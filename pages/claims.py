@@ -1,11 +1,10 @@
 """Claims: who asserts, denies, doubts or qualifies what, side by side, with sources."""
 
-import pandas as pd
 import streamlit as st
 
 from components import grades, profiles
 from components.ui import cards
-from components.ui.context import page_context
+from components.ui.context import claims_in_view, page_context
 
 ctx = page_context()
 dataset = ctx.dataset
@@ -20,19 +19,19 @@ if dataset.claims.empty:
 
 query = st.text_input("Filter claims by words", key="claims_q", bind="query-params",
                       placeholder="e.g. EFP, Karbala, Dubik")
-groups = profiles.claims_by_subject(dataset, query or "")
+in_view, statements_hidden = claims_in_view(ctx)
+groups = profiles.claims_by_subject(dataset, query or "", in_view)
+if ctx.filters.active():
+    st.caption("Narrowed by the sidebar's filters to claims about the matching events and the "
+               "relations the network draws." + (
+                   f" {statements_hidden:,} claim(s) about statements with no single record "
+                   "are shown only without filters." if statements_hidden else ""))
 if not groups:
-    st.info("No claim matches these words.", icon=":material/gavel:")
+    st.info("No claim matches these words and filters.", icon=":material/gavel:")
 names = ctx.options.actors
-chosen_grade = (ctx.filters.min_reliability, ctx.filters.min_credibility)
 graded = [(subject, group, profiles.claim_subject_grade(dataset, group.iloc[0]["subject_type"],
                                                         group.iloc[0]["subject_id"]))
           for subject, group in groups]
-if any(chosen_grade):
-    shown = [(s, g, grade) for s, g, grade in graded if not grade
-             or grades.meets(pd.Series([grade]), *chosen_grade).iloc[0]]
-    cards.grade_hidden_note(len(graded) - len(shown), "subject", ctx.filters)
-    graded = shown
 
 
 for subject, group, subject_grade in graded:

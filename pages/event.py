@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import grades, profiles
-from components.ui import cards, panels
+from components.ui import cards, export_ui, panels
 from components.ui.context import event_pool, event_selection, page_context
 
 ctx = page_context()
@@ -22,6 +22,11 @@ if profiles.within_grade(dataset.event_rows([event_id]), *chosen_grade).empty:
     st.warning(f"This event is graded below "
                f"{grades.at_least_text(*chosen_grade)}, the sidebar's grade filter: the other "
                "views leave it out.", icon=":material/grade:")
+elif event_id not in ctx.selection.holding([event_id]):
+    st.warning("This event does not match the sidebar's filters ("
+               + "; ".join(export_ui.filter_lines(ctx)) + "): the other views leave it out, "
+               "and the list of events to pick from holds only those that match.",
+               icon=":material/filter_alt:")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.markdown(cards.fields_markdown(details))

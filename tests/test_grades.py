@@ -282,7 +282,7 @@ def test_an_imported_folder_loads_with_grades(tmp_path):
 
 def test_linked_actors_come_only_through_relations_the_grade_keeps(graded):
     chosen = f.Filters(actors=("kh",), include_linked=True, min_credibility="2")
-    kept = f.relations_in_scope(graded.relations, chosen)
+    kept = f.relations_in_scope(graded, chosen)
     assert set(kept["grade"].str[1]) <= {"1", "2"}
     touching = kept[(kept["source"] == "kh") | (kept["target"] == "kh")]
     expected = {"kh"} | set(touching["source"]) | set(touching["target"])

@@ -155,7 +155,9 @@ def test_the_claims_page_shows_and_filters_by_the_subjects_grade(dataset):
     assert any("The record itself is graded" in c.value for c in at.caption)
     at = run_app("pages/claims.py", params=GRADED)
     assert len([h.value for h in at.subheader]) < len(subjects)
-    assert any("hidden, as the sidebar's grade filter asks" in c.value for c in at.caption)
+    assert any("Narrowed by the sidebar's filters" in c.value for c in at.caption)
+    shown = [c.value for c in at.caption if c.value.startswith("The record itself is graded")]
+    assert shown and all(words.split("graded ")[1][1] in "12" for words in shown)
 
 
 def test_the_briefing_follows_the_grade_filter(dataset):

@@ -168,5 +168,11 @@ def event_selection(event_ids: tuple[str, ...]) -> selection.Selection:
     return _event_selection(*_fingerprint(), event_ids)
 
 
+def claims_in_view(ctx: PageContext) -> tuple[pd.DataFrame, int]:
+    """The claims about what the view shows (selection.claims_in_view)."""
+    return selection.claims_in_view(ctx.dataset, ctx.selection, ctx.relations,
+                                    bool(ctx.filters.active()))
+
+
 def positions() -> dict:
     return layout_positions(*_fingerprint())

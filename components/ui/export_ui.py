@@ -111,7 +111,7 @@ def workbook_sheets(ctx: PageContext, view: str) -> dict[str, pd.DataFrame]:
 
 
 def filter_lines(ctx: PageContext) -> list[str]:
-    return [f"{sidebar.FIELD_LABELS[name]}: {sidebar.chip_text(name, value, ctx.options)}"
+    return [sidebar.chip_label(name, value, ctx.options)
             for name, value in ctx.filters.active()]
 
 

@@ -11,38 +11,10 @@ from datetime import date
 
 import streamlit as st
 
+from components import filterdefs, grades
 from components import filters as f
-from components import grades
 from components.contract import VOCABULARIES
 
-# widget key (and URL parameter) -> Filters field
-KEYS = {
-    "dates": "dates",
-    "actors": "actors",
-    "linked": "include_linked",
-    "actor_types": "actor_types",
-    "event_types": "event_types",
-    "claims": "claim_statuses",
-    "places": "places",
-    "q": "text",
-    "date_rule": "date_rule",
-    "min_rel": "min_reliability",
-    "min_cred": "min_credibility",
-}
-FIELD_TO_KEY = {v: k for k, v in KEYS.items()}
-
-FIELD_LABELS = {
-    "dates": "Dates",
-    "actors": "Actor",
-    "include_linked": "Linked actors",
-    "actor_types": "Actor type",
-    "event_types": "Event type",
-    "claim_statuses": "Claim",
-    "places": "Place",
-    "text": "Search",
-    "date_rule": "Date rule",
-    "grade": "Grade",
-}
 ANY_GRADE = "any"
 DATE_RULE_OF = {words: rule for rule, words in f.DATE_RULES.items()}  # the radio shows the words
 
@@ -74,90 +46,82 @@ def draw_finder(find, options: f.FilterOptions) -> None:
 
 
 def draw_filters(options: f.FilterOptions) -> f.Filters:
-    """Draw the sidebar filters and return their current value."""
+    """Draw every declared filter (components.filterdefs) and return their current value."""
     sidebar = st.sidebar
     sidebar.header("Filters")
-    if options.date_min and options.date_max:
-        sidebar.date_input(
-            "Date range",
-            value=(options.date_min, options.date_max),
-            min_value=options.date_min,
-            max_value=options.date_max,
-            key="dates",
-            bind="query-params",
-            format="YYYY-MM-DD",
-            help="Which events and relations a range keeps depends on the date rule below.",
-        )
-        sidebar.radio(
-            "Date rule", list(f.DATE_RULES.values()), key="date_rule", bind="query-params",
-            horizontal=True,
-            help="**Possibly in the window**: the day, month or year the source gives overlaps "
-            "the range, so an event known only to 2005 matches any range that touches 2005, and "
-            "a relation with no dates is kept.\n\n**Certainly in the window**: the whole span "
-            "lies inside the range, so an event known only to 2005 matches 2005-01-01 to "
-            "2005-12-31 but not June to December 2005, and a relation without a start (or end) "
-            "is left out of a range with a start (or end).\n\nEvents with no date are left out "
-            "of any range under either rule.",
-        )
-    actors_help = "Events naming any of these actors, and the relations that touch them."
-    if len(options.actors) > MAX_LISTED:
-        actors_help += (f" Lists the {MAX_LISTED:,} actors named most often (of "
-                        f"{len(options.actors):,}); for any other, click its node in the "
-                        "network, or find it and use 'Filter every view to this actor'.")
-    sidebar.multiselect(
-        "Actors", listed(options.actors, options.ranked_actors, "actors"), key="actors",
-        bind="query-params", format_func=lambda a: options.actors.get(a, a),
-        placeholder="Any actor", help=actors_help,
-    )
-    sidebar.toggle(
-        "Include directly linked actors", key="linked", bind="query-params",
-        help="Also keep actors one relation away from the chosen actors.",
-    )
-    sidebar.multiselect(
-        "Actor types", list(options.actor_types), key="actor_types", bind="query-params",
-        placeholder="Any type", help=_terms_help("actor_type"),
-    )
-    sidebar.multiselect(
-        "Event types", list(options.event_types), key="event_types", bind="query-params",
-        placeholder="Any type", help=_terms_help("event_type"),
-    )
-    sidebar.multiselect(
-        "Claim status", list(options.claim_statuses), key="claims", bind="query-params",
-        placeholder="Any status", help=_terms_help("claim_status"),
-    )
-    sidebar.multiselect(
-        "Places or provinces", listed(options.places, options.ranked_places, "places"),
-        key="places", bind="query-params", format_func=lambda p: options.places.get(p, p),
-        placeholder="Anywhere",
-        help=None if len(options.places) <= MAX_LISTED else (
-            f"Lists the {MAX_LISTED:,} places and provinces with the most events (of "
-            f"{len(options.places):,}); click the map, or use Find, for any other."),
-    )
-    draw_grade_filter(sidebar)
-    sidebar.text_input(
-        "Filter by words in names and descriptions", key="q", bind="query-params",
-        placeholder="e.g. Karbala, EFP, Quds",
-        help="Matches actor names and aliases, event and relation descriptions, place names.",
-    )
+    for declared in filterdefs.FILTERS:
+        DRAWERS[declared.widget](sidebar, declared, options)
     return current_filters(options)
 
 
-def draw_grade_filter(sidebar) -> None:
+def _help(declared: filterdefs.FilterDef) -> str | None:
+    parts = [declared.help, _terms_help(declared.vocab) if declared.vocab else ""]
+    return "\n\n".join(p for p in parts if p) or None
+
+
+def _draw_date_range(sidebar, declared, options: f.FilterOptions) -> None:
+    if options.date_min and options.date_max:
+        sidebar.date_input(declared.title, value=(options.date_min, options.date_max),
+                           min_value=options.date_min, max_value=options.date_max,
+                           key=declared.keys[0], bind="query-params", format="YYYY-MM-DD",
+                           help=_help(declared))
+
+
+def _draw_radio(sidebar, declared, options: f.FilterOptions) -> None:
+    if options.date_min and options.date_max:  # the date rule only means something with dates
+        sidebar.radio(declared.title, list(f.DATE_RULES.values()), key=declared.keys[0],
+                      bind="query-params", horizontal=True, help=_help(declared))
+
+
+def _draw_multiselect(sidebar, declared, options: f.FilterOptions) -> None:
+    offered = getattr(options, declared.options)
+    key = declared.keys[0]
+    help_text = _help(declared)
+    if isinstance(offered, dict):  # ids with labels, perhaps too many to list
+        choices = listed(offered, getattr(options, f"ranked_{declared.options}"), key)
+        if len(offered) > MAX_LISTED:
+            help_text = (help_text or "") + (
+                f" Lists the {MAX_LISTED:,} named most often (of {len(offered):,}); for any "
+                "other, click it on a chart, or find it and follow its link.")
+        sidebar.multiselect(declared.title, choices, key=key, bind="query-params",
+                            format_func=lambda v, labels=offered: labels.get(v, v),
+                            placeholder=declared.placeholder, help=help_text)
+    else:
+        sidebar.multiselect(declared.title, list(offered), key=key, bind="query-params",
+                            placeholder=declared.placeholder, help=help_text)
+
+
+def _draw_toggle(sidebar, declared, options: f.FilterOptions) -> None:
+    sidebar.toggle(declared.title, key=declared.keys[0], bind="query-params",
+                   help=_help(declared))
+
+
+def _draw_text(sidebar, declared, options: f.FilterOptions) -> None:
+    sidebar.text_input(declared.title, key=declared.keys[0], bind="query-params",
+                       placeholder=declared.placeholder, help=_help(declared))
+
+
+def _draw_grade(sidebar, declared, options: f.FilterOptions) -> None:
     """'At least grade ...': the source's reliability and the information's credibility. The
     options are the letters and numbers themselves, so the address reads `min_rel=B`."""
-    sidebar.markdown("**Grade at least**", help="Keep only the events and relations graded "
-                     "as well or better in both halves of the grade (for example B2).")
+    reliability_key, credibility_key = declared.keys
+    sidebar.markdown(f"**{declared.title}**", help=declared.help)
     left, right = sidebar.columns(2)
     left.selectbox(
-        "Source", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key="min_rel",
+        "Source", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key=reliability_key,
         bind="query-params",
         help="Admiralty code, source reliability (sources.csv). A record takes the best letter "
         "of the sources it cites.\n\n" + _terms_help("reliability"))
     right.selectbox(
-        "Credibility", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key="min_cred",
+        "Credibility", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key=credibility_key,
         bind="query-params",
         help="Admiralty code, information credibility (the `credibility` column of events "
         "and relations; empty counts as 6).\n\n" + _terms_help("credibility"))
+
+
+DRAWERS = {filterdefs.DATE_RANGE: _draw_date_range, filterdefs.RADIO: _draw_radio,
+           filterdefs.MULTISELECT: _draw_multiselect, filterdefs.TOGGLE: _draw_toggle,
+           filterdefs.TEXT: _draw_text, filterdefs.GRADE: _draw_grade}
 
 
 MAX_LISTED = 1000  # options a long list offers: every rerun sends them to the browser
@@ -189,21 +153,46 @@ def as_option_values(values, labels: dict[str, str]) -> tuple[str, ...]:
 def current_filters(options: f.FilterOptions) -> f.Filters:
     """The filter value held by the sidebar widgets (and so by the URL)."""
     state = st.session_state
-    date_from, date_to = _date_window(state.get("dates"), options)
-    known = lambda values, allowed: tuple(v for v in (values or []) if v in allowed)  # noqa: E731
-    return f.Filters(
-        date_from=date_from, date_to=date_to,
-        actors=as_option_values(state.get("actors"), options.actors),
-        include_linked=bool(state.get("linked", False)),
-        actor_types=known(state.get("actor_types"), options.actor_types),
-        event_types=known(state.get("event_types"), options.event_types),
-        claim_statuses=known(state.get("claims"), options.claim_statuses),
-        places=as_option_values(state.get("places"), options.places),
-        text=(state.get("q") or "").strip(),
-        date_rule=DATE_RULE_OF.get(state.get("date_rule"), f.OVERLAPS),
-        min_reliability=_level(state.get("min_rel"), grades.RELIABILITY_LEVELS),
-        min_credibility=_level(state.get("min_cred"), grades.CREDIBILITY_LEVELS),
-    )
+    values = {}
+    for declared in filterdefs.FILTERS:
+        values.update(READERS[declared.widget](declared, state, options))
+    return f.Filters(**values)
+
+
+def _read_date_range(declared, state, options) -> dict:
+    date_from, date_to = _date_window(state.get(declared.keys[0]), options)
+    return {"date_from": date_from, "date_to": date_to}
+
+
+def _read_radio(declared, state, options) -> dict:
+    return {declared.fields[0]: DATE_RULE_OF.get(state.get(declared.keys[0]), f.OVERLAPS)}
+
+
+def _read_multiselect(declared, state, options) -> dict:
+    offered = getattr(options, declared.options)
+    chosen = state.get(declared.keys[0])
+    if isinstance(offered, dict):
+        return {declared.fields[0]: as_option_values(chosen, offered)}
+    return {declared.fields[0]: tuple(v for v in (chosen or []) if v in offered)}
+
+
+def _read_toggle(declared, state, options) -> dict:
+    return {declared.fields[0]: bool(state.get(declared.keys[0], False))}
+
+
+def _read_text(declared, state, options) -> dict:
+    return {declared.fields[0]: (state.get(declared.keys[0]) or "").strip()}
+
+
+def _read_grade(declared, state, options) -> dict:
+    reliability_key, credibility_key = declared.keys
+    return {"min_reliability": _level(state.get(reliability_key), grades.RELIABILITY_LEVELS),
+            "min_credibility": _level(state.get(credibility_key), grades.CREDIBILITY_LEVELS)}
+
+
+READERS = {filterdefs.DATE_RANGE: _read_date_range, filterdefs.RADIO: _read_radio,
+           filterdefs.MULTISELECT: _read_multiselect, filterdefs.TOGGLE: _read_toggle,
+           filterdefs.TEXT: _read_text, filterdefs.GRADE: _read_grade}
 
 
 def _level(value, levels) -> str:
@@ -243,19 +232,17 @@ def draw_active_filters(current: f.Filters, options: f.FilterOptions) -> None:
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown("**Active filters:**")
     for name, value in chips:
-        label = f"{FIELD_LABELS[name]}: {chip_text(name, value, options)}"
+        label = chip_label(name, value, options)
         row.button(f"{label}  ✕", key=f"chip-{name}-{value}", on_click=remove_filter,
                    args=(name, value, full_range), help="Remove this filter", type="secondary")
     row.button("Clear all", key="chip-clear-all", on_click=clear_filters, args=(full_range,),
                type="primary", icon=":material/filter_alt_off:")
 
 
-def chip_text(name: str, value: str, options: f.FilterOptions) -> str:
-    if name == "actors":
-        return options.actors.get(value, value)
-    if name == "places":
-        return options.places.get(value, value)
-    return value
+def chip_label(name: str, value: str, options: f.FilterOptions | None) -> str:
+    """'Actor: Badr Organization': the declaration's label and its chip text."""
+    declared = filterdefs.BY_NAME[name]
+    return f"{declared.label}: {declared.chip_text(value, options)}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,30 +250,29 @@ def chip_text(name: str, value: str, options: f.FilterOptions) -> str:
 
 
 def remove_filter(name: str, value: str, full_range: tuple) -> None:
-    key = FIELD_TO_KEY.get(name, name)
-    if name == "dates":
-        st.session_state["dates"] = full_range
-        st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
-    elif name == "text":
-        st.session_state["q"] = ""
-    elif name == "include_linked":
-        st.session_state["linked"] = False
-    elif name == "date_rule":
-        st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
-    elif name == "grade":
-        st.session_state["min_rel"] = st.session_state["min_cred"] = ANY_GRADE
-    else:
-        st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+    """Remove one chip: a value from a list, or the whole filter (and those it also clears)."""
+    declared = filterdefs.BY_NAME[name]
+    current = st.session_state.get(declared.keys[0])
+    if declared.widget == filterdefs.MULTISELECT:
+        st.session_state[declared.keys[0]] = [v for v in current or [] if v != value]
+        return
+    _reset(declared, full_range)
+    for other in declared.also_clears:
+        _reset(filterdefs.BY_NAME[other], full_range)
 
 
 def clear_filters(full_range: tuple) -> None:
-    for key in ("actors", "actor_types", "event_types", "claims", "places"):
-        st.session_state[key] = []
-    st.session_state["linked"] = False
-    st.session_state["q"] = ""
-    st.session_state["dates"] = full_range
-    st.session_state["date_rule"] = f.DATE_RULES[f.OVERLAPS]
-    st.session_state["min_rel"] = st.session_state["min_cred"] = ANY_GRADE
+    for declared in filterdefs.FILTERS:
+        _reset(declared, full_range)
+
+
+def _reset(declared: filterdefs.FilterDef, full_range: tuple) -> None:
+    """Put a filter's widgets back to their unfiltered value."""
+    empty = {filterdefs.DATE_RANGE: full_range, filterdefs.RADIO: f.DATE_RULES[f.OVERLAPS],
+             filterdefs.MULTISELECT: [], filterdefs.TOGGLE: False, filterdefs.TEXT: "",
+             filterdefs.GRADE: ANY_GRADE}[declared.widget]
+    for key in declared.keys:
+        st.session_state[key] = empty
 
 
 def add_to_filter(key: str, values: list[str]) -> None:
