@@ -18,9 +18,8 @@ if actor_id is None:
 
 profile = profiles.actor_profile(dataset, actor_id)
 st.title(profile["Name"])
-# the sidebar's actor filter is bound to the address by the actor's label (its name)
 st.page_link("pages/overview.py", label="Filter every view to this actor",
-             query_params={"actors": ctx.options.actors.get(actor_id, actor_id)},
+             query_params={"actors": actor_id},
              icon=":material/filter_alt:")
 graded = (ctx.filters.min_reliability, ctx.filters.min_credibility)
 left, right = st.columns([2, 3], gap="large")

@@ -150,3 +150,52 @@ def test_each_declaration_narrows_or_says_why_not(ds, name):
     if declared.events(ds, alone):
         every = selection.select(ds, f.Filters()).facts["events"]
         assert selection.select(ds, alone).facts["events"] < every
+
+
+# ---------------------------------------------------------------------------------------------
+# The address: ids, current the same run, old label links still understood
+
+
+def share_code(at) -> str:
+    return next(c.value for c in at.code if c.value.startswith("http") or "?" in c.value)
+
+
+def test_the_address_carries_ids_and_follows_a_change_the_same_run(ds):
+    at = run_app()
+    at.sidebar.multiselect(key="actors").set_value(["irgc-qf"]).run()
+    at.sidebar.multiselect(key="places").set_value(["karbala", "province:Diyala"]).run()
+    assert at.query_params["actors"] == "irgc-qf"
+    assert at.query_params["places"] == ["karbala", "province:Diyala"]
+    assert "actors=irgc-qf" in share_code(at) and "places=karbala" in share_code(at)
+    at.button(key="chip-clear-all").click().run()
+    assert "actors" not in at.query_params and "places" not in at.query_params
+
+
+def test_a_find_link_to_a_place_opens_the_map_filtered_to_it():
+    at = run_app()
+    at.sidebar.text_input(key="find").set_value("Karbala").run()
+    link = next(p for p in at.get("page_link") if p.proto.label.endswith("(place)")
+                and p.proto.label.startswith("Karbala"))
+    assert link.proto.query_string == "places=karbala"  # an id: no label to mis-encode
+    at = run_app("pages/map.py", params={"places": "karbala"})
+    assert any(b.label.startswith("Place: Karbala (city)") for b in at.button)
+    events = {m.label: m.value for m in at.metric}.get("Events")
+    assert events is None or int(events) > 0
+
+
+@pytest.mark.parametrize("value", ["karbala", "Karbala (city)"])
+def test_old_label_links_and_id_links_both_open_the_filter(value):
+    at = run_app(params={"places": value})
+    assert at.sidebar.multiselect(key="places").value == ["karbala"]
+    assert at.query_params["places"] == "karbala"  # rewritten as the id
+
+
+def test_the_network_step_buttons_are_in_the_shared_link_at_once():
+    at = run_app("pages/network.py", params={"as_of_on": "true"})
+    assert at.select_slider(key="as_of").value == "2006-07"
+    at.button(key="as_of_1").click().run()
+    assert at.select_slider(key="as_of").value == "2006-08"
+    assert at.query_params["as_of"] == "2006-08"
+    assert "as_of=2006-08" in share_code(at)
+    reopened = run_app("pages/network.py", params={"as_of_on": "true", "as_of": "2006-08"})
+    assert reopened.select_slider(key="as_of").value == "2006-08"

@@ -86,6 +86,24 @@ def url_choice(param: str, options: dict[str, str], label: str, default: str | N
     return choice
 
 
+def read_address_value(key: str, allowed) -> None:
+    """Before the widget keyed `key` is drawn: the address's value when a link set it (the
+    address holds a value other than the one last written there)."""
+    wanted = st.query_params.get(key)
+    if wanted in allowed and wanted != st.session_state.get(f"_address_{key}"):
+        st.session_state[key] = wanted
+
+
+def write_address_value(key: str, value: str, default: str) -> None:
+    """Keep a widget's value in the address (left out while it is the default)."""
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+    st.session_state[f"_address_{key}"] = value if value != default else None
+
+
 PAGE_ROWS = 1000
 
 

@@ -121,18 +121,21 @@ def sources_table(dataset) -> pd.DataFrame:
     return frame
 
 
-def share_link(label: str = "Share this view") -> None:
-    """The address that reopens this page with these filters, with a copy button."""
+def share_link(label: str = "Share this view"):
+    """The popover holding the address that reopens this page with these filters; the
+    address is written into the returned placeholder by fill_share_link, once the page has
+    run and put its own choices in the address."""
     with st.popover(label, icon=":material/link:"):
-        base = st.context.url or ""
-        pairs = []
-        for key in st.query_params:
-            for value in st.query_params.get_all(key):
-                pairs.append((key, value))
-        link = base + ("?" + urlencode(pairs) if pairs else "")
         st.caption("Copy this address (button at the right of the box). It reopens this page "
                    "with the same filters and choices.")
-        st.code(link, language=None, wrap_lines=True)
+        return st.empty()
+
+
+def fill_share_link(placeholder) -> None:
+    base = st.context.url or ""
+    pairs = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+    link = base + ("?" + urlencode(pairs) if pairs else "")
+    placeholder.code(link, language=None, wrap_lines=True)
 
 
 def report_button(ctx: PageContext, build_sections, title: str, generated_for: str,

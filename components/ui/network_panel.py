@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import linkchart, network, timeslice
-from components.ui import export_ui, network_charts, sidebar
+from components.ui import cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
 EDGE_COLOURS = ("relation family", "claim status", "grade")
@@ -115,13 +115,17 @@ def as_of_control(ctx: PageContext):
         return None
     labels = [f"{d:%Y-%m}" for d in steps]
     default = "2006-07" if "2006-07" in labels else labels[len(labels) // 2]
+    # kept in the address by hand, not bound: the step buttons change it in a callback, and
+    # a bound value reaches the address only after the run, so a link shared then lagged
+    cards.read_address_value("as_of", labels)
     row = st.container(horizontal=True, vertical_alignment="bottom")
     for text, shift in (("◀ year", -12), ("◀ month", -1)):
         row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
-    chosen = row.select_slider("As of", labels, value=default, key="as_of",
-                               bind="query-params", width="stretch")
+    chosen = row.select_slider("As of", labels, key="as_of", width="stretch",
+                               **({} if "as_of" in st.session_state else {"value": default}))
     for text, shift in (("month ▶", 1), ("year ▶", 12)):
         row.button(text, key=f"as_of_{shift}", on_click=_step_as_of, args=(labels, shift, default))
+    cards.write_address_value("as_of", chosen, default)
     return pd.Timestamp(chosen + "-01").date()
 
 

@@ -327,10 +327,12 @@ def small_timeline(dataset, chosen, key: str) -> None:
 # The toolbar: share, export tables, report
 
 
-def toolbar(ctx: PageContext, page_title: str) -> None:
+def toolbar(ctx: PageContext, page_title: str):
+    """Share, export the tables, the report; returns the share link's placeholder (see
+    export_ui.fill_share_link)."""
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     with row:
-        export_ui.share_link()
+        share = export_ui.share_link()
         with st.popover("Export", icon=":material/download:"):
             st.markdown("**The filtered data**")
             export_ui.table_downloads(ctx, view=page_title)
@@ -338,6 +340,7 @@ def toolbar(ctx: PageContext, page_title: str) -> None:
             export_ui.report_button(ctx, lambda: view_report_sections(ctx),
                                     f"ProxyLens: {page_title}", "the current view",
                                     key="report-view")
+    return share
 
 
 def view_report_sections(ctx: PageContext) -> list[dict]:

@@ -1,6 +1,11 @@
-"""The shared filters: drawn once in app.py, bound to the URL, read by every page.
+"""The shared filters: drawn once in app.py, kept in the address, read by every page.
 
-Widget keys double as URL query parameter names, so a copied link reopens the same view.
+Widget keys double as URL query parameter names, so a copied link reopens the same view. The
+address carries ids (an actor's or a place's), never display labels, so a link survives a
+rename; an old link's labels are still understood where they are unambiguous. The sidebar
+writes the address itself after every run (see write_address), rather than binding the widgets
+to it, so a value set by a click on a chart is in the address the same run, and a link shared
+right after holds it.
 Chart clicks change filters through the named actions at the bottom of this module; they run as
 callbacks, before the script reruns, which is when Streamlit allows a widget's value to change.
 """
@@ -24,7 +29,7 @@ FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
               "place": ("pages/map.py", "places", ":material/place:")}
 
 
-def draw_finder(find, options: f.FilterOptions) -> None:
+def draw_finder(find) -> None:
     """'Find': actors, events and places by name, alias or description, as links to their pages.
     find(query) -> hits; the index behind it is built on the first query, not on every page."""
     query = st.sidebar.text_input(
@@ -39,19 +44,113 @@ def draw_finder(find, options: f.FilterOptions) -> None:
         return
     for hit in hits.itertuples():
         page, param, icon = FIND_PAGES[hit.kind]
-        # the map's place filter is bound to the URL by the option's label
-        value = options.places.get(hit.id, hit.id) if hit.kind == "place" else hit.id
         st.sidebar.page_link(page, label=f"{hit.label} ({hit.kind})", icon=icon,
-                             query_params={param: value})
+                             query_params={param: hit.id})
 
 
 def draw_filters(options: f.FilterOptions) -> f.Filters:
-    """Draw every declared filter (components.filterdefs) and return their current value."""
+    """Draw every declared filter (components.filterdefs) and return their current value,
+    which the address then holds."""
+    read_address(options)
     sidebar = st.sidebar
     sidebar.header("Filters")
     for declared in filterdefs.FILTERS:
         DRAWERS[declared.widget](sidebar, declared, options)
-    return current_filters(options)
+    chosen = current_filters(options)
+    write_address(chosen, options)
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# The address
+
+
+WRITTEN = "_filters_in_address"  # what write_address last put in the address, per key
+
+
+def read_address(options: f.FilterOptions) -> None:
+    """Before the widgets are drawn: a filter whose parameter the address holds, and holds
+    differently from what the sidebar last wrote there (a link was followed, an address
+    opened), takes the address's value. A parameter the address lacks changes nothing: moving
+    to another page drops parameters, and the filters stay as they were."""
+    written = st.session_state.get(WRITTEN, {})
+    for declared in filterdefs.FILTERS:
+        for key in declared.keys:
+            if key in st.query_params:
+                values = tuple(st.query_params.get_all(key))
+                if written.get(key) != values:
+                    st.session_state[key] = _from_address(declared, key, values, options)
+
+
+def write_address(chosen: f.Filters, options: f.FilterOptions) -> None:
+    """Put the filters in the address: ids, and nothing for a filter that is not set."""
+    written = {}
+    for declared in filterdefs.FILTERS:
+        for key, values in _to_address(declared, chosen).items():
+            if values:
+                if tuple(st.query_params.get_all(key)) != values:
+                    st.query_params[key] = list(values)
+            elif key in st.query_params:
+                del st.query_params[key]
+            written[key] = values
+    st.session_state[WRITTEN] = written
+
+
+def _to_address(declared: filterdefs.FilterDef, chosen: f.Filters) -> dict[str, tuple]:
+    if declared.widget == filterdefs.DATE_RANGE:
+        if not chosen.dated_window:
+            return {declared.keys[0]: ()}
+        return {declared.keys[0]: (_iso(chosen.date_from), _iso(chosen.date_to))}
+    if declared.widget == filterdefs.GRADE:
+        return {key: (value,) if value else ()
+                for key, value in zip(declared.keys, (chosen.min_reliability,
+                                                      chosen.min_credibility))}
+    value = getattr(chosen, declared.fields[0])
+    if declared.widget == filterdefs.RADIO:
+        value = f.DATE_RULES[value] if value != f.OVERLAPS else ""
+    if declared.widget == filterdefs.TOGGLE:
+        value = "true" if value else ""
+    return {declared.keys[0]: tuple(value) if isinstance(value, tuple) else
+            ((value,) if value else ())}
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _from_address(declared: filterdefs.FilterDef, key: str, values: tuple[str, ...],
+                  options: f.FilterOptions):
+    """A widget's value from its parameter's values (as the widget holds it)."""
+    first = values[0] if values else ""
+    if declared.widget == filterdefs.DATE_RANGE:
+        if not (options.date_min and options.date_max):
+            return ()
+        st.session_state[f"_extent_{key}"] = (options.date_min, options.date_max)
+        days = [_parse_day(v) for v in values[:2]]
+        start = days[0] if days and days[0] else options.date_min
+        end = days[1] if len(days) > 1 and days[1] else options.date_max
+        clamp = lambda day: min(max(day, options.date_min), options.date_max)  # noqa: E731
+        return (clamp(start), clamp(end))
+    if declared.widget == filterdefs.RADIO:
+        return f.DATE_RULES.get(first, first) if first in (*f.DATE_RULES, *DATE_RULE_OF) \
+            else f.DATE_RULES[f.OVERLAPS]
+    if declared.widget == filterdefs.TOGGLE:
+        return first.strip().lower() in ("true", "yes", "1", "on")
+    if declared.widget == filterdefs.TEXT:
+        return first
+    if declared.widget == filterdefs.GRADE:
+        return first if first else ANY_GRADE
+    offered = getattr(options, declared.options)
+    if isinstance(offered, dict):
+        return list(as_option_values(values, offered))
+    return [v for v in values if v in offered]
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 def _help(declared: filterdefs.FilterDef) -> str | None:
@@ -61,16 +160,24 @@ def _help(declared: filterdefs.FilterDef) -> str | None:
 
 def _draw_date_range(sidebar, declared, options: f.FilterOptions) -> None:
     if options.date_min and options.date_max:
-        sidebar.date_input(declared.title, value=(options.date_min, options.date_max),
-                           min_value=options.date_min, max_value=options.date_max,
-                           key=declared.keys[0], bind="query-params", format="YYYY-MM-DD",
-                           help=_help(declared))
+        key = declared.keys[0]
+        extent = (options.date_min, options.date_max)
+        if st.session_state.get(f"_extent_{key}") not in (None, extent):
+            st.session_state.pop(key, None)  # other data, other dates: the window starts over
+        st.session_state[f"_extent_{key}"] = extent
+        # the whole range until a value is set (by the address or a click): passing both
+        # would make Streamlit warn that the value was set twice
+        full = {} if key in st.session_state else {"value": (options.date_min,
+                                                             options.date_max)}
+        sidebar.date_input(declared.title, min_value=options.date_min,
+                           max_value=options.date_max, key=key, format="YYYY-MM-DD",
+                           help=_help(declared), **full)
 
 
 def _draw_radio(sidebar, declared, options: f.FilterOptions) -> None:
     if options.date_min and options.date_max:  # the date rule only means something with dates
         sidebar.radio(declared.title, list(f.DATE_RULES.values()), key=declared.keys[0],
-                      bind="query-params", horizontal=True, help=_help(declared))
+                      horizontal=True, help=_help(declared))
 
 
 def _draw_multiselect(sidebar, declared, options: f.FilterOptions) -> None:
@@ -83,21 +190,21 @@ def _draw_multiselect(sidebar, declared, options: f.FilterOptions) -> None:
             help_text = (help_text or "") + (
                 f" Lists the {MAX_LISTED:,} named most often (of {len(offered):,}); for any "
                 "other, click it on a chart, or find it and follow its link.")
-        sidebar.multiselect(declared.title, choices, key=key, bind="query-params",
+        sidebar.multiselect(declared.title, choices, key=key,
                             format_func=lambda v, labels=offered: labels.get(v, v),
                             placeholder=declared.placeholder, help=help_text)
     else:
-        sidebar.multiselect(declared.title, list(offered), key=key, bind="query-params",
+        sidebar.multiselect(declared.title, list(offered), key=key,
                             placeholder=declared.placeholder, help=help_text)
 
 
 def _draw_toggle(sidebar, declared, options: f.FilterOptions) -> None:
-    sidebar.toggle(declared.title, key=declared.keys[0], bind="query-params",
+    sidebar.toggle(declared.title, key=declared.keys[0],
                    help=_help(declared))
 
 
 def _draw_text(sidebar, declared, options: f.FilterOptions) -> None:
-    sidebar.text_input(declared.title, key=declared.keys[0], bind="query-params",
+    sidebar.text_input(declared.title, key=declared.keys[0],
                        placeholder=declared.placeholder, help=_help(declared))
 
 
@@ -109,12 +216,10 @@ def _draw_grade(sidebar, declared, options: f.FilterOptions) -> None:
     left, right = sidebar.columns(2)
     left.selectbox(
         "Source", [ANY_GRADE, *grades.RELIABILITY_LEVELS[:-1]], key=reliability_key,
-        bind="query-params",
         help="Admiralty code, source reliability (sources.csv). A record takes the best letter "
         "of the sources it cites.\n\n" + _terms_help("reliability"))
     right.selectbox(
         "Credibility", [ANY_GRADE, *grades.CREDIBILITY_LEVELS[:-1]], key=credibility_key,
-        bind="query-params",
         help="Admiralty code, information credibility (the `credibility` column of events "
         "and relations; empty counts as 6).\n\n" + _terms_help("credibility"))
 

@@ -131,7 +131,7 @@ def test_clicking_an_actor_filters_every_view(server, browser_page):
     wait_for(page, f"{HAS_NETWORK} && document.body.innerText.includes('Open the profile of')")
     names = {label["text"] for label in network_labels(page)}
     assert "Ali Mussa Daqduq" in names and len(network_nodes(page)) <= 6
-    assert "actors=Ali+Mussa+Daqduq" in page.url or "actors=Ali%20Mussa%20Daqduq" in page.url
+    assert "actors=daqduq" in page.url  # the id, in the address the same run
     # the overview now shows only Daqduq's events
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Overview").click()
     wait_for(page, PAGES[""])
@@ -158,7 +158,7 @@ def test_clicking_a_place_on_the_map_filters_to_it(server, browser_page):
             page.wait_for_timeout(1000)
     chip.wait_for(timeout=10_000)
     wait_for(page, HAS_MAP)
-    assert "places=Basra" in page.url
+    assert "places=basra" in page.url
     assert real_errors(browser_page) == []
 
 
