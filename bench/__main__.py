@@ -87,10 +87,10 @@ def bench_proxylens(browser, rounds: int, data_dir: Path | None = None,
 def bench_fresh_filters(browser, rounds: int, data_dir: Path | None = None) -> list[float]:
     """Seconds from choosing one more event type in the sidebar to every view settled: each
     round is a filter value the server has never seen, so nothing comes from a cache."""
-    from components import filters, loader
+    from components import loader, selection
 
-    types = filters.filter_options(loader.load_dataset(data_dir or PROJECT / "data").dataset
-                                   ).event_types
+    types = selection.filter_options(loader.load_dataset(data_dir or PROJECT / "data").dataset
+                                     ).event_types
     server = StreamlitServer(data_dir=data_dir, chart_renderer="canvas")  # what users get
     page = None
     try:

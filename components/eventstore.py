@@ -38,7 +38,7 @@ from components import filters as f
 from components import loader, views
 from components.contract import ERROR, WARNING, Problem
 
-STORE_FROM_ROWS = 2_000_000  # a Parquet events file this long is kept in DuckDB
+STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
 STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events database is kept
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
 STORE_VERSION = 3  # bump when the stored columns change: older stores are rebuilt
@@ -48,12 +48,11 @@ BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pand
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
 # what the views' queries read (a narrowed store copies these only; rows are read in full)
-VIEWED_COLUMNS = ("order_key", "event_id", "location", "place_name", "lat", "lon", "geo_precision",
+VIEWED_COLUMNS = ("order_key", "location", "place_name", "lat", "lon", "geo_precision",
                   "span_start", "span_end", "event_date", "time_precision", "date_end",
                   "date_note", "event_type", "category",
                   "claim_status", "grade", "grade_band", "actor1", "actor2", "assoc_actors", "actor1_side",
-                  "actor1_name", "origin_location", "origin_lat", "origin_lon", "source_ids",
-                  "source_locator")
+                  "actor1_name", "origin_location", "origin_lat", "origin_lon")
 SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
 
 

@@ -28,13 +28,16 @@ class Selection:
     store and every later question reads only them (see EventStore.narrowed)."""
 
     NARROW_UP_TO = 100_000  # copying more costs more than the queries it saves
+    KEPT_PAGES = 8
 
     def __init__(self, store: eventstore.EventStore, dataset: Dataset,
                  where: eventstore.Where) -> None:
         self.dataset = dataset
         self.where = where
         self.store = store
-        self._listed: dict[int, pd.DataFrame] = {}
+        # the whole store and the condition: what a narrowed copy does not hold (ids, sources)
+        self.full_store, self.full_where = store, where
+        self._pages: dict[tuple[int, int], pd.DataFrame] = {}
         counted = store.facts(self.where)
         self.places = counted.pop("places")
         self.facts = counted
@@ -43,15 +46,20 @@ class Selection:
             self.store, self.where = store.narrowed(self.where), eventstore.Where()
 
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:
-        page = self.store.rows(self.where, limit, offset)
-        return views.with_event_labels(page, self.dataset.actors, self.dataset.sources)
+        """Matching events offset..offset+limit-1 in date order, labelled (a list's page is
+        kept: the page reruns on every click, the list mostly stays)."""
+        if (limit, offset) not in self._pages:
+            if len(self._pages) >= self.KEPT_PAGES:
+                self._pages.pop(next(iter(self._pages)))
+            page = self.store.rows(self.where, limit, offset)
+            self._pages[limit, offset] = views.with_event_labels(page, self.dataset.actors,
+                                                                 self.dataset.sources)
+        return self._pages[limit, offset]
 
     def listed_events(self, limit: int) -> pd.DataFrame:
         """The events pages list and export: the first `limit`, in date order, with display
         labels (fetched on the first request only: most views never list events)."""
-        if limit not in self._listed:
-            self._listed[limit] = self.rows(limit)
-        return self._listed[limit]
+        return self.rows(limit)
 
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
@@ -75,11 +83,11 @@ class Selection:
 
     def holding(self, event_ids) -> set[str]:
         """Which of these events match the filters."""
-        return self.store.holding(self.where, event_ids)
+        return self.full_store.holding(self.full_where, event_ids)
 
     def citations(self) -> pd.DataFrame:
         """The sources the matching events cite, how often and in which sections."""
-        return self.store.citations(self.where)
+        return self.full_store.citations(self.full_where)
 
     def involved_actor_ids(self) -> set[str]:
         return self._involved
