@@ -9,18 +9,18 @@ st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
-        st.Page("pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
-        st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:",
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+        st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:",
                 url_path="timeline"),
-        st.Page("pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),
-        st.Page("pages/event.py", title="Event", icon=":material/event:", url_path="event"),
-        st.Page("pages/claims.py", title="Claims", icon=":material/gavel:", url_path="claims"),
-        st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:",
+        st.Page("app_pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),
+        st.Page("app_pages/event.py", title="Event", icon=":material/event:", url_path="event"),
+        st.Page("app_pages/claims.py", title="Claims", icon=":material/gavel:", url_path="claims"),
+        st.Page("app_pages/briefing.py", title="Briefing", icon=":material/slideshow:",
                 url_path="briefing"),
-        st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
-        st.Page("pages/help.py", title="Help", icon=":material/help:", url_path="help"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
+        st.Page("app_pages/help.py", title="Help", icon=":material/help:", url_path="help"),
     ]
 )
 # the shared sidebar is drawn after st.navigation (its links need the pages) and before run()

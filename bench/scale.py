@@ -24,7 +24,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PROXYLENS_BENCH_DIR", "/tmp/proxylens-bench"))
-PAGES = ["pages/overview.py", "pages/map.py", "pages/network.py", "pages/timeline.py"]
+PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/network.py", "app_pages/timeline.py"]
 CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
                "echarts_chart", "arrow_data_frame"]
 

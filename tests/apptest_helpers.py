@@ -14,20 +14,11 @@ from tests.conftest import PROJECT
 APP = str(PROJECT / "app.py")
 
 
-def _keep_navigation_mode(at: AppTest) -> AppTest:
-    """AppTest resets Streamlit's "legacy pages/ folder" flag before every run, so each run
-    after the first would start as a legacy multipage app (the state a real server is in only
-    for its very first request, which the browser tests cover). Keep it in navigation mode."""
+def _keep_media(at: AppTest) -> AppTest:
+    """Keep each run's media files (the served outlines) for the test after the run ends."""
     from unittest import mock
 
-    from streamlit.runtime import pages_manager
-
     original_run = at._run
-    original_init = pages_manager.PagesManager.__init__
-
-    def init(manager, *args, **kwargs):
-        original_init(manager, *args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
 
     class KeptStorage(MemoryMediaFileStorage):
         """The run's media files (served outlines), kept for the test after the run ends."""
@@ -37,8 +28,7 @@ def _keep_navigation_mode(at: AppTest) -> AppTest:
             at.media_storage = self
 
     def run(*args, **kwargs):
-        with mock.patch.object(pages_manager.PagesManager, "__init__", init), \
-                mock.patch("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage):
+        with mock.patch("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage):
             return original_run(*args, **kwargs)
 
     at._run = run
@@ -46,7 +36,7 @@ def _keep_navigation_mode(at: AppTest) -> AppTest:
 
 
 def run_app(page: str | None = None, params: dict | None = None, timeout: float = 60) -> AppTest:
-    at = _keep_navigation_mode(AppTest.from_file(APP, default_timeout=timeout))
+    at = _keep_media(AppTest.from_file(APP, default_timeout=timeout))
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

@@ -63,9 +63,20 @@ def _section(text: str, filename: str) -> str:
 def test_every_setting_is_documented_in_the_readme():
     """Each PROXYLENS_* environment variable the code reads is explained in README.md."""
     sources = [PROJECT / "app.py", *(PROJECT / "components").rglob("*.py"),
-               *(PROJECT / "pages").glob("*.py"), *(PROJECT / "bench").glob("*.py")]
+               *(PROJECT / "app_pages").glob("*.py"), *(PROJECT / "bench").glob("*.py")]
     settings = {name for path in sources
                 for name in re.findall(r"\bPROXYLENS_[A-Z_]+\b", path.read_text())}
     assert {"PROXYLENS_DATA_DIR", "PROXYLENS_STORE", "PROXYLENS_CACHE_DIR"} <= settings
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert sorted(s for s in settings if s not in readme) == []
+
+
+def test_no_legacy_pages_folder_and_no_patch_for_it():
+    """The page modules live in app_pages/: a pages/ folder beside app.py would make Streamlit
+    start a deep link as a legacy multipage app, which the code once patched around."""
+    assert not (PROJECT / "pages").exists() and (PROJECT / "app_pages").is_dir()
+    sources = [PROJECT / "app.py", *(PROJECT / "components").rglob("*.py"),
+               *(PROJECT / "tests").rglob("*.py")]
+    patched = [p.name for p in sources if p.name != "test_architecture.py"
+               and "uses_pages_directory" in p.read_text(encoding="utf-8")]
+    assert patched == []

@@ -43,7 +43,7 @@ def listed_frame(at) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if "event page" in df.value.columns)
 
 
-@pytest.mark.parametrize("page", [None, "pages/map.py", "pages/timeline.py"])
+@pytest.mark.parametrize("page", [None, "app_pages/map.py", "app_pages/timeline.py"])
 def test_overview_map_and_timeline_list_the_matching_events(page, labelled):
     at = run_app(page, params={"event_types": "kidnapping"})
     kidnappings = labelled[labelled["event_type"] == "kidnapping"]

@@ -195,9 +195,9 @@ def store_app(data_copy, tmp_path, monkeypatch):
     return data_copy
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/timeline.py",
-                                  "pages/network.py", "pages/actor.py", "pages/event.py",
-                                  "pages/briefing.py", "pages/data.py"])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/map.py", "app_pages/timeline.py",
+                                  "app_pages/network.py", "app_pages/actor.py", "app_pages/event.py",
+                                  "app_pages/briefing.py", "app_pages/data.py"])
 def test_pages_draw_from_the_store(store_app, page):
     at = run_app(page)
     assert not at.exception
@@ -207,8 +207,8 @@ def test_pages_draw_from_the_store(store_app, page):
 def test_the_store_draws_what_the_frame_draws(store_app, monkeypatch):
     def drawn():
         overview = run_app(params={"event_types": "armed attack"})
-        timeline = run_app("pages/timeline.py")
-        return (deck_layers(run_app("pages/map.py")),
+        timeline = run_app("app_pages/timeline.py")
+        return (deck_layers(run_app("app_pages/map.py")),
                 {m.label: m.value for m in overview.metric},
                 [c.proto.spec for c in vega_charts(timeline)])
 
@@ -230,7 +230,7 @@ def test_find_searches_the_store(store_app):
 
 
 def test_data_page_counts_and_pages_through_the_stored_events(store_app):
-    at = run_app("pages/data.py")
+    at = run_app("app_pages/data.py")
     metrics = {m.label: m.value for m in at.metric}
     loaded = loader.load_dataset(store_app).dataset
     assert metrics["Events"] == f"{len(loaded.events):,}"
@@ -282,7 +282,7 @@ def test_lists_from_the_store_are_bounded_and_say_so(store_app, monkeypatch):
     at = run_app()
     total = len(loader.load_dataset(store_app).dataset.events)
     assert any(f"first 5 of the {total} matching events" in c.value for c in at.caption)
-    actor = run_app("pages/actor.py", params={"actor": "irgc-qf"})
+    actor = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
     heading = next(s.value for s in actor.subheader if s.value.startswith("Events"))
     assert heading.startswith("Events (the first 5 of ")
 
@@ -300,7 +300,7 @@ def test_an_unwritable_cache_folder_falls_back_to_the_temp_folder(data_copy, tmp
 
 def test_the_store_actor_page_follows_the_grade_filter(store_app, monkeypatch):
     def actor_page():
-        at = run_app("pages/actor.py", params={"actor": "irgc-qf", "min_cred": "2"})
+        at = run_app("app_pages/actor.py", params={"actor": "irgc-qf", "min_cred": "2"})
         heading = next(h.value for h in at.subheader if h.value.startswith("Events"))
         hidden = [c.value for c in at.caption if "hidden" in c.value]
         links = sorted(link.proto.label for link in at.get("page_link")
@@ -318,7 +318,7 @@ def test_the_actor_page_cites_the_same_sources_from_either_store(store_app, monk
     """The Actor page's "Sources that mention it" counts the events' citations from the
     prepared store as from memory (it once lost every citation that came from events)."""
     def sources_table():
-        at = run_app("pages/actor.py", params={"actor": "irgc-qf"})
+        at = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
         assert not at.exception
         return next(df.value for df in at.dataframe if "rows citing it" in df.value.columns)
 

@@ -109,8 +109,8 @@ def test_a_briefing_step_added_from_a_province_view_keeps_the_province(ds):
 
 
 def test_the_claims_page_follows_the_sidebar(ds):
-    everything = run_app("pages/claims.py")
-    disputed = run_app("pages/claims.py", params={"claims": "disputed"})
+    everything = run_app("app_pages/claims.py")
+    disputed = run_app("app_pages/claims.py", params={"claims": "disputed"})
     assert not disputed.exception
     subjects = {h.value for h in disputed.subheader}
     assert 0 < len(subjects) < len({h.value for h in everything.subheader})
@@ -127,10 +127,10 @@ def test_the_claims_page_follows_the_sidebar(ds):
 
 def test_the_event_page_says_when_the_event_is_outside_the_filters(ds):
     statement = ds.events.loc[ds.events["event_type"] == "statement", "event_id"].iloc[0]
-    at = run_app("pages/event.py", params={"event": statement, "event_types": "kidnapping"})
+    at = run_app("app_pages/event.py", params={"event": statement, "event_types": "kidnapping"})
     assert any("does not match the sidebar's filters" in w.value
                and "Event type: kidnapping" in w.value for w in at.warning)
-    at = run_app("pages/event.py", params={"event": statement})
+    at = run_app("app_pages/event.py", params={"event": statement})
     assert not [w for w in at.warning if "does not match" in w.value]
 
 
@@ -177,7 +177,7 @@ def test_a_find_link_to_a_place_opens_the_map_filtered_to_it():
     link = next(p for p in at.get("page_link") if p.proto.label.endswith("(place)")
                 and p.proto.label.startswith("Karbala"))
     assert link.proto.query_string == "places=karbala"  # an id: no label to mis-encode
-    at = run_app("pages/map.py", params={"places": "karbala"})
+    at = run_app("app_pages/map.py", params={"places": "karbala"})
     assert any(b.label.startswith("Place: Karbala (city)") for b in at.button)
     events = {m.label: m.value for m in at.metric}.get("Events")
     assert events is None or int(events) > 0
@@ -191,11 +191,11 @@ def test_old_label_links_and_id_links_both_open_the_filter(value):
 
 
 def test_the_network_step_buttons_are_in_the_shared_link_at_once():
-    at = run_app("pages/network.py", params={"as_of_on": "true"})
+    at = run_app("app_pages/network.py", params={"as_of_on": "true"})
     assert at.select_slider(key="as_of").value == "2006-07"
     at.button(key="as_of_1").click().run()
     assert at.select_slider(key="as_of").value == "2006-08"
     assert at.query_params["as_of"] == "2006-08"
     assert "as_of=2006-08" in share_code(at)
-    reopened = run_app("pages/network.py", params={"as_of_on": "true", "as_of": "2006-08"})
+    reopened = run_app("app_pages/network.py", params={"as_of_on": "true", "as_of": "2006-08"})
     assert reopened.select_slider(key="as_of").value == "2006-08"

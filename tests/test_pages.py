@@ -19,8 +19,8 @@ from tests.apptest_helpers import (
 )
 from tests.conftest import DATA, set_cell
 
-PAGES = ["pages/overview.py", "pages/map.py", "pages/network.py", "pages/timeline.py",
-         "pages/data.py"]
+PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/network.py", "app_pages/timeline.py",
+         "app_pages/data.py"]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_filter_state_comes_from_the_url(events):
 
 
 def test_date_range_narrows_the_timeline_with_span_overlap():
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     at.date_input(key="dates").set_value((pd.Timestamp("2006-06-01").date(),
                                           pd.Timestamp("2006-06-30").date())).run()
     marks = timeline_events(at)
@@ -94,7 +94,7 @@ def test_date_range_narrows_the_timeline_with_span_overlap():
 
 
 def test_actor_filter_narrows_network_and_map(events):
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     at.multiselect(key="actors").set_value(["daqduq"]).run()
     nodes = set(network_nodes(at)["actor_id"])
     assert "daqduq" in nodes and {"hezbollah", "special-groups"} <= nodes
@@ -135,7 +135,7 @@ def test_no_match_says_so_in_every_view():
 
 
 def test_map_page_colour_choice_and_arcs():
-    at = run_app("pages/map.py")
+    at = run_app("app_pages/map.py")
     layers = deck_layers(at)
     assert {"places", "regions", "labels", "arcs"} <= set(layers)
     assert any(a["origin"] == "lebanon" for a in layers["arcs"])
@@ -150,7 +150,7 @@ def test_map_draws_boundaries_from_the_data_folder(data_copy, monkeypatch):
     outline = shared_path("geo", "iraq_admin1.json")
     (data_copy / "boundaries.geojson").write_bytes(outline.read_bytes())
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    at = run_app("pages/map.py")
+    at = run_app("app_pages/map.py")
     layers = deck_layers(at)
     assert "boundaries" in layers
     assert len(layers["boundaries"]["features"]) == 18
@@ -160,7 +160,7 @@ def test_map_draws_boundaries_from_the_data_folder(data_copy, monkeypatch):
 
 
 def test_timeline_lanes_by_actor_and_period_bands():
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     at.segmented_control(key="lanes").set_value("actor").run()
     rows = all_rows(chart_titled(at, "Timeline"))
     assert "Special Groups" in set(rows["lane"].dropna())
@@ -172,7 +172,7 @@ def test_timeline_lanes_by_actor_and_period_bands():
 def test_data_page_lists_files_and_reports_problems(data_copy, monkeypatch):
     row = set_cell(data_copy / "events.csv", 2, "event_type", "arms suply")
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    at = run_app("pages/data.py")
+    at = run_app("app_pages/data.py")
     problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
     hit = problems[(problems["file"] == "events.csv") & (problems["row"] == row)]
     assert "did you mean 'arms supply'" in hit["problem"].iloc[0]
@@ -182,5 +182,5 @@ def test_data_page_lists_files_and_reports_problems(data_copy, monkeypatch):
 def test_unusable_file_shows_a_banner_on_every_page(data_copy, monkeypatch):
     (data_copy / "actors.csv").write_bytes(b"PK\x03\x04 not a csv")
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     assert "actors.csv" in at.error[0].body and "Excel" in at.error[0].body

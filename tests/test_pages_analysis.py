@@ -19,7 +19,7 @@ def page_links(at) -> list[str]:
 
 
 def test_actor_page_for_the_qods_force_lists_its_relations_with_sources():
-    at = run_app("pages/actor.py")
+    at = run_app("app_pages/actor.py")
     at.query_params["actor"] = "irgc-qf"
     at.run()
     assert at.title[0].value == "IRGC-Qods Force"
@@ -37,7 +37,7 @@ def test_actor_page_for_the_qods_force_lists_its_relations_with_sources():
 
 
 def test_actor_page_ego_network_two_hops_is_larger():
-    at = run_app("pages/actor.py")
+    at = run_app("app_pages/actor.py")
     at.query_params["actor"] = "daqduq"
     at.run()
     one = graph_nodes(echarts_titled(at, "Within 1 relation"))
@@ -48,7 +48,7 @@ def test_actor_page_ego_network_two_hops_is_larger():
 
 
 def test_year_precision_event_is_a_span_on_the_actor_timeline():
-    at = run_app("pages/actor.py")
+    at = run_app("app_pages/actor.py")
     at.query_params["actor"] = "irgc-qf"
     at.run()
     marks = all_rows(chart_titled(at, "Timeline")).dropna(subset=["event_id"])
@@ -59,7 +59,7 @@ def test_year_precision_event_is_a_span_on_the_actor_timeline():
 
 
 def test_event_page_spells_out_precision_and_links_actors():
-    at = run_app("pages/event.py")
+    at = run_app("app_pages/event.py")
     at.query_params["event"] = "ev-026"  # the May 2006 reorganisation of the Special Groups
     at.run()
     text = " ".join(m.value for m in at.markdown)
@@ -71,7 +71,7 @@ def test_event_page_spells_out_precision_and_links_actors():
 
 
 def test_claims_page_puts_assertion_and_denial_side_by_side():
-    at = run_app("pages/claims.py")
+    at = run_app("app_pages/claims.py")
     first_assert = next(c for c in at.columns if c.markdown and c.markdown[0].value == "**Asserts**")
     first_deny = next(c for c in at.columns
                       if c.markdown and c.markdown[0].value == "**Denies or doubts**")
@@ -92,7 +92,7 @@ def test_find_box_leads_to_pages_despite_spelling():
 
 
 def test_network_as_of_a_date():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     at.toggle(key="as_of_on").set_value(True).run()
     at.select_slider(key="as_of").set_value("2006-07").run()
     edges = graph_relations(echarts_titled(at, "Actor network"))
@@ -108,7 +108,7 @@ def test_network_as_of_a_date():
 
 
 def test_network_step_buttons_move_the_date():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     at.toggle(key="as_of_on").set_value(True).run()
     at.select_slider(key="as_of").set_value("2006-07").run()
     next(b for b in at.button if b.label == "year ▶").click().run()
@@ -118,7 +118,7 @@ def test_network_step_buttons_move_the_date():
 
 
 def test_network_colours_relations_by_claim_status():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     at.segmented_control(key="edge_colour").set_value("claim status").run()
     chart = echarts_titled(at, "Actor network")
     relations = graph_relations(chart)
@@ -127,7 +127,7 @@ def test_network_colours_relations_by_claim_status():
 
 
 def test_help_page_states_the_date_rule():
-    at = run_app("pages/help.py")
+    at = run_app("app_pages/help.py")
     text = " ".join(m.value for m in at.markdown)
     assert "overlaps the range" in text
     assert "Certainly in the window" in text and "whole span lies inside the range" in text

@@ -9,7 +9,7 @@ from tests.apptest_helpers import deck_layers, run_app
 
 
 def briefing_at(step: str | None = None):
-    at = run_app("pages/briefing.py")
+    at = run_app("app_pages/briefing.py")
     if step:
         at.query_params["step"] = step
         at.run()
@@ -50,7 +50,7 @@ def test_a_step_shows_its_own_view_of_the_data():
 
 def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    at = run_app("pages/briefing.py")
+    at = run_app("app_pages/briefing.py")
     at.sidebar.multiselect(key="actors").set_value(["badr"]).run()
     at.text_input(key="new-step-title").set_value("Badr after the invasion").run()
     at.text_area(key="new-step-narrative").set_value("Badr **crossed** in 2003.").run()
@@ -76,16 +76,16 @@ def test_share_link_carries_the_filters():
 
 
 def test_every_dashboard_page_offers_chart_and_table_downloads():
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"PNG", "SVG", "Events CSV", "Actors CSV", "Relations CSV", "Excel workbook",
             "Report (HTML)"} <= labels
-    at = run_app("pages/map.py")
+    at = run_app("app_pages/map.py")
     assert {"Map PNG", "Map SVG"} <= {b.proto.label for b in at.get("download_button")}
 
 
 def test_edit_a_steps_words_in_the_app():
-    at = run_app("pages/briefing.py")
+    at = run_app("app_pages/briefing.py")
     at.text_input(key="edit-title-0").set_value("Background, retitled").run()
     at.text_area(key="edit-narrative-0").set_value("New words.").run()
     button(at, "update-0").click().run()

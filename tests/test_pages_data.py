@@ -29,7 +29,7 @@ def edited_events(folder) -> bytes:
 
 
 def test_upload_shows_checks_and_the_diff_before_anything_changes(app_on_copy):
-    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)))
     rows = read_rows(app_on_copy / "events.csv")
     touched = [r for r in rows[1:] if any("Iran–Iraq War" in cell for cell in r)]
     columns = {rows[0][i] for r in touched for i, cell in enumerate(r) if "Iran–Iraq War" in cell}
@@ -44,7 +44,7 @@ def test_upload_shows_checks_and_the_diff_before_anything_changes(app_on_copy):
 
 def test_save_then_restore_from_the_history(app_on_copy):
     original = (app_on_copy / "events.csv").read_bytes()
-    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)))
     button(at, "save-folder").click().run()
     assert b"Gulf War I" in (app_on_copy / "events.csv").read_bytes()
     assert any("Saved events.csv" in s.value for s in at.success)
@@ -59,16 +59,16 @@ def test_save_then_restore_from_the_history(app_on_copy):
 def test_files_with_errors_cannot_be_saved(app_on_copy):
     rows = read_rows(app_on_copy / "actors.csv")
     broken = "\n".join(",".join(r) for r in [rows[0], rows[1], rows[1]]).encode()  # duplicate id
-    at = upload(run_app("pages/data.py"), ("actors.csv", broken))
+    at = upload(run_app("app_pages/data.py"), ("actors.csv", broken))
     assert button(at, "save-folder").disabled
     assert any("cannot replace good data" in c.value for c in at.caption)
 
 
 def test_use_for_my_session_changes_only_this_session(app_on_copy):
-    at = upload(run_app("pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)))
     button(at, "use-session").click().run()
     assert any("using uploaded data" in i.body for i in at.info)
-    other = run_app("pages/data.py")  # another browser session
+    other = run_app("app_pages/data.py")  # another browser session
     assert not any("using uploaded data" in i.body for i in other.info)
     mine = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
     theirs = next(df.value for df in other.dataframe if "event_id" in df.value.columns)
@@ -79,7 +79,7 @@ def test_use_for_my_session_changes_only_this_session(app_on_copy):
 
 
 def test_a_broken_file_on_disk_keeps_the_last_good_version_with_a_banner(app_on_copy):
-    at = run_app("pages/overview.py")
+    at = run_app("app_pages/overview.py")
     events = {m.label: m.value for m in at.metric}["Events"]
     (app_on_copy / "events.csv").write_bytes(b"\x00\x01 garbage")
     at.run()  # the next interaction picks the change up, no restart
@@ -88,7 +88,7 @@ def test_a_broken_file_on_disk_keeps_the_last_good_version_with_a_banner(app_on_
 
 
 def test_an_edited_file_is_picked_up_on_the_next_interaction(app_on_copy):
-    at = run_app("pages/overview.py")
+    at = run_app("app_pages/overview.py")
     path = app_on_copy / "events.csv"
     rows = read_rows(path)
     import csv
@@ -101,7 +101,7 @@ def test_an_edited_file_is_picked_up_on_the_next_interaction(app_on_copy):
 
 
 def test_templates_and_contract_are_offered():
-    at = run_app("pages/data.py")
+    at = run_app("app_pages/data.py")
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"events.csv", "actors.csv", "relations.csv", "locations.csv", "sources.csv",
             "claims.csv", "briefing.csv"} <= labels
@@ -112,11 +112,11 @@ def test_an_acled_export_opens_in_the_dashboard_like_curated_data(app_on_copy):
     from tests.conftest import shared_path
 
     acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
-    at = upload(run_app("pages/data.py"), ("acled_2022_iraq.csv", acled))
+    at = upload(run_app("app_pages/data.py"), ("acled_2022_iraq.csv", acled))
     assert any("imported from the current ACLED layout" in w.body for w in at.warning)
     assert not button(at, "save-folder").disabled
     button(at, "use-session").click().run()
-    at.switch_page("pages/overview.py")
+    at.switch_page("app_pages/overview.py")
     at.run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Events"] == "221"
@@ -127,9 +127,9 @@ def test_a_ucdp_export_opens_in_the_dashboard(app_on_copy):
     from tests.conftest import shared_path
 
     ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
-    at = upload(run_app("pages/data.py"), ("ucdp_ged_sample_iraq.csv", ucdp))
+    at = upload(run_app("app_pages/data.py"), ("ucdp_ged_sample_iraq.csv", ucdp))
     button(at, "use-session").click().run()
-    at.switch_page("pages/timeline.py")
+    at.switch_page("app_pages/timeline.py")
     at.run()
     assert not at.exception
     from tests.apptest_helpers import all_rows, chart_titled

@@ -21,12 +21,12 @@ AFRICA = {"ALGERIA", "LIBYA", "EGYPT", "SUDAN", "CHAD", "NIGER", "MALI", "NIGERI
           "ZAMBIA", "NAMIBIA", "BOTSWANA", "ETHIOPIA", "KENYA", "TANZANIA", "MAURITANIA",
           "SOUTH AFRICA", "MADAGASCAR", "MOZAMBIQUE", "CAMEROON", "GABON", "SOMALIA"}
 PAGES = [
-    ("pages/overview.py", {}),
-    ("pages/map.py", {}),
-    ("pages/actor.py", {"actor": "irgc-qf"}),
-    ("pages/event.py", {"event": "ev-037"}),
-    ("pages/briefing.py", {"step": "6"}),  # a step with its own map view
-    ("pages/briefing.py", {"step": "2"}),  # a step framed on its places
+    ("app_pages/overview.py", {}),
+    ("app_pages/map.py", {}),
+    ("app_pages/actor.py", {"actor": "irgc-qf"}),
+    ("app_pages/event.py", {"event": "ev-037"}),
+    ("app_pages/briefing.py", {"step": "6"}),  # a step with its own map view
+    ("app_pages/briefing.py", {"step": "2"}),  # a step framed on its places
 ]
 
 
@@ -108,7 +108,7 @@ def test_every_map_draws_the_shipped_outlines_under_its_events(page, params, mon
         assert pixels_of(image, map_ui.PROVINCE_COLOUR) > 200
         assert pixels_of(image, map_ui.BORDER_COLOUR) > 200
         assert pixels_of(image, map_ui.RIVER_COLOUR) > 100
-        if page in ("pages/overview.py", "pages/map.py"):
+        if page in ("app_pages/overview.py", "app_pages/map.py"):
             # the Gulf's coast: the coast's colour between Kuwait and the Strait of Hormuz
             assert pixels_of(image, map_ui.COAST_COLOUR, gulf_box(deck, image)) > 100
     for chart in at.get("deck_gl_json_chart"):
@@ -123,7 +123,7 @@ def test_every_map_draws_the_shipped_outlines_under_its_events(page, params, mon
 def test_the_served_outlines_keep_their_address_from_one_filter_to_the_next(monkeypatch):
     """Two filters whose places are framed a little differently share one region's outlines."""
     monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
-    at = open_page("pages/map.py", {})
+    at = open_page("app_pages/map.py", {})
     at.multiselect(key="event_types").set_value(["statement"]).run()
     before = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     at.multiselect(key="event_types").set_value(["arms supply"]).run()
@@ -151,7 +151,7 @@ def gulf_box(deck: dict, image) -> tuple[int, int, int, int]:
 
 def test_over_carto_tiles_only_borders_and_provinces_are_drawn(monkeypatch):
     monkeypatch.setenv("PROXYLENS_BASEMAP", "carto")
-    deck = decks(open_page("pages/map.py", {}))[0]
+    deck = decks(open_page("app_pages/map.py", {}))[0]
     image, colour_at = picture(deck)
     assert colour_at(40.0, 33.5)[3] == 0 and colour_at(62.0, 20.0)[3] == 0  # no land, no sea
     assert pixels_of(image, map_ui.BORDER_COLOUR) > 200
@@ -162,7 +162,7 @@ def test_over_carto_tiles_only_borders_and_provinces_are_drawn(monkeypatch):
 
 def test_country_names_are_drawn_clear_of_the_places(monkeypatch):
     monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
-    deck = decks(open_page("pages/map.py", {}))[0]
+    deck = decks(open_page("app_pages/map.py", {}))[0]
     names = {row["name"] for row in layer(deck, "country-names")["data"]}
     assert {"SYRIA", "TURKMENISTAN", "JORDAN"} <= names
     assert "IRAQ" not in names  # the Iraq place's own ring and label are there
@@ -173,7 +173,7 @@ def test_a_folder_from_another_region_gets_its_own_outlines(tmp_path, monkeypatc
     importers.write_folder(result, tmp_path / "acled")
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(tmp_path / "acled"))
     monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
-    for page, width, height in (("pages/overview.py", 420, 520), ("pages/map.py", 1150, 640)):
+    for page, width, height in (("app_pages/overview.py", 420, 520), ("app_pages/map.py", 1150, 640)):
         deck = decks(open_page(page, {}))[0]
         points = place_points(deck)
         lons, lats = [p[0] for p in points], [p[1] for p in points]
@@ -195,7 +195,7 @@ def test_text_layers_can_draw_every_character_of_their_labels(tmp_path, monkeypa
     importers.write_folder(result, tmp_path / "ucdp")
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(tmp_path / "ucdp"))
     monkeypatch.setenv("PROXYLENS_BASEMAP", "none")
-    deck = decks(open_page("pages/map.py", {}))[0]
+    deck = decks(open_page("app_pages/map.py", {}))[0]
     labels = [row["label"] for row in layer(deck, "labels")["data"]]
     assert any("ā" in label for label in labels), labels
     text_layers = [entry for entry in deck["layers"] if entry["@@type"] == "TextLayer"]

@@ -94,7 +94,7 @@ def test_the_grade_filter_is_a_chip_that_removes_itself():
 
 
 def test_map_tooltips_carry_the_grade_and_the_map_colours_by_grade(dataset):
-    at = run_app("pages/map.py", params={"map_colour": "grade"})
+    at = run_app("app_pages/map.py", params={"map_colour": "grade"})
     rows = map_rows(at)
     assert rows and all(r["key"] in grades.GRADE_BANDS for r in rows)
     assert all(any(g in r["tooltip"] for g in set(dataset.events["grade"])) for r in rows)
@@ -103,7 +103,7 @@ def test_map_tooltips_carry_the_grade_and_the_map_colours_by_grade(dataset):
 
 
 def test_the_network_colours_relations_by_grade():
-    at = run_app("pages/network.py", params={"edge_colour": "grade"})
+    at = run_app("app_pages/network.py", params={"edge_colour": "grade"})
     chart = echarts_titled(at, "Actor network")
     legend = " ".join(m.value for m in at.markdown)
     assert "Relations: grade band" in legend and "the weakest grade" in legend
@@ -118,7 +118,7 @@ def test_the_network_colours_relations_by_grade():
 
 
 def test_the_timeline_tooltip_names_the_grade(dataset):
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     spec = json.dumps(json.loads(chart_titled(at, "Timeline").proto.spec))
     assert '"field": "grade"' in spec and "Grade (source, credibility)" in spec
     marks = timeline_marks(at).set_index("event_id")
@@ -127,11 +127,11 @@ def test_the_timeline_tooltip_names_the_grade(dataset):
 
 
 def test_the_actor_page_shows_grades_and_follows_the_grade_filter(dataset):
-    at = run_app("pages/actor.py", params={"actor": "irgc-qf"})
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
     table = at.dataframe[0].value
     assert "grade" in table.columns and table["grade"].str.match(r"^[A-F][1-6]$").all()
     every = len(table)
-    at = run_app("pages/actor.py", params={"actor": "irgc-qf", **GRADED})
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf", **GRADED})
     narrowed = at.dataframe[0].value if len(at.dataframe) > 1 else pd.DataFrame()
     relations = dataset.relations
     touching = relations[(relations["source"] == "irgc-qf") | (relations["target"] == "irgc-qf")]
@@ -143,17 +143,17 @@ def test_the_actor_page_shows_grades_and_follows_the_grade_filter(dataset):
 
 def test_the_event_page_shows_the_grade_and_warns_below_the_filter(dataset):
     weak = dataset.events[dataset.events["grade"].astype(str).str[1] > "2"].iloc[0]
-    at = run_app("pages/event.py", params={"event": weak["event_id"]})
+    at = run_app("app_pages/event.py", params={"event": weak["event_id"]})
     assert grades.grade_words(weak["grade"]) in page_text(at)
-    at = run_app("pages/event.py", params={"event": weak["event_id"], **GRADED})
+    at = run_app("app_pages/event.py", params={"event": weak["event_id"], **GRADED})
     assert any("graded below" in w.value for w in at.warning)
 
 
 def test_the_claims_page_shows_and_filters_by_the_subjects_grade(dataset):
-    at = run_app("pages/claims.py")
+    at = run_app("app_pages/claims.py")
     subjects = [h.value for h in at.subheader]
     assert any("The record itself is graded" in c.value for c in at.caption)
-    at = run_app("pages/claims.py", params=GRADED)
+    at = run_app("app_pages/claims.py", params=GRADED)
     assert len([h.value for h in at.subheader]) < len(subjects)
     assert any("Narrowed by the sidebar's filters" in c.value for c in at.caption)
     shown = [c.value for c in at.caption if c.value.startswith("The record itself is graded")]
@@ -161,11 +161,11 @@ def test_the_claims_page_shows_and_filters_by_the_subjects_grade(dataset):
 
 
 def test_the_briefing_follows_the_grade_filter(dataset):
-    at = run_app("pages/briefing.py", params={"step": "8"})
+    at = run_app("app_pages/briefing.py", params={"step": "8"})
     every = {r["location"] for r in map_rows(at)}
     counted = sum(r["events"] for r in map_rows(at))
     assert counted
-    at = run_app("pages/briefing.py", params={"step": "8", **GRADED})
+    at = run_app("app_pages/briefing.py", params={"step": "8", **GRADED})
     assert any("Only records graded credibility 2 or better" in c.value for c in at.caption)
     graded_rows = map_rows(at)
     assert sum(r["events"] for r in graded_rows) < counted
@@ -175,7 +175,7 @@ def test_the_briefing_follows_the_grade_filter(dataset):
 def test_the_ego_network_follows_the_grade_filter(dataset):
     relations = dataset.relations
     touching = relations[(relations["source"] == "irgc-qf") | (relations["target"] == "irgc-qf")]
-    at = run_app("pages/actor.py", params={"actor": "irgc-qf", **GRADED})
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf", **GRADED})
     ego = network_edges_titled(at, "Within 1 relation")
     assert set(ego["relation_id"]) == set(meets(touching)["relation_id"])
     assert len(ego) < len(touching)
@@ -187,7 +187,7 @@ def test_the_actor_heading_counts_graded_events(dataset):
                    | events["assoc_actors"].map(lambda a: "irgc-qf" in a)]
     graded = meets(named)
     assert 0 < len(graded) < len(named)
-    at = run_app("pages/actor.py", params={"actor": "irgc-qf", **GRADED})
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf", **GRADED})
     heading = next(h.value for h in at.subheader if h.value.startswith("Events"))
     assert heading == f"Events ({len(graded)})"
     hidden = len(named) - len(graded)
@@ -195,14 +195,14 @@ def test_the_actor_heading_counts_graded_events(dataset):
 
 
 def test_the_data_page_shows_the_grade():
-    at = run_app("pages/data.py")
+    at = run_app("app_pages/data.py")
     shown = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
     assert "grade" in shown.columns and shown["grade"].str.match(r"^[A-F][1-6]$").all()
 
 
 def test_certainly_in_the_window_narrows_the_timeline(dataset):
     window = (date(2006, 6, 1), date(2007, 12, 31))
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     at.date_input(key="dates").set_value(window).run()
     possibly = set(timeline_marks(at)["event_id"])
     at.radio(key="date_rule").set_value(f.DATE_RULES[f.WITHIN]).run()
@@ -216,7 +216,7 @@ def test_certainly_in_the_window_narrows_the_timeline(dataset):
 def test_the_timeline_says_how_many_events_have_no_date(dataset):
     undated = int(dataset.events["span_start"].isna().sum())
     assert undated > 0
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     assert any(f"{undated:,} matching event(s) have no date" in c.value for c in at.caption)
     assert not set(dataset.events.loc[dataset.events["span_start"].isna(), "event_id"]) & set(
         timeline_marks(at)["event_id"])
@@ -224,16 +224,16 @@ def test_the_timeline_says_how_many_events_have_no_date(dataset):
 
 def test_a_date_note_is_shown_where_the_date_is(dataset):
     noted = dataset.events[dataset.events["date_note"] != ""].iloc[0]
-    at = run_app("pages/event.py", params={"event": noted["event_id"]})
+    at = run_app("app_pages/event.py", params={"event": noted["event_id"]})
     assert noted["date_note"] in page_text(at)
-    marks = timeline_marks(run_app("pages/timeline.py")).set_index("event_id")
+    marks = timeline_marks(run_app("app_pages/timeline.py")).set_index("event_id")
     dated_notes = dataset.events[(dataset.events["date_note"] != "")
                                  & dataset.events["span_start"].notna()]
     assert len(dated_notes)
     for row in dated_notes.itertuples():
         assert row.date_note in marks.loc[row.event_id, "date_text"]
     # the labels that list events (actor page, event picker, briefing evidence) and Find
-    at = run_app("pages/actor.py", params={"actor": "special-groups"})
+    at = run_app("app_pages/actor.py", params={"actor": "special-groups"})
     labels = [link.label for link in at.get("page_link")]
     assert any("[ISW's date; the public record has 14 November 2006" in label
                for label in labels), labels

@@ -26,7 +26,7 @@ def ds():
 
 
 def test_the_network_page_draws_one_line_per_pair_of_actors(ds):
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     chart = echarts_titled(at, "Actor network")
     links = graph_links(chart)
     pairs = links.apply(lambda r: tuple(sorted((r["source"], r["target"]))), axis=1)
@@ -43,7 +43,7 @@ def test_the_network_page_draws_one_line_per_pair_of_actors(ds):
 
 
 def test_the_network_page_keeps_the_camps_apart(ds):
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     nodes = graph_nodes(echarts_titled(at, "Actor network"))
     by_side = nodes.groupby("side")["x"]
     assert by_side.mean()[linkchart.IRAN_SIDE] < by_side.mean()[linkchart.OTHER_SIDE]
@@ -53,7 +53,7 @@ def test_the_network_page_keeps_the_camps_apart(ds):
 
 
 def test_clicking_an_actor_filters_every_view_to_it():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     chart = echarts_titled(at, "Actor network")
     assert len(graph_nodes(chart)) > 40
     click_graph_node(at, chart, "daqduq")
@@ -72,12 +72,12 @@ def test_clicking_an_actor_filters_every_view_to_it():
     assert not [d for d in echarts_option(narrowed)["series"][0]["data"]
                 if d.get("actor_id") and d.get("itemStyle", {}).get("opacity")]
     # and the other views follow: the overview counts only Daqduq's events
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert int({m.label: m.value for m in at.metric}["Events"]) <= 5
 
 
 def test_a_click_on_a_line_or_an_empty_selection_changes_nothing():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     chart = echarts_titled(at, "Actor network")
     states = at._tree.get_widget_states()
     widget = states.widgets.add()
@@ -89,7 +89,7 @@ def test_a_click_on_a_line_or_an_empty_selection_changes_nothing():
 
 
 def test_highlighting_an_actor_fades_what_it_is_not_linked_to(ds):
-    at = run_app("pages/network.py", params={"highlight": "IRGC-Qods Force"})
+    at = run_app("app_pages/network.py", params={"highlight": "IRGC-Qods Force"})
     assert at.selectbox(key="highlight").value == "irgc-qf"
     chart = echarts_titled(at, "Actor network")
     nodes = graph_nodes(chart).set_index("actor_id")
@@ -105,7 +105,7 @@ def test_highlighting_an_actor_fades_what_it_is_not_linked_to(ds):
 
 
 def test_colour_choices_reach_the_merged_edges():
-    at = run_app("pages/network.py", params={"edge_colour": "claim status"})
+    at = run_app("app_pages/network.py", params={"edge_colour": "claim status"})
     links = graph_links(echarts_titled(at, "Actor network"))
     relations = graph_relations(echarts_titled(at, "Actor network"))
     assert set(links["colour_key"]) <= set(linkchart.STATUS_ORDER)
@@ -119,9 +119,9 @@ def test_colour_choices_reach_the_merged_edges():
 
 
 @pytest.mark.parametrize("page, params, title", [
-    ("pages/overview.py", {}, "Actor network"),
-    ("pages/actor.py", {"actor": "irgc-qf"}, "Within 1 relation"),
-    ("pages/briefing.py", {"step": "4"}, "Actor network"),
+    ("app_pages/overview.py", {}, "Actor network"),
+    ("app_pages/actor.py", {"actor": "irgc-qf"}, "Within 1 relation"),
+    ("app_pages/briefing.py", {"step": "4"}, "Actor network"),
 ])
 def test_every_page_with_a_network_uses_the_link_chart(page, params, title):
     at = run_app(page, params=params)
@@ -138,6 +138,6 @@ def test_every_page_with_a_network_uses_the_link_chart(page, params, title):
 
 
 def test_the_network_page_offers_png_and_svg_of_the_static_drawing():
-    at = run_app("pages/network.py")
+    at = run_app("app_pages/network.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert "PNG" in labels and "SVG" in labels

@@ -108,7 +108,7 @@ def test_a_step_shows_no_instructions_and_no_downloads(step):
 
     from tests.apptest_helpers import run_app, vega_charts, vega_spec
 
-    at = run_app("pages/briefing.py", params={"step": step})
+    at = run_app("app_pages/briefing.py", params={"step": step})
     words = " ".join([str(m.value) for m in at.markdown] + [str(c.value) for c in at.caption])
     for spec in (vega_spec(chart) for chart in vega_charts(at)):
         words += " " + json.dumps(spec.get("title", ""))
@@ -138,9 +138,9 @@ def test_the_explorers_pages_keep_their_instructions():
 
     from tests.apptest_helpers import run_app, vega_charts, vega_spec
 
-    timeline = run_app("pages/timeline.py")
+    timeline = run_app("app_pages/timeline.py")
     assert "Drag across" in json.dumps(vega_spec(vega_charts(timeline)[0]).get("title", ""))
-    network = run_app("pages/network.py")
+    network = run_app("app_pages/network.py")
     assert "Click to filter" in network.get("echarts_chart")[0].proto.spec
 
 

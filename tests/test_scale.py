@@ -39,7 +39,7 @@ def sent_bytes(at, kind: str) -> int:
 
 
 def test_map_sends_places_not_events(big):
-    at = run_app("pages/map.py", timeout=300)
+    at = run_app("app_pages/map.py", timeout=300)
     layers = deck_layers(at)
     drawn = layers["places"] + layers["regions"]
     assert 0 < len(drawn) <= views.MAX_PLACES_DRAWN
@@ -48,7 +48,7 @@ def test_map_sends_places_not_events(big):
 
 
 def test_timeline_bins_instead_of_drawing_every_event(big):
-    at = run_app("pages/timeline.py", timeout=300)
+    at = run_app("app_pages/timeline.py", timeout=300)
     rows = all_rows(chart_titled(at, "Timeline"))
     assert "event_id" not in rows.columns  # counts per period, not one mark per event
     assert rows["events"].sum() == 100_000
@@ -59,7 +59,7 @@ def test_timeline_bins_instead_of_drawing_every_event(big):
 
 
 def test_network_draws_the_top_actors(big):
-    at = run_app("pages/network.py", timeout=300)
+    at = run_app("app_pages/network.py", timeout=300)
     nodes = graph_nodes(echarts_titled(at, "Actor network"))
     assert nodes["actor_id"].nunique() <= network.DEFAULT_MAX_ACTORS
     assert any("with the most relations" in c.value for c in at.caption)
@@ -67,7 +67,7 @@ def test_network_draws_the_top_actors(big):
 
 
 def test_data_page_tables_are_paged(big):
-    at = run_app("pages/data.py", timeout=300)
+    at = run_app("app_pages/data.py", timeout=300)
     events = next(df.value for df in at.dataframe if "event_id" in df.value.columns)
     assert len(events) == 1_000
     assert any("of 100,000" in c.value for c in at.caption)
@@ -82,14 +82,14 @@ def test_long_option_lists_offer_the_busiest_and_keep_any_choice(big):
     options = selection.filter_options(loader.load_dataset(big).dataset)
     assert len(options.places) > sidebar.MAX_LISTED
     quiet = options.ranked_places[-1]  # the place with the fewest events: never in the list
-    at = run_app("pages/map.py", params={"places": options.places[quiet]}, timeout=300)
+    at = run_app("app_pages/map.py", params={"places": options.places[quiet]}, timeout=300)
     widget = at.multiselect(key="places")
     assert len(widget.options) == sidebar.MAX_LISTED + 1
     assert widget.value == [quiet]
     assert any(options.places[quiet] in b.label for b in at.button)  # its chip
 
     clicked = options.ranked_places[-2]
-    at = run_app("pages/map.py", timeout=300)
+    at = run_app("app_pages/map.py", timeout=300)
     at.session_state["places"] = [clicked]  # what a click on the map does
     at.run()
     assert any(options.places[clicked] in b.label for b in at.button)  # filtered at once
@@ -108,7 +108,7 @@ def test_an_actor_outside_the_list_can_still_be_filtered_to(big, monkeypatch):
     options = selection.filter_options(loader.load_dataset(big).dataset)
     assert len(options.actors) > sidebar.MAX_LISTED
     rare = options.ranked_actors[-1]
-    at = run_app("pages/actor.py", params={"actor": rare}, timeout=300)
+    at = run_app("app_pages/actor.py", params={"actor": rare}, timeout=300)
     link = next(p for p in at.get("page_link") if "Filter every view" in p.proto.label)
     assert link.proto.query_string == f"actors={rare}"  # the id: a rename keeps links working
     for value in (rare, options.actors[rare]):  # and an older link's label still resolves
@@ -119,7 +119,7 @@ def test_an_actor_outside_the_list_can_still_be_filtered_to(big, monkeypatch):
 
 
 def test_merged_cells_are_explained_and_named_by_their_busiest_place(big):
-    at = run_app("pages/map.py", timeout=300)
+    at = run_app("app_pages/map.py", timeout=300)
     assert any("merged into" in c.value and "grid cells" in c.value for c in at.caption)
     layers = deck_layers(at)
     cells = [p for p in layers["places"] + layers["regions"] if p["places"] > 1]

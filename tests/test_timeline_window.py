@@ -74,7 +74,7 @@ def x_domain(spec: dict) -> list[pd.Timestamp]:
 
 
 def test_the_timeline_opens_on_the_dense_years_and_the_strip_covers_the_record():
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     detail = x_domain(vega_spec(chart_titled(at, "Timeline")))
     assert detail[0] >= pd.Timestamp("2002-01-01") and detail[1] <= pd.Timestamp("2009-12-31")
     whole = x_domain(vega_spec(chart_titled(at, "The whole record")))
@@ -85,7 +85,7 @@ def test_the_timeline_opens_on_the_dense_years_and_the_strip_covers_the_record()
 
 
 def test_a_chosen_range_is_the_window():
-    at = run_app("pages/timeline.py")
+    at = run_app("app_pages/timeline.py")
     at.date_input(key="dates").set_value((pd.Timestamp("1985-01-01").date(),
                                           pd.Timestamp("1990-12-31").date())).run()
     detail = x_domain(vega_spec(chart_titled(at, "Timeline")))

@@ -135,7 +135,7 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
     for ident in evidence:
         if ident in events.index:
             row = events.loc[ident]
-            st.page_link("pages/event.py", label=profiles.event_label(row),
+            st.page_link("app_pages/event.py", label=profiles.event_label(row),
                          query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:
             grade = profiles.claim_subject_grade(dataset, "relation", ident)
@@ -146,7 +146,7 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
         else:
             claim = dataset.claims.set_index("claim_id").loc[ident]
             who = profiles.claimant_names(dataset).get(claim["claimant"], claim["claimant"])
-            st.page_link("pages/claims.py",
+            st.page_link("app_pages/claims.py",
                          label=f"{who} {claim['stance']}: {views.short_text(claim['statement'], 90)}",
                          icon=":material/gavel:", query_params={"claims_q": claim["subject"][:40]})
 

@@ -9,7 +9,6 @@ unpickled on every rerun. Nothing downstream modifies them; views work on copies
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -86,30 +85,7 @@ def filter_options() -> f.FilterOptions:
     return _options(*_fingerprint())
 
 
-def ensure_app_entrypoint() -> None:
-    """Make a deep link (/map) on a fresh server run app.py first, like every other request.
-
-    Streamlit treats an app with a pages/ folder as a legacy multipage app until its entry point
-    has called st.navigation once: the very first request of a server process, when it is a deep
-    link, runs the page file alone, without the sidebar and page config. Such a run is
-    recognised by the entry point being listed among the pages, which st.navigation never does;
-    it is then rerun in the navigation mode, where app.py draws the sidebar and routes here.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    entry = Path(ctx.pages_manager.main_script_path).resolve()
-    pages = ctx.pages_manager.get_pages().values()
-    if any(Path(p.get("script_path") or "").resolve() == entry for p in pages):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def page_context() -> PageContext:
-    ensure_app_entrypoint()
     folder, fingerprint = _fingerprint()
     options = _options(folder, fingerprint)
     filters = sidebar.current_filters(options)

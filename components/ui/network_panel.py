@@ -98,7 +98,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     st.caption(note)
     if len(ctx.filters.actors) == 1:
         actor = ctx.filters.actors[0]
-        st.page_link("pages/actor.py", label=f"Open the profile of {ctx.options.actors[actor]}",
+        st.page_link("app_pages/actor.py", label=f"Open the profile of {ctx.options.actors[actor]}",
                      icon=":material/person:", query_params={"actor": actor})
 
 

@@ -24,9 +24,9 @@ ANY_GRADE = "any"
 DATE_RULE_OF = {words: rule for rule, words in f.DATE_RULES.items()}  # the radio shows the words
 
 
-FIND_PAGES = {"actor": ("pages/actor.py", "actor", ":material/person:"),
-              "event": ("pages/event.py", "event", ":material/event:"),
-              "place": ("pages/map.py", "places", ":material/place:")}
+FIND_PAGES = {"actor": ("app_pages/actor.py", "actor", ":material/person:"),
+              "event": ("app_pages/event.py", "event", ":material/event:"),
+              "place": ("app_pages/map.py", "places", ":material/place:")}
 
 
 def draw_finder(find) -> None:

@@ -72,7 +72,7 @@ def close(colour, target, tolerance: int = 8) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(colour, target))
 
 
-@pytest.mark.parametrize("path, page", [("", "pages/overview.py"), ("map", "pages/map.py")],
+@pytest.mark.parametrize("path, page", [("", "app_pages/overview.py"), ("map", "app_pages/map.py")],
                          ids=["overview", "map"])
 def test_the_offline_map_shows_geography_away_from_the_events(server, browser_page, monkeypatch,
                                                               path, page):

@@ -42,10 +42,10 @@ for subject, group, subject_grade in graded:
         first = group.iloc[0]
         link = profiles.claim_subject_link(dataset, first["subject_type"], first["subject_id"])
         if link and link[0] == "event":
-            st.page_link("pages/event.py", label=link[2], query_params={"event": link[1]},
+            st.page_link("app_pages/event.py", label=link[2], query_params={"event": link[1]},
                          icon=":material/event:")
         elif link:
-            st.page_link("pages/actor.py", label=link[2], query_params={"actor": link[1]},
+            st.page_link("app_pages/actor.py", label=link[2], query_params={"actor": link[1]},
                          icon=":material/hub:")
         columns = st.columns(len(profiles.STANCE_COLUMNS), gap="medium")
         for column, (title, stances) in zip(columns, profiles.STANCE_COLUMNS.items()):
@@ -61,5 +61,5 @@ for subject, group, subject_grade in graded:
                 card.markdown(cards.escape(claim.statement))
                 card.caption(cards.escape(claim.cited))
                 if claim.claimant_kind == "actor" and claim.claimant in names:
-                    card.page_link("pages/actor.py", label=f"Profile of {claim.claimant_name}",
+                    card.page_link("app_pages/actor.py", label=f"Profile of {claim.claimant_name}",
                                    query_params={"actor": claim.claimant})

@@ -32,7 +32,7 @@ with left:
     st.markdown(cards.fields_markdown(details))
     st.markdown("**Actors**")
     for role, actor_id, name in profiles.event_actor_links(dataset, event_id):
-        st.page_link("pages/actor.py", label=f"{name} ({role})", query_params={"actor": actor_id},
+        st.page_link("app_pages/actor.py", label=f"{name} ({role})", query_params={"actor": actor_id},
                      icon=":material/person:")
 with right:
     panels.small_map(dataset, event_selection((event_id,)),
@@ -47,5 +47,5 @@ if len(claims):
     for claim in claims.itertuples():
         who = cards.escape(names.get(claim.claimant, claim.claimant))
         st.markdown(f"- **{who}** {cards.escape(claim.stance)}: {cards.escape(claim.statement)}")
-    st.page_link("pages/claims.py", label="Compare them on the Claims page",
+    st.page_link("app_pages/claims.py", label="Compare them on the Claims page",
                  icon=":material/gavel:")

@@ -18,7 +18,7 @@ if actor_id is None:
 
 profile = profiles.actor_profile(dataset, actor_id)
 st.title(profile["Name"])
-st.page_link("pages/overview.py", label="Filter every view to this actor",
+st.page_link("app_pages/overview.py", label="Filter every view to this actor",
              query_params={"actors": actor_id},
              icon=":material/filter_alt:")
 graded = (ctx.filters.min_reliability, ctx.filters.min_credibility)
@@ -56,7 +56,7 @@ elif not events.empty:
     with when:
         panels.small_timeline(dataset, named, key="actor_timeline")
     for row in events.itertuples():
-        st.page_link("pages/event.py", label=profiles.event_label(row._asdict()),
+        st.page_link("app_pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")
 
 claims = profiles.claims_by(dataset, actor_id)
@@ -65,7 +65,7 @@ if len(claims):
     for claim in claims.itertuples():
         st.markdown(f"**{cards.escape(claim.stance)}** that {cards.escape(claim.subject)}: "
                     f"{cards.escape(claim.statement)}")
-    st.page_link("pages/claims.py", label="See the competing claims", icon=":material/gavel:")
+    st.page_link("app_pages/claims.py", label="See the competing claims", icon=":material/gavel:")
 
 st.subheader("Sources that mention it")
 st.dataframe(profiles.actor_sources(dataset, actor_id, actor_events(actor_id).citations()),
