@@ -382,9 +382,11 @@ def _fit_view(places: pd.DataFrame, arcs: pd.DataFrame | None, width_px: float,
         left, right, top, bottom = extent(zoom)
         return right - left <= room_x and bottom - top <= room_y
 
-    # a single place (or places a few hundred metres apart) still shows its surroundings
+    # a single place (or places a few hundred metres apart) still shows its surroundings, and
+    # no closer than the shipped outlines are drawn for (geography's finest level): nearer,
+    # the outline picture would be enlarged past its pixels
     y_span = _mercator_y(0.25) - _mercator_y(0.0)
-    top_zoom = min(10.0, math.log2(width_px * 360 / (0.5 * TILE_PX)) - 0.6,
+    top_zoom = min(MAX_FIT_ZOOM, math.log2(width_px * 360 / (0.5 * TILE_PX)) - 0.6,
                    math.log2(height_px * 2 * math.pi / (y_span * TILE_PX)) - 0.6)
     low, high = 1.0, max(top_zoom, 1.0)
     if fits(high):
@@ -401,6 +403,7 @@ def _fit_view(places: pd.DataFrame, arcs: pd.DataFrame | None, width_px: float,
 
 
 TILE_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
+MAX_FIT_ZOOM = 8.5  # geography.LEVELS' finest
 
 
 def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,

@@ -228,3 +228,13 @@ def test_another_regions_folder_is_framed_on_its_own_places(tmp_path):
     assert south <= places["lat"].min() and places["lat"].max() <= north
     geo = geography.outlines(view, 1150, 640, zip(places["lon"], places["lat"]))
     assert {"Nigeria", "Algeria", "Angola"} <= {n["name"] for n in geo["country_names"]}
+
+
+def test_a_single_place_is_framed_no_closer_than_the_outlines_are_drawn_for():
+    """Karbala alone once opened at zoom 10, where the outline picture (drawn for zoom 8.5 at
+    most) showed its pixels."""
+    ds = loader.load_dataset().dataset
+    places = selection.select(ds, filters.Filters(places=("karbala",))).map_places()
+    assert len(places) == 1
+    view = views.map_view_bounds(places, 1150, 640)
+    assert 6 < view["zoom"] <= geography.LEVELS[-1]
