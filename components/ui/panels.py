@@ -234,10 +234,9 @@ def whole_record(ctx: PageContext) -> tuple[tuple, pd.Series]:
 def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
     """Overview and detail: the whole record under the timeline, its window shaded; a brush
     there sets the date range. Says how many dated events lie outside the window."""
-    whole, counts = whole_record(ctx)
-    if counts.empty or whole[0] is None:
+    spec, counts = overview_strip(*context_key(ctx), tuple(window))
+    if spec is None:
         return
-    spec = charts.timeline_overview_chart(counts, whole, window)
     st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.OVERVIEW_BRUSH,
                                                 ctx.options),
                        key=key, width="stretch", selection_mode=[charts.OVERVIEW_BRUSH])
@@ -248,6 +247,17 @@ def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
         st.caption(f"The timeline opens on {window[0].year}-{window[1].year - 1}, where the "
                    f"matching events are dense; {outside:,} dated event(s) outside those years "
                    "are in the strip above: drag across it to show them.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def overview_strip(folder: str, fingerprint: str, filters, window: tuple
+                   ) -> tuple[dict | None, pd.Series]:
+    """The strip's spec (None when nothing is dated) and the dated events per year, built once
+    per view and window: a rerun that changes nothing else reuses them."""
+    whole, counts = whole_record(context_for(folder, fingerprint, filters))
+    if counts.empty or whole[0] is None:
+        return None, counts
+    return charts.timeline_overview_chart(counts, whole, window), counts
 
 
 def _on_brush(key: str, selection: str, options=None) -> None:
