@@ -119,7 +119,8 @@ def _date_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
     return out
 
 
-def _date_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame, involved=None) -> pd.Series:
+def _date_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame,
+                    involved=None) -> pd.Series:
     return f.relation_dates_mask(relations, chosen)
 
 
@@ -128,11 +129,12 @@ def _actor_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
     return [names_any(named)] if named else []
 
 
-def _actor_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame, involved=None) -> pd.Series:
+def _actor_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame,
+                     involved=None):
     named = f.expanded_actor_set(dataset, chosen)
-    ends = relations["source"].isin(named), relations["target"].isin(named)
     if not named:
-        return pd.Series(True, index=relations.index)
+        return None
+    ends = relations["source"].isin(named), relations["target"].isin(named)
     # with linked actors, both ends among them (the neighbourhood); else either end chosen
     return ends[0] & ends[1] if chosen.include_linked else ends[0] | ends[1]
 
@@ -146,7 +148,8 @@ def _actor_type_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
     return [names_any(_typed_actors(dataset, chosen))] if chosen.actor_types else []
 
 
-def _actor_type_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame, involved=None):
+def _actor_type_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame,
+                          involved=None):
     if not chosen.actor_types:
         return None
     typed = _typed_actors(dataset, chosen)

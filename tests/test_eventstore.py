@@ -3,7 +3,6 @@ as the in-memory store of the same events does."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from pathlib import Path
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from components import filters as f
-from components import grades, loader, views
+from components import grades, loader
 from tests.apptest_helpers import (
     all_rows,
     chart_titled,
