@@ -1,21 +1,27 @@
 # Two commands on a fresh Debian machine:
 #   make run    install the app and start it on the shipped data (http://localhost:8501)
-#   make test   install everything, Chromium from Debian's packages included, and run all tests
+#   make test   install everything, Chromium and Java from Debian's packages included, and run
+#               all tests
+# And: make run-spark   the same dashboard with every query run by Apache Spark (local mode)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev chromium bench clean
+.PHONY: run run-spark test install install-dev install-spark chromium java bench clean
 
 run: install
 	$(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
 
-test: install-dev chromium
+run-spark: install-spark java
+	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
+
+test: install-dev chromium java
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
+install-spark: $(VENV)/.spark
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +29,12 @@ $(VENV)/.runtime: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-spark.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.spark
+
+$(VENV)/.spark: $(VENV)/.runtime requirements-spark.txt
+	$(BIN)/python -m pip install --quiet -r requirements-spark.txt
 	touch $@
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work offline.
@@ -33,7 +43,13 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core fonts-liberation >/dev/null; }
 
-bench: install-dev chromium
+# Spark's local mode runs on Java 17 or later, from Debian's packages.
+java:
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+bench: install-dev chromium java
 	$(BIN)/python -m bench
 
 clean:

@@ -15,6 +15,7 @@ st.title("Data")
 data_ui.session_banner()
 data_ui.saved_notice()
 st.caption(f"Data folder: `{dataset.folder}`")
+st.caption(f"Queries run on {dataset.event_store.engine_text}.")
 cards.headline_counts(summary.table_counts(dataset))
 st.markdown(summary.coverage_sentence(dataset))
 if dataset.event_store.prepared:

@@ -1,6 +1,6 @@
 """Server-side figures at each data size, measured in a fresh process per size.
 
-    python -m bench.scale --sizes 10000,100000,1000000
+    python -m bench.scale --sizes 10000,100000,1000000 [--engines duckdb,spark]
 
 For each size: generate a synthetic Parquet folder (bench.generate) unless present, then in a
 child process: load time cold (first load in the process) and warm (again, files in the OS
@@ -24,7 +24,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PROXYLENS_BENCH_DIR", "/tmp/proxylens-bench"))
-PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/network.py", "app_pages/timeline.py"]
+PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/network.py",
+         "app_pages/timeline.py", "app_pages/actor.py", "app_pages/event.py",
+         "app_pages/claims.py", "app_pages/briefing.py", "app_pages/data.py", "app_pages/help.py"]
 CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
                "echarts_chart", "arrow_data_frame"]
 
@@ -51,23 +53,26 @@ def measure_in_this_process(folder: str) -> dict:
     cache = Path(folder) / ".bench-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["PROXYLENS_CACHE_DIR"] = str(cache)
-    from components import eventstore, loader
+    from components import engines, eventstore, loader
     from tests.apptest_helpers import run_app
 
     fingerprint = loader.folder_fingerprint(folder)
     start = time.perf_counter()
-    eventstore.load_folder(folder, fingerprint)
+    dataset = eventstore.load_folder(folder, fingerprint).dataset
     cold = time.perf_counter() - start
     start = time.perf_counter()
     eventstore.load_folder(folder, fingerprint)
     warm = time.perf_counter() - start
+    params = {"actor.py": {"actor": str(dataset.event_store.option_facts()
+                                        .actor_mentions.idxmax())},
+              "event.py": {"event": str(dataset.event_store.file_rows(0, 1)["event_id"].iloc[0])}}
 
     pages = {}
     # each page gets three event types never chosen before in this process, so no cached
     # answer (filtered events, map, network) is reused from an earlier page
     choices = iter(FRESH_EVENT_TYPES)
     for page in PAGES:
-        at = run_app(page, timeout=600)
+        at = run_app(page, params=params.get(page.split("/")[-1]), timeout=600)
         times = []
         for event_type in (next(choices), next(choices), next(choices)):
             at.multiselect(key="event_types").set_value([event_type])
@@ -82,9 +87,13 @@ def measure_in_this_process(folder: str) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     core = core_times(folder)
     for page, figures in pages.items():
-        figures["core_ms"] = core[page]
+        figures["core_ms"] = core.get(page)
+    if engines.engine_name() == "spark":
+        engine = f"Spark, {engines.SparkEngine.where()}"
+    else:
+        engine = "DuckDB on disk" if eventstore.wants_store(folder) else "DuckDB in memory"
     return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb,
-            "engine": "DuckDB on disk" if eventstore.wants_store(folder) else "DuckDB in memory"}
+            "engine": engine}
 
 
 FRESH_EVENT_TYPES = ["armed attack", "kidnapping", "funding", "training", "recruitment",
@@ -137,28 +146,32 @@ def core_times(folder: str) -> dict[str, float]:
     return out
 
 
-def measure(size: int) -> dict:
+def measure(size: int, engine: str = "duckdb") -> dict:
     folder = ensure_folder(size)
     code = (f"import json, sys; sys.path.insert(0, {str(PROJECT)!r}); "
             f"from bench.scale import measure_in_this_process; "
             f"print('RESULT' + json.dumps(measure_in_this_process({str(folder)!r})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=PROJECT, timeout=3600)
+                          cwd=PROJECT, timeout=3600,
+                          env={**os.environ, "PROXYLENS_ENGINE": engine})
     line = next((l for l in done.stdout.splitlines() if l.startswith("RESULT")), None)
     if line is None:
         raise RuntimeError(f"measurement at {size} failed:\n{done.stderr[-2000:]}")
     return json.loads(line[len("RESULT"):])
 
 
-def table(results: dict[int, dict]) -> str:
+def table(results: dict[tuple[int, str], dict]) -> str:
+    """One line per (size, engine) and page."""
     lines = ["| events | engine | load cold (s) | load warm (s) | peak memory (MB) | page | filtering and aggregation (ms) | whole server rerun (ms) | bytes sent by charts and tables |",
              "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
-    for size, result in results.items():
+    for (size, _), result in results.items():
         for i, (page, figures) in enumerate(result["pages"].items()):
             head = (f"| {size:,} | {result.get('engine', 'pandas')} | {result['load_cold_s']:.1f} | "
                     f"{result['load_warm_s']:.1f} | {result['peak_mb']:.0f} |"
                     ) if i == 0 else "| | | | | |"
-            lines.append(f"{head} {page} | {figures['core_ms']:.0f} | {figures['rerun_ms']:.0f} | "
+            core = "" if figures.get("core_ms") is None else f"{figures['core_ms']:.0f}"
+            failed = " (failed: " + figures["errors"][0] + ")" if figures.get("errors") else ""
+            lines.append(f"{head} {page}{failed} | {core} | {figures['rerun_ms']:.0f} | "
                          f"{figures['bytes']:,} |")
     return "\n".join(lines)
 
@@ -166,9 +179,11 @@ def table(results: dict[int, dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--engines", default="duckdb", help="duckdb, spark or both, comma-separated")
     parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
     args = parser.parse_args()
-    results = {int(s): measure(int(s)) for s in args.sizes.split(",")}
+    results = {(int(s), engine): measure(int(s), engine) for s in args.sizes.split(",")
+               for engine in args.engines.split(",")}
     print(table(results))
     if args.write:
         args.write.write_text(

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from components import contract as c
 from components import filterdefs
 from components import filters as f
-from components import loader, views
+from components import engines, loader, views
 from components.contract import ERROR, WARNING, Problem
 
 STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
@@ -85,7 +85,7 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     dataset = result.dataset
     if store_loader is not None:
-        dataset.event_store = store_loader.store
+        dataset.event_store = on_engine(store_loader.store)
     else:
         store_of(dataset)
         dataset.events = dataset.events.iloc[:0]
@@ -97,8 +97,17 @@ def store_of(dataset: loader.Dataset) -> "EventStore":
     page checks an upload) gets one in memory from its events frame, built once."""
     if dataset.event_store is None:
         frames = {"actors": dataset.actors, "sources": dataset.sources}
-        dataset.event_store = EventStore.in_memory(_stored_slice(dataset.events, frames))
+        dataset.event_store = on_engine(
+            EventStore.in_memory(_stored_slice(dataset.events, frames)))
     return dataset.event_store
+
+
+def on_engine(store: "EventStore | None") -> "EventStore | None":
+    """The store whose queries the chosen engine runs (engines.engine_name): DuckDB's own, or
+    the same queries on Spark over the same events."""
+    if store is None or engines.engine_name() == "duckdb":
+        return store
+    return SparkEventStore.of(store)
 
 
 def cache_dir() -> Path:
@@ -265,6 +274,9 @@ STORED_COLUMNS = (
     [col.name for col in c.TABLES_BY_NAME["events"].columns]
     + list(loader.DERIVED_COLUMNS["events"]) + [loader.ROW] + list(LABEL_COLUMNS)
 )
+# a whole row as the views read it (every stored column but the search words and order key),
+# named one by one: a star with exceptions is spelt differently by every engine
+ROW_SELECT = ", ".join(STORED_COLUMNS)
 
 
 def _check_unique_ids(con, filename: str, log: loader.ProblemLog) -> None:
@@ -377,7 +389,7 @@ class EventStore:
         first (a scan of two columns), then those rows' columns only."""
         keys = self._frame(f"SELECT order_key FROM {self.table} WHERE {where.sql}"
                            " ORDER BY order_key LIMIT ? OFFSET ?", where.params + (limit, offset))
-        return self._rows_by_key(keys["order_key"].tolist(), "* EXCLUDE (words, order_key)")
+        return self._rows_by_key(keys["order_key"].tolist(), ROW_SELECT)
 
     def _rows_by_key(self, keys: list, columns: str, table: str = "events") -> pd.DataFrame:
         frame = self._frame(f"SELECT {columns} FROM {table} WHERE order_key IN"
@@ -415,9 +427,10 @@ class EventStore:
             " coalesce(nullif(any_value(place_name), ''), location) AS destination,"
             " any_value(origin_lat) AS from_lat, any_value(origin_lon) AS from_lon,"
             " any_value(lat) AS to_lat, any_value(lon) AS to_lon, count(*) AS events,"
-            " string_agg(DISTINCT event_type, ', ' ORDER BY event_type) AS types"
+            " array_to_string(list_sort(list(DISTINCT event_type)), ', ') AS types"
             f" FROM {self.table} WHERE origin_location <> '' AND origin_lat IS NOT NULL"
-            f" AND lat IS NOT NULL AND {where.sql} GROUP BY origin_location, location",
+            f" AND lat IS NOT NULL AND {where.sql} GROUP BY origin_location, location"
+            " ORDER BY origin_location, location",
             where.params)
 
     def timeline_bins(self, where: Where, lane_by: str, facts: dict) -> tuple[pd.DataFrame, str]:
@@ -462,13 +475,14 @@ class EventStore:
         """The sources the matching events cite: per source, how many events cite it and the
         sections they name (the parts of their locators, split at ';')."""
         cited = (f"SELECT unnest(source_ids) AS source_id, source_locator FROM {self.table}"
-                 f" WHERE len(source_ids) > 0 AND {where.sql}")
+                 f" WHERE array_length(source_ids) > 0 AND {where.sql}")
         counts = self._frame(f"SELECT source_id, count(*) AS rows FROM ({cited}) GROUP BY 1"
                              " ORDER BY 1", where.params)
         sections = self._frame(
-            f"SELECT source_id, list(DISTINCT part ORDER BY part) AS sections FROM ("
-            f" SELECT source_id, trim(unnest(string_split(source_locator, ';'))) AS part"
-            f" FROM ({cited})) WHERE part <> '' GROUP BY 1", where.params)
+            # split, then trimmed: Spark cannot nest a function around unnest
+            f"SELECT source_id, list_sort(list(DISTINCT trim(part))) AS sections FROM ("
+            f" SELECT source_id, unnest(string_split(source_locator, ';')) AS part"
+            f" FROM ({cited})) WHERE trim(part) <> '' GROUP BY 1", where.params)
         out = counts.merge(sections, on="source_id", how="left")
         out["sections"] = [tuple(s) if isinstance(s, (list, np.ndarray)) else ()
                            for s in out["sections"]]
@@ -505,7 +519,7 @@ class EventStore:
     def word_hits(self, words: list[str], limit: int) -> pd.DataFrame:
         """Events whose searched columns hold every word (normalised, see filters)."""
         condition = " AND ".join(["contains(words, ?)"] * len(words)) or "FALSE"
-        return as_loaded(self._frame(f"SELECT * EXCLUDE (words, order_key) FROM events"
+        return as_loaded(self._frame(f"SELECT {ROW_SELECT} FROM events"
                                      f" WHERE {condition} ORDER BY _row LIMIT ?",
                                      tuple(words) + (limit,)))
 
@@ -514,12 +528,18 @@ class EventStore:
         """Whether the store is a database prepared on disk (else it is held in memory)."""
         return self.path is not None
 
+    @property
+    def engine_text(self) -> str:
+        """Which engine answers, for the Data page."""
+        return ("DuckDB, in a database prepared on disk for this version of the events"
+                if self.prepared else "DuckDB, in memory")
+
     @cached_property
     def count(self) -> int:
         return int(self._value("SELECT count(*) FROM events"))
 
     def file_rows(self, start: int, stop: int) -> pd.DataFrame:
-        return as_loaded(self._frame("SELECT * EXCLUDE (words, order_key) FROM events ORDER BY _row"
+        return as_loaded(self._frame(f"SELECT {ROW_SELECT} FROM events ORDER BY _row"
                                      " LIMIT ? OFFSET ?", (stop - start, start)))
 
     def coverage(self) -> dict:
@@ -540,7 +560,7 @@ class EventStore:
         return list(frame["place_country"])
 
     def events_by_id(self, ids) -> pd.DataFrame:
-        frame = self._frame("SELECT * EXCLUDE (words, order_key) FROM events WHERE event_id IN"
+        frame = self._frame(f"SELECT {ROW_SELECT} FROM events WHERE event_id IN"
                             " (SELECT unnest(?)) ORDER BY _row", (list(ids),))
         return as_loaded(frame)
 
@@ -582,3 +602,46 @@ def as_loaded(frame: pd.DataFrame) -> pd.DataFrame:
     if "fatalities" in frame:
         frame["fatalities"] = frame["fatalities"].astype("Int64")
     return frame.drop(columns=[c for c in LABEL_COLUMNS if c in frame])
+
+
+class SparkEventStore(EventStore):
+    """The event store's queries, unchanged, run by Spark (engines.to_spark translates them)
+    over the events of a DuckDB store, registered with Spark as a cached temporary view."""
+
+    def __init__(self, path: Path | None, views: dict[str, str]) -> None:
+        self.path = path
+        self._views = views
+        self._con = None
+        self._own = None
+
+    @classmethod
+    def of(cls, store: EventStore) -> "SparkEventStore":
+        if store.prepared:  # Spark reads the prepared events from Parquet beside the database
+            parquet = store.path.with_suffix(".parquet")
+            if not parquet.exists():
+                partial = parquet.with_suffix(".parquet.partial")
+                store._frame(f"COPY events TO '{partial}' (FORMAT parquet)")
+                partial.replace(parquet)
+            view = engines.SparkEngine.register(parquet=str(parquet))
+        else:
+            view = engines.SparkEngine.register(
+                events=store._con.sql("SELECT * FROM events").to_arrow_table())
+        spark_store = cls(store.path, {"events": view})
+        weakref.finalize(spark_store, engines.SparkEngine.drop, view)
+        return spark_store
+
+    def _frame(self, sql: str, params=()) -> pd.DataFrame:
+        return engines.SparkEngine.frame(engines.to_spark(sql, params, self._views))
+
+    @property
+    def engine_text(self) -> str:
+        return f"Spark ({engines.SparkEngine.where()})"
+
+    def narrowed(self, where: Where) -> "SparkEventStore":
+        query = engines.to_spark(f"SELECT {', '.join(VIEWED_COLUMNS)} FROM events"
+                                 f" WHERE {where.sql}", where.params, self._views)
+        matching = engines.SparkEngine.view_of(query, "matching")
+        narrow = SparkEventStore(self.path, {**self._views, "matching": matching})
+        narrow.table = "matching"
+        weakref.finalize(narrow, engines.SparkEngine.drop, matching)
+        return narrow

@@ -102,7 +102,7 @@ def names_any(actor_ids) -> Condition:
     """The event names one of the actors: first, second or associated."""
     ids = sorted(actor_ids)
     return (f"({is_in('actor1', ids)} OR {is_in('actor2', ids)}"
-            " OR (len(assoc_actors) > 0 AND list_has_any(assoc_actors, ?)))", [ids] * 3)
+            " OR (array_length(assoc_actors) > 0 AND list_has_any(assoc_actors, ?)))", [ids] * 3)
 
 
 def _date_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:

@@ -46,7 +46,7 @@ class PageContext:
 
 def _fingerprint() -> tuple[str, str]:
     folder = data_access.active_folder()
-    return str(folder), loader.folder_fingerprint(folder)
+    return str(folder), data_access.version_key(folder)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

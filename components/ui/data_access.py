@@ -7,21 +7,24 @@ files it uploaded ("Use for my session"): only that session sees them.
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 import streamlit as st
 
-from components import datastore, eventstore, loader
+from components import datastore, engines, eventstore, loader
 
 SESSION_FOLDER = "session_data_folder"
 
 
 @st.cache_resource(show_spinner="Reading the data folder… (the first load of millions of events "
                    "prepares them once for DuckDB, which takes a minute or two)", max_entries=8)
-def _load(folder: str, fingerprint: str) -> loader.LoadResult:
-    # fingerprint is only a cache key: it changes whenever a file in the folder changes.
+def _load(folder: str, version: str) -> loader.LoadResult:
+    # version is only a cache key (version_key): it changes whenever a file in the folder
+    # changes, or the engine that answers
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
     # millions of events are kept in DuckDB, prepared once per data version (eventstore)
+    fingerprint = version.split(" ", 1)[0]  # the folder's own, without the engine
     result = eventstore.load_folder(folder, fingerprint, last_good=last_good)
     # A million events hold millions of small tuples (their actor and source lists). Python's
     # cycle collector would walk them all on each full collection, a pause of a few hundred
@@ -62,10 +65,21 @@ def back_to_shared() -> None:
 
 
 def load(folder: str, fingerprint: str) -> loader.LoadResult:
-    """The loaded folder for a cache key (folder, fingerprint)."""
+    """The loaded folder for a cache key (folder, version_key)."""
     return _load(str(folder), fingerprint)
+
+
+def version_key(folder: Path) -> str:
+    """What the data's caches are keyed on: the folder's fingerprint, and the engine and store
+    when they are not the defaults (PROXYLENS_ENGINE, PROXYLENS_STORE: each answers from its
+    own copy of the events, so one's cached answers are never served as another's)."""
+    fingerprint = loader.folder_fingerprint(folder)
+    engine, store = engines.engine_name(), os.environ.get(eventstore.STORE_ENV, "").strip()
+    if engine == "duckdb" and not store:
+        return fingerprint
+    return f"{fingerprint} ({', '.join(x for x in (engine, store) if x)})"
 
 
 def current_result() -> loader.LoadResult:
     folder = active_folder()
-    return load(str(folder), loader.folder_fingerprint(folder))
+    return load(str(folder), version_key(folder))
