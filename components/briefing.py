@@ -103,11 +103,9 @@ def to_csv_text(step_list: list[dict]) -> str:
 
 
 def save(step_list: list[dict], folder: str | os.PathLike) -> Path:
-    """Write briefing.csv atomically; the replaced file is kept as briefing.csv.bak."""
-    from components.datastore import atomic_write
+    """Write briefing.csv atomically; the replaced version goes to the folder's history, as
+    every saved table's does (the Data page lists and restores it)."""
+    from components.datastore import save_file
 
-    target = Path(folder) / contract.BRIEFING.filename
-    if target.exists():
-        target.with_suffix(".csv.bak").write_bytes(target.read_bytes())
-    atomic_write(target, to_csv_text(step_list).encode("utf-8"))
-    return target
+    save_file(folder, contract.BRIEFING.filename, to_csv_text(step_list).encode("utf-8"))
+    return Path(folder) / contract.BRIEFING.filename

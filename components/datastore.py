@@ -1,9 +1,13 @@
 """Swapping data files safely: staging uploads, diffs by id, atomic saves with history, restores,
 and the last good version of each table. No Streamlit import.
 
-Layout inside a data folder:
-    .history/<UTC stamp>__<file>    every version a save or restore replaced
+This is the one mechanism that keeps versions of the data, for every table (CSV or Parquet),
+the briefing file and the events database alike (the database is derived from the events file,
+so its last good version is the one prepared from the events file's last good copy):
+    .history/<UTC stamp>__<file>    every version a save or restore replaced (save_file)
     .history/last-good/<file>       the newest version of each file that loaded without errors
+                                    (keep_good, good_copy)
+Every copy is written aside and renamed, so a crash leaves the previous copy whole.
 """
 
 from __future__ import annotations
@@ -59,6 +63,20 @@ def atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
+def atomic_copy(source: Path, target: Path) -> None:
+    """Copy a file (with its modification time) aside, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-",
+                                         suffix=".tmp")
+    os.close(handle)
+    try:
+        shutil.copy2(source, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def save_file(folder: str | os.PathLike, filename: str, content: bytes) -> Path | None:
     """Save one data file atomically; the version it replaces goes to the history first.
     Returns the history copy of the replaced file (None when there was none)."""
@@ -67,10 +85,30 @@ def save_file(folder: str | os.PathLike, filename: str, content: bytes) -> Path 
     kept = None
     if target.exists():
         kept = history_dir(folder) / f"{_stamp()}__{filename}"
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target, kept)
+        atomic_copy(target, kept)
     atomic_write(target, content)
     return kept
+
+
+def good_copy(last_good: Path, filename: str) -> Path | None:
+    """The last good version of a file, when one is kept."""
+    kept = Path(last_good) / filename
+    return kept if kept.is_file() else None
+
+
+def keep_good(last_good: Path, path: Path) -> None:
+    """Remember a file that loaded without errors as its last good version. Skipped when the
+    copy is already this version (same size and modification time: a copy keeps the time), so
+    a million events are not copied on every start. A folder that cannot be written still
+    loads; it only keeps no copy."""
+    kept = Path(last_good) / path.name
+    try:
+        here, there = path.stat(), kept.stat() if kept.exists() else None
+        if there is None or (here.st_size, here.st_mtime_ns) != (there.st_size,
+                                                                 there.st_mtime_ns):
+            atomic_copy(path, kept)
+    except OSError:
+        pass
 
 
 def list_history(folder: str | os.PathLike) -> pd.DataFrame:

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from components import contract as c
 from components import filterdefs
 from components import filters as f
-from components import engines, loader, views
+from components import datastore, engines, loader, views
 from components.contract import ERROR, WARNING, Problem
 
 STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
@@ -81,7 +81,7 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
     """loader.load_dataset, with the events in an event store: prepared on disk once per data
     version when the folder wants one (wants_store), else held in memory. Either way the
     dataset's events frame is left empty: every question about events goes to the store."""
-    store_loader = StoreLoader(fingerprint) if wants_store(folder) else None
+    store_loader = StoreLoader(fingerprint, last_good=last_good) if wants_store(folder) else None
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     dataset = result.dataset
     if store_loader is not None:
@@ -120,18 +120,45 @@ def cache_dir() -> Path:
 
 
 class StoreLoader:
-    """The loader's `events_loader`: events into a DuckDB database, prepared once per version."""
+    """The loader's `events_loader`: events into a DuckDB database, prepared once per version.
 
-    def __init__(self, fingerprint: str, directory: Path | None = None) -> None:
+    The database is derived from the events file, so it keeps no versions of its own: its last
+    good version is the database prepared from the events file's last good copy, which
+    components.datastore keeps as it keeps every table's (`last_good`, a folder; None keeps
+    none, as for an upload checked in a staging folder)."""
+
+    def __init__(self, fingerprint: str, directory: Path | None = None,
+                 last_good: Path | None = None) -> None:
         self.fingerprint = fingerprint
         self.directory = directory or cache_dir()
+        self.last_good = Path(last_good) if last_good is not None else None
         self.store: EventStore | None = None
 
     def __call__(self, folder: Path, table: c.Table, frames, indexes, log: loader.ProblemLog):
         path = events_parquet(folder)
-        folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
-        target = self.directory / f"events-{folder_key}-{self.fingerprint}-v{STORE_VERSION}.duckdb"
+        self.folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
+        store = self._prepared(path, self.fingerprint, table, frames, indexes)
+        problems, rows, fingerprint = store.load_report()
+        log.problems.extend(problems)
+        report = loader.FileReport(table.name, path.name, "warnings" if problems else "ok", rows,
+                                   fingerprint, modified)
+        kept = {store.path}
+        if any(p.severity == ERROR for p in problems):
+            store, report = self._last_good_store(path, table, frames, indexes, report, log)
+            kept.add(store.path if store is not None else None)
+        elif self.last_good is not None:
+            datastore.keep_good(self.last_good, path)
+        for old in self.directory.glob(f"events-{self.folder_key}-*.duckdb"):
+            if old not in kept:  # earlier versions, no longer needed
+                old.unlink(missing_ok=True)
+                old.with_suffix(".parquet").unlink(missing_ok=True)
+        self.store = store
+        return loader.empty_table(_read_from(table, path.name)), report
+
+    def _prepared(self, path: Path, version: str, table, frames, indexes) -> "EventStore":
+        """The database prepared from an events file, for a version key (built if need be)."""
+        target = self.directory / f"events-{self.folder_key}-{version}-v{STORE_VERSION}.duckdb"
         if not target.exists():
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -141,36 +168,32 @@ class StoreLoader:
                 target = self.directory / target.name
         if not target.exists():
             _build(path, target, table, frames, indexes)
-        store = EventStore(target)
-        problems, rows, fingerprint = store.load_report()
-        log.problems.extend(problems)
-        others = sorted((p for p in self.directory.glob(f"events-{folder_key}-*.duckdb")
-                         if p != target), key=lambda p: p.stat().st_mtime_ns)
-        report = loader.FileReport(table.name, path.name, "warnings" if problems else "ok", rows,
-                                   fingerprint, modified)
-        if any(p.severity == ERROR for p in problems):
-            store, report = self._last_good(others, report, log)
-            others = [p for p in others if store is None or p != store.path]
-        for old in others:  # earlier versions, no longer needed
-            old.unlink(missing_ok=True)
-        self.store = store
-        return loader.empty_table(_read_from(table, path.name)), report
+        return EventStore(target)
 
-    @staticmethod
-    def _last_good(candidates: list[Path], report: loader.FileReport, log: loader.ProblemLog):
-        """The newest earlier store that loaded without errors, served in place of an unusable
+    def _last_good_store(self, path: Path, table, frames, indexes, report: loader.FileReport,
+                         log: loader.ProblemLog):
+        """The database of the events file's last good copy, served in place of an unusable
         events file (as the loader serves a last good copy of any other file)."""
-        for path in reversed(candidates):
-            older = EventStore(path)
+        kept = datastore.good_copy(self.last_good, path.name) if self.last_good else None
+        if kept is not None:
+            older = self._prepared(kept, "good-" + _file_digest(kept), table, frames, indexes)
             problems, rows, _ = older.load_report()
             if not any(p.severity == ERROR for p in problems):
-                when = pd.Timestamp(path.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
+                when = pd.Timestamp(kept.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
                 log.add(report.filename, None, None, None,
-                        f"cannot be used, so the last good version (prepared {when} UTC) is "
+                        f"cannot be used, so the last good version (kept {when} UTC) is "
                         "served until the file is fixed", WARNING, kind="last good")
                 return older, dataclasses.replace(
                     report, status="unusable: last good version served", rows=rows)
         return None, dataclasses.replace(report, status="unusable", rows=0)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 def _read_from(table: c.Table, filename: str) -> c.Table:
@@ -184,10 +207,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
     log = loader.ProblemLog()
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 24), b""):
-            digest.update(block)
+    digest = _file_digest(path)
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         parquet = pq.ParquetFile(path)
@@ -213,7 +233,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
         con.register("found", problems)
         con.execute("CREATE TABLE problems AS SELECT * FROM found")
         con.execute("CREATE TABLE report AS SELECT ? AS fingerprint",
-                    [digest.hexdigest()[:12]])
+                    [digest])
     finally:
         con.close()
     partial.replace(target)

@@ -1019,18 +1019,17 @@ def with_grades(frame: pd.DataFrame, frames, filename: str, log: ProblemLog) -> 
 
 def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report: FileReport,
                     frames, indexes, log: ProblemLog):
-    """Serve the last good version of an unusable file; remember a good one."""
-    kept = last_good / table.filename
+    """Serve the last good version of an unusable file; remember a good one (datastore keeps
+    both, as it does for every kept version)."""
+    from components import datastore
+
+    path = table_path(folder, table)
     if report.status in ("ok", "warnings"):
-        try:
-            current = (folder / table.filename).read_bytes()
-            if not kept.exists() or kept.read_bytes() != current:
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                kept.write_bytes(current)
-        except OSError:
-            pass  # a read-only folder still loads; it only cannot keep a copy
+        if path is not None:
+            datastore.keep_good(last_good, path)
         return frame, report
-    if report.status == "unusable" and kept.exists():
+    kept = datastore.good_copy(last_good, path.name) if path is not None else None
+    if report.status == "unusable" and kept is not None:
         quiet = ProblemLog()
         old, old_report = _load_table(last_good, table, frames, indexes, quiet)
         if old_report.status in ("ok", "warnings"):

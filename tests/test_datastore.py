@@ -189,3 +189,32 @@ def test_staging_never_raises_on_random_uploads(data_copy, names, blobs):
         loader.load_dataset(staged.folder)
     finally:
         datastore.discard(staged)
+
+
+def test_a_parquet_table_keeps_its_last_good_version_too(data_copy):
+    """The one mechanism keeps the file actually read, CSV or Parquet (it once copied only the
+    CSV name, so a broken Parquet table had nothing to fall back on)."""
+    actors = pd.read_csv(data_copy / "actors.csv", dtype=str, keep_default_na=False)
+    actors.to_parquet(data_copy / "actors.parquet", index=False)
+    (data_copy / "actors.csv").unlink()
+    last_good = datastore.last_good_dir(data_copy)
+    good = loader.load_dataset(data_copy, last_good=last_good)
+    assert (last_good / "actors.parquet").read_bytes() == (data_copy / "actors.parquet").read_bytes()
+    (data_copy / "actors.parquet").write_bytes(b"not parquet at all")
+    bad = loader.load_dataset(data_copy, last_good=last_good)
+    assert next(f for f in bad.files if f.table == "actors").status == (
+        "unusable: last good version served")
+    assert list(bad.dataset.actors["actor_id"]) == list(good.dataset.actors["actor_id"])
+
+
+def test_the_last_good_copy_is_written_once_per_version(data_copy):
+    last_good = datastore.last_good_dir(data_copy)
+    loader.load_dataset(data_copy, last_good=last_good)
+    kept = last_good / "events.csv"
+    first = kept.stat().st_ino
+    loader.load_dataset(data_copy, last_good=last_good)
+    assert kept.stat().st_ino == first  # the same version: not copied again
+    set_cell(data_copy / "events.csv", 0, "description", "Changed, and still valid.")
+    loader.load_dataset(data_copy, last_good=last_good)
+    assert b"Changed, and still valid." in kept.read_bytes()
+    assert not list(last_good.glob(".*.tmp"))  # copied aside and renamed: nothing left over

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components import eventstore, loader, selection, views
+from components import datastore, eventstore, loader, selection, views
 from components import filters as f
 from components.contract import ERROR
 from tests.apptest_helpers import deck_layers, run_app, vega_charts
@@ -23,11 +23,12 @@ def as_parquet(folder: Path) -> None:
     (folder / "events.csv").unlink()
 
 
-def open_store(folder: Path, cache: Path) -> tuple[loader.LoadResult, eventstore.StoreLoader]:
+def open_store(folder: Path, cache: Path, last_good: Path | None = None
+               ) -> tuple[loader.LoadResult, eventstore.StoreLoader]:
     """The folder loaded with its events in a store (as eventstore.load_folder does), and the
     store loader, to look at what it did."""
-    store_loader = eventstore.StoreLoader(loader.folder_fingerprint(folder), cache)
-    result = loader.load_dataset(folder, events_loader=store_loader)
+    store_loader = eventstore.StoreLoader(loader.folder_fingerprint(folder), cache, last_good)
+    result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     result.dataset.event_store = store_loader.store
     return result, store_loader
 
@@ -255,13 +256,17 @@ def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
 
 
 def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_path):
+    """The events database keeps no versions of its own: the last good copy of the events
+    file is kept as every table's is (datastore), and its database is served."""
     as_parquet(data_copy)
-    cache = tmp_path / "cache"
-    good, _ = open_store(data_copy, cache)
+    cache, last_good = tmp_path / "cache", datastore.last_good_dir(data_copy)
+    good, _ = open_store(data_copy, cache, last_good)
+    assert (last_good / "events.parquet").read_bytes() == (
+        data_copy / "events.parquet").read_bytes()
     events = pd.read_parquet(data_copy / "events.parquet")
     events.loc[len(events) - 1, "event_id"] = events.loc[0, "event_id"]  # a repeated id
     events.to_parquet(data_copy / "events.parquet", index=False)
-    broken, store_loader = open_store(data_copy, cache)
+    broken, store_loader = open_store(data_copy, cache, last_good)
     assert any(p.severity == ERROR for p in broken.problems if p.file == "events.parquet")
     assert any("last good version" in p.problem for p in broken.warnings)
     report = next(r for r in broken.files if r.table == "events")
@@ -270,8 +275,10 @@ def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_
     # fixed again: the new version is served and the old stores are cleared away
     events.loc[len(events) - 1, "event_id"] = "ev-fixed"
     events.to_parquet(data_copy / "events.parquet", index=False)
-    fixed, store_loader = open_store(data_copy, cache)
+    fixed, store_loader = open_store(data_copy, cache, last_good)
     assert not fixed.errors
+    assert (last_good / "events.parquet").read_bytes() == (
+        data_copy / "events.parquet").read_bytes()  # the fixed file is the new last good
     assert store_loader.store.events_by_id(["ev-fixed"])["event_id"].tolist() == ["ev-fixed"]
     assert len(list(cache.glob("*.duckdb"))) == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import json
 from datetime import date
 
@@ -10,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from components import briefing, exports, loader, selection, views
+from components import briefing, datastore, exports, loader, selection, views
 from components.filters import Filters
 from components.ui import charts
 from tests.conftest import DATA, shared_path
@@ -158,7 +159,10 @@ def test_save_is_atomic_keeps_the_old_version_and_round_trips(data_copy):
     extra = briefing.step_from_filters(len(steps) + 1, "New, with a comma", "Line one\n\nLine two",
                                        Filters(actors=("badr",)), ("network",))
     briefing.save(steps + [extra], data_copy)
-    assert (data_copy / "briefing.csv.bak").read_text(encoding="utf-8") == before
+    history = datastore.list_history(data_copy)
+    assert list(history["file"]) == ["briefing.csv"]  # kept as every saved table is
+    assert Path(history.iloc[0]["path"]).read_text(encoding="utf-8") == before
+    assert not (data_copy / "briefing.csv.bak").exists()
     assert not list(data_copy.glob(".briefing-*"))  # no temporary file left behind
     reloaded = loader.load_dataset(data_copy)
     assert not reloaded.problems

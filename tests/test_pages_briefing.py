@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from components import loader
+from components import datastore, loader
 from tests.apptest_helpers import deck_layers, run_app
 
 
@@ -62,7 +62,8 @@ def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
     assert any(t.startswith("9. Badr after the invasion") for t in texts)
     button(at, "briefing-save").click().run()
     assert any("Saved to" in s.value for s in at.success)
-    assert (data_copy / "briefing.csv.bak").exists()
+    kept = datastore.list_history(data_copy)
+    assert list(kept["file"]) == ["briefing.csv"]  # the replaced version, in the one history
     steps = loader.load_dataset(data_copy).dataset.briefing
     assert len(steps) == 10
     assert steps.iloc[8]["title"] == "Badr after the invasion"

@@ -252,9 +252,10 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
     with st.expander("Build or edit the briefing", icon=":material/edit:", expanded=editing):
         saved = st.session_state.pop("briefing-saved", None)
         if saved:
-            st.success(f"Saved to {saved}; the previous version is kept beside it as .bak.")
-        st.markdown("**Add the current view as a step.** The view is the sidebar's filters: "
-                    "dates, actors and places.")
+            st.success(f"Saved to {saved}; the previous version is kept in the data folder's "
+                       "history (the Data page lists it and can put it back).")
+        st.markdown("**Add the current view as a step.** The view is every filter in the "
+                    "sidebar: dates, actors, places, types, claim status, grade and text.")
         chips = export_ui.filter_lines(ctx)
         st.caption("Current view: " + ("; ".join(chips) if chips else "no filters (everything)"))
         st.text_input("Title", key="new-step-title")
