@@ -16,8 +16,9 @@ run: install
 run-spark: install-spark java
 	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
 
+# PROXYLENS_REQUIRE_SPARK: the Spark tests fail, not skip, if Spark cannot start
 test: install-dev chromium java
-	$(BIN)/python -m pytest
+	PROXYLENS_REQUIRE_SPARK=1 $(BIN)/python -m pytest
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
@@ -47,6 +48,7 @@ chromium:
 java:
 	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { \
 	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) mkdir -p /usr/share/man/man1 && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 bench: install-dev chromium java

@@ -172,7 +172,8 @@ def table(results: dict[tuple[int, str], dict]) -> str:
                     f"{result['load_warm_s']:.1f} | {result['peak_mb']:.0f} |"
                     ) if i == 0 else "| | | | | |"
             core = "" if figures.get("core_ms") is None else f"{figures['core_ms']:.0f}"
-            failed = " (failed: " + figures["errors"][0] + ")" if figures.get("errors") else ""
+            failed = (" (failed: " + figures["errors"][0].replace("|", "/") + ")"
+                      if figures.get("errors") else "")
             lines.append(f"{head} {page}{failed} | {core} | {figures['rerun_ms']:.0f} | "
                          f"{figures['bytes']:,} |")
     return "\n".join(lines)
@@ -190,7 +191,8 @@ def main() -> None:
     if args.write:
         args.write.write_text(
             "# Benchmarks beyond a million events\n\n"
-            f"`python -m bench.scale --sizes {args.sizes} --write {args.write}`, run "
+            f"`python -m bench.scale --sizes {args.sizes} --engines {args.engines} "
+            f"--write {args.write}`, run "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; columns as in "
             "[benchmarks.md](benchmarks.md), plus the engine holding the events: from two "
             "million events in Parquet, the DuckDB event store (docs/scaling.md). Its cold load "

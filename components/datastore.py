@@ -96,19 +96,43 @@ def good_copy(last_good: Path, filename: str) -> Path | None:
     return kept if kept.is_file() else None
 
 
-def keep_good(last_good: Path, path: Path) -> None:
-    """Remember a file that loaded without errors as its last good version. Skipped when the
-    copy is already this version (same size and modification time: a copy keeps the time), so
-    a million events are not copied on every start. A folder that cannot be written still
-    loads; it only keeps no copy."""
+def keep_good(last_good: Path, path: Path, fingerprint: str) -> None:
+    """Remember a file that loaded without errors as its last good version: `fingerprint` is
+    the digest of the bytes that were checked (the loader's), so a file replaced while it was
+    being checked is not kept in its place. Skipped when the copy is already this version (same
+    size and modification time: a copy keeps the time), so a million events are not copied on
+    every start. A folder that cannot be written still loads; it only keeps no copy."""
     kept = Path(last_good) / path.name
     try:
         here, there = path.stat(), kept.stat() if kept.exists() else None
-        if there is None or (here.st_size, here.st_mtime_ns) != (there.st_size,
-                                                                 there.st_mtime_ns):
-            atomic_copy(path, kept)
+        if there is not None and (here.st_size, here.st_mtime_ns) == (there.st_size,
+                                                                      there.st_mtime_ns):
+            return
+        handle, temporary = tempfile.mkstemp(dir=_made(kept.parent), prefix=f".{kept.name}-",
+                                             suffix=".tmp")
+        os.close(handle)
+        try:
+            shutil.copy2(path, temporary)
+            if file_digest(Path(temporary)) == fingerprint:
+                os.replace(temporary, kept)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def file_digest(path: Path) -> str:
+    """The fingerprint the loader gives a file's bytes (twelve hex digits of SHA-256)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 def list_history(folder: str | os.PathLike) -> pd.DataFrame:

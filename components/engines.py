@@ -76,7 +76,7 @@ def _dialects():
 
 @functools.lru_cache(maxsize=512)
 def _parsed(sql: str):
-    """The query parsed once, its `?` placeholders named p0, p1... in the order written (a
+    """The query parsed once, its `?` placeholders numbered $1, $2... in the order written (a
     tree's own order is not the text's: LIMIT can come before WHERE)."""
     import sqlglot
     from sqlglot.tokens import TokenType
@@ -85,7 +85,7 @@ def _parsed(sql: str):
     marks = [t.start for t in dialect.tokenize(sql) if t.token_type == TokenType.PLACEHOLDER]
     numbered, last = [], 0
     for index, start in enumerate(marks):
-        numbered += [sql[last:start], f":p{index}"]
+        numbered += [sql[last:start], f"${index + 1}"]
         last = start + 1
     numbered.append(sql[last:])
     return sqlglot.parse_one("".join(numbered), read=dialect), len(marks)
@@ -96,11 +96,19 @@ def literal(value):
     exp, _ = _dialects()
     if isinstance(value, (list, tuple, np.ndarray)):
         return exp.Array(expressions=[literal(v) for v in value])
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return exp.null()
     if isinstance(value, (pd.Timestamp, dt.datetime)):
-        stamp = pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
-        return exp.cast(exp.Literal.string(stamp), "TIMESTAMP")
-    if isinstance(value, (np.integer, np.floating)):
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:  # the session's zone is UTC, and stored times are naive
+            stamp = stamp.tz_convert("UTC").tz_localize(None)
+        return exp.cast(exp.Literal.string(stamp.strftime("%Y-%m-%d %H:%M:%S.%f")), "TIMESTAMP")
+    if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, float) and not np.isfinite(value):
+        raise ValueError(f"{value} cannot be a query parameter")
     return exp.convert(value)
 
 
@@ -114,7 +122,7 @@ def to_spark(sql: str, params=(), tables: dict[str, str] | None = None) -> str:
                          f"{sql}")
     tree = parsed.copy()
     for node in list(tree.find_all(exp.Placeholder)):
-        node.replace(literal(params[int(node.name[1:])]))
+        node.replace(literal(params[int(node.name) - 1]))
     for node in tree.find_all(exp.Table):
         if tables and node.name in tables:
             node.set("this", exp.to_identifier(tables[node.name]))
@@ -167,7 +175,9 @@ class SparkEngine:
                 events = pq.read_table(parquet)
             frame = spark.createDataFrame(events)
         name = cls.view_name(stem)
-        frame.cache().createOrReplaceTempView(name)
+        frame = frame.cache()
+        frame.count()  # cached now, not on first use: the file it came from may be replaced
+        frame.createOrReplaceTempView(name)
         return name
 
     @classmethod
@@ -220,7 +230,10 @@ def _spark_session():
     remote = os.environ.get(SPARK_REMOTE_ENV, "").strip()
     builder = SparkSession.builder.appName("ProxyLens")
     if remote:
-        return builder.remote(remote).getOrCreate()
+        session = builder.remote(remote).getOrCreate()
+        # dates are truncated and compared in UTC, as stored, whatever the cluster's zone
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+        return session
     try:
         return (builder.master(os.environ.get(SPARK_MASTER_ENV, "local[*]"))
                 .config("spark.ui.enabled", "false")

@@ -148,7 +148,7 @@ class StoreLoader:
             store, report = self._last_good_store(path, table, frames, indexes, report, log)
             kept.add(store.path if store is not None else None)
         elif self.last_good is not None:
-            datastore.keep_good(self.last_good, path)
+            datastore.keep_good(self.last_good, path, fingerprint)
         for old in self.directory.glob(f"events-{self.folder_key}-*.duckdb"):
             if old not in kept:  # earlier versions, no longer needed
                 old.unlink(missing_ok=True)
@@ -176,7 +176,9 @@ class StoreLoader:
         events file (as the loader serves a last good copy of any other file)."""
         kept = datastore.good_copy(self.last_good, path.name) if self.last_good else None
         if kept is not None:
-            older = self._prepared(kept, "good-" + _file_digest(kept), table, frames, indexes)
+            # named by the folder's version: the database also holds labels from the other
+            # tables, so a change to them prepares it again
+            older = self._prepared(kept, "good-" + self.fingerprint, table, frames, indexes)
             problems, rows, _ = older.load_report()
             if not any(p.severity == ERROR for p in problems):
                 when = pd.Timestamp(kept.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
@@ -186,14 +188,6 @@ class StoreLoader:
                 return older, dataclasses.replace(
                     report, status="unusable: last good version served", rows=rows)
         return None, dataclasses.replace(report, status="unusable", rows=0)
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 24), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
 
 
 def _read_from(table: c.Table, filename: str) -> c.Table:
@@ -207,7 +201,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
     log = loader.ProblemLog()
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    digest = _file_digest(path)
+    digest = datastore.file_digest(path)
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         parquet = pq.ParquetFile(path)
@@ -639,9 +633,11 @@ class SparkEventStore(EventStore):
         if store.prepared:  # Spark reads the prepared events from Parquet beside the database
             parquet = store.path.with_suffix(".parquet")
             if not parquet.exists():
-                partial = parquet.with_suffix(".parquet.partial")
-                store._frame(f"COPY events TO '{partial}' (FORMAT parquet)")
-                partial.replace(parquet)
+                handle, partial = tempfile.mkstemp(dir=parquet.parent, suffix=".partial")
+                os.close(handle)
+                quoted = partial.replace("'", "''")
+                store._frame(f"COPY events TO '{quoted}' (FORMAT parquet)")
+                os.replace(partial, parquet)
             view = engines.SparkEngine.register(parquet=str(parquet))
         else:
             view = engines.SparkEngine.register(

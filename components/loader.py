@@ -1026,7 +1026,7 @@ def _with_last_good(folder: Path, last_good: Path, table: c.Table, frame, report
     path = table_path(folder, table)
     if report.status in ("ok", "warnings"):
         if path is not None:
-            datastore.keep_good(last_good, path)
+            datastore.keep_good(last_good, path, report.fingerprint)
         return frame, report
     kept = datastore.good_copy(last_good, path.name) if path is not None else None
     if report.status == "unusable" and kept is not None:

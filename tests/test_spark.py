@@ -14,7 +14,7 @@ import pytest
 from bench.generate import generate
 from components import engines, eventstore, loader, network, search, selection, views
 from components import filters as f
-from tests.apptest_helpers import deck_layers, run_app
+from tests.apptest_helpers import deck_layers, run_app, vega_charts, vega_datasets
 from tests.conftest import DATA
 from tests.test_eventstore import SOME_FILTERS, as_parquet
 
@@ -64,13 +64,16 @@ def test_an_unknown_engine_is_named_in_the_error(monkeypatch):
 # Spark itself
 
 
+REQUIRE_SPARK = "PROXYLENS_REQUIRE_SPARK"
+
+
 def _spark_or_skip():
-    """Spark's session, or a skip saying what is missing. In CI nothing is skipped: `make test`
-    installs Java and PySpark, so a missing one is a failure there."""
+    """Spark's session, or a skip saying what is missing. `make test` (and so CI) installs
+    Java and PySpark and sets PROXYLENS_REQUIRE_SPARK=1: there a missing one is a failure."""
     try:
         return engines.SparkEngine.session()
     except engines.EngineUnavailable as missing:
-        if os.environ.get("CI"):
+        if os.environ.get(REQUIRE_SPARK) or os.environ.get("CI"):
             raise
         pytest.skip(str(missing))
 
@@ -169,6 +172,23 @@ def test_spark_answers_as_duckdb_on_a_synthetic_folder(engines_over_synthetic_da
 
 
 @pytest.mark.spark
+@pytest.mark.parametrize("chosen", [f.Filters(actors=("kh",)),
+                                    f.Filters(places=("basra", "province:Diyala")),
+                                    f.Filters(text="Karbala"),
+                                    f.Filters(event_types=("armed attack",), min_reliability="C")],
+                         ids=lambda x: str(x.active()))
+def test_a_narrowed_copy_answers_alike_on_spark(engines_over_shipped_data, chosen, monkeypatch):
+    """A selective filter's events are copied once (a temporary table in DuckDB, a cached view
+    in Spark); with the threshold lowered, the shipped data takes that path too."""
+    monkeypatch.setattr(selection.Selection, "NARROW_UP_TO", 20)
+    duck, spark = engines_over_shipped_data
+    on_spark = selection.select(spark, chosen)
+    assert 0 < on_spark.facts["events"] <= 20
+    assert on_spark.store is not on_spark.full_store and on_spark.store.table == "matching"
+    assert_same_views(duck, spark, chosen)
+
+
+@pytest.mark.spark
 def test_spark_offers_the_same_sidebar_and_data_page_facts(engines_over_shipped_data):
     duck, spark = engines_over_shipped_data
     assert selection.filter_options(duck) == selection.filter_options(spark)
@@ -225,6 +245,8 @@ def _page_content(page: str, params: dict) -> dict:
         "maps": [sorted(map(str, layer)) for layer in
                  (deck_layers(at, i) for i in range(len(at.get("deck_gl_json_chart"))))],
         "links": sorted(link.proto.label for link in at.get("page_link")),
+        "charts": [frame.to_csv(index=False) for chart in vega_charts(at)
+                   for frame in vega_datasets(chart)],
         "errors": [e.value for e in at.error],
     }
 

@@ -21,7 +21,7 @@ from components.ui import data_access, sidebar
 @dataclass
 class PageContext:
     result: loader.LoadResult
-    fingerprint: str
+    fingerprint: str  # what caches are keyed on (data_access.version_key)
     options: f.FilterOptions
     filters: f.Filters
     relations: pd.DataFrame  # filtered
@@ -32,6 +32,11 @@ class PageContext:
         """The matching events, with display labels (with an event store: the first
         LISTED_ROWS in date order)."""
         return self.selection.listed_events(selection.LISTED_ROWS)
+
+    @property
+    def data_version(self) -> str:
+        """The data folder's fingerprint, as exports state it (whatever engine answers)."""
+        return data_access.fingerprint_of(self.fingerprint)
 
     @property
     def bounded(self) -> bool:

@@ -24,8 +24,7 @@ def _load(folder: str, version: str) -> loader.LoadResult:
     # changes, or the engine that answers
     last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
     # millions of events are kept in DuckDB, prepared once per data version (eventstore)
-    fingerprint = version.split(" ", 1)[0]  # the folder's own, without the engine
-    result = eventstore.load_folder(folder, fingerprint, last_good=last_good)
+    result = eventstore.load_folder(folder, fingerprint_of(version), last_good=last_good)
     # A million events hold millions of small tuples (their actor and source lists). Python's
     # cycle collector would walk them all on each full collection, a pause of a few hundred
     # ms at random reruns; they hold no cycles, so they are moved out of its sight. Reference
@@ -69,12 +68,18 @@ def load(folder: str, fingerprint: str) -> loader.LoadResult:
     return _load(str(folder), fingerprint)
 
 
+def fingerprint_of(version: str) -> str:
+    """The folder's own fingerprint in a version_key, without the engine."""
+    return version.split(" ", 1)[0]
+
+
 def version_key(folder: Path) -> str:
     """What the data's caches are keyed on: the folder's fingerprint, and the engine and store
     when they are not the defaults (PROXYLENS_ENGINE, PROXYLENS_STORE: each answers from its
     own copy of the events, so one's cached answers are never served as another's)."""
     fingerprint = loader.folder_fingerprint(folder)
-    engine, store = engines.engine_name(), os.environ.get(eventstore.STORE_ENV, "").strip()
+    engine = engines.engine_name()
+    store = os.environ.get(eventstore.STORE_ENV, "").strip().lower()
     if engine == "duckdb" and not store:
         return fingerprint
     return f"{fingerprint} ({', '.join(x for x in (engine, store) if x)})"

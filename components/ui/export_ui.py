@@ -105,7 +105,7 @@ def workbook_sheets(ctx: PageContext, view: str) -> dict[str, pd.DataFrame]:
         "Relations": workbook.relations_sheet(ctx.relations, names, dataset.sources),
         "Actors": workbook.actors_sheet(dataset.actors[dataset.actors["actor_id"].isin(involved)],
                                         dataset.sources),
-        "Filters": workbook.about_sheet(view, filter_lines(ctx), ctx.fingerprint, title),
+        "Filters": workbook.about_sheet(view, filter_lines(ctx), ctx.data_version, title),
         "Sources": sources_table(dataset),
     }
 
