@@ -24,10 +24,15 @@ LISTED_ROWS = 1_000  # matching events fetched as rows from an event store (a ta
 class Selection:
     """The events matching the filters: every answer is a query bounded by what it returns.
 
-    When the filters match at most NARROW_UP_TO events, they are copied once into a narrowed
-    store and every later question reads only them (see EventStore.narrowed)."""
+    When the filters match at most NARROW_UP_TO events of a store of at least NARROW_FROM
+    events, they are copied once into a narrowed store and every later question reads only them
+    (see EventStore.narrowed)."""
 
     NARROW_UP_TO = 100_000  # copying more costs more than the queries it saves
+    # below this, scanning the whole store for each question costs less than the copy: at a
+    # million events the Overview's questions took 200 ms scanning, 250 ms after copying 59,000
+    # (python -m bench.scale); at ten million the copy saves several times its cost
+    NARROW_FROM = 2_000_000
     KEPT_PAGES = 8
 
     def __init__(self, store: eventstore.EventStore, dataset: Dataset,
@@ -42,7 +47,7 @@ class Selection:
         self.places = counted.pop("places")
         self.facts = counted
         if (self.where.sql != eventstore.Where().sql and counted["events"] <= self.NARROW_UP_TO
-                and store.count > self.NARROW_UP_TO):  # a small store is read whole as fast
+                and store.count >= self.NARROW_FROM):
             self.store, self.where = store.narrowed(self.where), eventstore.Where()
 
     def rows(self, limit: int, offset: int = 0) -> pd.DataFrame:

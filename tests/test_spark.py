@@ -28,8 +28,15 @@ def test_parameters_become_literals_in_the_order_written():
     sql = engines.to_spark("SELECT a FROM events WHERE b = ? AND c <= ? ORDER BY a LIMIT ? OFFSET ?",
                            ("it's", pd.Timestamp("2007-03-01"), 10, 20))
     assert "b = 'it''s'" in sql or "b = 'it\\'s'" in sql
-    assert "CAST('2007-03-01 00:00:00' AS TIMESTAMP" in sql
+    assert "CAST('2007-03-01 00:00:00.000000' AS TIMESTAMP" in sql
     assert sql.endswith("LIMIT 10 OFFSET 20")
+
+
+def test_literals_keep_what_the_parameter_says():
+    sql = engines.to_spark("SELECT ?, a FROM events WHERE b = ? AND c = ? AND d = ?",
+                           (True, None, pd.Timestamp("2007-03-01 12:30:05.250000"), 2.5))
+    assert sql.startswith("SELECT TRUE, a")  # a parameter first in a select list parses
+    assert "b = NULL" in sql and "12:30:05.250000" in sql and "d = 2.5" in sql
 
 
 def test_a_question_mark_inside_a_string_is_not_a_parameter():
@@ -172,7 +179,7 @@ def test_spark_answers_as_duckdb_on_a_synthetic_folder(engines_over_synthetic_da
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("chosen", [f.Filters(actors=("kh",)),
+@pytest.mark.parametrize("chosen", [f.Filters(actors=("khazali",)),
                                     f.Filters(places=("basra", "province:Diyala")),
                                     f.Filters(text="Karbala"),
                                     f.Filters(event_types=("armed attack",), min_reliability="C")],
@@ -180,8 +187,16 @@ def test_spark_answers_as_duckdb_on_a_synthetic_folder(engines_over_synthetic_da
 def test_a_narrowed_copy_answers_alike_on_spark(engines_over_shipped_data, chosen, monkeypatch):
     """A selective filter's events are copied once (a temporary table in DuckDB, a cached view
     in Spark); with the threshold lowered, the shipped data takes that path too."""
-    monkeypatch.setattr(selection.Selection, "NARROW_UP_TO", 20)
     duck, spark = engines_over_shipped_data
+    whole = selection.select(duck, chosen)
+    assert whole.store is whole.full_store  # the shipped data is never copied by default
+    monkeypatch.setattr(selection.Selection, "NARROW_UP_TO", 20)
+    monkeypatch.setattr(selection.Selection, "NARROW_FROM", 40)
+    copied = selection.select(duck, chosen)
+    assert copied.store is not copied.full_store
+    _frames_equal(whole.map_places(), copied.map_places())
+    _frames_equal(whole.rows(50), copied.rows(50))
+    assert whole.involved_actor_ids() == copied.involved_actor_ids()
     on_spark = selection.select(spark, chosen)
     assert 0 < on_spark.facts["events"] <= 20
     assert on_spark.store is not on_spark.full_store and on_spark.store.table == "matching"
