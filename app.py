@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cards, context, export_ui, panels, sidebar
+from components.ui import cards, context, data_access, export_ui, panels, sidebar
 
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
@@ -24,6 +24,7 @@ navigation = st.navigation(
     ]
 )
 # the shared sidebar is drawn after st.navigation (its links need the pages) and before run()
+data_access.prepare_events()  # millions of new events: prepared once, with a progress bar
 options = context.filter_options()
 sidebar.draw_finder(context.find)
 current = sidebar.draw_filters(options)

@@ -23,6 +23,7 @@ import os
 import tempfile
 import threading
 import weakref
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -76,12 +77,17 @@ def wants_store(folder: str | os.PathLike) -> bool:
         return False
 
 
-def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
-                ) -> loader.LoadResult:
+Progress = Callable[[int, int], None]  # rows prepared so far, rows in the file
+
+
+def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
+                progress: Progress | None = None) -> loader.LoadResult:
     """loader.load_dataset, with the events in an event store: prepared on disk once per data
     version when the folder wants one (wants_store), else held in memory. Either way the
-    dataset's events frame is left empty: every question about events goes to the store."""
-    store_loader = StoreLoader(fingerprint, last_good=last_good) if wants_store(folder) else None
+    dataset's events frame is left empty: every question about events goes to the store.
+    `progress(done, total)` is told after each slice of events a preparation writes."""
+    store_loader = (StoreLoader(fingerprint, last_good=last_good, progress=progress)
+                    if wants_store(folder) else None)
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     dataset = result.dataset
     if store_loader is not None:
@@ -90,6 +96,28 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None
         store_of(dataset)
         dataset.events = dataset.events.iloc[:0]
     return result
+
+
+def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
+    """How many events a load of this folder would first prepare on disk (0: none, the
+    folder's events are held in memory or this version is prepared already)."""
+    folder = Path(folder)
+    if not wants_store(folder):
+        return 0
+    directory = cache_dir()
+    target = directory / _store_name(_folder_key(folder), fingerprint)
+    fallback = Path(tempfile.gettempdir()) / "proxylens-cache" / target.name
+    if target.exists() or fallback.exists():
+        return 0
+    return pq.ParquetFile(events_parquet(folder)).metadata.num_rows
+
+
+def _folder_key(folder: Path) -> str:
+    return hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+
+
+def _store_name(folder_key: str, version: str) -> str:
+    return f"events-{folder_key}-{version}-v{STORE_VERSION}.duckdb"
 
 
 def store_of(dataset: loader.Dataset) -> "EventStore":
@@ -128,15 +156,16 @@ class StoreLoader:
     none, as for an upload checked in a staging folder)."""
 
     def __init__(self, fingerprint: str, directory: Path | None = None,
-                 last_good: Path | None = None) -> None:
+                 last_good: Path | None = None, progress: Progress | None = None) -> None:
         self.fingerprint = fingerprint
         self.directory = directory or cache_dir()
         self.last_good = Path(last_good) if last_good is not None else None
+        self.progress = progress
         self.store: EventStore | None = None
 
     def __call__(self, folder: Path, table: c.Table, frames, indexes, log: loader.ProblemLog):
         path = events_parquet(folder)
-        self.folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+        self.folder_key = _folder_key(folder)
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
         store = self._prepared(path, self.fingerprint, table, frames, indexes)
         problems, rows, fingerprint = store.load_report()
@@ -158,7 +187,7 @@ class StoreLoader:
 
     def _prepared(self, path: Path, version: str, table, frames, indexes) -> "EventStore":
         """The database prepared from an events file, for a version key (built if need be)."""
-        target = self.directory / f"events-{self.folder_key}-{version}-v{STORE_VERSION}.duckdb"
+        target = self.directory / _store_name(self.folder_key, version)
         if not target.exists():
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -167,7 +196,9 @@ class StoreLoader:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 target = self.directory / target.name
         if not target.exists():
-            _build(path, target, table, frames, indexes)
+            with _BUILDING:  # one preparation at a time: sessions share the result
+                if not target.exists():
+                    _build(path, target, table, frames, indexes, self.progress)
         return EventStore(target)
 
     def _last_good_store(self, path: Path, table, frames, indexes, report: loader.FileReport,
@@ -195,8 +226,13 @@ def _read_from(table: c.Table, filename: str) -> c.Table:
     return dataclasses.replace(table, filename=filename)
 
 
-def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
-    """Read the events file slice by slice into a new database (written aside, then renamed)."""
+_BUILDING = threading.Lock()
+
+
+def _build(path: Path, target: Path, table: c.Table, frames, indexes,
+           progress: Progress | None = None) -> None:
+    """Read the events file slice by slice into a new database (written aside, then renamed),
+    telling `progress` how far along it is."""
     table = _read_from(table, path.name)
     log = loader.ProblemLog()
     partial = target.with_suffix(".partial")
@@ -205,7 +241,10 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         parquet = pq.ParquetFile(path)
+        total = parquet.metadata.num_rows
         done, created = 0, False
+        if progress:
+            progress(0, total)
         for batch in parquet.iter_batches(batch_size=SLICE_ROWS):
             raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
             done += len(raw)
@@ -217,6 +256,8 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes) -> None:
                         else "CREATE TABLE events AS SELECT * FROM slice")
             con.unregister("slice")
             created = True
+            if progress:
+                progress(done, total)
         if created:
             _check_unique_ids(con, table.filename, log)
         else:

@@ -332,3 +332,45 @@ def test_the_actor_page_cites_the_same_sources_from_either_store(store_app, monk
     monkeypatch.setenv(eventstore.STORE_ENV, "memory")
     pd.testing.assert_frame_equal(from_disk, sources_table())
     assert "events" in from_disk.set_index("source").loc["isw", "cited for"]
+
+
+def test_preparing_says_how_far_along_it_is(data_copy, tmp_path, monkeypatch):
+    as_parquet(data_copy)
+    monkeypatch.setenv(eventstore.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(eventstore.STORE_ENV, "disk")
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 20)
+    fingerprint = loader.folder_fingerprint(data_copy)
+    total = len(pd.read_parquet(data_copy / "events.parquet"))
+    assert eventstore.needs_preparing(data_copy, fingerprint) == total
+    told = []
+    eventstore.load_folder(data_copy, fingerprint, progress=lambda done, of: told.append((done, of)))
+    assert told[0] == (0, total) and told[-1] == (total, total)
+    assert [done for done, _ in told] == sorted({done for done, _ in told})  # one step a slice
+    assert len(told) == 1 + -(-total // 20)
+    assert eventstore.needs_preparing(data_copy, fingerprint) == 0  # prepared: opened at once
+
+
+def test_the_app_prepares_new_events_behind_a_progress_bar(store_app, monkeypatch):
+    from components.ui import data_access
+
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 25)
+    shown = []
+
+    class Bar:
+        def progress(self, value, text):
+            shown.append((value, text))
+
+        def empty(self):
+            shown.append("emptied")
+
+    monkeypatch.setattr(data_access.st, "progress", lambda value, text: Bar().progress(
+        value, text) or Bar())
+    at = run_app()
+    assert not at.exception
+    fractions = [value for value, _ in shown[:-1]]
+    assert fractions[0] == 0 and fractions[-1] == 1 and fractions == sorted(fractions)
+    assert "Preparing the" in shown[-2][1] and "100%" in shown[-2][1]
+    assert shown[-1] == "emptied"
+    shown.clear()
+    run_app()
+    assert shown == []  # prepared once: the next start opens it

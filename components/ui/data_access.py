@@ -17,8 +17,7 @@ from components import datastore, engines, eventstore, loader
 SESSION_FOLDER = "session_data_folder"
 
 
-@st.cache_resource(show_spinner="Reading the data folder… (the first load of millions of events "
-                   "prepares them once for DuckDB, which takes a minute or two)", max_entries=8)
+@st.cache_resource(show_spinner="Reading the data folder…", max_entries=8)
 def _load(folder: str, version: str) -> loader.LoadResult:
     # version is only a cache key (version_key): it changes whenever a file in the folder
     # changes, or the engine that answers
@@ -83,6 +82,29 @@ def version_key(folder: Path) -> str:
     if engine == "duckdb" and not store:
         return fingerprint
     return f"{fingerprint} ({', '.join(x for x in (engine, store) if x)})"
+
+
+def prepare_events() -> None:
+    """Before anything reads the data: when the active folder's events are to be prepared on
+    disk for the first time (millions of them, a minute or more), prepare them here with a
+    progress bar saying how far along it is; the cached load then opens the prepared database."""
+    folder = active_folder()
+    fingerprint = loader.folder_fingerprint(folder)
+    total = eventstore.needs_preparing(folder, fingerprint)
+    if not total:
+        return
+    bar = st.progress(0.0, text=_preparing_text(0, total))
+    last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
+    eventstore.load_folder(folder, fingerprint, last_good=last_good,
+                           progress=lambda done, of: bar.progress(
+                               min(done / of, 1.0) if of else 1.0, text=_preparing_text(done, of)))
+    bar.empty()
+
+
+def _preparing_text(done: int, total: int) -> str:
+    return (f"Preparing the {total:,} events of this data version for DuckDB, once (later "
+            f"starts open it at once): {done:,} checked and stored"
+            + (f", {done / total:.0%}" if total else ""))
 
 
 def current_result() -> loader.LoadResult:
