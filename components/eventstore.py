@@ -40,6 +40,7 @@ from components import datastore, engines, loader, views
 from components.contract import ERROR, WARNING, Problem
 
 STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
+STORE_FROM_BYTES = 64 * 1024 * 1024  # as is an events CSV file this large (about 300,000 rows)
 STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events database is kept
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
 STORE_VERSION = 4  # bump when the stored columns change: older stores are rebuilt
@@ -57,24 +58,37 @@ VIEWED_COLUMNS = ("order_key", "location", "place_name", "lat", "lon", "geo_prec
 SEARCHED_COLUMNS = ("description", "event_type", "place_name", "event_id", "source_locator")
 
 
-def events_parquet(folder: Path) -> Path | None:
-    """The Parquet file the events are read from, when they are read from one."""
-    path = loader.table_path(folder, c.TABLES_BY_NAME["events"])
-    return path if path is not None and path.suffix == ".parquet" else None
+def events_file(folder: Path) -> Path | None:
+    """The file the events are read from (events.csv or events.parquet, the newer)."""
+    return loader.table_path(folder, c.TABLES_BY_NAME["events"])
 
 
 def wants_store(folder: str | os.PathLike) -> bool:
-    """Whether a folder's events are prepared in a database on disk (else held in memory)."""
+    """Whether a folder's events are prepared in a database on disk (else held in memory):
+    from STORE_FROM_ROWS events in Parquet or STORE_FROM_BYTES of CSV, unless PROXYLENS_STORE
+    says otherwise."""
     forced = os.environ.get(STORE_ENV, "").strip().lower()
-    path = events_parquet(Path(folder))
+    path = events_file(Path(folder))
     if forced in ("disk", "memory"):
         return forced == "disk" and path is not None
     if path is None:
         return False
     try:
-        return pq.ParquetFile(path).metadata.num_rows >= STORE_FROM_ROWS
+        if path.suffix == ".parquet":
+            return pq.ParquetFile(path).metadata.num_rows >= STORE_FROM_ROWS
+        return path.stat().st_size >= STORE_FROM_BYTES
     except Exception:  # noqa: BLE001 - an unreadable file is reported by the usual loader
         return False
+
+
+def row_estimate(path: Path) -> int:
+    """How many events a file holds: exact for Parquet; for CSV its lines less the header
+    (a field with line breaks makes it an overestimate, corrected as the slices come in)."""
+    if path.suffix == ".parquet":
+        return pq.ParquetFile(path).metadata.num_rows
+    with path.open("rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b""))
+    return max(lines - 1, 0)
 
 
 Progress = Callable[[int, int], None]  # rows prepared so far, rows in the file
@@ -109,7 +123,7 @@ def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
     fallback = Path(tempfile.gettempdir()) / "proxylens-cache" / target.name
     if target.exists() or fallback.exists():
         return 0
-    return pq.ParquetFile(events_parquet(folder)).metadata.num_rows
+    return row_estimate(events_file(folder))
 
 
 def _folder_key(folder: Path) -> str:
@@ -164,7 +178,7 @@ class StoreLoader:
         self.store: EventStore | None = None
 
     def __call__(self, folder: Path, table: c.Table, frames, indexes, log: loader.ProblemLog):
-        path = events_parquet(folder)
+        path = events_file(folder)
         self.folder_key = _folder_key(folder)
         modified = pd.Timestamp(path.stat().st_mtime, unit="s")
         store = self._prepared(path, self.fingerprint, table, frames, indexes)
@@ -240,13 +254,11 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
     digest = datastore.file_digest(path)
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
-        parquet = pq.ParquetFile(path)
-        total = parquet.metadata.num_rows
+        total = row_estimate(path)
         done, created = 0, False
         if progress:
             progress(0, total)
-        for batch in parquet.iter_batches(batch_size=SLICE_ROWS):
-            raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
+        for raw in _raw_slices(path, table, log):
             done += len(raw)
             typed = loader.type_events_chunk(raw, table, frames, indexes, log)
             if typed is None:
@@ -257,7 +269,9 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
             con.unregister("slice")
             created = True
             if progress:
-                progress(done, total)
+                progress(done, max(total, done))
+        if progress and done != total:  # a CSV's estimate was off: the bar ends full
+            progress(done, done)
         if created:
             _check_unique_ids(con, table.filename, log)
         else:
@@ -272,6 +286,19 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
     finally:
         con.close()
     partial.replace(target)
+
+
+def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog):
+    """The events file as frames of strings, SLICE_ROWS records at a time, with file row
+    numbers: Parquet batches, or CSV records read with the loader's own checks."""
+    if path.suffix != ".parquet":
+        yield from loader.csv_slices(path, table, log, SLICE_ROWS)
+        return
+    done = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
+        raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
+        done += len(raw)
+        yield raw
 
 
 def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
@@ -425,9 +452,8 @@ class EventStore:
 
     def load_report(self) -> tuple[list[Problem], int, str]:
         problems = self._frame("SELECT * FROM problems")
-        found = [Problem(p.file, None if pd.isna(p.row) else int(p.row), p.column,
-                         None if p.value is None or pd.isna(p.value) else p.value,
-                         p.problem, p.severity)
+        found = [Problem(p.file, None if pd.isna(p.row) else int(p.row), _text_or_none(p.column),
+                         _text_or_none(p.value), p.problem, p.severity)
                  for p in problems.itertuples(index=False)]
         return found, int(self._value("SELECT count(*) FROM events")), str(
             self._value("SELECT fingerprint FROM report"))
@@ -648,6 +674,11 @@ def _earliest_keys(counts: pd.DataFrame, n: int) -> list[int]:
     order = np.lexsort((keys, group))
     rank = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
     return [int(k) for k in keys[order][rank < n]]
+
+
+def _text_or_none(value):
+    """A text cell read back from the problems table (missing ones come back as NaN)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def _timestamp(value):

@@ -13,6 +13,7 @@ import difflib
 import functools
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -198,24 +199,51 @@ def did_you_mean(value: str, choices) -> str:
 
 def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataFrame | None, str]:
     """Parse a CSV file into a frame of strings with a ROW column; None when it cannot be used."""
+    text, delimiter, fingerprint = _csv_text(path, table, log)
+    if text is None:
+        return None, fingerprint
+    records = _csv_records(text, delimiter, table, log)
+    header = next(records)
+    return _records_frame(header, list(records)), fingerprint
+
+
+def csv_slices(path: Path, table: c.Table, log: ProblemLog, rows: int):
+    """read_csv_text in slices of `rows` records, for files too large to hold as one frame of
+    strings: the same checks, sentences and row numbers. Yields nothing when the file cannot
+    be used (the log says why)."""
+    text, delimiter, _ = _csv_text(path, table, log)
+    if text is None:
+        return
+    records = _csv_records(text, delimiter, table, log)
+    header = next(records)
+    while True:
+        chunk = list(itertools.islice(records, rows))
+        if not chunk:
+            return
+        yield _records_frame(header, chunk)
+
+
+def _csv_text(path: Path, table: c.Table, log: ProblemLog
+              ) -> tuple[str | None, str, str]:
+    """A CSV file's text and delimiter, or None (and the reason logged); and its fingerprint."""
     name = table.filename
     try:
         raw = path.read_bytes()
     except OSError as exc:
         log.add(name, None, None, None, f"cannot be read: {exc.strerror or exc}", ERROR)
-        return None, ""
+        return None, ",", ""
     fingerprint = hashlib.sha256(raw).hexdigest()[:12]
     if not raw.strip():
         log.add(name, None, None, None, "is empty: it needs at least a header row", ERROR)
-        return None, fingerprint
+        return None, ",", fingerprint
     if raw[:4] == b"PK\x03\x04":
         log.add(name, None, None, None,
                 "is an Excel workbook or a zip, not a CSV file; in your spreadsheet use "
                 "'Save as' > 'CSV UTF-8'", ERROR)
-        return None, fingerprint
+        return None, ",", fingerprint
     if b"\x00" in raw[:4096]:
         log.add(name, None, None, None, "is a binary file, not CSV text", ERROR)
-        return None, fingerprint
+        return None, ",", fingerprint
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -223,18 +251,24 @@ def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataF
         bad = raw[exc.start : exc.start + 1].hex()
         log.add(name, line, None, f"byte 0x{bad}",
                 "is not UTF-8 text; save it as 'CSV UTF-8' from your spreadsheet", ERROR)
-        return None, fingerprint
-
+        return None, ",", fingerprint
+    del raw
     delimiter = _sniff_delimiter(text, table)
     if delimiter != ",":
         label = {";": "semicolons", "\t": "tabs"}[delimiter]
         log.add(name, 1, None, None, f"separates columns with {label}, not commas; read it anyway")
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [h.strip() for h in rows[0]]
-    records = rows[1:]
+    return text, delimiter, fingerprint
+
+
+def _csv_records(text: str, delimiter: str, table: c.Table, log: ProblemLog):
+    """The header (stripped), then each record padded or cut to the header's width, an
+    'extra_values' column and its row number (record + 1, as a spreadsheet numbers it)."""
+    name = table.filename
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in next(rows)]
+    yield header
     width = len(header)
-    fixed = []
-    for index, record in enumerate(records):
+    for index, record in enumerate(rows):
         row_number = index + 2
         if not any(v.strip() for v in record):
             continue  # a blank line, as spreadsheets sometimes leave at the end
@@ -247,11 +281,14 @@ def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataF
             record = record[:width] + [";".join(v for v in extra if v.strip())]
         else:
             record = record + [""] * (width - len(record)) + [""]
-        fixed.append(record + [row_number])
-    frame = pd.DataFrame(fixed, columns=header + ["extra_values", ROW])
+        yield record + [row_number]
+
+
+def _records_frame(header: list[str], records: list[list]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=header + ["extra_values", ROW])
     if not (frame["extra_values"] != "").any():
         frame = frame.drop(columns="extra_values")
-    return frame, fingerprint
+    return frame
 
 
 def parquet_name(table: c.Table) -> str:

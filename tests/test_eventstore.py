@@ -33,10 +33,12 @@ def open_store(folder: Path, cache: Path, last_good: Path | None = None
     return result, store_loader
 
 
-@pytest.fixture
-def stored(data_copy, tmp_path):
-    """The same folder with its events prepared on disk, and held in memory."""
-    as_parquet(data_copy)
+@pytest.fixture(params=["parquet", "csv"])
+def stored(data_copy, tmp_path, request):
+    """The same folder with its events prepared on disk (read from Parquet, or from CSV as a
+    large events.csv is), and held in memory."""
+    if request.param == "parquet":
+        as_parquet(data_copy)
     result, _ = open_store(data_copy, tmp_path / "cache")
     return result.dataset, loader.load_dataset(data_copy).dataset
 
@@ -125,23 +127,40 @@ def test_store_offers_the_same_sidebar_options(stored):
         set(in_memory.events["event_type"]) - {""}))
 
 
-def test_store_problems_read_as_the_loaders_and_name_the_parquet_file(data_copy, tmp_path,
-                                                                      monkeypatch):
+@pytest.mark.parametrize("filename", ["events.parquet", "events.csv"])
+def test_store_problems_read_as_the_loaders_and_name_the_file(data_copy, tmp_path, monkeypatch,
+                                                              filename):
     rows = read_rows(data_copy / "events.csv")
     header = rows[0]
     rows[3][header.index("event_date")] = "2007-13-45"
     rows[5][header.index("actor1")] = "Qods Forse"
+    if filename == "events.csv":  # more values than the header has columns (CSV only)
+        rows[8] = rows[8] + ["a stray value"]
     write_rows(data_copy / "events.csv", rows)
-    as_parquet(data_copy)
-    expected = [p for p in loader.load_dataset(data_copy).problems if p.file == "events.parquet"]
+    if filename == "events.parquet":
+        as_parquet(data_copy)
+    expected = [p for p in loader.load_dataset(data_copy).problems if p.file == filename]
     monkeypatch.setattr(eventstore, "SLICE_ROWS", 7)  # several slices, row numbers carried over
     result, _ = open_store(data_copy, tmp_path / "cache")
-    found = [p for p in result.problems if p.file == "events.parquet"]
-    assert found == expected
+    assert result.dataset.event_store.prepared
+    found = [p for p in result.problems if p.file == filename]
+
+    def in_row_order(problems):  # a slice's reading and typing problems come together
+        return sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.problem))
+    assert in_row_order(found) == in_row_order(expected)
     assert {p.row for p in found} >= {4, 6}
     report = next(r for r in result.files if r.table == "events")
-    assert (report.filename, report.status, report.rows) == ("events.parquet", "warnings",
-                                                             len(rows) - 1)
+    assert (report.filename, report.status, report.rows) == (filename, "warnings", len(rows) - 1)
+
+
+def test_a_csv_that_is_not_utf8_is_refused_with_its_line_when_prepared(data_copy, tmp_path):
+    raw = (data_copy / "events.csv").read_bytes().splitlines(keepends=True)
+    raw[6] = raw[6].replace(b"a", b"\xe9", 1)  # Latin-1, not UTF-8
+    (data_copy / "events.csv").write_bytes(b"".join(raw))
+    expected = [p for p in loader.load_dataset(data_copy).errors if p.file == "events.csv"]
+    result, store_loader = open_store(data_copy, tmp_path / "cache")
+    assert [p for p in result.errors if p.file == "events.csv"] == expected
+    assert expected and expected[0].row == 7 and "not UTF-8" in expected[0].problem
 
 
 def test_an_id_repeated_in_two_slices_makes_the_file_unusable(data_copy, tmp_path, monkeypatch):
@@ -177,7 +196,9 @@ def test_a_prepared_version_is_opened_not_rebuilt(data_copy, tmp_path):
 
 def test_the_engine_is_chosen_by_size_unless_forced(data_copy, monkeypatch):
     monkeypatch.delenv(eventstore.STORE_ENV, raising=False)
-    assert not eventstore.wants_store(data_copy)  # CSV events stay in pandas
+    assert not eventstore.wants_store(data_copy)  # a small CSV is held in memory
+    monkeypatch.setattr(eventstore, "STORE_FROM_BYTES", 1000)
+    assert eventstore.wants_store(data_copy)  # a large one is prepared, as ACLED exports come
     as_parquet(data_copy)
     assert not eventstore.wants_store(data_copy)  # a few dozen rows
     monkeypatch.setattr(eventstore, "STORE_FROM_ROWS", 10)
