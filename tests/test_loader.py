@@ -428,3 +428,33 @@ def test_synthetic_generator_writes_a_valid_folder(tmp_path):
     assert len(result.dataset.events) == counts["events"] == 2_000
     assert set(result.dataset.events["time_precision"]) == {"day", "month", "year"}
     assert result.dataset.events["lat"].notna().all()
+
+
+def _fail(*args, **kwargs):
+    raise AssertionError("a regular CSV file is read by Arrow, not record by record")
+
+
+def test_a_regular_csv_is_sliced_by_arrow_with_the_same_text_and_rows(monkeypatch):
+    table = contract.TABLES_BY_NAME["events"]
+    whole, _ = loader.read_csv_text(DATA / "events.csv", table, loader.ProblemLog())
+    monkeypatch.setattr(loader, "_csv_records", _fail)
+    sliced = list(loader.csv_slices(DATA / "events.csv", table, loader.ProblemLog(), 7))
+    assert len(sliced) == -(-len(whole) // 7)
+    pd.testing.assert_frame_equal(pd.concat(sliced, ignore_index=True), whole, check_dtype=False)
+
+
+def test_an_irregular_csv_is_sliced_record_by_record_with_the_same_notes(data_copy):
+    rows = read_rows(data_copy / "events.csv")
+    rows[4] = rows[4] + ["a stray value"]  # wider than the header
+    rows.insert(9, [""] * len(rows[0]))  # a blank record
+    write_rows(data_copy / "events.csv", rows)
+    table = contract.TABLES_BY_NAME["events"]
+    whole_log, sliced_log = loader.ProblemLog(), loader.ProblemLog()
+    whole, _ = loader.read_csv_text(data_copy / "events.csv", table, whole_log)
+    sliced = list(loader.csv_slices(data_copy / "events.csv", table, sliced_log, 7))
+    # a slice without extra values has no such column, as a whole file without them has none
+    joined = pd.concat(sliced, ignore_index=True).fillna({"extra_values": ""})
+    pd.testing.assert_frame_equal(joined, whole, check_dtype=False)
+    assert sliced_log.problems == whole_log.problems
+    assert [p.row for p in whole_log.problems] == [5]
+    assert 10 not in set(whole[loader.ROW])  # the blank record is skipped, numbers kept
