@@ -29,7 +29,7 @@ with right:
     hops = st.segmented_control("Ego network", [1, 2], default=1, key="hops",
                                 format_func=lambda h: f"{h} hop{'s' if h > 1 else ''}",
                                 required=True) or 1
-    panels.ego_network(dataset, actor_id, hops, key="ego", grade=graded)
+    panels.ego_network(actor_id, hops, key="ego", grade=graded)
 
 st.subheader("Relations")
 every_relation = profiles.actor_relations_table(dataset, actor_id)
@@ -42,7 +42,8 @@ elif not table.empty:
                  width="stretch")
 
 named = actor_events(actor_id, *graded)
-events, total = named.listed_events(selection.LISTED_ROWS), named.facts["events"]
+events = named.listed_events(selection.LISTED_ROWS).head(profiles.EVENT_LINKS)
+total = named.facts["events"]
 every_event = actor_events(actor_id).facts["events"] if any(graded) else total
 st.subheader(f"Events ({total:,})" if total == len(events) else
              f"Events (the first {len(events):,} of {total:,}, in date order)")
@@ -58,6 +59,9 @@ elif not events.empty:
     for row in events.itertuples():
         st.page_link("app_pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")
+    if total > len(events):
+        st.page_link("app_pages/timeline.py", label=f"All {total:,} events on the Timeline",
+                     query_params={"actors": actor_id}, icon=":material/timeline:")
 
 claims = profiles.claims_by(dataset, actor_id)
 if len(claims):

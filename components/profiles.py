@@ -360,11 +360,14 @@ def claims_about_event(dataset: Dataset, event_id: str) -> pd.DataFrame:
     return claims[(claims["subject_type"] == "event") & (claims["subject_id"] == event_id)]
 
 
+EVENT_LINKS = 100  # events an Actor page lists as links (the Timeline lists them all)
+
+
 def event_choices(dataset: Dataset) -> dict[str, str]:
     """event_id -> 'ev-037 · 20 Jan 2007 · kidnapping · Karbala ...', in date order."""
     events = dataset.events.sort_values("span_start")
     return {row["event_id"]: f"{row['event_id']} · {event_label(row)}"
-            for _, row in events.iterrows()}
+            for row in events.to_dict("records")}
 
 
 def claimant_names(dataset: Dataset) -> dict[str, str]:

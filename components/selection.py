@@ -66,18 +66,32 @@ class Selection:
         labels (fetched on the first request only: most views never list events)."""
         return self.rows(limit)
 
+    def _kept(self, question: tuple, answer):
+        """An answer asked of the store once per selection (a copy each time: callers may add
+        columns to what they get)."""
+        kept = self.__dict__.setdefault("_answers", {})
+        if question not in kept:
+            kept[question] = answer()
+        found = kept[question]
+        if isinstance(found, tuple):
+            return tuple(x.copy() if isinstance(x, pd.DataFrame) else x for x in found)
+        return found.copy()
+
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
-        counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
-        return views.places_from_counts(counts, listed, colour_by)
+        def ask():
+            counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
+            return views.places_from_counts(counts, listed, colour_by)
+        return self._kept(("places", colour_by), ask)
 
     def map_arcs(self) -> pd.DataFrame:
-        return views.arcs_from_routes(self.store.routes(self.where))
+        return self._kept(("arcs",), lambda: views.arcs_from_routes(self.store.routes(self.where)))
 
     def timeline_bins(self, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
-        return self.store.timeline_bins(self.where, lane_by, self.facts)
+        return self._kept(("bins", lane_by),
+                          lambda: self.store.timeline_bins(self.where, lane_by, self.facts))
 
     def monthly_counts(self) -> tuple[pd.DataFrame, int]:
-        return self.store.monthly_counts(self.where, self.facts)
+        return self._kept(("months",), lambda: self.store.monthly_counts(self.where, self.facts))
 
     def year_counts(self) -> pd.Series:
         return self._year_counts
@@ -92,7 +106,7 @@ class Selection:
 
     def citations(self) -> pd.DataFrame:
         """The sources the matching events cite, how often and in which sections."""
-        return self.full_store.citations(self.full_where)
+        return self._kept(("citations",), lambda: self.full_store.citations(self.full_where))
 
     def involved_actor_ids(self) -> set[str]:
         return self._involved

@@ -303,6 +303,38 @@ LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 8.2, 16, 4  # place labels as the
 DEFAULT_VIEW = {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
 
 
+MAX_REFERENCE_CITIES = 40  # grey dots for orientation: a few, never thousands
+
+
+def reference_cities(locations: pd.DataFrame, places: pd.DataFrame, view: dict,
+                     width_px: int, height_px: int, limit: int = MAX_REFERENCE_CITIES
+                     ) -> pd.DataFrame:
+    """The cities of the data (name, lat, lon) to draw small and grey on a map for orientation:
+    those on the canvas at this view, not at (within about 5 km of) a place already drawn,
+    at most `limit`, the nearest to the view's centre first."""
+    cities = locations[locations["kind"] == "city"]
+    cities = pd.DataFrame({"name": cities["name"].astype(object),
+                           "lat": cities["latitude"].to_numpy(dtype=float),
+                           "lon": cities["longitude"].to_numpy(dtype=float)}).dropna()
+    if cities.empty:
+        return cities
+    degrees_per_px = 360 / (256 * 2 ** float(view["zoom"]))
+    half_lon = width_px / 2 * degrees_per_px
+    half_lat = height_px / 2 * degrees_per_px * np.cos(np.radians(float(view["latitude"])))
+    d_lat = cities["lat"].to_numpy() - float(view["latitude"])
+    d_lon = cities["lon"].to_numpy() - float(view["longitude"])
+    on_canvas = (np.abs(d_lat) <= half_lat) & (np.abs(d_lon) <= half_lon)
+    cities, d_lat, d_lon = cities[on_canvas], d_lat[on_canvas], d_lon[on_canvas]
+    if not places.empty and len(cities):
+        near = ((np.abs(cities["lat"].to_numpy()[:, None] - places["lat"].to_numpy()[None, :])
+                 < 0.05)
+                & (np.abs(cities["lon"].to_numpy()[:, None] - places["lon"].to_numpy()[None, :])
+                   < 0.05)).any(axis=1)
+        cities, d_lat, d_lon = cities[~near], d_lat[~near], d_lon[~near]
+    nearest = np.argsort(d_lat ** 2 + d_lon ** 2, kind="stable")[:limit]
+    return cities.iloc[np.sort(nearest)].reset_index(drop=True)
+
+
 def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,
                     arcs: pd.DataFrame | None = None) -> dict:
     """Centre and zoom (Web Mercator) at which every place drawn fits on the canvas with its

@@ -288,3 +288,36 @@ def test_a_merged_cell_is_named_by_and_filters_to_its_busiest_place(ds, monkeypa
     cell = places.iloc[0]
     assert (cell["location"], cell["events"], cell["places"]) == ("busy", 4, 2)
     assert cell["name"] == "2 places" and not cell["filled"]
+
+
+def test_reference_cities_are_the_few_on_the_canvas_away_from_drawn_places():
+    locations = pd.DataFrame({
+        "name": ["Here", "Drawn", "Near", "Far", *[f"City {i}" for i in range(60)]],
+        "kind": "city",
+        "latitude": [33.0, 32.0, 33.2, 10.0, *[33 + i / 100 for i in range(60)]],
+        "longitude": [44.0, 44.0, 44.2, 10.0, *[45 + i / 100 for i in range(60)]],
+    })
+    places = pd.DataFrame({"lat": [32.01], "lon": [44.01]})
+    view = {"latitude": 33.0, "longitude": 44.0, "zoom": 6}
+    shown = views.reference_cities(locations, places, view, 600, 400, limit=10)
+    assert len(shown) == 10
+    assert "Drawn" not in set(shown["name"])  # within 5 km of a place already drawn
+    assert "Far" not in set(shown["name"])  # off the canvas
+    assert {"Here", "Near"} <= set(shown["name"])  # the nearest to the centre are kept
+    assert views.reference_cities(locations.iloc[:0], places, view, 600, 400).empty
+
+
+def test_a_selection_asks_the_store_once_per_question_and_hands_out_copies(monkeypatch):
+    dataset = loader.load_dataset(DATA).dataset
+    chosen = selection.select(dataset, f.Filters(event_types=("armed attack",)))
+    asked = []
+    place_counts = chosen.store.place_counts
+    monkeypatch.setattr(chosen.store, "place_counts",
+                        lambda *a, **k: asked.append(a) or place_counts(*a, **k))
+    first = chosen.map_places()
+    first["label"] = "changed by a caller"
+    again = chosen.map_places()
+    assert len(asked) == 1 and "label" not in again
+    pd.testing.assert_frame_equal(again, first.drop(columns="label"))
+    chosen.map_places("claim status")
+    assert len(asked) == 2  # another colouring is another question

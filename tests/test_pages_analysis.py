@@ -131,3 +131,16 @@ def test_help_page_states_the_date_rule():
     text = " ".join(m.value for m in at.markdown)
     assert "overlaps the range" in text
     assert "Certainly in the window" in text and "whole span lies inside the range" in text
+
+
+def test_the_actor_page_lists_a_bounded_number_of_events_and_links_to_all(monkeypatch):
+    from components import profiles
+
+    monkeypatch.setattr(profiles, "EVENT_LINKS", 3)
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
+    heading = next(s.value for s in at.subheader if s.value.startswith("Events"))
+    total = int(heading.split(" of ")[1].split(",")[0].split(" ")[0]) if " of " in heading else 0
+    assert heading.startswith("Events (the first 3 of ") and total > 3
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert f"All {total} events on the Timeline" in labels
+    assert sum(1 for link in at.get("page_link") if link.proto.icon == ":material/event:") == 3

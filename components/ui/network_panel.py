@@ -252,17 +252,19 @@ def _on_network_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str 
 # The Actor page's ego network
 
 
-def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
-                width_px: int = 640, grade: tuple[str, str] = ("", "")) -> None:
-    """grade: the sidebar's (min_reliability, min_credibility); weaker relations are left out."""
+@st.cache_data(show_spinner="Laying out the actor's network…", max_entries=64)
+def _ego_drawing(folder: str, fingerprint: str, actor_id: str, hops: int,
+                 grade: tuple[str, str], width_px: int, height: int):
+    """The ego network's chart option and what its header and legend read, or None when the
+    actor has no relation (graded as asked)."""
     from components import profiles
+    from components.ui import data_access
 
+    dataset = data_access.load(folder, fingerprint).dataset
     relations = profiles.ego_relations(profiles.within_grade(dataset.relations, *grade),
                                        actor_id, hops)
     if relations.empty:
-        st.info("The data records no relation for this actor" + (
-            " graded as the sidebar asks." if any(grade) else "."), icon=":material/hub:")
-        return
+        return None
     reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
     local_actors = dataset.actors[dataset.actors["actor_id"].isin(reach)]
     # laid out at the chart's own size, so its few labels all find room
@@ -278,6 +280,24 @@ def ego_network(dataset, actor_id: str, hops: int, key: str, height: int = 520,
         nodes, merged, compact=width_px < 700, highlight=(actor_id,),
         title=f"Within {hops} relation{'s' if hops > 1 else ''}", width_px=width_px,
         height_px=height)
+    return option, nodes, merged
+
+
+def ego_network(actor_id: str, hops: int, key: str, height: int = 520,
+                width_px: int = 640, grade: tuple[str, str] = ("", "")) -> None:
+    """grade: the sidebar's (min_reliability, min_credibility); weaker relations are left out.
+    Drawn once per actor, reach, grade and size (the layout of a busy actor's neighbourhood
+    takes a second), not on every rerun of the page."""
+    from components.ui import data_access
+
+    folder = data_access.active_folder()
+    drawn = _ego_drawing(str(folder), data_access.version_key(folder), actor_id, hops,
+                         tuple(grade), width_px, height)
+    if drawn is None:
+        st.info("The data records no relation for this actor" + (
+            " graded as the sidebar asks." if any(grade) else "."), icon=":material/hub:")
+        return
+    option, nodes, merged = drawn
     st.markdown(network_charts.header_html(option["title"]["text"], "number of relations",
                                            network_charts.side_headings(nodes), True),
                 unsafe_allow_html=True)

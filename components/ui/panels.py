@@ -297,12 +297,7 @@ def small_map(dataset, chosen, key: str, height: int = 340, width_px: int = 620,
     view = views.map_view_bounds(places, width_px, height, arcs)
     view["zoom"] = min(view["zoom"], 6.5)  # a single place should still show its surroundings
     places["label"] = views.label_places(places, view)
-    cities = dataset.locations[dataset.locations["kind"] == "city"]
-    reference = cities.rename(columns={"latitude": "lat", "longitude": "lon"})[["name", "lat", "lon"]]
-    # a city at (or within ~5 km of) a place already drawn would only overprint it
-    near = reference.apply(lambda c: ((places["lat"] - c["lat"]).abs().lt(0.05)
-                                      & (places["lon"] - c["lon"]).abs().lt(0.05)).any(), axis=1)
-    reference = reference[~near] if len(reference) else reference
+    reference = views.reference_cities(dataset.locations, places, view, width_px, height)
     deck = map_ui.build_deck(places, arcs, view, dataset.boundaries, map_ui.default_basemap(),
                              height, reference=reference, width_px=width_px)
     map_ui.draw_deck(map_ui.deck_json(deck), key, height)
