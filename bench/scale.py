@@ -194,9 +194,10 @@ def main() -> None:
             f"`python -m bench.scale --sizes {args.sizes} --engines {args.engines} "
             f"--write {args.write}`, run "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; columns as in "
-            "[benchmarks.md](benchmarks.md), plus the engine holding the events: from two "
-            "million events in Parquet, the DuckDB event store (docs/scaling.md). Its cold load "
-            "prepares the store, once per data version; the warm load opens it.\n\n"
+            "[benchmarks.md](benchmarks.md), plus the engine holding the events: from half a "
+            "million events in Parquet, a DuckDB database prepared on disk (docs/scaling.md). "
+            "Its cold load prepares the database, once per data version; the warm load opens "
+            "it.\n\n"
             + table(results) + "\n", encoding="utf-8")
 
 
