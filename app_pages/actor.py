@@ -60,7 +60,7 @@ elif not events.empty:
         st.page_link("app_pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")
     if total > len(events):
-        st.page_link("app_pages/timeline.py", label=f"All {total:,} events on the Timeline",
+        st.page_link("app_pages/timeline.py", label="Every event of this actor on the Timeline",
                      query_params={"actors": actor_id}, icon=":material/timeline:")
 
 claims = profiles.claims_by(dataset, actor_id)

@@ -199,7 +199,8 @@ class StoreLoader:
         self.store = store
         return loader.empty_table(_read_from(table, path.name)), report
 
-    def _prepared(self, path: Path, version: str, table, frames, indexes) -> "EventStore":
+    def _prepared(self, path: Path, version: str, table, frames, indexes,
+                  told: bool = True) -> "EventStore":
         """The database prepared from an events file, for a version key (built if need be)."""
         target = self.directory / _store_name(self.folder_key, version)
         if not target.exists():
@@ -212,7 +213,8 @@ class StoreLoader:
         if not target.exists():
             with _BUILDING:  # one preparation at a time: sessions share the result
                 if not target.exists():
-                    _build(path, target, table, frames, indexes, self.progress)
+                    _build(path, target, table, frames, indexes,
+                           self.progress if told else None)
         return EventStore(target)
 
     def _last_good_store(self, path: Path, table, frames, indexes, report: loader.FileReport,
@@ -223,7 +225,8 @@ class StoreLoader:
         if kept is not None:
             # named by the folder's version: the database also holds labels from the other
             # tables, so a change to them prepares it again
-            older = self._prepared(kept, "good-" + self.fingerprint, table, frames, indexes)
+            older = self._prepared(kept, "good-" + self.fingerprint, table, frames, indexes,
+                                   told=False)
             problems, rows, _ = older.load_report()
             if not any(p.severity == ERROR for p in problems):
                 when = pd.Timestamp(kept.stat().st_mtime, unit="s").strftime("%Y-%m-%d %H:%M")
@@ -255,9 +258,9 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
     con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
     try:
         total = row_estimate(path)
-        done, created = 0, False
+        done, created, told = 0, False, (0, total)
         if progress:
-            progress(0, total)
+            progress(*told)
         for raw in _raw_slices(path, table, log):
             done += len(raw)
             typed = loader.type_events_chunk(raw, table, frames, indexes, log)
@@ -268,10 +271,11 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
                         else f"CREATE TABLE events AS {WITH_WORDS}")
             con.unregister("slice")
             created = True
+            told = (done, max(total, done))
             if progress:
-                progress(done, max(total, done))
-        if progress and done != total:  # a CSV's estimate was off: the bar ends full
-            progress(done, done)
+                progress(*told)
+        if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
+            progress(told[1], told[1])        # off: the bar ends full either way
         if created:
             _check_unique_ids(con, table.filename, log)
         else:
@@ -360,8 +364,7 @@ STORED_COLUMNS = (
 # and _ made one space), a line per column so a phrase never spans two. Done by DuckDB as a
 # slice is stored: in pandas it was a quarter of preparing a million events.
 WORDS_SQL = " || chr(10) || ".join(
-    f"trim(regexp_replace(lower(strip_accents(coalesce({column}, ''))),"
-    " '[^\\p{L}\\p{N}_]+', ' ', 'g'))" for column in SEARCHED_COLUMNS)
+    filterdefs.WORD_FORM.format(f"coalesce({column}, '')") for column in SEARCHED_COLUMNS)
 WITH_WORDS = (f"SELECT {', '.join(STORED_COLUMNS)}, {WORDS_SQL} AS words, order_key"
               " FROM slice")
 
@@ -607,7 +610,8 @@ class EventStore:
         )
 
     def word_hits(self, words: list[str], limit: int) -> pd.DataFrame:
-        """Events whose searched columns hold every word (normalised, see filters)."""
+        """Events whose searched columns hold every word (in the stored words' form)."""
+        words = [w for w in (filterdefs.words_key(word) for word in words) if w]
         condition = " AND ".join(["contains(words, ?)"] * len(words)) or "FALSE"
         return as_loaded(self._frame(f"SELECT {ROW_SELECT} FROM events"
                                      f" WHERE {condition} ORDER BY _row LIMIT ?",

@@ -14,11 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
+import threading
+
+import duckdb
 import pandas as pd
 
 from components import filters as f
 from components import grades
-from components.loader import Dataset, normalise_key
+from components.loader import Dataset, normalise_key  # noqa: F401 (names elsewhere)
 
 # how the sidebar draws a filter (components.ui.sidebar has one drawer per kind)
 DATE_RANGE, RADIO, MULTISELECT, TOGGLE, GRADE, TEXT = (
@@ -191,8 +194,25 @@ def _grade_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFram
     return grades.meets(relations["grade"], chosen.min_reliability, chosen.min_credibility)
 
 
+# The form the events' searched words are stored in (eventstore.WORDS_SQL) and the text filter
+# and Find search for: accents stripped, lower case, every run of characters other than
+# letters, digits and _ one space. One SQL expression for both sides, so they always agree.
+WORD_FORM = "trim(regexp_replace(lower(strip_accents({})), '[^\\p{{L}}\\p{{N}}_]+', ' ', 'g'))"
+_WORDS_CON = None
+_WORDS_LOCK = threading.Lock()
+
+
+def words_key(text: str) -> str:
+    """Text in the form the stored words have (WORD_FORM, run by DuckDB whatever the engine)."""
+    global _WORDS_CON
+    with _WORDS_LOCK:
+        if _WORDS_CON is None:
+            _WORDS_CON = duckdb.connect(":memory:")
+        return _WORDS_CON.execute(f"SELECT {WORD_FORM.format('?')}", [str(text)]).fetchone()[0]
+
+
 def _text_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
-    needle = normalise_key(chosen.text)
+    needle = words_key(chosen.text)
     if not needle:
         return []
     named, params = names_any(f.actor_ids_matching_text(dataset.actors, chosen.text))

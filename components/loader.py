@@ -234,20 +234,21 @@ _BLANK_LINE = re.compile(r"(?m)^[ \t,;]*\r?$")
 
 
 def _arrow_csv(text: str, delimiter: str):
-    """A CSV text whose every record has the header's width and no blank line (as exports
-    are), parsed by Arrow into string columns named as the header, stripped; None for any
-    other file, which _csv_records reads with its notes on extra and blank values."""
+    """A CSV text whose every record has the header's width and none is blank (as exports
+    are), parsed whole by Arrow into string columns named as the header, stripped; None for
+    any other file, which _csv_records reads with its notes on extra and blank values."""
     import pyarrow as pa
     import pyarrow.csv as pv
 
     names = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)], newline=""),
                             delimiter=delimiter), [])
     stripped = [name.strip() for name in names]
-    if not names or len(set(stripped)) != len(stripped) or _BLANK_LINE.search(
-            text.rstrip("\r\n")):
+    lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+    if (not names or len(set(stripped)) != len(stripped) or lone_cr
+            or _BLANK_LINE.search(text.rstrip("\r\n"))):
         return None
     try:
-        return pv.read_csv(
+        table = pv.read_csv(
             pa.py_buffer(text.encode("utf-8")),
             read_options=pv.ReadOptions(column_names=stripped, skip_rows=1,
                                         block_size=1 << 26),
@@ -257,6 +258,15 @@ def _arrow_csv(text: str, delimiter: str):
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError):
         return None
+    import pyarrow.compute as pc
+
+    blank = None  # a record blank after stripping ("", " ", a no-break space) is skipped there
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if blank is not None and pc.any(blank).as_py():
+        return None
+    return table
 
 
 def _csv_text(path: Path, table: c.Table, log: ProblemLog

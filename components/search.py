@@ -109,7 +109,9 @@ def search(index: SearchIndex, query: str, limit: int = 12) -> pd.DataFrame:
         score = _score(entry, normalised, words)
         if score:
             hits.append((entry.kind, entry.ident, entry.label, entry.detail, score))
-    hits += _event_word_hits(index, words, limit)
+    # the events' words are searched in their stored form (filterdefs.words_key), from the
+    # words as typed: normalise_key would spell some otherwise (ß as ss)
+    hits += _event_word_hits(index, [w for w in query.split() if len(w) >= 2], limit)
     frame = pd.DataFrame(hits, columns=columns)
     if frame.empty:
         return frame

@@ -318,7 +318,7 @@ def reference_cities(locations: pd.DataFrame, places: pd.DataFrame, view: dict,
                            "lon": cities["longitude"].to_numpy(dtype=float)}).dropna()
     if cities.empty:
         return cities
-    degrees_per_px = 360 / (256 * 2 ** float(view["zoom"]))
+    degrees_per_px = 360 / (TILE_PX * 2 ** float(view["zoom"]))
     half_lon = width_px / 2 * degrees_per_px
     half_lat = height_px / 2 * degrees_per_px * np.cos(np.radians(float(view["latitude"])))
     d_lat = cities["lat"].to_numpy() - float(view["latitude"])

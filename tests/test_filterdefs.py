@@ -199,3 +199,20 @@ def test_the_network_step_buttons_are_in_the_shared_link_at_once():
     assert "as_of=2006-08" in share_code(at)
     reopened = run_app("app_pages/network.py", params={"as_of_on": "true", "as_of": "2006-08"})
     assert reopened.select_slider(key="as_of").value == "2006-08"
+
+
+def test_the_text_filter_and_find_search_words_as_they_are_stored(data_copy):
+    """One word form (filterdefs.WORD_FORM) for the stored words and for what is searched:
+    words a Python normalisation would spell otherwise (ß, a final sigma) are still found."""
+    from components import eventstore, search
+    from tests.conftest import set_cell
+
+    set_cell(data_copy / "events.csv", 0, "description", "Talks at the Straße office, Αθήνας")
+    dataset = loader.load_dataset(data_copy).dataset
+    for text in ("Straße", "straße office", "Αθήνας", "αθηνας"):
+        assert selection.select(dataset, f.Filters(text=text)).facts["events"] >= 1, text
+    hits = search.search(search.build_index(dataset), "Straße")
+    assert "event" in set(hits["kind"])
+    assert filterdefs.words_key("  Qods Force’s EFPs; Iran–Iraq War ") == (
+        "qods force s efps iran iraq war")
+    assert eventstore.filterdefs is filterdefs  # the store makes its words with the same form

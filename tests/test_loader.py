@@ -458,3 +458,53 @@ def test_an_irregular_csv_is_sliced_record_by_record_with_the_same_notes(data_co
     assert sliced_log.problems == whole_log.problems
     assert [p.row for p in whole_log.problems] == [5]
     assert 10 not in set(whole[loader.ROW])  # the blank record is skipped, numbers kept
+
+
+def _csv_variants(path):
+    """The shipped events' first records, written in the ways spreadsheets and exports do."""
+    rows = read_rows(DATA / "events.csv")[:13]
+    width = len(rows[0])
+
+    def text(records, newline="\n"):
+        import csv as csv_module
+        import io as io_module
+        out = io_module.StringIO()
+        csv_module.writer(out, lineterminator=newline).writerows(records)
+        return out.getvalue()
+
+    multi = [r[:] for r in rows]
+    multi[3][rows[0].index("description")] = "Two lines,\nwith a comma"
+    return {
+        "plain": text(rows).encode(),
+        "crlf": text(rows, "\r\n").encode(),
+        "bom": b"\xef\xbb\xbf" + text(rows).encode(),
+        "no final newline": text(rows).rstrip("\n").encode(),
+        "header only": text(rows[:1]).encode(),
+        "multi-line value": text(multi).encode(),
+        "quoted blank record": (text(rows[:6]) + ",".join(['""'] * width) + "\n"
+                                + text(rows[6:])).encode(),
+        "no-break spaces": (text(rows[:6]) + ",".join(["\u00a0"] * width) + "\n"
+                            + text(rows[6:])).encode(),
+        "lone CR line ends": text(rows, "\r").encode(),
+        "trailing delimiter": text([r + [""] for r in rows]).encode(),
+    }
+
+
+@pytest.mark.parametrize("variant", list(_csv_variants(DATA / "events.csv")))
+def test_a_csv_read_in_slices_reads_as_a_csv_read_whole(tmp_path, variant):
+    """Arrow's fast path or the record-by-record reader, the slices give the whole read's
+    text, row numbers and notes, whatever way the file was written."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv_variants(DATA / "events.csv")[variant])
+    table = contract.TABLES_BY_NAME["events"]
+    whole_log, sliced_log = loader.ProblemLog(), loader.ProblemLog()
+    whole, _ = loader.read_csv_text(path, table, whole_log)
+    sliced = list(loader.csv_slices(path, table, sliced_log, 4))
+    assert sliced_log.problems == whole_log.problems
+    if whole is None or whole.empty:
+        assert not sliced or pd.concat(sliced).empty
+        return
+    joined = pd.concat(sliced, ignore_index=True)
+    if "extra_values" in whole:
+        joined = joined.fillna({"extra_values": ""})
+    pd.testing.assert_frame_equal(joined, whole, check_dtype=False)

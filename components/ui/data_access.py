@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -84,21 +86,52 @@ def version_key(folder: Path) -> str:
     return f"{fingerprint} ({', '.join(x for x in (engine, store) if x)})"
 
 
+_PREPARING: dict[tuple[str, str], dict] = {}  # (folder, fingerprint) -> its progress
+_PREPARING_LOCK = threading.Lock()
+
+
 def prepare_events() -> None:
     """Before anything reads the data: when the active folder's events are to be prepared on
-    disk for the first time (millions of them, a minute or more), prepare them here with a
-    progress bar saying how far along it is; the cached load then opens the prepared database."""
+    disk for the first time (millions of them, a minute or more), prepare them with a progress
+    bar saying how far along it is; the cached load then opens the prepared database.
+
+    The preparation runs in a thread of its own, shared by every session of this server: a
+    click or a closed tab stops the page, not the preparation, and a session that comes while
+    it runs watches the same bar."""
     folder = active_folder()
     fingerprint = loader.folder_fingerprint(folder)
-    total = eventstore.needs_preparing(folder, fingerprint)
-    if not total:
-        return
-    bar = st.progress(0.0, text=_preparing_text(0, total))
-    last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
-    eventstore.load_folder(folder, fingerprint, last_good=last_good,
-                           progress=lambda done, of: bar.progress(
-                               min(done / of, 1.0) if of else 1.0, text=_preparing_text(done, of)))
+    key = (str(folder), fingerprint)
+    with _PREPARING_LOCK:
+        state = _PREPARING.get(key)
+        if state is None:
+            total = eventstore.needs_preparing(folder, fingerprint)
+            if not total:
+                return
+            state = {"done": 0, "total": total, "error": None}
+            last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
+            worker = threading.Thread(target=_prepare, daemon=True, name="proxylens-prepare",
+                                      args=(key, state, folder, fingerprint, last_good))
+            state["thread"] = worker
+            _PREPARING[key] = state
+            worker.start()
+    bar = st.progress(0.0, text=_preparing_text(state["done"], state["total"]))
+    while state["thread"].is_alive():
+        bar.progress(min(state["done"] / state["total"], 1.0) if state["total"] else 1.0,
+                     text=_preparing_text(state["done"], state["total"]))
+        time.sleep(0.5)
     bar.empty()
+
+
+def _prepare(key, state: dict, folder: Path, fingerprint: str, last_good) -> None:
+    def told(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
+    try:
+        eventstore.load_folder(folder, fingerprint, last_good=last_good, progress=told)
+    except Exception as failed:  # noqa: BLE001 - the cached load reports it to the page
+        state["error"] = failed
+    finally:
+        with _PREPARING_LOCK:
+            _PREPARING.pop(key, None)
 
 
 def _preparing_text(done: int, total: int) -> str:
