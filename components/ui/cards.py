@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import grades, loader
+from components.ui import address
 
 
 def problem_banner(result: loader.LoadResult) -> None:
@@ -71,37 +72,29 @@ def url_choice(param: str, options: dict[str, str], label: str, default: str | N
         return None
     ids = list(options)
     key = f"choose_{param}"
-    wanted = st.query_params.get(param)
-    if wanted in options and st.session_state.get(key) != wanted:
+    wanted = (address.incoming(param) or (None,))[-1]
+    if wanted in options:
         st.session_state[key] = wanted
     elif st.session_state.get(key) not in options:
         st.session_state[key] = default if default in options else ids[0]
-
-    def remember() -> None:
-        st.query_params[param] = st.session_state[key]
-
     choice = st.selectbox(label, ids, format_func=lambda i: options.get(i, i), key=key,
-                          on_change=remember, **kwargs)
-    st.query_params[param] = choice
+                          on_change=lambda: address.write(param, (st.session_state[key],)),
+                          **kwargs)
+    address.write(param, (choice,))
     return choice
 
 
 def read_address_value(key: str, allowed) -> None:
-    """Before the widget keyed `key` is drawn: the address's value when a link set it (the
-    address holds a value other than the one last written there)."""
-    wanted = st.query_params.get(key)
-    if wanted in allowed and wanted != st.session_state.get(f"_address_{key}"):
+    """Before the widget keyed `key` is drawn: the address's value when a link set it."""
+    wanted = (address.incoming(key) or (None,))[-1]
+    if wanted in allowed:
         st.session_state[key] = wanted
 
 
 def write_address_value(key: str, value: str, default: str) -> None:
     """Keep a widget's value in the address (left out while it is the default)."""
-    if value == default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
-    st.session_state[f"_address_{key}"] = value if value != default else None
+    address.write(key, () if value == default else (value,))
+
 
 
 PAGE_ROWS = 1000

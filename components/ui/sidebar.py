@@ -19,6 +19,7 @@ import streamlit as st
 from components import filterdefs, grades
 from components import filters as f
 from components.contract import VOCABULARIES
+from components.ui import address
 
 ANY_GRADE = "any"
 DATE_RULE_OF = {words: rule for rule, words in f.DATE_RULES.items()}  # the radio shows the words
@@ -65,35 +66,21 @@ def draw_filters(options: f.FilterOptions) -> f.Filters:
 # The address
 
 
-WRITTEN = "_filters_in_address"  # what write_address last put in the address, per key
-
-
 def read_address(options: f.FilterOptions) -> None:
-    """Before the widgets are drawn: a filter whose parameter the address holds, and holds
-    differently from what the sidebar last wrote there (a link was followed, an address
-    opened), takes the address's value. A parameter the address lacks changes nothing: moving
-    to another page drops parameters, and the filters stay as they were."""
-    written = st.session_state.get(WRITTEN, {})
+    """Before the widgets are drawn: a filter whose parameter a link put in the address takes
+    the address's value (components.ui.address)."""
     for declared in filterdefs.FILTERS:
         for key in declared.keys:
-            if key in st.query_params:
-                values = tuple(st.query_params.get_all(key))
-                if written.get(key) != values:
-                    st.session_state[key] = _from_address(declared, key, values, options)
+            values = address.incoming(key)
+            if values is not None:
+                st.session_state[key] = _from_address(declared, key, values, options)
 
 
 def write_address(chosen: f.Filters, options: f.FilterOptions) -> None:
     """Put the filters in the address: ids, and nothing for a filter that is not set."""
-    written = {}
     for declared in filterdefs.FILTERS:
         for key, values in _to_address(declared, chosen).items():
-            if values:
-                if tuple(st.query_params.get_all(key)) != values:
-                    st.query_params[key] = list(values)
-            elif key in st.query_params:
-                del st.query_params[key]
-            written[key] = values
-    st.session_state[WRITTEN] = written
+            address.write(key, values)
 
 
 def _to_address(declared: filterdefs.FilterDef, chosen: f.Filters) -> dict[str, tuple]:
