@@ -328,10 +328,7 @@ def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
                                        from_pandas=True)
         else:
             columns[column] = pa.array(values.to_numpy(), from_pandas=True)
-    for column in SEARCHED_COLUMNS:  # the text filter's words are added in SQL (WITH_WORDS)
-        if column not in columns:
-            columns[column] = pa.array(labelled[column].astype(object).fillna(""),
-                                       type=pa.string())
+    # the text filter's words are added in SQL as the slice is stored (WITH_WORDS)
     columns["order_key"] = pa.array(order_keys(labelled["span_start"], labelled[loader.ROW]))
     return pa.table(columns)
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from components import filters as f
 from components import grades
-from components.loader import Dataset, normalise_key  # noqa: F401 (names elsewhere)
+from components.loader import Dataset
 
 # how the sidebar draws a filter (components.ui.sidebar has one drawer per kind)
 DATE_RANGE, RADIO, MULTISELECT, TOGGLE, GRADE, TEXT = (

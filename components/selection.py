@@ -43,6 +43,7 @@ class Selection:
         # the whole store and the condition: what a narrowed copy does not hold (ids, sources)
         self.full_store, self.full_where = store, where
         self._pages: dict[tuple[int, int], pd.DataFrame] = {}
+        self._answers: dict[tuple, object] = {}  # see _kept
         counted = store.facts(self.where)
         self.places = counted.pop("places")
         self.facts = counted
@@ -69,10 +70,9 @@ class Selection:
     def _kept(self, question: tuple, answer):
         """An answer asked of the store once per selection (a copy each time: callers may add
         columns to what they get)."""
-        kept = self.__dict__.setdefault("_answers", {})
-        if question not in kept:
-            kept[question] = answer()
-        found = kept[question]
+        if question not in self._answers:
+            self._answers[question] = answer()
+        found = self._answers[question]
         if isinstance(found, tuple):
             return tuple(x.copy() if isinstance(x, pd.DataFrame) else x for x in found)
         return found.copy()

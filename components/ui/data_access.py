@@ -107,7 +107,7 @@ def prepare_events() -> None:
             total = eventstore.needs_preparing(folder, fingerprint)
             if not total:
                 return
-            state = {"done": 0, "total": total, "error": None}
+            state = {"done": 0, "total": total}
             last_good = datastore.last_good_dir(folder) if _keeps_history(folder) else None
             worker = threading.Thread(target=_prepare, daemon=True, name="proxylens-prepare",
                                       args=(key, state, folder, fingerprint, last_good))
@@ -127,8 +127,8 @@ def _prepare(key, state: dict, folder: Path, fingerprint: str, last_good) -> Non
         state["done"], state["total"] = done, total
     try:
         eventstore.load_folder(folder, fingerprint, last_good=last_good, progress=told)
-    except Exception as failed:  # noqa: BLE001 - the cached load reports it to the page
-        state["error"] = failed
+    except Exception:  # noqa: BLE001 - the cached load that follows meets it and reports it
+        pass
     finally:
         with _PREPARING_LOCK:
             _PREPARING.pop(key, None)
