@@ -20,6 +20,7 @@ import copy
 import dataclasses
 import hashlib
 import os
+import queue
 import tempfile
 import threading
 import weakref
@@ -45,6 +46,9 @@ STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events data
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
 STORE_VERSION = 4  # bump when the stored columns change: older stores are rebuilt
 SLICE_ROWS = 250_000
+# the database is written out every so many slices, while the next ones are typed, rather
+# than all at the end (at ten million events that final write took 8 s)
+CHECKPOINT_SLICES = 8
 MEMORY_LIMIT = "1GB"  # DuckDB's own buffers, when querying
 BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pandas
 LIST_COLUMNS = ("assoc_actors", "source_ids")
@@ -261,19 +265,17 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
         done, created, told = 0, False, (0, total)
         if progress:
             progress(*told)
-        for raw in _raw_slices(path, table, log):
-            done += len(raw)
-            typed = loader.type_events_chunk(raw, table, frames, indexes, log)
-            if typed is None:
-                break
-            con.register("slice", _stored_slice(typed, frames))
-            con.execute(f"INSERT INTO events {WITH_WORDS}" if created
-                        else f"CREATE TABLE events AS {WITH_WORDS}")
-            con.unregister("slice")
-            created = True
-            told = (done, max(total, done))
-            if progress:
-                progress(*told)
+        with _SliceWriter(con) as writer:
+            for raw in _raw_slices(path, table, log):
+                done += len(raw)
+                typed = loader.type_events_chunk(raw, table, frames, indexes, log)
+                if typed is None:
+                    break
+                writer.put(_stored_slice(typed, frames))
+                created = True
+                told = (done, max(total, done))
+                if progress:
+                    progress(*told)
         if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
             progress(told[1], told[1])        # off: the bar ends full either way
         if created:
@@ -287,9 +289,61 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
         con.execute("CREATE TABLE problems AS SELECT * FROM found")
         con.execute("CREATE TABLE report AS SELECT ? AS fingerprint",
                     [digest])
-    finally:
+    except BaseException:
         con.close()
+        partial.unlink(missing_ok=True)
+        raise
+    con.close()
     partial.replace(target)
+
+
+class _SliceWriter:
+    """Stores slices in a thread of its own: DuckDB writes one slice while Python checks and
+    types the next (DuckDB lets go of the GIL), so the two cores are both at work. At most one
+    slice waits; a failed write is raised in the caller at its next put or on leaving."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+        self._waiting: queue.Queue = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._created = False
+        self._written = 0
+        self._thread = threading.Thread(target=self._write_all, name="proxylens-store-writer",
+                                        daemon=True)
+
+    def __enter__(self) -> "_SliceWriter":
+        self._thread.start()
+        return self
+
+    def put(self, stored: pa.Table) -> None:
+        self._raise_failure()
+        self._waiting.put(stored)
+
+    def __exit__(self, *exc) -> None:
+        self._waiting.put(None)
+        self._thread.join()
+        if exc[0] is None:
+            self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _write_all(self) -> None:
+        while (stored := self._waiting.get()) is not None:
+            if self._failure is not None:
+                continue  # drain, so the caller never blocks on a full queue
+            try:
+                self._con.register("slice", stored)
+                self._con.execute(f"INSERT INTO events {WITH_WORDS}" if self._created
+                                  else f"CREATE TABLE events AS {WITH_WORDS}")
+                self._con.unregister("slice")
+                self._created = True
+                self._written += 1
+                if self._written % CHECKPOINT_SLICES == 0:
+                    self._con.execute("CHECKPOINT")
+            except BaseException as exc:  # handed to the caller's thread
+                self._failure = exc
 
 
 def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog):
@@ -308,15 +362,15 @@ def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog):
 def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
     """A typed slice as stored: plain text (no categoricals), lists as lists, with the labels
     the views group by, the words the text filter searches and the date-order key."""
-    labelled = views.with_event_labels(typed, frames["actors"], frames["sources"])
+    labelled = views.with_event_labels(typed, frames["actors"], frames["sources"],
+                                       labels=LABEL_COLUMNS)
     columns = {}
     for column in STORED_COLUMNS:
         values = labelled[column]
         if column in LIST_COLUMNS:
             columns[column] = _list_array(values)
         elif isinstance(values.dtype, pd.CategoricalDtype):
-            text = values.cat.add_categories([""]) if "" not in values.cat.categories else values
-            columns[column] = pa.array(text.fillna("")).dictionary_decode().cast(pa.string())
+            columns[column] = _categorical_text(values)
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             columns[column] = pa.array(values.fillna(""), type=pa.string())
         elif column in ("span_start", "span_end"):
@@ -346,10 +400,19 @@ def order_keys(span_start: pd.Series, rows: pd.Series) -> np.ndarray:
 
 
 def _list_array(values: pd.Series) -> pa.Array:
-    """Tuples as an Arrow list column, converted once per distinct tuple."""
-    codes, distinct = pd.factorize(values.map(lambda v: v if isinstance(v, tuple) else ()))
-    lists = pa.array([list(v) for v in distinct], type=pa.list_(pa.string()))
-    return lists.take(pa.array(codes))
+    """Tuples as an Arrow list column (a missing value an empty list), converted once per
+    distinct tuple."""
+    codes, distinct = pd.factorize(values)  # a missing value gets code -1
+    lists = pa.array([list(v) if isinstance(v, tuple) else [] for v in distinct] + [[]],
+                     type=pa.list_(pa.string()))
+    return lists.take(pa.array(np.where(codes < 0, len(distinct), codes)))
+
+
+def _categorical_text(values: pd.Series) -> pa.Array:
+    """A categorical column as plain Arrow text (a missing value ""), built from its codes."""
+    words = pa.array([str(v) for v in values.cat.categories] + [""], type=pa.string())
+    codes = values.cat.codes.to_numpy()
+    return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
 
 
 STORED_COLUMNS = (

@@ -28,10 +28,15 @@ PRECISION_WORDS = {
 }
 
 
+ALL_LABELS = ("actor1_side", "category", "actor1_name", "actor2_name", "actors_text",
+              "date_text", "grade_band", "sources_text")
+
+
 def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
-                      sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add the columns charts and tooltips read: category, actor names, a readable date, and
-    the sources with their reliability letters ("isw (B); enc (C)").
+                      sources: pd.DataFrame | None = None, labels=ALL_LABELS) -> pd.DataFrame:
+    """Add the columns charts and tooltips read (all of ALL_LABELS, or the `labels` asked for):
+    category, actor names, a readable date, and the sources with their reliability letters
+    ("isw (B); enc (C)").
 
     Each label is worked out once per distinct value (or combination) and held as a
     categorical, so a million events cost little more than a few thousand."""
@@ -48,20 +53,26 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
         text = "; ".join(f"{s} ({letters.get(s, '?')})" for s in (ids or ()) if s)
         return text + (f", {locator}" if locator else "")
 
-    frame["actor1_side"] = map_distinct(frame, ["actor1"], lambda a: sides.get(a) or "other or unclear")
-    frame["category"] = map_distinct(frame, ["event_type"], palette.event_category)
-    frame["actor1_name"] = map_distinct(frame, ["actor1"], lambda a: names.get(a, a))
-    frame["actor2_name"] = map_distinct(frame, ["actor2"], lambda a: names.get(a, a) if a else "")
-    frame["actors_text"] = map_distinct(frame, ["actor1", "actor2"], actors_text)
+    def when(*values) -> str:
+        return date_text(*(str(v) if isinstance(v, str) else "" for v in values))
+
     if "date_note" not in frame:
         frame["date_note"] = ""
-    frame["date_text"] = map_distinct(
-        frame, ["event_date", "time_precision", "date_end", "date_note"],
-        lambda *when: date_text(*(str(v) if isinstance(v, str) else "" for v in when)))
     if "grade" not in frame:
         frame["grade"] = ""
-    frame["grade_band"] = map_distinct(frame, ["grade"], grades.grade_band)
-    frame["sources_text"] = map_distinct(frame, ["source_ids", "source_locator"], sources_text)
+    made = {
+        "actor1_side": (["actor1"], lambda a: sides.get(a) or "other or unclear"),
+        "category": (["event_type"], palette.event_category),
+        "actor1_name": (["actor1"], lambda a: names.get(a, a)),
+        "actor2_name": (["actor2"], lambda a: names.get(a, a) if a else ""),
+        "actors_text": (["actor1", "actor2"], actors_text),
+        "date_text": (["event_date", "time_precision", "date_end", "date_note"], when),
+        "grade_band": (["grade"], grades.grade_band),
+        "sources_text": (["source_ids", "source_locator"], sources_text),
+    }
+    for label in labels:
+        columns, function = made[label]
+        frame[label] = map_distinct(frame, columns, function)
     return frame
 
 

@@ -177,6 +177,38 @@ def test_an_id_repeated_in_two_slices_makes_the_file_unusable(data_copy, tmp_pat
     assert next(r for r in result.files if r.table == "events").status == "unusable"
 
 
+def test_slices_written_beside_the_typing_land_whole(data_copy, tmp_path, monkeypatch):
+    """The store is written in a thread of its own, checkpointed every few slices: with slices
+    of ten rows and a checkpoint every second slice, every event lands once, with its own file row."""
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 10)
+    monkeypatch.setattr(eventstore, "CHECKPOINT_SLICES", 2)
+    result, store_loader = open_store(data_copy, tmp_path / "cache")
+    stored = store_loader.store.file_rows(0, 10_000)
+    expected = loader.load_dataset(data_copy).dataset.events
+    assert len(stored) == len(expected) > 20
+    assert stored["event_id"].tolist() == expected["event_id"].tolist()
+    assert stored[loader.ROW].tolist() == expected[loader.ROW].tolist()
+
+
+def test_a_failed_write_is_raised_and_leaves_no_database(data_copy, tmp_path, monkeypatch):
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 10)
+    monkeypatch.setattr(eventstore, "WITH_WORDS", "SELECT no_such_column FROM slice")
+    cache = tmp_path / "cache"
+    with pytest.raises(Exception, match="no_such_column"):
+        open_store(data_copy, cache)
+    assert not list(cache.iterdir())  # neither a database nor a half-written one
+
+
+def test_list_and_categorical_columns_are_stored_as_text_with_gaps_empty():
+    lists = eventstore._list_array(pd.Series([("a", "b"), float("nan"), (), ("a", "b"), None],
+                                             dtype=object))
+    assert lists.to_pylist() == [["a", "b"], [], [], ["a", "b"], []]
+    terms = eventstore._categorical_text(pd.Series(pd.Categorical(["x", None, "y", "x"])))
+    assert terms.to_pylist() == ["x", "", "y", "x"]
+
+
 def test_a_prepared_version_is_opened_not_rebuilt(data_copy, tmp_path):
     as_parquet(data_copy)
     cache = tmp_path / "cache"
