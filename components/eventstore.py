@@ -571,7 +571,8 @@ class EventStore:
                                      " time_precision, date_end, date_note, event_type, actor1,"
                                      " actor2, claim_status, grade", self.table)
         earliest["source_ids"], earliest["source_locator"] = [()] * len(earliest), ""
-        return counts, views.listed_lines(views.with_event_labels(earliest, actors, None))
+        return counts, views.listed_lines(views.with_event_labels(
+            earliest, actors, None, labels=views.LISTED_LABELS))
 
     def routes(self, where: Where) -> pd.DataFrame:
         """Movements per route, as views.map_arcs counts them."""

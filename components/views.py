@@ -139,6 +139,9 @@ MAX_PLACES_DRAWN = 800  # beyond this, places are merged into grid cells
 LISTED_COLUMNS = ["location", "lat", "lon", "span_start", "line"]
 
 
+LISTED_LABELS = ("date_text", "actors_text")  # the labels a tooltip line reads
+
+
 def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
     """Tooltip lines of labelled events: date · type · actors · claim status · grade."""
     parts = [shown[column].astype(object).fillna("").to_numpy()
