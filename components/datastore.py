@@ -7,17 +7,25 @@ so its last good version is the one prepared from the events file's last good co
     .history/<UTC stamp>__<file>    every version a save or restore replaced (save_file)
     .history/last-good/<file>       the newest version of each file that loaded without errors
                                     (keep_good, good_copy)
-Every copy is written aside and renamed, so a crash leaves the previous copy whole.
+Every copy is written aside and renamed, so a crash leaves the previous copy whole. A save of
+several files is one transaction (save_files): the new files are written aside first, then a
+journal naming them, then they are renamed into place; a save cut short after its journal is
+finished by the next save or load, one cut short before it changed nothing. Saves take a lock,
+so two processes never interleave theirs, and clear what a cut-short save left behind.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
+import json
 import os
 import shutil
 import tempfile
+import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -48,8 +56,24 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+SAVE_LOCK = ".save.lock"  # in the history folder, as is the journal
+JOURNAL = ".save-journal.json"
+STRAY_AGE_S = 3600  # a last good copy's temporary file this old was left by a crash
+
+
 def atomic_write(path: Path, content: bytes) -> None:
     """Write to a temporary file beside the target, then rename: a crash leaves the old file."""
+    temporary = _write_aside(path, content)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _write_aside(path: Path, content: bytes) -> Path:
+    """`content` in a temporary file beside `path`, flushed to disk, with the permissions
+    `path` has (or the folder's files usually have): the file a rename will put in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     try:
@@ -57,10 +81,21 @@ def atomic_write(path: Path, content: bytes) -> None:
             out.write(content)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
+        os.chmod(temporary, _usual_mode(path))
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
+
+
+def _usual_mode(path: Path) -> int:
+    """The permissions a saved file should have: those of the file it replaces, or for a new
+    file the folder's read and write bits (a 0755 folder gives 0644). mkstemp's own 0600 would
+    leave a saved table unreadable to everyone else who reads the folder."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return path.parent.stat().st_mode & 0o666
 
 
 def atomic_copy(source: Path, target: Path) -> None:
@@ -71,6 +106,8 @@ def atomic_copy(source: Path, target: Path) -> None:
     os.close(handle)
     try:
         shutil.copy2(source, temporary)
+        with open(temporary, "rb+") as copied:
+            os.fsync(copied.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -80,14 +117,101 @@ def atomic_copy(source: Path, target: Path) -> None:
 def save_file(folder: str | os.PathLike, filename: str, content: bytes) -> Path | None:
     """Save one data file atomically; the version it replaces goes to the history first.
     Returns the history copy of the replaced file (None when there was none)."""
+    return save_files(folder, {filename: content}).get(filename)
+
+
+def save_files(folder: str | os.PathLike, contents: dict[str, bytes]) -> dict[str, Path]:
+    """Save several data files as one: after a crash at any point the folder holds either
+    every new file or none of them (see the module's docstring). The versions they replace go
+    to the history; returns those history copies by file name."""
     folder = Path(folder)
-    target = folder / filename
-    kept = None
-    if target.exists():
-        kept = history_dir(folder) / f"{_stamp()}__{filename}"
-        atomic_copy(target, kept)
-    atomic_write(target, content)
+    with _save_lock(folder):
+        _finish_interrupted_save(folder)
+        _clear_strays(folder)
+        aside: dict[str, Path] = {}
+        try:
+            for name, content in contents.items():
+                aside[name] = _write_aside(folder / name, content)
+            kept = {}
+            for name in contents:
+                if (folder / name).exists():
+                    kept[name] = _keep_in_history(folder, name)
+            moves = [[temporary.name, name] for name, temporary in aside.items()]
+            atomic_write(history_dir(folder) / JOURNAL, json.dumps(moves).encode("utf-8"))
+        except BaseException:
+            for temporary in aside.values():
+                temporary.unlink(missing_ok=True)
+            raise
+        _finish_interrupted_save(folder)
     return kept
+
+
+def _keep_in_history(folder: Path, name: str) -> Path:
+    """Copy a file to the history, named with the time and the digest of its bytes, so a
+    restore can tell a whole copy from a damaged one."""
+    kept = history_dir(folder) / f"{_stamp()}__{file_digest(folder / name)}__{name}"
+    atomic_copy(folder / name, kept)
+    return kept
+
+
+@contextmanager
+def _save_lock(folder: Path):
+    """One save at a time in a folder, across processes."""
+    lock_path = _made(history_dir(folder)) / SAVE_LOCK
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def finish_interrupted_save(folder: str | os.PathLike) -> None:
+    """Complete a save that was cut short after its journal was written (called before a
+    folder is read). A folder that cannot be written is left as it is."""
+    journal = history_dir(folder) / JOURNAL
+    if not journal.is_file():
+        return
+    try:
+        with _save_lock(Path(folder)):
+            _finish_interrupted_save(Path(folder))
+    except OSError:
+        pass
+
+
+def _finish_interrupted_save(folder: Path) -> None:
+    journal = history_dir(folder) / JOURNAL
+    if not journal.is_file():
+        return
+    for temporary, name in json.loads(journal.read_text(encoding="utf-8")):
+        written = folder / temporary
+        if written.exists():  # not yet renamed into place
+            os.replace(written, folder / name)
+    _sync_folder(folder)
+    journal.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in a folder durable."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _clear_strays(folder: Path) -> None:
+    """Remove the temporary files a cut-short save or copy left (called under the save lock,
+    so no other save is writing one; a last good copy's is removed only once it is old)."""
+    now = time.time()
+    for place, any_age in ((folder, True), (history_dir(folder), True),
+                           (last_good_dir(folder), False)):
+        for stray in place.glob(".*-*.tmp") if place.is_dir() else ():
+            try:
+                if any_age or now - stray.stat().st_mtime > STRAY_AGE_S:
+                    stray.unlink()
+            except OSError:
+                pass
 
 
 def good_copy(last_good: Path, filename: str) -> Path | None:
@@ -136,30 +260,77 @@ def file_digest(path: Path) -> str:
 
 
 def list_history(folder: str | os.PathLike) -> pd.DataFrame:
-    columns = ["file", "saved", "bytes", "fingerprint", "path"]
+    """Every kept version, newest first: its file, when it was replaced, its size and digest,
+    and whether its bytes are still those that were kept ("whole"; copies kept before digests
+    were recorded say "not recorded")."""
+    columns = ["file", "saved", "bytes", "fingerprint", "state", "path"]
     rows = []
     base = history_dir(folder)
     if base.is_dir():
         for path in sorted(base.glob("*__*"), reverse=True):
-            stamp, _, filename = path.name.partition("__")
-            try:
-                saved = pd.Timestamp(datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ"))
-            except ValueError:
+            named = _history_name(path)
+            if named is None:
                 continue
-            raw = path.read_bytes()
-            rows.append([filename, saved, len(raw), hashlib.sha256(raw).hexdigest()[:12],
-                         str(path)])
+            saved, recorded, filename = named
+            digest = file_digest(path)
+            state = ("not recorded" if recorded is None
+                     else "whole" if recorded == digest else "damaged")
+            rows.append([filename, saved, path.stat().st_size, digest, state, str(path)])
     return pd.DataFrame(rows, columns=columns)
 
 
+def _history_name(path: Path) -> tuple[pd.Timestamp, str | None, str] | None:
+    """(when it was replaced, the digest recorded when it was kept or None, its file name)."""
+    parts = path.name.split("__")
+    if len(parts) not in (2, 3):
+        return None
+    try:
+        saved = pd.Timestamp(datetime.strptime(parts[0], "%Y%m%dT%H%M%S%fZ"))
+    except ValueError:
+        return None
+    return saved, (parts[1] if len(parts) == 3 else None), parts[-1]
+
+
+class RestoreRefused(ValueError):
+    """A kept version that cannot be put back; the message says why, in a sentence."""
+
+
 def restore(folder: str | os.PathLike, history_path: str | os.PathLike) -> Path:
-    """Put an earlier version back (the current one goes to the history, so nothing is lost)."""
+    """Put an earlier version back (the current one goes to the history, so nothing is lost),
+    once it is known to be whole and to load: a damaged copy, or one the loader finds errors
+    in, is refused with a sentence saying why."""
     source = Path(history_path)
     if source.parent.resolve() != history_dir(folder).resolve():
-        raise ValueError(f"{source} is not in this folder's history")
-    filename = source.name.partition("__")[2]
+        raise RestoreRefused(f"{source} is not in this folder's history")
+    named = _history_name(source)
+    if named is None or not source.is_file():
+        raise RestoreRefused(f"{source.name} is not a kept version")
+    _, recorded, filename = named
+    if recorded is not None and file_digest(source) != recorded:
+        raise RestoreRefused(
+            f"The kept copy of {filename} ({source.name}) is damaged: its bytes are no longer "
+            "those kept when it was replaced, so it is not restored.")
+    errors = _errors_if_restored(folder, filename, source.read_bytes())
+    if errors:
+        first = errors[0]
+        where = f" row {first.row}" if first.row is not None else ""
+        where += f", column '{first.column}'" if first.column else ""
+        raise RestoreRefused(
+            f"The kept copy of {filename} was not restored: it would not load ({first.file}"
+            f"{where}: {first.problem}). {len(errors)} error(s) in all.")
     save_file(folder, filename, source.read_bytes())
     return Path(folder) / filename
+
+
+def _errors_if_restored(folder, filename: str, content: bytes) -> list:
+    """The loader's errors for the folder with `content` in place of `filename`."""
+    from components import loader
+
+    staged = stage_upload(folder, [(filename, content)])
+    try:
+        return [p for p in loader.load_dataset(staged.folder).errors if p.file == filename]
+    finally:
+        discard(staged)
 
 
 # --------------------------------------------------------------------------------------------

@@ -125,8 +125,12 @@ def data_folder() -> Path:
 
 
 def folder_fingerprint(folder: str | os.PathLike) -> str:
-    """A cheap key that changes whenever a contract file in the folder is edited or replaced."""
+    """A cheap key that changes whenever a contract file in the folder is edited or replaced.
+    A save cut short is finished first, so the key (and what is read) is never half a save."""
+    from components import datastore
+
     folder = Path(folder)
+    datastore.finish_interrupted_save(folder)
     parts = [str(folder.resolve())]
     names = [t.filename for t in c.TABLES] + [parquet_name(t) for t in c.TABLES]
     for name in names + [c.BOUNDARIES_FILENAME]:
@@ -982,7 +986,10 @@ def load_dataset(folder: str | os.PathLike | None = None,
     `events_loader(folder, table, frames, indexes, log) -> (frame, report)`: loads the events in
     place of the loader (components.eventstore keeps millions of them in DuckDB).
     """
+    from components import datastore
+
     folder = Path(folder) if folder is not None else data_folder()
+    datastore.finish_interrupted_save(folder)
     last_good = Path(last_good) if last_good is not None else None
     log = ProblemLog()
     frames: dict[str, pd.DataFrame] = {}

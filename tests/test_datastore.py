@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import stat
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -45,6 +51,91 @@ def test_restore_refuses_paths_outside_the_history(data_copy, tmp_path):
     stray.write_text("x")
     with pytest.raises(ValueError):
         datastore.restore(data_copy, stray)
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+KILLS = 100
+
+
+def test_a_hundred_multi_table_saves_killed_at_random_leave_all_old_or_all_new(tmp_path):
+    """tests/kill_saves.py kills a save of three tables at a random moment, a hundred times,
+    and reads the folder after each kill as the app does. Saved file by file (as before
+    save_files), 17 of 100 kills left some tables new and some old, and 8 left temporary
+    files behind."""
+    done = subprocess.run([sys.executable, "-m", "tests.kill_saves", str(tmp_path / "data"),
+                           str(KILLS), "7"], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["mixed"] == [] and report["damaged"] == []
+    # the kills landed both before and after the point of no return
+    assert report["outcomes"]["old"] > 0 and report["outcomes"]["new"] > 0
+    assert sum(report["outcomes"].values()) == KILLS
+    assert report["strays"] == []  # the next save cleared what the kills left
+    assert set(report["history_states"]) == {"whole"}
+
+
+def test_a_save_cut_short_after_its_journal_is_finished_by_the_next_read(data_copy):
+    """The moment of no return: every new file written aside and the journal written, no file
+    yet renamed. Reading the folder finishes the save, so its fingerprint is of the new data."""
+    before = loader.folder_fingerprint(data_copy)
+    new = {"actors.csv": (data_copy / "actors.csv").read_bytes() + b"\n",
+           "sources.csv": (data_copy / "sources.csv").read_bytes() + b"\n"}
+    moves = []
+    for name, content in new.items():
+        aside = datastore._write_aside(data_copy / name, content)
+        moves.append([aside.name, name])
+    datastore.atomic_write(datastore.history_dir(data_copy) / datastore.JOURNAL,
+                           json.dumps(moves).encode())
+    assert loader.folder_fingerprint(data_copy) != before
+    assert all((data_copy / name).read_bytes() == content for name, content in new.items())
+    assert not (datastore.history_dir(data_copy) / datastore.JOURNAL).exists()
+
+
+def test_what_a_cut_short_save_left_is_cleared_by_the_next_save(data_copy):
+    strays = [data_copy / ".events.csv-abc123.tmp",
+              datastore.history_dir(data_copy) / ".20260101T000000000000Z__events.csv-x1.tmp"]
+    for stray in strays:
+        stray.parent.mkdir(exist_ok=True)
+        stray.write_bytes(b"half")
+    datastore.save_file(data_copy, "briefing.csv", (data_copy / "briefing.csv").read_bytes())
+    assert not any(stray.exists() for stray in strays)
+
+
+def test_saved_files_keep_the_folders_usual_permissions(data_copy):
+    os.chmod(data_copy / "briefing.csv", 0o644)
+    datastore.save_file(data_copy, "briefing.csv", b"step,title\n")
+    assert stat.S_IMODE((data_copy / "briefing.csv").stat().st_mode) == 0o644
+    os.chmod(data_copy, 0o755)
+    (data_copy / "periods.csv").unlink()  # a new file takes the folder's read and write bits
+    datastore.save_file(data_copy, "periods.csv", b"period_id,label,start,end\n")
+    assert stat.S_IMODE((data_copy / "periods.csv").stat().st_mode) == 0o644
+    assert datastore.list_history(data_copy)["state"].tolist() == ["whole"]
+
+
+def test_restore_refuses_a_damaged_copy_and_says_so(data_copy):
+    original = (data_copy / "events.csv").read_bytes()
+    datastore.save_file(data_copy, "events.csv", original + b"\n")
+    kept = Path(datastore.list_history(data_copy).iloc[0]["path"])
+    kept.write_bytes(original[: len(original) // 3])  # cut at a third, as a crash could
+    assert datastore.list_history(data_copy).iloc[0]["state"] == "damaged"
+    with pytest.raises(datastore.RestoreRefused, match="events.csv.*is damaged"):
+        datastore.restore(data_copy, kept)
+    assert (data_copy / "events.csv").read_bytes() == original + b"\n"
+
+
+def test_restore_refuses_a_copy_the_loader_finds_errors_in(data_copy):
+    rows = read_rows(data_copy / "events.csv")
+    original = (data_copy / "events.csv").read_bytes()
+    rows[2][0] = rows[1][0]  # an id used twice: an error, the file would be unusable
+    broken = "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows).encode()
+    (data_copy / "events.csv").write_bytes(broken)
+    datastore.save_file(data_copy, "events.csv", original)  # the broken version is kept
+    kept = datastore.list_history(data_copy).iloc[0]["path"]
+    with pytest.raises(datastore.RestoreRefused,
+                       match=r"would not load \(events.csv row \d+, column 'event_id'"):
+        datastore.restore(data_copy, kept)
+    assert (data_copy / "events.csv").read_bytes() == original
 
 
 def test_bad_new_file_never_replaces_good_data(data_copy):

@@ -56,6 +56,30 @@ def test_save_then_restore_from_the_history(app_on_copy):
     assert any("Restored events.csv" in s.value for s in at.success)
 
 
+def test_a_save_of_two_tables_lands_as_one_and_a_damaged_copy_is_not_restored(app_on_copy):
+    from pathlib import Path
+
+    from components import datastore
+
+    events, actors = ((app_on_copy / name).read_bytes() for name in ("events.csv", "actors.csv"))
+    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)),
+                ("actors.csv", actors + b"\n"))
+    button(at, "save-folder").click().run()
+    assert any("Saved actors.csv, events.csv" in s.value for s in at.success)
+    history = datastore.list_history(app_on_copy)
+    assert sorted(history["file"]) == ["actors.csv", "events.csv"]
+    assert set(history["state"]) == {"whole"}
+    kept = Path(history.loc[history["file"] == "events.csv", "path"].iloc[0])
+    kept.write_bytes(events[:1000])  # the copy is damaged after it was kept
+    at = run_app("app_pages/data.py")
+    at.selectbox(key="restore-choice").set_value(str(kept)).run()
+    button(at, "restore").click().run()
+    assert any("is damaged" in e.value and "not restored" in e.value for e in at.error)
+    assert b"Gulf War I" in (app_on_copy / "events.csv").read_bytes()  # left as it was
+    options = at.selectbox(key="restore-choice").options
+    assert any(o.endswith("— damaged") for o in options)
+
+
 def test_files_with_errors_cannot_be_saved(app_on_copy):
     rows = read_rows(app_on_copy / "actors.csv")
     broken = "\n".join(",".join(r) for r in [rows[0], rows[1], rows[1]]).encode()  # duplicate id

@@ -90,10 +90,8 @@ def _use_for_session(folder: Path) -> None:
 
 
 def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
-    saved = []
-    for name in sorted(set(staged.files)):
-        datastore.save_file(folder, name, (staged.folder / name).read_bytes())
-        saved.append(name)
+    saved = sorted(set(staged.files))  # one save: every file lands, or none does
+    datastore.save_files(folder, {name: (staged.folder / name).read_bytes() for name in saved})
     st.session_state["saved-files"] = saved
     _next_upload_round()
 
@@ -118,6 +116,7 @@ def history(folder: Path) -> None:
         return
     st.dataframe(versions.drop(columns="path"), hide_index=True, width="stretch")
     labels = {row.path: f"{row.file}, saved {row.saved:%Y-%m-%d %H:%M:%S} UTC ({row.bytes:,} bytes)"
+              + (" — damaged" if row.state == "damaged" else "")
               for row in versions.itertuples()}
     chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get,
                           key="restore-choice")
@@ -127,10 +126,17 @@ def history(folder: Path) -> None:
     restored = st.session_state.pop("restored", None)
     if restored:
         st.success(f"Restored {restored}.", icon=":material/history:")
+    refused = st.session_state.pop("restore-refused", None)
+    if refused:
+        st.error(refused, icon=":material/block:")
 
 
 def _restore(folder: Path, path: str) -> None:
-    restored = datastore.restore(folder, path)
+    try:
+        restored = datastore.restore(folder, path)
+    except datastore.RestoreRefused as refused:
+        st.session_state["restore-refused"] = str(refused)
+        return
     st.session_state["restored"] = restored.name
 
 
