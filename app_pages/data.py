@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import selection, summary
+from components import exports, selection, summary
 from components.ui import cards, data_access, data_ui
 from components.ui.context import page_context
 
@@ -34,7 +34,7 @@ else:
     st.dataframe(problems, hide_index=True, width="stretch")
     st.download_button(
         "Download the report as CSV",
-        problems.to_csv(index=False).encode("utf-8"),
+        exports.csv_bytes(problems),  # formulas neutralised, as in every export
         file_name="proxylens-validation-report.csv",
         mime="text/csv",
     )

@@ -362,6 +362,15 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 BOUNDARIES_FILENAME = "boundaries.geojson"
 
+# Limits on what a file may hold (data/README.md, "Limits"): each is checked while the file is
+# read, and a file past one is refused in a sentence naming it, before it can use up memory.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # one uploaded file, and what a zip unpacks to
+MAX_WORKBOOK_UNPACKED_BYTES = 50 * 1024 * 1024  # the sheets of an uploaded .xlsx, unpacked
+MAX_COLUMNS = 500  # columns in a table (the widest export known, UCDP GED, has 49)
+MAX_CELL_CHARS = 131_072  # characters in one cell
+# characters no spreadsheet cell can hold (XML 1.0 forbids them): reported, left out of exports
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
 
 @dataclass(frozen=True)
 class Problem:

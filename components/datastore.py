@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,7 +37,7 @@ from components import contract
 
 HISTORY = ".history"
 LAST_GOOD = "last-good"
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_UPLOAD_BYTES = contract.MAX_UPLOAD_BYTES
 TABLE_FILES = {t.filename for t in contract.TABLES} | {contract.BOUNDARIES_FILENAME}
 
 
@@ -415,7 +416,54 @@ def _try_import(staged: Staged, base: str, content: bytes) -> bool:
     return True
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _unpacked(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int],
+              out=None) -> None:
+    """Inflate a member a block at a time into `out` (or nowhere, to measure it): past the
+    budget left (budget[0], shared by the members of one file) it stops, whatever size the zip
+    declares; a damaged member raises as it is read (a wrong CRC at its end)."""
+    with archive.open(member) as stream:
+        while block := stream.read(1 << 20):
+            budget[0] -= len(block)
+            if budget[0] < 0:
+                raise _TooLarge
+            if out is not None:
+                out.write(block)
+
+
+def _zip_refusal(base: str, exc: Exception, limit: int) -> str:
+    if isinstance(exc, _TooLarge):
+        return (f"{base} unpacks to more than {limit / 1e6:.0f} MB, the most an upload may "
+                "unpack to; nothing was taken from it.")
+    return (f"{base} is damaged and cannot be unpacked ({exc}); nothing was taken from it.")
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+               ValueError, _TooLarge)
+
+
 def _stage_workbook(staged: Staged, base: str, content: bytes) -> None:
+    """The sheets of a workbook named after tables, as CSV. A workbook is a zip of XML: it is
+    unpacked (to a limit) before it is read, since a small one can hold sheets of gigabytes."""
+    limit = contract.MAX_WORKBOOK_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            budget = [limit]
+            for member in archive.infolist():
+                _unpacked(archive, member, budget)
+    except _ZIP_ERRORS as exc:
+        if isinstance(exc, _TooLarge):
+            staged.messages.append(
+                f"{base} unpacks to more than {limit / 1e6:.0f} MB, the most a workbook may; "
+                "save its sheets as CSV files (a CSV may be up to "
+                f"{contract.MAX_UPLOAD_BYTES / 1e6:.0f} MB) and upload those.")
+        else:
+            staged.messages.append(f"{base} could not be read as an Excel workbook ({exc}); "
+                                   "nothing was taken from it.")
+        return
     try:
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype=str,
                                keep_default_na=False)
@@ -432,6 +480,11 @@ def _stage_workbook(staged: Staged, base: str, content: bytes) -> None:
         if target is None:
             staged.messages.append(f"{base}, sheet '{sheet}': not a ProxyLens table name "
                                    f"({', '.join(tables)}); the sheet was left out.")
+            continue
+        if frame.shape[1] > contract.MAX_COLUMNS:
+            staged.messages.append(f"{base}, sheet '{sheet}': {frame.shape[1]:,} columns, more "
+                                   f"than the {contract.MAX_COLUMNS} a table may have; the sheet "
+                                   "was left out.")
             continue
         (staged.folder / target).write_bytes(frame.to_csv(index=False).encode("utf-8"))
         staged.files.append(target)
@@ -453,20 +506,25 @@ def _stage_zip(staged: Staged, base: str, content: bytes, max_bytes: int) -> Non
             staged.messages.append(f"{base} holds paths outside itself ({', '.join(outside[:3])})"
                                    "; nothing was taken from it.")
             return
-        total = sum(m.file_size for m in members)
-        if total > max_bytes:
-            staged.messages.append(f"{base} unpacks to {total / 1e6:.0f} MB, more than "
-                                   f"{max_bytes / 1e6:.0f} MB; nothing was taken from it.")
-            return
-        taken = False
-        for member in members:
-            name = PurePosixPath(member.filename).name
-            if name in TABLE_FILES:
-                (staged.folder / name).write_bytes(archive.read(member))
-                staged.files.append(name)
-                taken = True
-        if not taken:
+        wanted = [m for m in members if PurePosixPath(m.filename).name in TABLE_FILES]
+        if not wanted:
             staged.messages.append(f"{base} holds none of the ProxyLens tables.")
+            return
+        budget, unpacked = [max_bytes], {}
+        try:  # every table unpacked (to the limit) beside its place before any is taken
+            for member in wanted:
+                name = PurePosixPath(member.filename).name
+                unpacked[name] = staged.folder / f".{name}.unpacking"
+                with unpacked[name].open("wb") as out:
+                    _unpacked(archive, member, budget, out)
+        except _ZIP_ERRORS as exc:
+            for partial in unpacked.values():
+                partial.unlink(missing_ok=True)
+            staged.messages.append(_zip_refusal(base, exc, max_bytes))
+            return
+    for name, partial in unpacked.items():
+        partial.replace(staged.folder / name)
+        staged.files.append(name)
 
 
 def _escapes(name: str) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import vl_convert as vlc
 
-from components import geography, palette
+from components import contract, geography, palette
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,14 +37,24 @@ def flatten(frame: pd.DataFrame, drop: set[str] | None = None) -> pd.DataFrame:
     return out
 
 
+_CONTROL = re.compile(contract.CONTROL_CHARACTERS)
+
+
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe, and
+    leave out the control characters no spreadsheet cell can hold (the loader reports them)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+            out[column] = out[column].map(_safe_cell)
     return out
+
+
+def _safe_cell(value):
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

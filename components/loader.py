@@ -32,6 +32,7 @@ from components.contract import ERROR, WARNING, Problem
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DATA_DIR_ENV = "PROXYLENS_DATA_DIR"
 ROW = "_row"  # spreadsheet row number kept on every frame (header = row 1)
+csv.field_size_limit(c.MAX_CELL_CHARS)  # the csv module's own limit, made the contract's
 MAX_PROBLEMS_PER_KIND = 20  # beyond this, one summary line per (file, column, problem)
 
 
@@ -206,9 +207,17 @@ def read_csv_text(path: Path, table: c.Table, log: ProblemLog) -> tuple[pd.DataF
     text, delimiter, fingerprint = _csv_text(path, table, log)
     if text is None:
         return None, fingerprint
+    errors_before = _error_count(log, table)
     records = _csv_records(text, delimiter, table, log)
     header = next(records)
-    return _records_frame(header, list(records)), fingerprint
+    frame = _records_frame(header, list(records))
+    if _error_count(log, table) > errors_before:  # past a limit: the file cannot be used
+        return None, fingerprint
+    return frame, fingerprint
+
+
+def _error_count(log: ProblemLog, table: c.Table) -> int:
+    return sum(p.severity == ERROR and p.file == table.filename for p in log.problems)
 
 
 def csv_slices(path: Path, table: c.Table, log: ProblemLog, rows: int):
@@ -249,7 +258,7 @@ def _arrow_csv(text: str, delimiter: str):
     stripped = [name.strip() for name in names]
     lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
     if (not names or len(set(stripped)) != len(stripped) or lone_cr
-            or _BLANK_LINE.search(text.rstrip("\r\n"))):
+            or len(stripped) > c.MAX_COLUMNS or _BLANK_LINE.search(text.rstrip("\r\n"))):
         return None
     try:
         table = pv.read_csv(
@@ -270,6 +279,9 @@ def _arrow_csv(text: str, delimiter: str):
         blank = empty if blank is None else pc.and_(blank, empty)
     if blank is not None and pc.any(blank).as_py():
         return None
+    if any((pc.max(pc.utf8_length(column)).as_py() or 0) > c.MAX_CELL_CHARS
+           for column in table.columns):
+        return None  # the record reader names the row
     return table
 
 
@@ -291,6 +303,12 @@ def _csv_text(path: Path, table: c.Table, log: ProblemLog
                 "is an Excel workbook or a zip, not a CSV file; in your spreadsheet use "
                 "'Save as' > 'CSV UTF-8'", ERROR)
         return None, ",", fingerprint
+    encoding = _other_encoding(raw[:4096])
+    if encoding:
+        log.add(name, None, None, None,
+                f"is {encoding} text, not UTF-8; in your spreadsheet use 'Save as' > 'CSV UTF-8'",
+                ERROR)
+        return None, ",", fingerprint
     if b"\x00" in raw[:4096]:
         log.add(name, None, None, None, "is a binary file, not CSV text", ERROR)
         return None, ",", fingerprint
@@ -310,16 +328,67 @@ def _csv_text(path: Path, table: c.Table, log: ProblemLog
     return text, delimiter, fingerprint
 
 
+_BYTE_ORDER_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _other_encoding(start: bytes) -> str | None:
+    """The encoding a file's first bytes show it is in, when it is not UTF-8: a byte-order
+    mark, or UTF-16 without one (a zero byte beside every other character)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if start.startswith(mark):
+            return encoding
+    pairs = start[: len(start) // 2 * 2]
+    if len(pairs) >= 8 and (pairs[1::2].count(0) > 0.8 * len(pairs) // 2
+                            or pairs[0::2].count(0) > 0.8 * len(pairs) // 2):
+        return "UTF-16"
+    return None
+
+
+def _too_wide(header: list[str], table: c.Table, log: ProblemLog) -> bool:
+    if len(header) <= c.MAX_COLUMNS:
+        return False
+    log.add(table.filename, 1, None, None,
+            f"has {len(header):,} columns, more than the {c.MAX_COLUMNS} a table may have; the "
+            "file cannot be used", ERROR)
+    return True
+
+
+def _control_in(value: str) -> str:
+    found = re.search(c.CONTROL_CHARACTERS, value)
+    return f"U+{ord(found.group()):04X}" if found else "none"
+
+
+def _cell_too_long(table: c.Table, row: int, log: ProblemLog) -> None:
+    log.add(table.filename, row, None, None,
+            f"has a cell longer than {c.MAX_CELL_CHARS:,} characters, the most one cell may "
+            "hold; the file cannot be used", ERROR)
+
+
 def _csv_records(text: str, delimiter: str, table: c.Table, log: ProblemLog):
     """The header (stripped), then each record padded or cut to the header's width, an
     'extra_values' column and its row number (record + 1, as a spreadsheet numbers it)."""
     name = table.filename
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(rows)]
+    try:
+        header = [h.strip() for h in next(rows)]
+    except csv.Error:
+        header = []
+        _cell_too_long(table, 1, log)
     yield header
+    if not header or _too_wide(header, table, log):
+        return
     width = len(header)
-    for index, record in enumerate(rows):
-        row_number = index + 2
+    row_number = 1
+    while True:
+        row_number += 1  # record + 1, as a spreadsheet numbers it
+        try:
+            record = next(rows)
+        except StopIteration:
+            return
+        except csv.Error:  # the one error a reader of text raises: a cell past the limit
+            _cell_too_long(table, row_number, log)
+            return
         if not any(v.strip() for v in record):
             continue  # a blank line, as spreadsheets sometimes leave at the end
         if len(record) > width:
@@ -589,6 +658,10 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
         text = frame[col].fillna("").astype(str).str.strip()
         frame[col] = text
         empty = text == ""
+        if column.kind in (c.ID, c.TEXT, c.TEXT_LIST):
+            log.add_rows(name, frame, text.str.contains(c.CONTROL_CHARACTERS, regex=True), col,
+                         lambda v: f"holds a control character ({_control_in(v)}) that no "
+                         "spreadsheet can show; exports leave it out", kind="control character")
         if column.nonempty:
             severity = ERROR if column.kind == c.ID else WARNING
             log.add_rows(name, frame, empty, col,

@@ -131,8 +131,13 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
     dataset = ctx.dataset
     events = dataset.event_rows(evidence).set_index("event_id")
     relations = set(dataset.relations["relation_id"])
+    claims = set(dataset.claims["claim_id"]) if len(dataset.claims) else set()
     st.caption("What this step rests on:")
     for ident in evidence:
+        if ident not in events.index and ident not in relations and ident not in claims:
+            st.caption(f":material/link_off: '{cards.escape(ident)}' is no event, relation or "
+                       "claim in the data (the Data page's validation report names it).")
+            continue
         if ident in events.index:
             row = events.loc[ident]
             st.page_link("app_pages/event.py", label=profiles.event_label(row),
