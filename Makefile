@@ -10,11 +10,16 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run run-spark test install install-dev install-spark chromium java bench clean
 
+# The dashboard listens on this machine only; `make run ADDRESS=0.0.0.0` serves the network
+# (a briefing room's screens), where saving still needs a writer's sign-in (README, Who may write)
+ADDRESS ?= 127.0.0.1
+SERVE   := --browser.gatherUsageStats false --server.address $(ADDRESS)
+
 run: install
-	$(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
+	$(BIN)/python -m streamlit run app.py $(SERVE)
 
 run-spark: install-spark java
-	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py --browser.gatherUsageStats false
+	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py $(SERVE)
 
 # PROXYLENS_REQUIRE_SPARK: the Spark tests fail, not skip, if Spark cannot start
 test: install-dev chromium java

@@ -35,8 +35,16 @@ def _keep_media(at: AppTest) -> AppTest:
     return at
 
 
-def run_app(page: str | None = None, params: dict | None = None, timeout: float = 60) -> AppTest:
+WRITER_PASSWORD = "a writer's password for tests"
+
+
+def run_app(page: str | None = None, params: dict | None = None, timeout: float = 60,
+            writer_password: str | None = None) -> AppTest:
+    """The app run (on `page`), with the query parameters given; `writer_password` is put in
+    its secrets, as [proxylens] write_password (writing also needs PROXYLENS_WRITE=on)."""
     at = _keep_media(AppTest.from_file(APP, default_timeout=timeout))
+    if writer_password is not None:
+        at.secrets["proxylens"] = {"write_password": writer_password}
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()
@@ -44,6 +52,14 @@ def run_app(page: str | None = None, params: dict | None = None, timeout: float 
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def sign_in_as_writer(at: AppTest, panel: str = "data-writer",
+                      password: str = WRITER_PASSWORD) -> AppTest:
+    """Type the password into a page's writer sign-in and submit it."""
+    at.text_input(key=f"{panel}-password").input(password)
+    next(b for b in at.button if b.label == "Sign in to save or restore").click().run()
     return at
 
 

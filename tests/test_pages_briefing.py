@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from components import datastore, loader
-from tests.apptest_helpers import deck_layers, run_app
+from tests.apptest_helpers import WRITER_PASSWORD, deck_layers, run_app, sign_in_as_writer
 
 
 def briefing_at(step: str | None = None):
@@ -60,6 +60,13 @@ def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
     button(at, "up-9").click().run()
     texts = [m.value.replace("\\", "") for m in at.markdown]  # titles are markdown-escaped
     assert any(t.startswith("9. Badr after the invasion") for t in texts)
+    assert button(at, "briefing-save").disabled  # writing is off unless turned on
+    assert any("Writing is off on this server" in c.value for c in at.caption)
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    at.secrets["proxylens"] = {"write_password": WRITER_PASSWORD}
+    at.run()
+    assert button(at, "briefing-save").disabled
+    sign_in_as_writer(at, "briefing-writer")
     button(at, "briefing-save").click().run()
     assert any("Saved to" in s.value for s in at.success)
     kept = datastore.list_history(data_copy)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import pytest
 
 from components import loader
-from tests.apptest_helpers import run_app
+from tests.apptest_helpers import WRITER_PASSWORD, run_app, sign_in_as_writer
 from tests.conftest import read_rows
 
 
 @pytest.fixture
 def app_on_copy(data_copy, monkeypatch):
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
     return data_copy
+
+
+def writer_app(page: str = "app_pages/data.py"):
+    """The page, with writing on and this session signed in as a writer."""
+    return sign_in_as_writer(run_app(page, writer_password=WRITER_PASSWORD))
 
 
 def upload(at, *files):
@@ -44,7 +50,7 @@ def test_upload_shows_checks_and_the_diff_before_anything_changes(app_on_copy):
 
 def test_save_then_restore_from_the_history(app_on_copy):
     original = (app_on_copy / "events.csv").read_bytes()
-    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)))
+    at = upload(writer_app(), ("events.csv", edited_events(app_on_copy)))
     button(at, "save-folder").click().run()
     assert b"Gulf War I" in (app_on_copy / "events.csv").read_bytes()
     assert any("Saved events.csv" in s.value for s in at.success)
@@ -62,7 +68,7 @@ def test_a_save_of_two_tables_lands_as_one_and_a_damaged_copy_is_not_restored(ap
     from components import datastore
 
     events, actors = ((app_on_copy / name).read_bytes() for name in ("events.csv", "actors.csv"))
-    at = upload(run_app("app_pages/data.py"), ("events.csv", edited_events(app_on_copy)),
+    at = upload(writer_app(), ("events.csv", edited_events(app_on_copy)),
                 ("actors.csv", actors + b"\n"))
     button(at, "save-folder").click().run()
     assert any("Saved actors.csv, events.csv" in s.value for s in at.success)
@@ -71,7 +77,7 @@ def test_a_save_of_two_tables_lands_as_one_and_a_damaged_copy_is_not_restored(ap
     assert set(history["state"]) == {"whole"}
     kept = Path(history.loc[history["file"] == "events.csv", "path"].iloc[0])
     kept.write_bytes(events[:1000])  # the copy is damaged after it was kept
-    at = run_app("app_pages/data.py")
+    at = writer_app()
     at.selectbox(key="restore-choice").set_value(str(kept)).run()
     button(at, "restore").click().run()
     assert any("is damaged" in e.value and "not restored" in e.value for e in at.error)
@@ -136,7 +142,7 @@ def test_an_acled_export_opens_in_the_dashboard_like_curated_data(app_on_copy):
     from tests.conftest import shared_path
 
     acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
-    at = upload(run_app("app_pages/data.py"), ("acled_2022_iraq.csv", acled))
+    at = upload(writer_app(), ("acled_2022_iraq.csv", acled))
     assert any("imported from the current ACLED layout" in w.body for w in at.warning)
     assert not button(at, "save-folder").disabled
     button(at, "use-session").click().run()

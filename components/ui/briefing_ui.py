@@ -7,7 +7,7 @@ import dataclasses
 import streamlit as st
 
 from components import briefing, exports, grades, palette, profiles, views
-from components.ui import cards, data_access, export_ui, panels
+from components.ui import cards, data_access, export_ui, panels, writers
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
@@ -247,6 +247,8 @@ def _discard() -> None:
 
 
 def _save(steps: list[dict]) -> None:
+    if not writers.can_write():  # the button is disabled; this holds if it is clicked anyway
+        return
     path = briefing.save(steps, data_access.active_folder())
     st.session_state.pop(DRAFT, None)
     st.session_state["briefing-saved"] = str(path)
@@ -289,8 +291,9 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
                 st.button("Update the step", on_click=_update, args=(steps, index),
                           key=f"update-{index}", type="primary")
         if editing:
+            writing = writers.sign_in_panel("briefing-writer")
             row = st.container(horizontal=True)
             row.button("Save to the data folder", type="primary", on_click=_save, args=(steps,),
-                       icon=":material/save:", key="briefing-save")
+                       icon=":material/save:", key="briefing-save", disabled=not writing)
             row.button("Discard changes", on_click=_discard, key="briefing-discard")
             st.caption("Unsaved changes: they live in this browser session until saved.")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import contract, datastore, loader
-from components.ui import data_access
+from components.ui import data_access, writers
 
 UPLOAD_TYPES = ["csv", "xlsx", "zip", "geojson"]
 
@@ -35,6 +35,7 @@ def swap_in(result: loader.LoadResult) -> None:
     st.caption("Upload one or more tables (CSV or Excel .xlsx, named after the table: "
                "events.csv, actors.xlsx ...), a zip of a whole data folder, or an ACLED or UCDP "
                "export. Nothing changes until you choose below.")
+    writing = writers.sign_in_panel("data-writer")
     files = st.file_uploader("Files", type=UPLOAD_TYPES, accept_multiple_files=True,
                              key=f"uploads-{st.session_state.get('upload-round', 0)}")
     if not files:
@@ -63,13 +64,17 @@ def swap_in(result: loader.LoadResult) -> None:
     left.button("Use for my session", on_click=_use_for_session, args=(staged.folder,),
                 icon=":material/person:", key="use-session",
                 help="Only this browser session sees the uploaded data.")
-    right.button("Save to the data folder", type="primary", disabled=not errors.empty,
+    right.button("Save to the data folder", type="primary",
+                 disabled=not errors.empty or not writing,
                  on_click=_save_to_folder, args=(staged, data_access.shared_folder()),
                  icon=":material/save:", key="save-folder",
-                 help="Writes each file atomically and keeps the replaced version in the "
-                 "history, from which it can be restored.")
+                 help="Saves the files as one (all land or none) and keeps the replaced "
+                 "versions in the history, from which they can be restored.")
     if not errors.empty:
         right.caption("A file with errors cannot replace good data: fix the errors above first.")
+    elif not writing:
+        right.caption("Saving needs a writer's sign-in (above); using the files for this "
+                      "session does not.")
 
 
 def summarise_changes(changes: pd.DataFrame) -> None:
@@ -90,6 +95,8 @@ def _use_for_session(folder: Path) -> None:
 
 
 def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
+    if not writers.can_write():  # the button is disabled; this holds if it is clicked anyway
+        return
     saved = sorted(set(staged.files))  # one save: every file lands, or none does
     datastore.save_files(folder, {name: (staged.folder / name).read_bytes() for name in saved})
     st.session_state["saved-files"] = saved
@@ -120,9 +127,12 @@ def history(folder: Path) -> None:
               for row in versions.itertuples()}
     chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get,
                           key="restore-choice")
+    writing = writers.can_write()
     st.button("Restore this version", on_click=_restore, args=(folder, chosen),
-              icon=":material/history:", key="restore",
+              icon=":material/history:", key="restore", disabled=not writing,
               help="The current file goes to the history first, so nothing is lost.")
+    if not writing:
+        st.caption("Restoring needs a writer's sign-in (under 'Swap in updated files').")
     restored = st.session_state.pop("restored", None)
     if restored:
         st.success(f"Restored {restored}.", icon=":material/history:")
@@ -132,6 +142,8 @@ def history(folder: Path) -> None:
 
 
 def _restore(folder: Path, path: str) -> None:
+    if not writers.can_write():
+        return
     try:
         restored = datastore.restore(folder, path)
     except datastore.RestoreRefused as refused:

@@ -1,0 +1,68 @@
+"""A writer's sign-in, where something can be saved or restored (components.access says who
+may write and how they sign in)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import access
+
+SIGNED_IN = "writer-signed-in"
+REFUSED = "writer-refused"
+
+
+def policy() -> access.WritePolicy:
+    return access.write_policy(st.secrets)
+
+
+def can_write() -> bool:
+    """True when this session may save and restore."""
+    method = policy().method
+    if method == access.PASSWORD:
+        return bool(st.session_state.get(SIGNED_IN))
+    if method == access.OIDC:
+        return bool(getattr(st.user, "is_logged_in", False))
+    return False
+
+
+def sign_in_panel(key: str) -> bool:
+    """Why writing is off, a sign-in, or who is signed in (with a way out); True when this
+    session may write. `key` keeps two panels on one page apart."""
+    current = policy()
+    if current.method is None:
+        st.caption(f":material/lock: {current.reason}")
+        return False
+    if can_write():
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.caption(":material/lock_open: Signed in as a writer: this session may save and "
+                    "restore.")
+        row.button("Sign out", on_click=_sign_out, key=f"{key}-sign-out",
+                   icon=":material/logout:")
+        return True
+    if current.method == access.OIDC:
+        st.button("Sign in to save or restore", on_click=st.login, key=f"{key}-sign-in",
+                  icon=":material/login:")
+        return False
+    with st.form(f"{key}-sign-in", border=False):
+        st.text_input("Writer's password", type="password", key=f"{key}-password",
+                      help="Saving and restoring need it; every view and export works without.")
+        st.form_submit_button("Sign in to save or restore", icon=":material/login:",
+                              on_click=_check_password, args=(f"{key}-password",))
+    if st.session_state.pop(REFUSED, False):
+        st.error("That is not the writer's password.", icon=":material/lock:")
+    return False
+
+
+def _check_password(field: str) -> None:
+    attempt = st.session_state.get(field, "")
+    st.session_state[field] = ""  # never kept in the session once checked
+    if access.password_matches(st.secrets, attempt):
+        st.session_state[SIGNED_IN] = True
+    else:
+        st.session_state[REFUSED] = True
+
+
+def _sign_out() -> None:
+    if policy().method == access.OIDC:
+        st.logout()
+    st.session_state.pop(SIGNED_IN, None)

@@ -1,0 +1,101 @@
+"""Who may write: reading is open, writing is off unless turned on and then needs a sign-in;
+the server listens on this machine only unless told otherwise (issue 16)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from components import access
+from tests.apptest_helpers import WRITER_PASSWORD, run_app, sign_in_as_writer
+from tests.conftest import PROJECT
+
+
+def test_writing_is_off_unless_turned_on_and_a_sign_in_is_configured():
+    secrets = {"proxylens": {"write_password": "s3cret"}}
+    off = access.write_policy(secrets, environ={})
+    assert off.method is None and "PROXYLENS_WRITE=on" in off.reason
+    assert access.write_policy(secrets, environ={"PROXYLENS_WRITE": "on"}).method == "password"
+    oidc = {"auth": {"client_id": "x"}, **secrets}
+    assert access.write_policy(oidc, environ={"PROXYLENS_WRITE": "on"}).method == "oidc"
+    unconfigured = access.write_policy({}, environ={"PROXYLENS_WRITE": "on"})
+    assert unconfigured.method is None and "no sign-in is configured" in unconfigured.reason
+    blank = access.write_policy({"proxylens": {"write_password": "  "}},
+                                environ={"PROXYLENS_WRITE": "on"})
+    assert blank.method is None  # an empty password is no password
+
+
+def test_the_password_is_compared_whole():
+    secrets = {"proxylens": {"write_password": "s3cret"}}
+    assert access.password_matches(secrets, "s3cret")
+    assert not any(access.password_matches(secrets, attempt)
+                   for attempt in ("", "s3cre", "s3cret ", "S3CRET"))
+    assert not access.password_matches({}, "")
+
+
+@pytest.fixture
+def shared_folder(data_copy, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    return data_copy
+
+
+def upload_actors(at, folder):
+    content = (folder / "actors.csv").read_bytes() + b"\n"
+    at.file_uploader[0].set_value([("actors.csv", content, "text/csv")]).run()
+    return at
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_a_reader_sees_and_exports_everything_but_cannot_save_or_restore(shared_folder,
+                                                                          monkeypatch):
+    monkeypatch.delenv("PROXYLENS_WRITE", raising=False)
+    at = upload_actors(run_app("app_pages/data.py", writer_password=WRITER_PASSWORD),
+                       shared_folder)
+    assert button(at, "save-folder").disabled
+    assert not button(at, "use-session").disabled  # a session of one's own needs no sign-in
+    assert any("Writing is off on this server" in c.value for c in at.caption)
+    assert not [e for e in at.text_input if e.key == "data-writer-password"]
+    assert {"Events CSV", "Excel workbook"} <= {b.proto.label
+                                               for b in at.get("download_button")}
+
+
+def test_a_writer_signs_in_saves_and_signs_out(shared_folder, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    at = upload_actors(run_app("app_pages/data.py", writer_password=WRITER_PASSWORD),
+                       shared_folder)
+    assert button(at, "save-folder").disabled
+    assert any("Saving needs a writer's sign-in" in c.value for c in at.caption)
+    sign_in_as_writer(at, password="not it")
+    assert any("not the writer's password" in e.value for e in at.error)
+    assert button(at, "save-folder").disabled
+    assert at.text_input(key="data-writer-password").value == ""  # not kept once checked
+    sign_in_as_writer(at)
+    assert not button(at, "save-folder").disabled
+    button(at, "save-folder").click().run()
+    assert (shared_folder / "actors.csv").read_bytes().endswith(b"\n\n")
+    assert not button(at, "restore").disabled
+    button(at, "data-writer-sign-out").click().run()
+    assert button(at, "restore").disabled
+
+
+def test_writing_turned_on_without_a_sign_in_stays_off_and_says_what_to_add(shared_folder,
+                                                                            monkeypatch):
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    at = upload_actors(run_app("app_pages/data.py"), shared_folder)
+    assert button(at, "save-folder").disabled
+    assert any("no sign-in is configured" in c.value for c in at.caption)
+
+
+def test_make_run_listens_on_this_machine_unless_told_otherwise():
+    def dry_run(*extra):
+        done = subprocess.run(["make", "-n", "-o", "install", "run", *extra], cwd=PROJECT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "--server.address 127.0.0.1" in dry_run()
+    assert "--server.address 0.0.0.0" in dry_run("ADDRESS=0.0.0.0")
