@@ -3,10 +3,16 @@ and the last good version of each table. No Streamlit import.
 
 This is the one mechanism that keeps versions of the data, for every table (CSV or Parquet),
 the briefing file and the events database alike (the database is derived from the events file,
-so its last good version is the one prepared from the events file's last good copy):
-    .history/<UTC stamp>__<file>    every version a save or restore replaced (save_file)
-    .history/last-good/<file>       the newest version of each file that loaded without errors
-                                    (keep_good, good_copy)
+so its last good version is the one prepared from the events file's last good copy). What it
+keeps is the app's own state, so it lives in a state folder of its own, one per data folder
+(PROXYLENS_STATE_DIR, by default under the cache folder), never in the data folder: reading a
+folder writes nothing there, and a folder the app cannot write still loads.
+    <state>/history/<UTC stamp>__<digest>__<file>   every version a save or restore replaced
+    <state>/last-good/<file>       the newest version of each file that loaded without errors
+                                   (keep_good, good_copy)
+Copies kept in a data folder's own .history/ by earlier versions of ProxyLens are still listed
+and can be restored.
+
 Every copy is written aside and renamed, so a crash leaves the previous copy whole. A save of
 several files is one transaction (save_files): the new files are written aside first, then a
 journal naming them, then they are renamed into place; a save cut short after its journal is
@@ -35,7 +41,10 @@ import pandas as pd
 
 from components import contract
 
-HISTORY = ".history"
+STATE_ENV = "PROXYLENS_STATE_DIR"
+CACHE_ENV = "PROXYLENS_CACHE_DIR"
+LEGACY_HISTORY = ".history"  # where earlier versions kept history, inside the data folder
+HISTORY = "history"
 LAST_GOOD = "last-good"
 MAX_UPLOAD_BYTES = contract.MAX_UPLOAD_BYTES
 TABLE_FILES = {t.filename for t in contract.TABLES} | {contract.BOUNDARIES_FILENAME}
@@ -45,19 +54,46 @@ TABLE_FILES = {t.filename for t in contract.TABLES} | {contract.BOUNDARIES_FILEN
 # Atomic writes and history
 
 
+def cache_dir() -> Path:
+    """Where ProxyLens keeps what it makes for itself ($PROXYLENS_CACHE_DIR, or
+    ~/.cache/proxylens): prepared event databases, and the state folders."""
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else Path.home() / ".cache" / "proxylens"
+
+
+def state_dir(folder: str | os.PathLike) -> Path:
+    """The state folder of a data folder: named after it, keyed by its full path."""
+    resolved = Path(folder).resolve()
+    root = os.environ.get(STATE_ENV)
+    base = Path(root) if root else cache_dir() / "state"
+    key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
+    return base / f"{resolved.name or 'root'}-{key}"
+
+
 def history_dir(folder: str | os.PathLike) -> Path:
-    return Path(folder) / HISTORY
+    return state_dir(folder) / HISTORY
 
 
 def last_good_dir(folder: str | os.PathLike) -> Path:
-    return history_dir(folder) / LAST_GOOD
+    return state_dir(folder) / LAST_GOOD
+
+
+def write_problem(folder: str | os.PathLike) -> str | None:
+    """Why saving to a folder would fail, in a sentence; None when it can be written."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return f"The data folder {folder} does not exist, so nothing can be saved to it."
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"The data folder {folder} cannot be written by the server (it is read-only "
+                "to it), so nothing can be saved or restored; every view and export works.")
+    return None
 
 
 def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-SAVE_LOCK = ".save.lock"  # in the history folder, as is the journal
+SAVE_LOCK = ".save.lock"  # in the state folder, as is the journal
 JOURNAL = ".save-journal.json"
 STRAY_AGE_S = 3600  # a last good copy's temporary file this old was left by a crash
 
@@ -138,7 +174,7 @@ def save_files(folder: str | os.PathLike, contents: dict[str, bytes]) -> dict[st
                 if (folder / name).exists():
                     kept[name] = _keep_in_history(folder, name)
             moves = [[temporary.name, name] for name, temporary in aside.items()]
-            atomic_write(history_dir(folder) / JOURNAL, json.dumps(moves).encode("utf-8"))
+            atomic_write(state_dir(folder) / JOURNAL, json.dumps(moves).encode("utf-8"))
         except BaseException:
             for temporary in aside.values():
                 temporary.unlink(missing_ok=True)
@@ -158,7 +194,7 @@ def _keep_in_history(folder: Path, name: str) -> Path:
 @contextmanager
 def _save_lock(folder: Path):
     """One save at a time in a folder, across processes."""
-    lock_path = _made(history_dir(folder)) / SAVE_LOCK
+    lock_path = _made(state_dir(folder)) / SAVE_LOCK
     with open(lock_path, "a+b") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
@@ -170,7 +206,7 @@ def _save_lock(folder: Path):
 def finish_interrupted_save(folder: str | os.PathLike) -> None:
     """Complete a save that was cut short after its journal was written (called before a
     folder is read). A folder that cannot be written is left as it is."""
-    journal = history_dir(folder) / JOURNAL
+    journal = state_dir(folder) / JOURNAL
     if not journal.is_file():
         return
     try:
@@ -181,7 +217,7 @@ def finish_interrupted_save(folder: str | os.PathLike) -> None:
 
 
 def _finish_interrupted_save(folder: Path) -> None:
-    journal = history_dir(folder) / JOURNAL
+    journal = state_dir(folder) / JOURNAL
     if not journal.is_file():
         return
     for temporary, name in json.loads(journal.read_text(encoding="utf-8")):
@@ -206,7 +242,7 @@ def _clear_strays(folder: Path) -> None:
     so no other save is writing one; a last good copy's is removed only once it is old)."""
     now = time.time()
     for place, any_age in ((folder, True), (history_dir(folder), True),
-                           (last_good_dir(folder), False)):
+                           (state_dir(folder), True), (last_good_dir(folder), False)):
         for stray in place.glob(".*-*.tmp") if place.is_dir() else ():
             try:
                 if any_age or now - stray.stat().st_mtime > STRAY_AGE_S:
@@ -266,18 +302,22 @@ def list_history(folder: str | os.PathLike) -> pd.DataFrame:
     were recorded say "not recorded")."""
     columns = ["file", "saved", "bytes", "fingerprint", "state", "path"]
     rows = []
-    base = history_dir(folder)
-    if base.is_dir():
-        for path in sorted(base.glob("*__*"), reverse=True):
-            named = _history_name(path)
-            if named is None:
-                continue
-            saved, recorded, filename = named
-            digest = file_digest(path)
-            state = ("not recorded" if recorded is None
-                     else "whole" if recorded == digest else "damaged")
-            rows.append([filename, saved, path.stat().st_size, digest, state, str(path)])
+    kept = [p for base in _history_places(folder) if base.is_dir() for p in base.glob("*__*")]
+    for path in sorted(kept, key=lambda p: p.name, reverse=True):
+        named = _history_name(path)
+        if named is None:
+            continue
+        saved, recorded, filename = named
+        digest = file_digest(path)
+        state = ("not recorded" if recorded is None
+                 else "whole" if recorded == digest else "damaged")
+        rows.append([filename, saved, path.stat().st_size, digest, state, str(path)])
     return pd.DataFrame(rows, columns=columns)
+
+
+def _history_places(folder: str | os.PathLike) -> tuple[Path, Path]:
+    """The state folder's history, and the data folder's own from earlier versions."""
+    return history_dir(folder), Path(folder) / LEGACY_HISTORY
 
 
 def _history_name(path: Path) -> tuple[pd.Timestamp, str | None, str] | None:
@@ -301,7 +341,7 @@ def restore(folder: str | os.PathLike, history_path: str | os.PathLike) -> Path:
     once it is known to be whole and to load: a damaged copy, or one the loader finds errors
     in, is refused with a sentence saying why."""
     source = Path(history_path)
-    if source.parent.resolve() != history_dir(folder).resolve():
+    if source.parent.resolve() not in {p.resolve() for p in _history_places(folder)}:
         raise RestoreRefused(f"{source} is not in this folder's history")
     named = _history_name(source)
     if named is None or not source.is_file():

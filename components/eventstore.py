@@ -43,7 +43,7 @@ from components.contract import ERROR, WARNING, Problem
 STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
 STORE_FROM_BYTES = 64 * 1024 * 1024  # as is an events CSV file this large (about 300,000 rows)
 STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events database is kept
-CACHE_ENV = "PROXYLENS_CACHE_DIR"
+CACHE_ENV = datastore.CACHE_ENV
 STORE_VERSION = 4  # bump when the stored columns change: older stores are rebuilt
 SLICE_ROWS = 250_000
 # the database is written out every so many slices, while the next ones are typed, rather
@@ -156,9 +156,7 @@ def on_engine(store: "EventStore | None") -> "EventStore | None":
     return SparkEventStore.of(store)
 
 
-def cache_dir() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "proxylens"
+cache_dir = datastore.cache_dir  # the prepared databases, beside the state folders
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,3 +99,20 @@ def test_make_run_listens_on_this_machine_unless_told_otherwise():
 
     assert "--server.address 127.0.0.1" in dry_run()
     assert "--server.address 0.0.0.0" in dry_run("ADDRESS=0.0.0.0")
+
+
+def test_a_read_only_data_folder_still_shows_everything_and_says_why_nothing_saves(
+        shared_folder, monkeypatch):
+    from components import datastore
+
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    real_access = datastore.os.access
+    monkeypatch.setattr(datastore.os, "access", lambda path, mode: (
+        False if str(path) == str(shared_folder) else real_access(path, mode)))
+    at = upload_actors(run_app("app_pages/data.py", writer_password=WRITER_PASSWORD),
+                       shared_folder)
+    sign_in_as_writer(at)
+    assert button(at, "save-folder").disabled
+    assert any("cannot be written by the server" in c.value for c in at.caption)
+    assert not button(at, "use-session").disabled
+    assert {m.label for m in at.metric} >= {"Events", "Actors"}

@@ -85,18 +85,18 @@ def test_a_save_cut_short_after_its_journal_is_finished_by_the_next_read(data_co
     for name, content in new.items():
         aside = datastore._write_aside(data_copy / name, content)
         moves.append([aside.name, name])
-    datastore.atomic_write(datastore.history_dir(data_copy) / datastore.JOURNAL,
+    datastore.atomic_write(datastore.state_dir(data_copy) / datastore.JOURNAL,
                            json.dumps(moves).encode())
     assert loader.folder_fingerprint(data_copy) != before
     assert all((data_copy / name).read_bytes() == content for name, content in new.items())
-    assert not (datastore.history_dir(data_copy) / datastore.JOURNAL).exists()
+    assert not (datastore.state_dir(data_copy) / datastore.JOURNAL).exists()
 
 
 def test_what_a_cut_short_save_left_is_cleared_by_the_next_save(data_copy):
     strays = [data_copy / ".events.csv-abc123.tmp",
               datastore.history_dir(data_copy) / ".20260101T000000000000Z__events.csv-x1.tmp"]
     for stray in strays:
-        stray.parent.mkdir(exist_ok=True)
+        stray.parent.mkdir(parents=True, exist_ok=True)
         stray.write_bytes(b"half")
     datastore.save_file(data_copy, "briefing.csv", (data_copy / "briefing.csv").read_bytes())
     assert not any(stray.exists() for stray in strays)
@@ -309,3 +309,46 @@ def test_the_last_good_copy_is_written_once_per_version(data_copy):
     loader.load_dataset(data_copy, last_good=last_good)
     assert b"Changed, and still valid." in kept.read_bytes()
     assert not list(last_good.glob(".*.tmp"))  # copied aside and renamed: nothing left over
+
+
+def _everything_in(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_reading_a_folder_writes_nothing_in_it(data_copy, tmp_path, monkeypatch):
+    """The last good copies (and the history, the journal, the lock) live in the data folder's
+    state folder: reading it, as the app does, leaves the folder as it was."""
+    monkeypatch.setenv(datastore.STATE_ENV, str(tmp_path / "state"))
+    before = _everything_in(data_copy)
+    loader.folder_fingerprint(data_copy)
+    result = loader.load_dataset(data_copy, last_good=datastore.last_good_dir(data_copy))
+    assert not result.errors
+    assert _everything_in(data_copy) == before
+    kept = {p.name for p in datastore.last_good_dir(data_copy).iterdir()}
+    assert {"events.csv", "actors.csv", "briefing.csv"} <= kept
+    assert datastore.state_dir(data_copy).parent == tmp_path / "state"
+
+
+def test_two_data_folders_of_the_same_name_keep_apart_states(tmp_path):
+    first, second = tmp_path / "a" / "data", tmp_path / "b" / "data"
+    assert datastore.state_dir(first) != datastore.state_dir(second)
+    assert datastore.state_dir(first).name.startswith("data-")
+
+
+def test_copies_kept_in_the_folder_by_earlier_versions_are_listed_and_restored(data_copy):
+    original = (data_copy / "sources.csv").read_bytes()
+    legacy = data_copy / datastore.LEGACY_HISTORY / "20250101T000000000000Z__sources.csv"
+    legacy.parent.mkdir()
+    legacy.write_bytes(original)
+    (data_copy / "sources.csv").write_bytes(original + b"\n")
+    history = datastore.list_history(data_copy)
+    assert history[["file", "state"]].values.tolist() == [["sources.csv", "not recorded"]]
+    datastore.restore(data_copy, history.iloc[0]["path"])
+    assert (data_copy / "sources.csv").read_bytes() == original
+
+
+def test_a_folder_the_server_cannot_write_is_said_so(data_copy, monkeypatch):
+    assert datastore.write_problem(data_copy) is None
+    monkeypatch.setattr(datastore.os, "access", lambda path, mode: False)
+    assert "cannot be written by the server" in datastore.write_problem(data_copy)
+    assert "does not exist" in datastore.write_problem(data_copy / "missing")

@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from components import briefing, exports, grades, palette, profiles, views
+from components import briefing, datastore, exports, grades, palette, profiles, views
 from components.ui import cards, data_access, export_ui, panels, writers
 from components.ui.context import PageContext, context_for, context_key
 
@@ -247,7 +247,7 @@ def _discard() -> None:
 
 
 def _save(steps: list[dict]) -> None:
-    if not writers.can_write():  # the button is disabled; this holds if it is clicked anyway
+    if not writers.can_write() or datastore.write_problem(data_access.active_folder()):
         return
     path = briefing.save(steps, data_access.active_folder())
     st.session_state.pop(DRAFT, None)
@@ -292,8 +292,12 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
                           key=f"update-{index}", type="primary")
         if editing:
             writing = writers.sign_in_panel("briefing-writer")
+            blocked = datastore.write_problem(data_access.active_folder())
+            if blocked:
+                st.caption(blocked)
             row = st.container(horizontal=True)
             row.button("Save to the data folder", type="primary", on_click=_save, args=(steps,),
-                       icon=":material/save:", key="briefing-save", disabled=not writing)
+                       icon=":material/save:", key="briefing-save",
+                       disabled=not writing or bool(blocked))
             row.button("Discard changes", on_click=_discard, key="briefing-discard")
             st.caption("Unsaved changes: they live in this browser session until saved.")

@@ -64,14 +64,17 @@ def swap_in(result: loader.LoadResult) -> None:
     left.button("Use for my session", on_click=_use_for_session, args=(staged.folder,),
                 icon=":material/person:", key="use-session",
                 help="Only this browser session sees the uploaded data.")
+    blocked = datastore.write_problem(data_access.shared_folder())
     right.button("Save to the data folder", type="primary",
-                 disabled=not errors.empty or not writing,
+                 disabled=not errors.empty or not writing or blocked is not None,
                  on_click=_save_to_folder, args=(staged, data_access.shared_folder()),
                  icon=":material/save:", key="save-folder",
                  help="Saves the files as one (all land or none) and keeps the replaced "
                  "versions in the history, from which they can be restored.")
     if not errors.empty:
         right.caption("A file with errors cannot replace good data: fix the errors above first.")
+    elif blocked:
+        right.caption(blocked)
     elif not writing:
         right.caption("Saving needs a writer's sign-in (above); using the files for this "
                       "session does not.")
@@ -95,7 +98,7 @@ def _use_for_session(folder: Path) -> None:
 
 
 def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
-    if not writers.can_write():  # the button is disabled; this holds if it is clicked anyway
+    if not writers.can_write() or datastore.write_problem(folder):  # as the button says
         return
     saved = sorted(set(staged.files))  # one save: every file lands, or none does
     datastore.save_files(folder, {name: (staged.folder / name).read_bytes() for name in saved})
@@ -127,11 +130,13 @@ def history(folder: Path) -> None:
               for row in versions.itertuples()}
     chosen = st.selectbox("Version to restore", list(labels), format_func=labels.get,
                           key="restore-choice")
-    writing = writers.can_write()
+    writing, blocked = writers.can_write(), datastore.write_problem(folder)
     st.button("Restore this version", on_click=_restore, args=(folder, chosen),
-              icon=":material/history:", key="restore", disabled=not writing,
+              icon=":material/history:", key="restore", disabled=not writing or bool(blocked),
               help="The current file goes to the history first, so nothing is lost.")
-    if not writing:
+    if blocked:
+        st.caption(blocked)
+    elif not writing:
         st.caption("Restoring needs a writer's sign-in (under 'Swap in updated files').")
     restored = st.session_state.pop("restored", None)
     if restored:
@@ -142,7 +147,7 @@ def history(folder: Path) -> None:
 
 
 def _restore(folder: Path, path: str) -> None:
-    if not writers.can_write():
+    if not writers.can_write() or datastore.write_problem(folder):
         return
     try:
         restored = datastore.restore(folder, path)
