@@ -24,6 +24,7 @@ navigation = st.navigation(
     ]
 )
 # the shared sidebar is drawn after st.navigation (its links need the pages) and before run()
+data_access.follow_upload_link()  # a reload keeps the session's uploaded data
 data_access.prepare_events()  # millions of new events: prepared once, with a progress bar
 options = context.filter_options()
 sidebar.draw_finder(context.find)

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -387,10 +388,61 @@ class Staged:
     messages: list[str] = field(default_factory=list)  # one sentence per thing refused or noted
 
 
+STAGING_PREFIX = "proxylens-staging-"
+STAGING_KEPT_S = 24 * 3600  # an upload is kept this long after it was last used
+IN_USE = ".in-use"  # in a staging folder a session chose to use: kept when that session ends
+
+
+def staging_root() -> Path:
+    """Where uploads are checked: the cache folder's staging/ (state, not data)."""
+    return cache_dir() / "staging"
+
+
+def staging_token(folder: str | os.PathLike) -> str | None:
+    """The token naming a staging folder (in a session's address), None for other folders."""
+    name = Path(folder).name
+    return name[len(STAGING_PREFIX):] if name.startswith(STAGING_PREFIX) else None
+
+
+def staged_folder(token: str) -> Path | None:
+    """The staging folder a token names, while it is kept; None once it is gone (or for a
+    token that is not one: it never names a path outside the staging folder)."""
+    if not token or not all(ch.isalnum() or ch in "-_" for ch in token):
+        return None
+    folder = staging_root() / f"{STAGING_PREFIX}{token}"
+    return folder if folder.is_dir() else None
+
+
+def touch_staged(folder: str | os.PathLike) -> None:
+    """Mark a staging folder as used now: it is kept STAGING_KEPT_S from its last use."""
+    try:
+        os.utime(folder)
+    except OSError:
+        pass
+
+
+def sweep_staging(now: float | None = None) -> list[Path]:
+    """Remove staging folders unused for STAGING_KEPT_S; returns those removed."""
+    now = time.time() if now is None else now
+    removed = []
+    root = staging_root()
+    for folder in root.glob(f"{STAGING_PREFIX}*") if root.is_dir() else ():
+        try:
+            if now - folder.stat().st_mtime > STAGING_KEPT_S:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            pass
+    return removed
+
+
 def stage_upload(current: str | os.PathLike, uploads: list[tuple[str, bytes]],
                  max_bytes: int = MAX_UPLOAD_BYTES) -> Staged:
-    """Copy the current folder to a new staging folder and lay the uploads over it."""
-    staging = Path(tempfile.mkdtemp(prefix="proxylens-staging-"))
+    """Copy the current folder to a new staging folder (named by a random token) and lay the
+    uploads over it; staging folders unused for a day are cleared first."""
+    sweep_staging()
+    staging = _made(staging_root()) / f"{STAGING_PREFIX}{secrets.token_urlsafe(12)}"
+    staging.mkdir(mode=0o700)
     current = Path(current)
     for name in TABLE_FILES:
         if (current / name).exists():
@@ -574,6 +626,13 @@ def _escapes(name: str) -> bool:
 
 def discard(staged: Staged) -> None:
     shutil.rmtree(staged.folder, ignore_errors=True)
+
+
+def discard_unless_used(folder: str | os.PathLike) -> None:
+    """Remove a staging folder no session chose to use (one that was, its address still
+    reopens until it expires)."""
+    if staging_token(folder) and not (Path(folder) / IN_USE).exists():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -56,12 +56,45 @@ def using_session_data() -> bool:
     return active_folder() != shared_folder()
 
 
+UPLOAD_PARAM = "upload"  # the address names the session's upload, so a reload reopens it
+
+
 def use_for_session(folder: Path) -> None:
     st.session_state[SESSION_FOLDER] = str(folder)
+    (Path(folder) / datastore.IN_USE).touch()  # kept past the session: its address reopens it
+    st.query_params[UPLOAD_PARAM] = datastore.staging_token(folder)
 
 
 def back_to_shared() -> None:
     st.session_state.pop(SESSION_FOLDER, None)
+    if UPLOAD_PARAM in st.query_params:
+        del st.query_params[UPLOAD_PARAM]
+
+
+def follow_upload_link() -> None:
+    """Keep the session's upload named in the address (pages drop parameters as they change),
+    take one up from an address that names it (a reload, or a link shared), and say plainly
+    when the upload an address names is no longer kept."""
+    token = st.query_params.get(UPLOAD_PARAM)
+    chosen = st.session_state.get(SESSION_FOLDER)
+    if chosen and Path(chosen).is_dir():
+        datastore.touch_staged(chosen)
+        if token != datastore.staging_token(chosen):
+            st.query_params[UPLOAD_PARAM] = datastore.staging_token(chosen)
+        return
+    st.session_state.pop(SESSION_FOLDER, None)
+    if not token:
+        return
+    folder = datastore.staged_folder(token)
+    if folder is not None:
+        st.session_state[SESSION_FOLDER] = str(folder)
+        datastore.touch_staged(folder)
+        return
+    del st.query_params[UPLOAD_PARAM]
+    hours = datastore.STAGING_KEPT_S // 3600
+    st.warning(f"The uploaded data this address named is no longer kept (an upload is kept "
+               f"{hours} hours after it was last used), so the shared data folder is shown. "
+               "Upload the files again on the Data page to use them.", icon=":material/history:")
 
 
 def load(folder: str, fingerprint: str) -> loader.LoadResult:

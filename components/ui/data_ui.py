@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -14,17 +15,43 @@ from components.ui import data_access, writers
 UPLOAD_TYPES = ["csv", "xlsx", "zip", "geojson"]
 
 
-@st.cache_data(show_spinner="Checking the uploaded files…", max_entries=16)
+STAGED = "staged-upload"  # this session's last upload: (its key, the staged folder)
+
+
+class _StagingHolder:
+    """Held in a session's state: when the session ends and its state is dropped, the upload
+    it staged goes too, unless the session chose to use it (its address reopens it)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        weakref.finalize(self, datastore.discard_unless_used, folder)
+
+
 def _stage(current: str, current_fingerprint: str, uploads: tuple[tuple[str, str], ...],
-           _contents: tuple[bytes, ...]) -> datastore.Staged:
-    # keyed on the files' names and sha256 digests; the bytes themselves are not hashed again
-    return datastore.stage_upload(current, list(zip([n for n, _ in uploads], _contents)))
+           contents: tuple[bytes, ...]) -> datastore.Staged:
+    """The upload checked in a staging folder of this session's own (two sessions uploading
+    the same bytes never share one), staged once per upload: keyed on the files' names and
+    digests and the current data's version."""
+    key = (current, current_fingerprint, uploads)
+    kept = st.session_state.get(STAGED)
+    if kept and kept[0] == key and kept[1].folder.is_dir():
+        return kept[1]
+    if kept:  # a new upload replaces the last one
+        datastore.discard_unless_used(kept[1].folder)
+    with st.spinner("Checking the uploaded files…"):
+        staged = datastore.stage_upload(current, list(zip([n for n, _ in uploads], contents)))
+    st.session_state[STAGED] = (key, staged)
+    st.session_state[STAGED + "-holder"] = _StagingHolder(staged.folder)
+    return staged
 
 
 def session_banner() -> None:
     if data_access.using_session_data():
+        hours = datastore.STAGING_KEPT_S // 3600
         st.info("This browser session is using uploaded data; other users still see the shared "
-                "data folder.", icon=":material/person:")
+                "data folder. This page's address names the upload, so a reload (or anyone you "
+                f"give the address) reopens it, for {hours} hours after it was last used.",
+                icon=":material/person:")
         st.button("Go back to the shared data", on_click=data_access.back_to_shared,
                   icon=":material/undo:", key="back-to-shared")
 
