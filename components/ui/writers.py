@@ -43,7 +43,8 @@ def sign_in_panel(key: str) -> bool:
         st.button("Sign in to save or restore", on_click=st.login, key=f"{key}-sign-in",
                   icon=":material/login:")
         return False
-    with st.form(f"{key}-sign-in", border=False):
+    narrow, _ = st.columns([2, 3])
+    with narrow.form(f"{key}-sign-in", border=False):
         st.text_input("Writer's password", type="password", key=f"{key}-password",
                       help="Saving and restoring need it; every view and export works without.")
         st.form_submit_button("Sign in to save or restore", icon=":material/login:",
