@@ -670,6 +670,15 @@ def diff(old, new) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def removed_rows(changes: pd.DataFrame, saved_files) -> dict[str, int]:
+    """Rows a save of `saved_files` would remove, counted per table (in the contract's order):
+    what the Data page asks to be confirmed before saving."""
+    saved = {t.name for t in contract.TABLES if t.filename in set(saved_files)}
+    gone = changes[(changes["change"] == "removed") & changes["table"].isin(saved)]
+    counts = gone.groupby("table")["id"].nunique()
+    return {t.name: int(counts[t.name]) for t in contract.TABLES if t.name in counts}
+
+
 def _comparable(frame: pd.DataFrame, table: contract.Table) -> pd.DataFrame:
     out = frame[[c for c in table.column_names if c in frame]].copy()
     for column in out.columns:

@@ -144,6 +144,11 @@ def test_an_acled_export_opens_in_the_dashboard_like_curated_data(app_on_copy):
     acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
     at = upload(writer_app(), ("acled_2022_iraq.csv", acled))
     assert any("imported from the current ACLED layout" in w.body for w in at.warning)
+    # saving it would replace the curated record: said in red, and not without a confirmation
+    removal = next(e.value for e in at.error if "Saving removes rows" in e.value)
+    assert "events" in removal and "actors" in removal and "relations" in removal
+    assert button(at, "save-folder").disabled
+    at.checkbox(key="confirm-removal").check().run()
     assert not button(at, "save-folder").disabled
     button(at, "use-session").click().run()
     at.switch_page("app_pages/overview.py")
@@ -166,3 +171,21 @@ def test_a_ucdp_export_opens_in_the_dashboard(app_on_copy):
 
     marks = all_rows(chart_titled(at, "Timeline")).dropna(subset=["event_id"])
     assert len(marks) == 19
+
+
+def test_a_save_that_removes_rows_says_what_in_red_and_needs_a_confirmation(app_on_copy):
+    rows = read_rows(app_on_copy / "events.csv")
+    fewer = "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows[:-3]).encode()
+    at = upload(writer_app(), ("events.csv", fewer))
+    assert any("Saving removes rows from the data folder:** 3 events" in e.value for e in at.error)
+    assert button(at, "save-folder").disabled
+    at.checkbox(key="confirm-removal").check().run()
+    assert not button(at, "save-folder").disabled
+    button(at, "save-folder").click().run()
+    assert (app_on_copy / "events.csv").read_bytes() == fewer
+
+
+def test_a_save_that_only_adds_or_changes_needs_no_confirmation(app_on_copy):
+    at = upload(writer_app(), ("events.csv", edited_events(app_on_copy)))
+    assert not at.error and not [c for c in at.checkbox if c.key == "confirm-removal"]
+    assert not button(at, "save-folder").disabled

@@ -87,13 +87,23 @@ def swap_in(result: loader.LoadResult) -> None:
         st.dataframe(problems, hide_index=True, width="stretch")
     changes = datastore.diff(result.dataset, checked.dataset)
     summarise_changes(changes)
+    removed = datastore.removed_rows(changes, staged.files)
+    confirmed = True
+    if removed:
+        st.error("**Saving removes rows from the data folder:** " + "; ".join(
+            f"{count:,} {table}" for table, count in removed.items())
+            + ". They go to the history, from which they can be restored.",
+            icon=":material/delete_forever:")
+        confirmed = st.checkbox("I mean to remove these rows", key="confirm-removal",
+                                help="Saving stays off until this is ticked.")
     left, right = st.columns(2)
     left.button("Use for my session", on_click=_use_for_session, args=(staged.folder,),
                 icon=":material/person:", key="use-session",
                 help="Only this browser session sees the uploaded data.")
     blocked = datastore.write_problem(data_access.shared_folder())
     right.button("Save to the data folder", type="primary",
-                 disabled=not errors.empty or not writing or blocked is not None,
+                 disabled=not errors.empty or not writing or blocked is not None
+                 or not confirmed,
                  on_click=_save_to_folder, args=(staged, data_access.shared_folder()),
                  icon=":material/save:", key="save-folder",
                  help="Saves the files as one (all land or none) and keeps the replaced "
