@@ -386,6 +386,12 @@ class Staged:
     folder: Path
     files: list[str] = field(default_factory=list)  # contract files the upload provides
     messages: list[str] = field(default_factory=list)  # one sentence per thing refused or noted
+    # an ACLED or UCDP export is added to the current data ("add") unless replacing it is
+    # chosen ("replace": the first export replaces it, any other in the same upload adds)
+    mode: str = "add"
+    rejected: frozenset = frozenset()  # (file, table, imported id) of matches turned down
+    matches: list = field(default_factory=list)  # (file, merge.Match) proposed when adding
+    replaced: bool = False
 
 
 STAGING_PREFIX = "proxylens-staging-"
@@ -437,7 +443,8 @@ def sweep_staging(now: float | None = None) -> list[Path]:
 
 
 def stage_upload(current: str | os.PathLike, uploads: list[tuple[str, bytes]],
-                 max_bytes: int = MAX_UPLOAD_BYTES) -> Staged:
+                 max_bytes: int = MAX_UPLOAD_BYTES, mode: str = "add",
+                 rejected: frozenset = frozenset()) -> Staged:
     """Copy the current folder to a new staging folder (named by a random token) and lay the
     uploads over it; staging folders unused for a day are cleared first."""
     sweep_staging()
@@ -447,7 +454,7 @@ def stage_upload(current: str | os.PathLike, uploads: list[tuple[str, bytes]],
     for name in TABLE_FILES:
         if (current / name).exists():
             shutil.copy2(current / name, staging / name)
-    staged = Staged(staging)
+    staged = Staged(staging, mode=mode, rejected=frozenset(rejected))
     for name, content in uploads:
         _stage_one(staged, name, content, max_bytes)
     return staged
@@ -485,7 +492,7 @@ def _stage_table(staged: Staged, base: str, content: bytes) -> None:
 
 
 def _try_import(staged: Staged, base: str, content: bytes) -> bool:
-    """An ACLED or UCDP export becomes a whole data folder of its own."""
+    """An ACLED or UCDP export, added to the staged data or replacing it (Staged.mode)."""
     try:
         from components import importers
     except ImportError:  # pragma: no cover - the importers ship with the project
@@ -496,16 +503,38 @@ def _try_import(staged: Staged, base: str, content: bytes) -> bool:
         if importers.detect_format(path) is None:
             return False
         result = importers.import_file(path)
-        importers.write_folder(result, staged.folder)
-    for table in ("events", "actors", "relations", "locations", "sources"):
-        staged.files.append(f"{table}.csv")
-    for optional in ("periods.csv", "claims.csv", "briefing.csv"):
-        (staged.folder / optional).unlink(missing_ok=True)
     layout = {"acled": "current ACLED", "acled-old": "older upper-case ACLED",
               "ucdp-ged": "UCDP GED"}.get(result.source_format, result.source_format)
-    staged.messages.append(f"{base} was imported from the {layout} layout into ProxyLens "
-                           "tables: " + " ".join(result.notes))
+    if staged.mode == "replace" and not staged.replaced:
+        importers.write_folder(result, staged.folder)
+        for table in ("events", "actors", "relations", "locations", "sources"):
+            staged.files.append(f"{table}.csv")
+        for optional in ("periods.csv", "claims.csv", "briefing.csv"):
+            (staged.folder / optional).unlink(missing_ok=True)
+        staged.replaced = True
+        staged.messages.append(f"{base} was imported from the {layout} layout and replaces the "
+                               "current data: " + " ".join(result.notes))
+        return True
+    _add_import(staged, base, result, layout)
     return True
+
+
+def _add_import(staged: Staged, base: str, result, layout: str) -> None:
+    from components import merge
+
+    current = merge.current_tables(staged.folder)
+    proposed = merge.propose_matches(current, result.tables)
+    accepted = [m for m in proposed if (base, m.table, m.imported_id) not in staged.rejected]
+    tables = merge.merged(current, result.tables, result.source_format, accepted)
+    staged.files += [f for f in merge.write_tables(tables, staged.folder) if f not in staged.files]
+    staged.matches += [(base, m) for m in proposed]
+    added = {name: len(tables[name]) - len(current[name]) for name in merge.ADDED_TABLES}
+    staged.messages.append(
+        f"{base} was imported from the {layout} layout and added to the current data: "
+        f"{added['events']:,} events, {added['actors']:,} new actors, {added['locations']:,} new "
+        f"places and {added['sources']:,} new sources; {len(accepted)} of its actors and places "
+        "are matched to ones the data already has (listed below, to accept or reject). "
+        + " ".join(result.notes))
 
 
 class _TooLarge(Exception):

@@ -138,31 +138,76 @@ def test_templates_and_contract_are_offered():
     assert any("The data contract" in e.label for e in at.expander)
 
 
-def test_an_acled_export_opens_in_the_dashboard_like_curated_data(app_on_copy):
+def test_an_acled_export_is_added_to_the_curated_data_by_default(app_on_copy):
+    """Added, not replacing: the curated record stays, the export's events join it, and its
+    actors and places that the data already has are proposed as matches."""
     from tests.conftest import shared_path
 
     acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    curated = len(read_rows(app_on_copy / "events.csv")) - 1
     at = upload(writer_app(), ("acled_2022_iraq.csv", acled))
-    assert any("imported from the current ACLED layout" in w.body for w in at.warning)
-    # saving it would replace the curated record: said in red, and not without a confirmation
-    removal = next(e.value for e in at.error if "Saving removes rows" in e.value)
-    assert "events" in removal and "actors" in removal and "relations" in removal
-    assert button(at, "save-folder").disabled
-    at.checkbox(key="confirm-removal").check().run()
+    assert at.radio(key="import-mode").value == "add"
+    assert any("added to the current data: 221 events" in w.body for w in at.warning)
+    assert not [e for e in at.error if "Saving removes rows" in e.value]  # nothing removed
+    matches = next(df.value for df in at.dataframe if "in the export" in df.value.columns)
+    pairs = set(zip(matches["in the export"], matches["in the current data"]))
+    assert {("Badr Organization", "Badr Corps"), ("Erbil", "Irbil"), ("Basrah", "Basra")} <= pairs
     assert not button(at, "save-folder").disabled
     button(at, "use-session").click().run()
     at.switch_page("app_pages/overview.py")
     at.run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["Events"] == "221"
+    assert {m.label: m.value for m in at.metric}["Events"] == str(curated + 221)
     assert len(at.get("deck_gl_json_chart")) == 1
 
 
-def test_a_ucdp_export_opens_in_the_dashboard(app_on_copy):
+def test_acled_and_ucdp_exports_are_added_together(app_on_copy):
+    from tests.conftest import shared_path
+
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
+    curated = len(read_rows(app_on_copy / "events.csv")) - 1
+    at = upload(run_app("app_pages/data.py"), ("acled_2022_iraq.csv", acled),
+                ("ucdp_ged_sample_iraq.csv", ucdp))
+    assert any("events: 240 added" in m.value for m in at.markdown)
+    button(at, "use-session").click().run()
+    at.switch_page("app_pages/overview.py")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Events"] == str(curated + 240)
+
+
+def test_a_rejected_match_is_added_as_a_new_actor(app_on_copy):
     from tests.conftest import shared_path
 
     ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
     at = upload(run_app("app_pages/data.py"), ("ucdp_ged_sample_iraq.csv", ucdp))
+    matches = next(df for df in at.dataframe if "in the export" in df.value.columns)
+    row = list(matches.value["in the export"]).index("al-Mahdi Army")
+    staged_before = at.session_state["staged-upload"][1]
+    assert "4 new actors" in " ".join(w.body for w in at.warning)
+    # unticking the match, as the editor's checkbox does
+    at.session_state[matches.key] = {"edited_rows": {row: {"accept": False}},
+                                     "added_rows": [], "deleted_rows": []}
+    at.run()
+    staged = at.session_state["staged-upload"][1]
+    assert staged.folder != staged_before.folder
+    assert "5 new actors" in " ".join(w.body for w in at.warning)
+    actors = (staged.folder / "actors.csv").read_text(encoding="utf-8")
+    assert "al-Mahdi Army" in actors  # added as its own actor
+
+
+def test_replacing_the_data_with_an_export_is_a_choice_said_in_red(app_on_copy):
+    from tests.conftest import shared_path
+
+    ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
+    at = upload(writer_app(), ("ucdp_ged_sample_iraq.csv", ucdp))
+    at.radio(key="import-mode").set_value("replace").run()
+    assert any("replaces the current data" in w.body for w in at.warning)
+    removal = next(e.value for e in at.error if "Saving removes rows" in e.value)
+    assert "events" in removal and "actors" in removal and "relations" in removal
+    assert button(at, "save-folder").disabled
+    at.checkbox(key="confirm-removal").check().run()
+    assert not button(at, "save-folder").disabled
     button(at, "use-session").click().run()
     at.switch_page("app_pages/timeline.py")
     at.run()

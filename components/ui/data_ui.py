@@ -28,18 +28,21 @@ class _StagingHolder:
 
 
 def _stage(current: str, current_fingerprint: str, uploads: tuple[tuple[str, str], ...],
-           contents: tuple[bytes, ...]) -> datastore.Staged:
+           contents: tuple[bytes, ...], mode: str = "add",
+           rejected: frozenset = frozenset()) -> datastore.Staged:
     """The upload checked in a staging folder of this session's own (two sessions uploading
     the same bytes never share one), staged once per upload: keyed on the files' names and
-    digests and the current data's version."""
-    key = (current, current_fingerprint, uploads)
+    digests, the current data's version, and how an export is taken (added, with the matches
+    turned down, or replacing the data)."""
+    key = (current, current_fingerprint, uploads, mode, rejected)
     kept = st.session_state.get(STAGED)
     if kept and kept[0] == key and kept[1].folder.is_dir():
         return kept[1]
     if kept:  # a new upload replaces the last one
         datastore.discard_unless_used(kept[1].folder)
     with st.spinner("Checking the uploaded files…"):
-        staged = datastore.stage_upload(current, list(zip([n for n, _ in uploads], contents)))
+        staged = datastore.stage_upload(current, list(zip([n for n, _ in uploads], contents)),
+                                        mode=mode, rejected=rejected)
     st.session_state[STAGED] = (key, staged)
     st.session_state[STAGED + "-holder"] = _StagingHolder(staged.folder)
     return staged
@@ -70,9 +73,17 @@ def swap_in(result: loader.LoadResult) -> None:
     contents = tuple(f.getvalue() for f in files)
     digests = tuple((f.name, hashlib.sha256(c).hexdigest()) for f, c in zip(files, contents))
     current = data_access.active_folder()
-    staged = _stage(str(current), loader.folder_fingerprint(current), digests, contents)
+    mode = "add"
+    if any(f.name not in datastore.TABLE_FILES for f in files):  # an export, perhaps
+        mode = st.radio("An ACLED or UCDP export is", list(IMPORT_MODES), key="import-mode",
+                        format_func=IMPORT_MODES.get, horizontal=True)
+    matches_key = "matches-" + hashlib.sha256(repr(digests).encode()).hexdigest()[:12]
+    staged = _stage(str(current), loader.folder_fingerprint(current), digests, contents, mode,
+                    _rejected(matches_key))
     for message in staged.messages:
         st.warning(message, icon=":material/warning:")
+    if staged.matches:
+        _match_editor(staged, matches_key)
     if not staged.files:
         st.info("No table was taken from these files.")
         return
@@ -115,6 +126,37 @@ def swap_in(result: loader.LoadResult) -> None:
     elif not writing:
         right.caption("Saving needs a writer's sign-in (above); using the files for this "
                       "session does not.")
+
+
+IMPORT_MODES = {"add": "added to the current data",
+                "replace": "replacing the current data (its actors, relations, claims and "
+                           "briefing go)"}
+MATCH_COLUMNS = ["accept", "kind", "in the export", "in the current data", "why", "file"]
+
+
+def _match_editor(staged: datastore.Staged, key: str) -> None:
+    """The proposed matches, each to accept (the default) or reject: a rejected actor or place
+    is added as a new one."""
+    rows = [{"accept": (file, m.table, m.imported_id) not in staged.rejected,
+             "kind": "actor" if m.table == "actors" else "place",
+             "in the export": m.imported_name, "in the current data": m.existing_name,
+             "why": m.why, "file": file} for file, m in staged.matches]
+    st.markdown("**Matched to what the data already has** (untick a match to add the row as "
+                "a new one instead):")
+    st.data_editor(pd.DataFrame(rows, columns=MATCH_COLUMNS), key=key, hide_index=True,
+                   width="stretch", disabled=MATCH_COLUMNS[1:],
+                   column_config={"accept": st.column_config.CheckboxColumn("accept")})
+    st.session_state[key + "-proposed"] = [(file, m.table, m.imported_id)
+                                           for file, m in staged.matches]
+
+
+def _rejected(key: str) -> frozenset:
+    """The matches unticked in the editor (by row: the proposals come in the same order
+    whatever is rejected)."""
+    proposed = st.session_state.get(key + "-proposed", [])
+    edits = (st.session_state.get(key) or {}).get("edited_rows", {})
+    return frozenset(proposed[int(row)] for row, change in edits.items()
+                     if change.get("accept") is False and int(row) < len(proposed))
 
 
 def summarise_changes(changes: pd.DataFrame) -> None:

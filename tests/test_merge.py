@@ -1,0 +1,55 @@
+"""Adding an export to the current data (components.merge): matches by name and alias, ids
+kept apart, references pointed at what they became, nothing else touched."""
+
+from __future__ import annotations
+
+from components import datastore, importers, loader, merge
+from tests.conftest import shared_path
+
+
+def imported(name: str):
+    return importers.import_file(shared_path("realdata", name))
+
+
+def test_matches_are_proposed_by_name_or_alias_and_say_why(data_copy):
+    current = merge.current_tables(data_copy)
+    found = {(m.table, m.imported_name): (m.existing_id, m.why)
+             for m in merge.propose_matches(current, imported("acled_2022_iraq.csv").tables)}
+    assert found[("actors", "Badr Organization")] == ("badr", "'Badr Organization' is one of "
+                                                      "its aliases")
+    assert found[("locations", "Baghdad")][1] == "same name"
+    assert found[("locations", "Erbil")][0] == "irbil"
+
+
+def test_added_events_keep_their_ids_apart_and_point_at_matched_rows(data_copy):
+    result = imported("acled_2022_iraq.csv")
+    current = merge.current_tables(data_copy)
+    accepted = merge.propose_matches(current, result.tables)
+    tables = merge.merged(current, result.tables, result.source_format, accepted)
+    events = tables["events"]
+    assert len(events) == len(current["events"]) + 221
+    added = events.iloc[len(current["events"]):]
+    assert added["event_id"].str.startswith("acled-").all()
+    assert events["event_id"].is_unique
+    badr = next(m.imported_id for m in accepted if m.existing_id == "badr")
+    named = added["actor1"] + ";" + added["actor2"] + ";" + added["assoc_actors"]
+    assert named.str.split(";").map(lambda ids: "badr" in ids).any()
+    assert badr == "badr" or not named.str.split(";").map(lambda ids: badr in ids).any()
+    assert (added["location"] == "irbil").any()
+    # the curated rows are untouched
+    kept = events.iloc[: len(current["events"])]
+    assert kept.values.tolist() == current["events"].values.tolist()
+
+
+def test_an_added_export_passes_every_check_and_leaves_claims_and_briefing(data_copy):
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    staged = datastore.stage_upload(data_copy, [("acled.csv", acled)])
+    try:
+        result = loader.load_dataset(staged.folder)
+        assert not result.errors
+        assert not [p for p in result.warnings if p.file in ("events.csv", "actors.csv")]
+        assert set(staged.files) == {"events.csv", "actors.csv", "locations.csv", "sources.csv"}
+        for kept in ("claims.csv", "briefing.csv", "relations.csv", "periods.csv"):
+            assert (staged.folder / kept).read_bytes() == (data_copy / kept).read_bytes()
+    finally:
+        datastore.discard(staged)
