@@ -9,7 +9,8 @@ ctx = page_context()
 st.set_page_config(initial_sidebar_state="collapsed")
 briefing_ui.presenter_styles()
 
-steps = briefing_ui.draft_steps(ctx.dataset.briefing)
+chosen, saved_steps = briefing_ui.choose_briefing(ctx)
+steps = briefing_ui.draft_steps(saved_steps)
 if not steps:
     st.title("Briefing")
     st.info("This data folder has no briefing yet. Open *Build or edit the briefing* below to "

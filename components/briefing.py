@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -102,10 +103,35 @@ def to_csv_text(step_list: list[dict]) -> str:
     return out.getvalue()
 
 
-def save(step_list: list[dict], folder: str | os.PathLike) -> Path:
-    """Write briefing.csv atomically; the replaced version goes to the folder's history, as
-    every saved table's does (the Data page lists and restores it)."""
+MAIN = contract.BRIEFING.filename  # the folder's own briefing; others are named
+NAMED_PREFIX = "briefing-"
+
+
+def named_briefings(folder: str | os.PathLike) -> dict[str, str]:
+    """Every briefing of a folder, file name -> how it is listed: briefing.csv first (when it
+    exists), then each briefing-<name>.csv by name."""
+    folder = Path(folder)
+    found = {MAIN: "Main briefing"} if (folder / MAIN).exists() else {}
+    for path in sorted(folder.glob(f"{NAMED_PREFIX}*.csv")):
+        found[path.name] = path.stem[len(NAMED_PREFIX):].replace("-", " ")
+    return found
+
+
+def file_for_name(name: str) -> str:
+    """The file a new briefing called `name` is saved as ("Basra 2008" -> briefing-basra-2008.csv);
+    an empty name is the main briefing."""
+    slug = "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:60]
+    return f"{NAMED_PREFIX}{slug}.csv" if slug else MAIN
+
+
+def save(step_list: list[dict], folder: str | os.PathLike, filename: str = MAIN) -> Path:
+    """Write a briefing atomically; the replaced version goes to the folder's history, as
+    every saved table's does (the Data page lists and restores it), so each named briefing
+    keeps its own versions."""
     from components.datastore import save_file
 
-    save_file(folder, contract.BRIEFING.filename, to_csv_text(step_list).encode("utf-8"))
-    return Path(folder) / contract.BRIEFING.filename
+    if filename != MAIN and not (filename.startswith(NAMED_PREFIX)
+                                 and filename == file_for_name(filename[len(NAMED_PREFIX):-4])):
+        raise ValueError(f"{filename} is not a briefing's file name")
+    save_file(folder, filename, to_csv_text(step_list).encode("utf-8"))
+    return Path(folder) / filename

@@ -1092,6 +1092,21 @@ def load_dataset(folder: str | os.PathLike | None = None,
     return LoadResult(dataset, log.summarise(), reports)
 
 
+def load_briefing_file(folder: str | os.PathLike, filename: str, dataset: Dataset
+                       ) -> tuple[pd.DataFrame, list[Problem]]:
+    """A named briefing (briefing-<name>.csv beside briefing.csv), checked like briefing.csv
+    against the loaded dataset's actors, places, events, relations and claims."""
+    table = dataclasses.replace(c.BRIEFING, filename=filename)
+    frames = {name: getattr(dataset, name) for name in
+              ("sources", "locations", "actors", "events", "relations", "periods", "claims")}
+    indexes = {"actors": NameIndex(dataset.actors, "actor_id", "name"),
+               "locations": NameIndex(dataset.locations, "location_id", "name"),
+               "sources": NameIndex(dataset.sources, "source_id", None)}
+    log = ProblemLog()
+    frame, _ = _load_table(Path(folder), table, frames, indexes, log)
+    return frame, log.summarise()
+
+
 def table_path(folder: Path, table: c.Table) -> Path | None:
     """The file a table is read from: its CSV or its Parquet file, the newer when both exist."""
     candidates = [p for p in (folder / table.filename, folder / parquet_name(table)) if p.exists()]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from components import datastore, loader
 from tests.apptest_helpers import WRITER_PASSWORD, deck_layers, run_app, sign_in_as_writer
 
@@ -100,3 +102,67 @@ def test_edit_a_steps_words_in_the_app():
     assert at.title[0].value == "Background, retitled"
     assert any(m.value == "New words." for m in at.markdown)
     assert any("Unsaved changes" in c.value for c in at.caption)
+
+
+def test_several_named_briefings_each_with_its_own_history(data_copy, monkeypatch):
+    """A briefing saved under a name is a file of its own (briefing-<name>.csv), chosen from
+    the Briefing page and the address, saved and restored apart from the main one."""
+    from components import briefing
+
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    at = run_app("app_pages/briefing.py", writer_password=WRITER_PASSWORD)
+    assert not [s for s in at.selectbox if s.key == "briefing-file"]  # one briefing: no choice
+    at.sidebar.multiselect(key="actors").set_value(["badr"]).run()
+    at.text_input(key="new-step-title").set_value("Badr after the invasion").run()
+    button(at, "briefing-add").click().run()
+    sign_in_as_writer(at, "briefing-writer")
+    at.text_input(key="new-briefing-name").set_value("Badr for the committee").run()
+    button(at, "briefing-save-new").click().run()
+    named = data_copy / "briefing-badr-for-the-committee.csv"
+    assert named.exists()
+    main_before = (data_copy / "briefing.csv").read_bytes()
+    choice = at.selectbox(key="briefing-file")
+    assert set(choice.options) == {"Main briefing", "badr for the committee"}
+    address = at.query_params["briefing-file"]  # the address names it
+    titles = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("10. ")]
+    assert titles and "Badr after the invasion" in titles[0]
+    # editing the named one leaves the main one as it was, and keeps the named one's history
+    button(at, "remove-0").click().run()
+    button(at, "briefing-save").click().run()
+    assert (data_copy / "briefing.csv").read_bytes() == main_before
+    steps = briefing.steps(loader.load_briefing_file(
+        data_copy, named.name, loader.load_dataset(data_copy).dataset)[0])
+    assert len(steps) == 9 and steps[-1]["title"] == "Badr after the invasion"
+    kept = datastore.list_history(data_copy)
+    assert list(kept["file"]) == [named.name]
+    # the address reopens it, in another session
+    other = run_app("app_pages/briefing.py", params={"briefing-file": address})
+    assert any(m.value == "Step **1** of **9**" for m in other.markdown)
+    main = run_app("app_pages/briefing.py")
+    assert any(m.value == "Step **1** of **9**" for m in main.markdown)  # 9 steps too,
+    assert (data_copy / "briefing.csv").read_bytes() == main_before  # but its own
+
+
+def test_a_new_briefing_needs_a_name_of_its_own(data_copy, monkeypatch):
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    (data_copy / "briefing-basra.csv").write_bytes((data_copy / "briefing.csv").read_bytes())
+    at = run_app("app_pages/briefing.py", writer_password=WRITER_PASSWORD)
+    button(at, "briefing-add").click().run()
+    sign_in_as_writer(at, "briefing-writer")
+    at.text_input(key="new-briefing-name").set_value("Basra").run()
+    button(at, "briefing-save-new").click().run()
+    assert any("is taken" in e.value for e in at.error)
+    assert not list(data_copy.glob("briefing-basra-*.csv"))
+
+
+def test_a_briefing_file_name_is_made_from_its_name_only():
+    from components import briefing
+
+    assert briefing.file_for_name("Basra 2008: for the committee!") == \
+        "briefing-basra-2008-for-the-committee.csv"
+    assert briefing.file_for_name("../../etc") == "briefing-etc.csv"
+    assert briefing.file_for_name("  ") == "briefing.csv"
+    with pytest.raises(ValueError):
+        briefing.save([], "/tmp", "../briefing-x.csv")

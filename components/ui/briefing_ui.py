@@ -11,6 +11,44 @@ from components.ui import cards, data_access, export_ui, panels, writers
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
+CHOSEN = "briefing-file"  # which of the folder's briefings is shown (and in the address)
+
+
+def _draft() -> str:
+    """The session-state key of the chosen briefing's draft: each briefing edits apart."""
+    return f"{DRAFT}:{st.session_state.get(CHOSEN) or briefing.MAIN}"
+
+
+def choose_briefing(ctx: PageContext) -> tuple[str, "pd.DataFrame"]:
+    """The briefing to show: a choice among the folder's briefings (briefing.csv and each
+    briefing-<name>.csv), and its steps, checked like briefing.csv."""
+    folder = data_access.active_folder()
+    listed = briefing.named_briefings(folder)
+    if len(listed) > 1:
+        chosen = st.selectbox("Briefing", list(listed), format_func=listed.get, key=CHOSEN,
+                              bind="query-params",
+                              help="Each briefing is a file of its own in the data folder "
+                              "(briefing.csv, briefing-<name>.csv), with its own history.")
+    else:
+        chosen = next(iter(listed), briefing.MAIN)
+        st.session_state[CHOSEN] = chosen
+    if chosen == briefing.MAIN:
+        return chosen, ctx.dataset.briefing
+    frame, problems = _named_steps(str(folder), chosen, ctx.fingerprint,
+                                   (folder / chosen).stat().st_mtime_ns, ctx.dataset)
+    if problems:
+        st.caption(f":material/warning: {chosen}: " + "; ".join(
+            p.sentence() for p in problems[:3]) + (" …" if len(problems) > 3 else ""))
+    return chosen, frame
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _named_steps(folder: str, filename: str, version: str, modified: int, _dataset):
+    # keyed on the data's version and the file's modification time (the dataset is that
+    # version's, so it is not hashed)
+    from components import loader
+
+    return loader.load_briefing_file(folder, filename, _dataset)
 
 
 def presenter_styles() -> None:
@@ -29,8 +67,8 @@ def presenter_styles() -> None:
 
 
 def draft_steps(briefing_frame) -> list[dict]:
-    if DRAFT in st.session_state:
-        return st.session_state[DRAFT]
+    if _draft() in st.session_state:
+        return st.session_state[_draft()]
     return briefing.steps(briefing_frame)
 
 
@@ -213,7 +251,7 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
 
 
 def _set_draft(steps: list[dict]) -> None:
-    st.session_state[DRAFT] = briefing.renumber(steps)
+    st.session_state[_draft()] = briefing.renumber(steps)
 
 
 def _add_current_view(ctx_filters, steps: list[dict]) -> None:
@@ -243,19 +281,35 @@ def _update(steps: list[dict], index: int) -> None:
 
 
 def _discard() -> None:
-    st.session_state.pop(DRAFT, None)
+    st.session_state.pop(_draft(), None)
 
 
-def _save(steps: list[dict]) -> None:
-    if not writers.can_write() or datastore.write_problem(data_access.active_folder()):
+def _save(steps: list[dict], filename: str | None = None) -> None:
+    """Save the steps to the chosen briefing's file, or (`filename`) as a new briefing."""
+    folder = data_access.active_folder()
+    if not writers.can_write() or datastore.write_problem(folder):
         return
-    path = briefing.save(steps, data_access.active_folder())
-    st.session_state.pop(DRAFT, None)
+    target = filename or st.session_state.get(CHOSEN) or briefing.MAIN
+    path = briefing.save(steps, folder, target)
+    st.session_state.pop(_draft(), None)
     st.session_state["briefing-saved"] = str(path)
+    if filename:
+        st.session_state[CHOSEN] = filename
+
+
+def _save_as_new(steps: list[dict]) -> None:
+    name = st.session_state.get("new-briefing-name", "").strip()
+    filename = briefing.file_for_name(name)
+    if filename == briefing.MAIN or (data_access.active_folder() / filename).exists():
+        st.session_state["new-briefing-refused"] = (
+            f"A briefing needs a name of its own: '{name}' is taken or has no letters or "
+            "digits." if name else "Give the new briefing a name first.")
+        return
+    _save(steps, filename)
 
 
 def editor(ctx: PageContext, steps: list[dict]) -> None:
-    editing = DRAFT in st.session_state
+    editing = _draft() in st.session_state
     with st.expander("Build or edit the briefing", icon=":material/edit:", expanded=editing):
         saved = st.session_state.pop("briefing-saved", None)
         if saved:
@@ -300,4 +354,14 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
                        icon=":material/save:", key="briefing-save",
                        disabled=not writing or bool(blocked))
             row.button("Discard changes", on_click=_discard, key="briefing-discard")
+        if steps:
+            with st.popover("Save as a new briefing", icon=":material/add_notes:",
+                            disabled=not writers.can_write()):
+                st.text_input("Name of the new briefing", key="new-briefing-name",
+                              placeholder="e.g. Basra 2008 for the committee")
+                st.button("Save as a new briefing", on_click=_save_as_new, args=(steps,),
+                          key="briefing-save-new", type="primary")
+            refused = st.session_state.pop("new-briefing-refused", None)
+            if refused:
+                st.error(refused, icon=":material/block:")
             st.caption("Unsaved changes: they live in this browser session until saved.")
