@@ -46,6 +46,7 @@ class Session:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.page_hash = ""
         self.socket = None
+        self.metrics: dict[str, str] = {}  # the last run's headline figures, label -> value
 
     async def open(self) -> float:
         """Connect and run the first page; seconds until its script ended."""
@@ -69,12 +70,17 @@ class Session:
         message.rerun_script.query_string = query
         message.rerun_script.page_script_hash = self.page_hash
         await self.socket.send(message.SerializeToString())
+        self.metrics = {}
         while True:
             answer = ForwardMsg()
             answer.ParseFromString(await asyncio.wait_for(self.socket.recv(), timeout=300))
             kind = answer.WhichOneof("type")
             if kind == "new_session" and answer.new_session.page_script_hash:
                 self.page_hash = answer.new_session.page_script_hash
+            elif kind == "delta" and answer.delta.WhichOneof("type") == "new_element" \
+                    and answer.delta.new_element.WhichOneof("type") == "metric":
+                metric = answer.delta.new_element.metric
+                self.metrics[metric.label] = metric.body
             elif kind == "script_finished":
                 if answer.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     return
