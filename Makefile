@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-spark test install install-dev install-spark chromium java bench clean
+.PHONY: run run-spark test install install-dev install-spark chromium java haproxy bench clean
 
 # The dashboard listens on this machine only; `make run ADDRESS=0.0.0.0` serves the network
 # (a briefing room's screens), where saving still needs a writer's sign-in (README, Who may write)
@@ -21,9 +21,9 @@ run: install
 run-spark: install-spark java
 	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py $(SERVE)
 
-# PROXYLENS_REQUIRE_SPARK: the Spark tests fail, not skip, if Spark cannot start
-test: install-dev chromium java
-	PROXYLENS_REQUIRE_SPARK=1 $(BIN)/python -m pytest
+# PROXYLENS_REQUIRE_SPARK, _HAPROXY: those tests fail, not skip, if Spark or HAProxy is missing
+test: install-dev chromium java haproxy
+	PROXYLENS_REQUIRE_SPARK=1 PROXYLENS_REQUIRE_HAPROXY=1 $(BIN)/python -m pytest
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
@@ -55,6 +55,12 @@ java:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) mkdir -p /usr/share/man/man1 && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+# Two app processes behind a load balancer (tests/test_two_processes.py), from Debian's packages.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
 
 bench: install-dev chromium java
 	$(BIN)/python -m bench

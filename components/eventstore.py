@@ -16,8 +16,10 @@ components.views.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
+import fcntl
 import hashlib
 import os
 import queue
@@ -198,6 +200,7 @@ class StoreLoader:
             if old not in kept:  # earlier versions, no longer needed
                 old.unlink(missing_ok=True)
                 old.with_suffix(".parquet").unlink(missing_ok=True)
+                old.with_suffix(".lock").unlink(missing_ok=True)
         self.store = store
         return loader.empty_table(_read_from(table, path.name)), report
 
@@ -213,7 +216,9 @@ class StoreLoader:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 target = self.directory / target.name
         if not target.exists():
-            with _BUILDING:  # one preparation at a time: sessions share the result
+            # one preparation at a time, of this process's sessions and of other processes
+            # serving the same folder: all share the result
+            with _BUILDING, _building_lock(target):
                 if not target.exists():
                     _build(path, target, table, frames, indexes,
                            self.progress if told else None)
@@ -246,6 +251,17 @@ def _read_from(table: c.Table, filename: str) -> c.Table:
 
 
 _BUILDING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _building_lock(target: Path):
+    """A lock on preparing `target` that other processes honour too (a file lock beside it)."""
+    with open(target.with_suffix(".lock"), "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _build(path: Path, target: Path, table: c.Table, frames, indexes,

@@ -3,6 +3,9 @@ as the in-memory store of the same events does."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from components import datastore, eventstore, loader, selection, views
 from components import filters as f
 from components.contract import ERROR
 from tests.apptest_helpers import deck_layers, run_app, vega_charts
-from tests.conftest import read_rows, write_rows
+from tests.conftest import PROJECT, read_rows, write_rows
 
 
 def as_parquet(folder: Path) -> None:
@@ -454,3 +457,29 @@ def test_a_broken_events_file_prepares_its_last_good_copy_without_moving_the_bar
     assert next(r for r in result.files if r.table == "events").status == (
         "unusable: last good version served")
     assert told == sorted(told) and told[-1] == 1
+
+
+PREPARE = """
+import sys
+from components import eventstore, loader
+folder = sys.argv[1]
+result = eventstore.load_folder(folder, loader.folder_fingerprint(folder))
+print("EVENTS", result.dataset.event_store.count)
+"""
+
+
+def test_two_processes_preparing_one_folder_at_once_share_one_database(data_copy, tmp_path):
+    """Two app processes serving one folder both start preparing its events: one prepares
+    while the other waits for it (a file lock), and both then read the same database."""
+    as_parquet(data_copy)
+    env = {**os.environ, "PROXYLENS_CACHE_DIR": str(tmp_path / "cache"),
+           eventstore.STORE_ENV: "disk"}
+    runs = [subprocess.Popen([sys.executable, "-c", PREPARE, str(data_copy)], cwd=PROJECT,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err[-1500:] for _, err in outputs]
+    expected = len(loader.load_dataset(data_copy).dataset.events)
+    assert [out.strip().splitlines()[-1] for out, _ in outputs] == [f"EVENTS {expected}"] * 3
+    assert len(list((tmp_path / "cache").glob("*.duckdb"))) == 1
+    assert not list((tmp_path / "cache").glob("*.partial"))

@@ -39,12 +39,14 @@ class StreamlitServer:
     """The app in a subprocess on a free loopback port; stopped by its own handle."""
 
     def __init__(self, data_dir: Path | None = None, app: Path = PROJECT / "app.py",
-                 chart_renderer: str = "svg"):
+                 chart_renderer: str = "svg", extra_args: tuple[str, ...] = (),
+                 env: dict | None = None):
         """chart_renderer: the tests read the link charts' labels and circles as SVG elements
         (the app's default is a canvas: the benchmark and the screenshots use that)."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PROXYLENS_BASEMAP="none", PROXYLENS_CHART_RENDERER=chart_renderer)
+        env = {**os.environ, "PROXYLENS_BASEMAP": "none",
+               "PROXYLENS_CHART_RENDERER": chart_renderer, **(env or {})}
         if data_dir is not None:
             env["PROXYLENS_DATA_DIR"] = str(data_dir)
         self.log = ARTIFACTS / f"server-{self.port}.log"
@@ -54,7 +56,7 @@ class StreamlitServer:
             [sys.executable, "-m", "streamlit", "run", str(app),
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra_args],
             cwd=PROJECT, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT,
         )
         self._wait_healthy()
