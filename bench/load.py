@@ -1,7 +1,7 @@
 """Many sessions at once: the server's own rerun times and a new session's first page.
 
     python -m bench.load [--sessions 1,5,20,50] [--changes 8] [--think 0.3,1.0]
-                         [--write docs/benchmarks-load.md]
+                         [--processes 2] [--write docs/benchmarks-load.md]
 
 Starts ProxyLens on the shipped data (127.0.0.1) and drives N sessions at once, each speaking
 Streamlit's own websocket protocol as a browser does, but drawing nothing: so the figures are
@@ -47,12 +47,14 @@ class Session:
         self.page_hash = ""
         self.socket = None
         self.metrics: dict[str, str] = {}  # the last run's headline figures, label -> value
+        self.headers: dict[str, str] = {}  # sent when connecting (a load balancer's cookie)
 
     async def open(self) -> float:
         """Connect and run the first page; seconds until its script ended."""
         start = time.perf_counter()
         self.socket = await websockets.connect(self.url, subprotocols=["streamlit"],
-                                               max_size=None, open_timeout=120)
+                                               max_size=None, open_timeout=120,
+                                               additional_headers=self.headers)
         await self._run("")
         return time.perf_counter() - start
 
@@ -86,10 +88,11 @@ class Session:
                     return
 
 
-async def one_session(url: str, changes: int, seed: int, think=THINK_S
+async def one_session(url: str, changes: int, seed: int, think=THINK_S, cookie: str = ""
                       ) -> tuple[float, list[float]]:
     rng = random.Random(seed)
     session = Session(url)
+    session.headers = {"Cookie": cookie} if cookie else {}
     try:
         first = await session.open()
         times = []
@@ -102,8 +105,10 @@ async def one_session(url: str, changes: int, seed: int, think=THINK_S
         await session.close()
 
 
-async def many(url: str, sessions: int, changes: int, think=THINK_S) -> dict:
-    results = await asyncio.gather(*(one_session(url, changes, seed, think)
+async def many(url: str, sessions: int, changes: int, think=THINK_S, cookies=None) -> dict:
+    """N sessions at once (`cookies`: one per session, from a load balancer)."""
+    cookies = cookies or [""] * sessions
+    results = await asyncio.gather(*(one_session(url, changes, seed, think, cookies[seed])
                                      for seed in range(sessions)))
     firsts = [first for first, _ in results]
     reruns = [t for _, times in results for t in times]
@@ -117,13 +122,23 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def measure(counts: list[int], changes: int, think=THINK_S) -> list[dict]:
-    server = StreamlitServer()
+def measure(counts: list[int], changes: int, think=THINK_S, processes: int = 1) -> list[dict]:
+    """One app process, or several behind HAProxy (bench.balancer)."""
+    if processes == 1:
+        server = StreamlitServer()
+        url, cookies = server.url, lambda n: None
+    else:
+        from bench.balancer import Balanced
+
+        server = Balanced(processes)
+        url, cookies = server.url, lambda n: [server.cookie() for _ in range(n)]
     try:
-        # the first load of the data, and every event type seen once: caches warm, as on a
-        # server that has run a while
-        asyncio.run(many(server.url, 1, 2 * len(EVENT_TYPES), (0, 0)))
-        return [asyncio.run(many(server.url, n, changes, think)) for n in counts]
+        # the first load of the data, and every event type seen once in each process: caches
+        # warm, as on a server that has run a while
+        warm = cookies(processes) or [""]
+        for cookie in warm:
+            asyncio.run(many(url, 1, 2 * len(EVENT_TYPES), (0, 0), [cookie]))
+        return [asyncio.run(many(url, n, changes, think, cookies(n))) for n in counts]
     finally:
         server.stop()
 
@@ -146,11 +161,13 @@ def main() -> None:
     parser.add_argument("--sessions", default="1,5,20")
     parser.add_argument("--changes", type=int, default=8)
     parser.add_argument("--think", default=",".join(map(str, THINK_S)))
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes behind HAProxy (Debian's haproxy package)")
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     counts = [int(n) for n in args.sessions.split(",")]
     think = tuple(float(v) for v in args.think.split(","))
-    rows = measure(counts, args.changes, think)
+    rows = measure(counts, args.changes, think, args.processes)
     text = table(rows)
     print(text)
     if args.write:
