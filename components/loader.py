@@ -622,8 +622,9 @@ class NameIndex:
                     add(alias, ident)
         return by_key
 
-    def resolve(self, value: str) -> tuple[str | None, str]:
-        """(id, "") when found; (None, reason) when not."""
+    def resolve(self, value: str, hint: bool = True) -> tuple[str | None, str]:
+        """(id, "") when found; (None, reason) when not, with a "did you mean" unless `hint`
+        is False (it compares the value with every name: too slow for thousands)."""
         if value in self.ids:
             return value, ""
         matches = self.by_key.get(normalise_key(value), set())
@@ -631,10 +632,11 @@ class NameIndex:
             return next(iter(matches)), ""
         if len(matches) > 1:
             return None, "matches more than one row (" + ", ".join(sorted(matches)) + "); use the id"
-        hint = difflib.get_close_matches(normalise_key(value), list(self.by_key), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(normalise_key(value), list(self.by_key), n=1,
+                                          cutoff=0.75) if hint else []
         suggestion = ""
-        if hint:
-            suggestion = f"; did you mean '{sorted(self.by_key[hint[0]])[0]}'?"
+        if close:
+            suggestion = f"; did you mean '{sorted(self.by_key[close[0]])[0]}'?"
         return None, "is not an id, name or alias in {table}" + suggestion
 
 
@@ -742,41 +744,54 @@ def _check_number(frame, column: c.Column, filename, log, integer: bool) -> pd.S
 def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log, as_list=False):
     """Replace names and aliases by ids; unresolved values are kept as written and reported.
 
-    Values that already are ids (nearly all, in large files) are left alone without a loop."""
+    Values that already are ids (nearly all, in large files) are left alone without a loop;
+    the others are resolved once per distinct value and spread back over the rows (a file
+    whose references are mostly unknown, such as an events file uploaded without its actors,
+    took minutes when each row was resolved and written back on its own)."""
     if index is None:
         return frame[col]
     values = frame[col]
-    outcome: dict[str, tuple[str, str]] = {}  # value -> (id or the value itself, reason)
-
-    def one(value, row):
-        if value not in outcome:
-            ident, reason = index.resolve(value)
-            outcome[value] = (ident if ident is not None else value, reason)
-        result, reason = outcome[value]
-        if reason:
-            log.add(filename, row, col, value,
-                    f"'{value}' " + reason.format(table=f"{target_table}.csv"),
-                    kind="unresolved reference")
-        return result
-
     ids = index.ids
     if as_list:
         unknown = per_distinct(values, lambda distinct: distinct.map(
             lambda refs: any(ref not in ids for ref in refs))).astype(bool)
-        if not unknown.any():
-            return values
-        out = values.copy()
-        for i in values.index[unknown]:
-            out.at[i] = tuple(one(v, int(frame.at[i, ROW])) for v in values.at[i])
-        return out
-    unknown = per_distinct(values, lambda distinct: distinct.map(
-        lambda v: v != "" and v not in ids)).astype(bool)
+    else:
+        unknown = per_distinct(values, lambda distinct: distinct.map(
+            lambda v: v != "" and v not in ids)).astype(bool)
     if not unknown.any():
         return values
-    out = values.copy()
-    for i in values.index[unknown]:
-        out.at[i] = one(values.at[i], int(frame.at[i, ROW]))
+    outcome: dict[str, tuple[str, str]] = {}  # value -> (id or the value itself, reason)
+
+    def resolved(value: str) -> str:
+        if value not in outcome:
+            # the log shows the first few problems of a kind: only those need a suggestion
+            ident, reason = index.resolve(value, hint=len(outcome) < MAX_PROBLEMS_PER_KIND)
+            outcome[value] = (ident if ident is not None else value, reason)
+        return outcome[value][0]
+
+    if as_list:
+        out = per_distinct(values, lambda distinct: distinct.map(
+            lambda refs: tuple(resolved(r) for r in refs) if isinstance(refs, tuple) else refs))
+    else:
+        out = per_distinct(values, lambda distinct: distinct.map(
+            lambda v: resolved(v) if v != "" and v not in ids else v))
+    _log_unresolved(frame, col, values, unknown, outcome, target_table, filename, log, as_list)
     return out
+
+
+def _log_unresolved(frame, col, values, unknown, outcome, target_table, filename, log,
+                    as_list) -> None:
+    """One problem per unresolved reference, in row order (the log keeps the first few of a
+    kind and counts the rest)."""
+    rows = frame[ROW].to_numpy()
+    cells = values.to_numpy(dtype=object)
+    for position in np.flatnonzero(unknown.to_numpy()):
+        for value in (cells[position] if as_list else (cells[position],)):
+            reason = outcome.get(value, ("", ""))[1]
+            if reason:
+                log.add(filename, int(rows[position]), col, value,
+                        f"'{value}' " + reason.format(table=f"{target_table}.csv"),
+                        kind="unresolved reference")
 
 
 def _resolve_table_refs(frame, table: c.Table, indexes: dict, log) -> pd.DataFrame:
