@@ -309,7 +309,8 @@ def _csv_text(path: Path, table: c.Table, log: ProblemLog
                 f"is {encoding} text, not UTF-8; in your spreadsheet use 'Save as' > 'CSV UTF-8'",
                 ERROR)
         return None, ",", fingerprint
-    if b"\x00" in raw[:4096]:
+    start = raw[:4096]
+    if start.count(0) > len(start) // 20:  # a stray NUL in text is reported as a control character
         log.add(name, None, None, None, "is a binary file, not CSV text", ERROR)
         return None, ",", fingerprint
     try:
@@ -338,9 +339,14 @@ def _other_encoding(start: bytes) -> str | None:
     for mark, encoding in _BYTE_ORDER_MARKS:
         if start.startswith(mark):
             return encoding
-    pairs = start[: len(start) // 2 * 2]
-    if len(pairs) >= 8 and (pairs[1::2].count(0) > 0.8 * len(pairs) // 2
-                            or pairs[0::2].count(0) > 0.8 * len(pairs) // 2):
+    def mostly_zero(every: int, offsets) -> bool:
+        usable = start[: len(start) // every * every]
+        return len(usable) >= 4 * every and all(
+            usable[o::every].count(0) > 0.8 * (len(usable) // every) for o in offsets)
+
+    if mostly_zero(4, (1, 2, 3)) or mostly_zero(4, (0, 1, 2)):  # no mark: zeros beside text
+        return "UTF-32"
+    if mostly_zero(2, (1,)) or mostly_zero(2, (0,)):
         return "UTF-16"
     return None
 

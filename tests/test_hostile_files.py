@@ -179,3 +179,63 @@ def test_a_briefing_step_resting_on_an_unknown_id_says_so(data_copy, monkeypatch
     at = run_app("app_pages/briefing.py")
     assert not at.exception
     assert any("'unknown42' is no event, relation or claim" in c.value for c in at.caption)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TEXT_COLUMNS = ("description", "source_locator", "date_note")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=st.integers(min_value=1, max_value=79), column=st.sampled_from(TEXT_COLUMNS),
+       control=st.integers(min_value=0, max_value=31).filter(lambda c: c not in (9, 10, 13)),
+       where=st.floats(min_value=0, max_value=1))
+def test_any_control_character_anywhere_is_reported_where_it_is_and_never_exported(
+        tmp_path_factory, record, column, control, where):
+    import shutil
+
+    from tests.conftest import DATA
+
+    folder = tmp_path_factory.mktemp("control")
+    shutil.copytree(DATA, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("README.md", ".history"))
+    rows = read_rows(folder / "events.csv")
+    index = rows[0].index(column)
+    text = rows[record][index] or "x"
+    cut = int(len(text) * where)
+    rows[record][index] = text[:cut] + chr(control) + text[cut:]
+    write_rows(folder / "events.csv", rows)
+    result = loader.load_dataset(folder)
+    found = [p for p in result.problems if "control character" in p.problem]
+    if chr(control) in rows[record][index].strip():  # at a cell's edge, some are stripped
+        assert [(p.file, p.row, p.column) for p in found] == [("events.csv", record + 1, column)]
+        assert f"U+{control:04X}" in found[0].problem
+    else:
+        assert not found
+    assert not result.errors
+    exported = exports.csv_bytes(result.dataset.events[["event_id", column]])
+    assert chr(control).encode() not in exported.replace(b"\r\n", b"").replace(b"\n", b"")
+    exports.excel_bytes({"events": result.dataset.events[["event_id", column]]})  # no raise
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(encoding=st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+                                 "utf-32-be"]),
+       table=st.sampled_from(["sources.csv", "actors.csv", "periods.csv"]))
+def test_every_other_unicode_encoding_is_named_not_called_binary(tmp_path_factory, encoding,
+                                                                 table):
+    import shutil
+
+    from tests.conftest import DATA
+
+    folder = tmp_path_factory.mktemp("encoding")
+    shutil.copytree(DATA, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("README.md", ".history"))
+    text = (folder / table).read_text(encoding="utf-8")
+    (folder / table).write_bytes(text.encode(encoding))
+    problems = [p.problem for p in loader.load_dataset(folder).errors if p.file == table]
+    assert len(problems) == 1 and "not UTF-8" in problems[0]
+    assert problems[0].startswith(f"is {encoding[:6].upper()} text")
