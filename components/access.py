@@ -6,9 +6,13 @@ uploaded tables to the data folder, restoring a kept version, saving the briefin
 unless PROXYLENS_WRITE=on, and then needs a sign-in, by whichever way the app's secrets
 (.streamlit/secrets.toml) configure:
     [auth] ...                      OpenID Connect through st.login (a provider's client id,
-                                    secret and metadata address; see Streamlit's docs)
+                                    secret and metadata address; see Streamlit's docs), with
+    [proxylens] writers=[...]       the accounts that may write: addresses, or "@domain" for
+                                    every address of a domain (anyone else who signs in only
+                                    reads: a public provider signs in the whole world)
     [proxylens] write_password=...  a password for a room without internet
-Writing turned on with neither configured stays off, and says what to add.
+Writing turned on with neither configured stays off, and says what to add. Wrong passwords
+are limited: after MAX_FAILURES within FAILURE_WINDOW_S, sign-in waits LOCKOUT_S.
 """
 
 from __future__ import annotations
@@ -36,13 +40,32 @@ def write_policy(secrets: Mapping, environ: Mapping | None = None) -> WritePolic
                            f"but nothing can be saved or restored. To allow it, start ProxyLens "
                            f"with {WRITE_ENV}=on and a sign-in in .streamlit/secrets.toml "
                            "(see the README, 'Who may write').")
-    if _has(secrets, "auth"):
+    if _has(secrets, "auth") and writers_listed(secrets):
         return WritePolicy(OIDC, "")
     if _password(secrets):
         return WritePolicy(PASSWORD, "")
+    if _has(secrets, "auth"):
+        return WritePolicy(None, f"{WRITE_ENV}=on with an [auth] sign-in, but no [proxylens] "
+                           "writers list says which accounts may write, so writing stays off: "
+                           "add writers = [\"name@example.org\", \"@example.org\"].")
     return WritePolicy(None, f"{WRITE_ENV}=on, but no sign-in is configured, so writing stays "
                        "off: add an [auth] section (OpenID Connect) or [proxylens] "
                        "write_password to .streamlit/secrets.toml.")
+
+
+def writers_listed(secrets: Mapping) -> list[str]:
+    section = _get(secrets, "proxylens")
+    listed = _get(section, "writers") if section is not None else None
+    return [str(w).strip().lower() for w in (listed or []) if str(w).strip()]
+
+
+def may_write(secrets: Mapping, email: str | None) -> bool:
+    """Whether a signed-in account is on the writers list (an address, or its "@domain")."""
+    if not email or "@" not in email:
+        return False
+    email = email.strip().lower()
+    domain = "@" + email.rpartition("@")[2]
+    return any(entry in (email, domain) for entry in writers_listed(secrets))
 
 
 def password_matches(secrets: Mapping, attempt: str) -> bool:
@@ -70,3 +93,27 @@ def _get(mapping, key):
         return mapping[key] if key in mapping else None
     except Exception:  # noqa: BLE001 - no secrets file: nothing configured
         return None
+
+
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 600
+LOCKOUT_S = 300
+
+
+class Attempts:
+    """Wrong passwords, counted across every session of the server: past MAX_FAILURES in
+    FAILURE_WINDOW_S, sign-in is refused for LOCKOUT_S (a guesser opening new sessions gains
+    nothing)."""
+
+    def __init__(self) -> None:
+        self.failures: list[float] = []
+        self.locked_until = 0.0
+
+    def locked(self, now: float) -> float:
+        """Seconds left of a lockout (0 when sign-in is open)."""
+        return max(0.0, self.locked_until - now)
+
+    def failed(self, now: float) -> None:
+        self.failures = [t for t in self.failures if now - t < FAILURE_WINDOW_S] + [now]
+        if len(self.failures) >= MAX_FAILURES:
+            self.locked_until, self.failures = now + LOCKOUT_S, []

@@ -17,8 +17,11 @@ def test_writing_is_off_unless_turned_on_and_a_sign_in_is_configured():
     off = access.write_policy(secrets, environ={})
     assert off.method is None and "PROXYLENS_WRITE=on" in off.reason
     assert access.write_policy(secrets, environ={"PROXYLENS_WRITE": "on"}).method == "password"
-    oidc = {"auth": {"client_id": "x"}, **secrets}
+    oidc = {"auth": {"client_id": "x"}, "proxylens": {"writers": ["@example.org"]}}
     assert access.write_policy(oidc, environ={"PROXYLENS_WRITE": "on"}).method == "oidc"
+    # an [auth] section with no writers list falls back to the password, if there is one
+    both = {"auth": {"client_id": "x"}, **secrets}
+    assert access.write_policy(both, environ={"PROXYLENS_WRITE": "on"}).method == "password"
     unconfigured = access.write_policy({}, environ={"PROXYLENS_WRITE": "on"})
     assert unconfigured.method is None and "no sign-in is configured" in unconfigured.reason
     blank = access.write_policy({"proxylens": {"write_password": "  "}},
@@ -116,3 +119,45 @@ def test_a_read_only_data_folder_still_shows_everything_and_says_why_nothing_sav
     assert any("cannot be written by the server" in c.value for c in at.caption)
     assert not button(at, "use-session").disabled
     assert {m.label for m in at.metric} >= {"Events", "Actors"}
+
+
+def test_with_openid_connect_only_the_listed_accounts_may_write():
+    auth = {"auth": {"client_id": "x"}}
+    unlisted = access.write_policy(auth, environ={"PROXYLENS_WRITE": "on"})
+    assert unlisted.method is None and "writers list" in unlisted.reason
+    secrets = {**auth, "proxylens": {"writers": ["Analyst@Example.org", "@team.example"]}}
+    assert access.write_policy(secrets, environ={"PROXYLENS_WRITE": "on"}).method == "oidc"
+    assert access.may_write(secrets, "analyst@example.org")
+    assert access.may_write(secrets, "anyone@team.example")
+    assert not any(access.may_write(secrets, who) for who in
+                   (None, "", "someone@gmail.com", "analyst@example.org.evil", "team.example"))
+
+
+def test_wrong_passwords_close_sign_in_for_a_while():
+    attempts = access.Attempts()
+    for second in range(access.MAX_FAILURES - 1):
+        attempts.failed(1000.0 + second)
+    assert not attempts.locked(1010.0)
+    attempts.failed(1010.0)
+    assert attempts.locked(1011.0) == pytest.approx(access.LOCKOUT_S - 1)
+    assert not attempts.locked(1010.0 + access.LOCKOUT_S)
+    # failures spread beyond the window never add up to a lockout
+    spread = access.Attempts()
+    for n in range(3 * access.MAX_FAILURES):
+        spread.failed(n * access.FAILURE_WINDOW_S / 5)
+    assert not spread.locked(3 * access.MAX_FAILURES * access.FAILURE_WINDOW_S / 5)
+
+
+def test_a_locked_sign_in_says_so_and_refuses_even_the_right_password(shared_folder,
+                                                                      monkeypatch):
+    from components.ui import writers
+
+    monkeypatch.setenv("PROXYLENS_WRITE", "on")
+    monkeypatch.setattr(writers, "ATTEMPTS", access.Attempts())
+    at = run_app("app_pages/data.py", writer_password=WRITER_PASSWORD)
+    for _ in range(access.MAX_FAILURES):
+        sign_in_as_writer(at, password="guess")
+    assert any("Too many wrong passwords" in c.value for c in at.caption)
+    assert not [e for e in at.text_input if e.key == "data-writer-password"]
+    other = run_app("app_pages/data.py", writer_password=WRITER_PASSWORD)  # a new session
+    assert any("Too many wrong passwords" in c.value for c in other.caption)

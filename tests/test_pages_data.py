@@ -234,3 +234,17 @@ def test_a_save_that_only_adds_or_changes_needs_no_confirmation(app_on_copy):
     at = upload(writer_app(), ("events.csv", edited_events(app_on_copy)))
     assert not at.error and not [c for c in at.checkbox if c.key == "confirm-removal"]
     assert not button(at, "save-folder").disabled
+
+
+def test_an_upload_checked_against_session_data_cannot_be_saved_to_the_folder(app_on_copy):
+    """Checked and compared against the session's own uploaded data, an upload would have
+    saved over the shared folder with no word of what it removes there."""
+    rows = read_rows(app_on_copy / "events.csv")
+    five = "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows[:6]).encode()
+    at = upload(writer_app(), ("events.csv", five))
+    at.checkbox(key="confirm-removal").check().run()
+    button(at, "use-session").click().run()
+    at = upload(at, ("events.csv", five))
+    assert button(at, "save-folder").disabled
+    assert any("go back to the shared data" in c.value for c in at.caption)
+    assert len(read_rows(app_on_copy / "events.csv")) == len(rows)

@@ -112,6 +112,11 @@ def swap_in(result: loader.LoadResult) -> None:
                 icon=":material/person:", key="use-session",
                 help="Only this browser session sees the uploaded data.")
     blocked = datastore.write_problem(data_access.shared_folder())
+    if blocked is None and data_access.using_session_data():
+        # the upload was checked and compared against this session's data, not the folder's
+        blocked = ("This session is using uploaded data, so this upload was checked against "
+                   "it, not against the data folder: go back to the shared data (above) to "
+                   "save an upload to the folder.")
     right.button("Save to the data folder", type="primary",
                  disabled=not errors.empty or not writing or blocked is not None
                  or not confirmed,
@@ -177,7 +182,8 @@ def _use_for_session(folder: Path) -> None:
 
 
 def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
-    if not writers.can_write() or datastore.write_problem(folder):  # as the button says
+    if (not writers.can_write() or datastore.write_problem(folder)
+            or data_access.using_session_data()):  # as the button says
         return
     saved = sorted(set(staged.files))  # one save: every file lands, or none does
     datastore.save_files(folder, {name: (staged.folder / name).read_bytes() for name in saved})

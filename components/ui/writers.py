@@ -3,6 +3,10 @@ may write and how they sign in)."""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+
 import streamlit as st
 
 from components import access
@@ -21,7 +25,8 @@ def can_write() -> bool:
     if method == access.PASSWORD:
         return bool(st.session_state.get(SIGNED_IN))
     if method == access.OIDC:
-        return bool(getattr(st.user, "is_logged_in", False))
+        return bool(getattr(st.user, "is_logged_in", False)) and access.may_write(
+            st.secrets, getattr(st.user, "email", None))
     return False
 
 
@@ -40,8 +45,18 @@ def sign_in_panel(key: str) -> bool:
                    icon=":material/logout:")
         return True
     if current.method == access.OIDC:
+        if getattr(st.user, "is_logged_in", False):
+            who = getattr(st.user, "email", "") or "an account"
+            st.caption(f":material/lock: Signed in as {who}, which is not on the writers "
+                       "list: every view and export works; saving and restoring do not.")
+            return False
         st.button("Sign in to save or restore", on_click=st.login, key=f"{key}-sign-in",
                   icon=":material/login:")
+        return False
+    wait = ATTEMPTS.locked(time.time())
+    if wait:
+        st.caption(f":material/lock_clock: Too many wrong passwords: signing in is closed for "
+                   f"{math.ceil(wait / 60)} more minute(s).")
         return False
     narrow, _ = st.columns([2, 3])
     with narrow.form(f"{key}-sign-in", border=False):
@@ -54,13 +69,22 @@ def sign_in_panel(key: str) -> bool:
     return False
 
 
+ATTEMPTS = access.Attempts()  # this server's wrong passwords, whatever the session
+_ATTEMPTS_LOCK = threading.Lock()
+
+
 def _check_password(field: str) -> None:
     attempt = st.session_state.get(field, "")
     st.session_state[field] = ""  # never kept in the session once checked
-    if access.password_matches(st.secrets, attempt):
-        st.session_state[SIGNED_IN] = True
-    else:
-        st.session_state[REFUSED] = True
+    with _ATTEMPTS_LOCK:
+        now = time.time()
+        if ATTEMPTS.locked(now):
+            return
+        if access.password_matches(st.secrets, attempt):
+            st.session_state[SIGNED_IN] = True
+            return
+        ATTEMPTS.failed(now)
+    st.session_state[REFUSED] = True
 
 
 def _sign_out() -> None:
