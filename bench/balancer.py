@@ -42,7 +42,14 @@ class Balanced:
 
     def __init__(self, processes: int, data_dir: Path | None = None, env: dict | None = None,
                  scratch: Path | None = None) -> None:
-        self.apps = [StreamlitServer(data_dir=data_dir, env=env) for _ in range(processes)]
+        self.apps: list[StreamlitServer] = []
+        try:
+            for _ in range(processes):
+                self.apps.append(StreamlitServer(data_dir=data_dir, env=env))
+        except BaseException:
+            for app in self.apps:  # those started are stopped, whatever failed
+                app.stop()
+            raise
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         servers = "\n".join(f"    server p{i} 127.0.0.1:{app.port} cookie p{i} check"
@@ -51,9 +58,10 @@ class Balanced:
         self.config = (scratch or ARTIFACTS) / f"haproxy-{self.port}.cfg"
         self.config.write_text(CONFIG.format(port=self.port, servers=servers))
         self._log = (ARTIFACTS / f"haproxy-{self.port}.log").open("w")
-        self.proxy = subprocess.Popen([haproxy(), "-f", str(self.config), "-db"],
-                                      stdout=self._log, stderr=subprocess.STDOUT)
+        self.proxy = None
         try:
+            self.proxy = subprocess.Popen([haproxy(), "-f", str(self.config), "-db"],
+                                          stdout=self._log, stderr=subprocess.STDOUT)
             _wait_for(self.url + "/_stcore/health")
         except BaseException:
             self.stop()
@@ -65,11 +73,12 @@ class Balanced:
             return answer.headers.get("Set-Cookie", "").split(";", 1)[0]
 
     def stop(self) -> None:
-        self.proxy.terminate()
-        try:
-            self.proxy.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proxy.kill()
+        if self.proxy is not None:
+            self.proxy.terminate()
+            try:
+                self.proxy.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proxy.kill()
         self._log.close()
         for app in self.apps:
             app.stop()

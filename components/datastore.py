@@ -87,6 +87,17 @@ def write_problem(folder: str | os.PathLike) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return (f"The data folder {folder} cannot be written by the server (it is read-only "
                 "to it), so nothing can be saved or restored; every view and export works.")
+    state = state_dir(folder)
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return (f"The state folder {state} (where the replaced versions are kept) cannot be "
+                f"made ({exc.strerror or exc}), so nothing can be saved: set "
+                f"{STATE_ENV} or {CACHE_ENV} to a folder the server can write.")
+    if not os.access(state, os.W_OK | os.X_OK):
+        return (f"The state folder {state} (where the replaced versions are kept) cannot be "
+                f"written, so nothing can be saved: set {STATE_ENV} or {CACHE_ENV} to a "
+                "folder the server can write.")
     return None
 
 
@@ -348,6 +359,9 @@ def restore(folder: str | os.PathLike, history_path: str | os.PathLike) -> Path:
     if named is None or not source.is_file():
         raise RestoreRefused(f"{source.name} is not a kept version")
     _, recorded, filename = named
+    if not _restorable(filename):
+        raise RestoreRefused(f"{filename} is not a table or briefing of ProxyLens, so it is not "
+                             "restored.")
     if recorded is not None and file_digest(source) != recorded:
         raise RestoreRefused(
             f"The kept copy of {filename} ({source.name}) is damaged: its bytes are no longer "
@@ -364,13 +378,28 @@ def restore(folder: str | os.PathLike, history_path: str | os.PathLike) -> Path:
     return Path(folder) / filename
 
 
-def _errors_if_restored(folder, filename: str, content: bytes) -> list:
-    """The loader's errors for the folder with `content` in place of `filename`."""
+def _restorable(filename: str) -> bool:
     from components import loader
 
-    staged = stage_upload(folder, [(filename, content)])
+    named = PurePosixPath(filename).name == filename and filename.startswith("briefing-") \
+        and filename.endswith(".csv")
+    return (filename in TABLE_FILES or named
+            or filename in {loader.parquet_name(t) for t in contract.TABLES})
+
+
+def _errors_if_restored(folder, filename: str, content: bytes) -> list:
+    """The loader's errors for the folder with `content` in place of `filename` (a named
+    briefing checked as briefing.csv is)."""
+    from components import loader
+
+    staged = stage_upload(folder, [])  # a copy of the folder, to put the version in
     try:
-        return [p for p in loader.load_dataset(staged.folder).errors if p.file == filename]
+        (staged.folder / filename).write_bytes(content)
+        result = loader.load_dataset(staged.folder)
+        if filename.startswith("briefing-"):
+            _, problems = loader.load_briefing_file(staged.folder, filename, result.dataset)
+            return [p for p in problems if p.severity == contract.ERROR]
+        return [p for p in result.errors if p.file == filename]
     finally:
         discard(staged)
 
@@ -451,7 +480,11 @@ def stage_upload(current: str | os.PathLike, uploads: list[tuple[str, bytes]],
     staging = _made(staging_root()) / f"{STAGING_PREFIX}{secrets.token_urlsafe(12)}"
     staging.mkdir(mode=0o700)
     current = Path(current)
-    for name in TABLE_FILES:
+    from components import loader
+
+    kept = set(TABLE_FILES) | {loader.parquet_name(t) for t in contract.TABLES}
+    kept |= {p.name for p in current.glob("briefing-*.csv")}  # the named briefings
+    for name in sorted(kept):
         if (current / name).exists():
             shutil.copy2(current / name, staging / name)
     staged = Staged(staging, mode=mode, rejected=frozenset(rejected))
@@ -509,8 +542,13 @@ def _try_import(staged: Staged, base: str, content: bytes) -> bool:
         importers.write_folder(result, staged.folder)
         for table in ("events", "actors", "relations", "locations", "sources"):
             staged.files.append(f"{table}.csv")
-        for optional in ("periods.csv", "claims.csv", "briefing.csv"):
-            (staged.folder / optional).unlink(missing_ok=True)
+        for optional in (contract.PERIODS, contract.CLAIMS, contract.BRIEFING):
+            # emptied, not left out: a save then empties them in the folder too (the removal
+            # is listed in red first), rather than leave claims about what the export replaced
+            if (staged.folder / optional.filename).exists():
+                (staged.folder / optional.filename).write_text(
+                    ",".join(optional.column_names) + "\n", encoding="utf-8")
+                staged.files.append(optional.filename)
         staged.replaced = True
         staged.messages.append(f"{base} was imported from the {layout} layout and replaces the "
                                "current data: " + " ".join(result.notes))
@@ -525,7 +563,7 @@ def _add_import(staged: Staged, base: str, result, layout: str) -> None:
     current = merge.current_tables(staged.folder)
     proposed = merge.propose_matches(current, result.tables)
     accepted = [m for m in proposed if (base, m.table, m.imported_id) not in staged.rejected]
-    tables = merge.merged(current, result.tables, result.source_format, accepted)
+    tables, already = merge.merged(current, result.tables, result.source_format, accepted)
     staged.files += [f for f in merge.write_tables(tables, staged.folder) if f not in staged.files]
     staged.matches += [(base, m) for m in proposed]
     added = {name: len(tables[name]) - len(current[name]) for name in merge.ADDED_TABLES}
@@ -534,6 +572,8 @@ def _add_import(staged: Staged, base: str, result, layout: str) -> None:
         f"{added['events']:,} events, {added['actors']:,} new actors, {added['locations']:,} new "
         f"places and {added['sources']:,} new sources; {len(accepted)} of its actors and places "
         "are matched to ones the data already has (listed below, to accept or reject). "
+        + (f"{already:,} of its events were left out: the data already has them (same "
+           "source, same id). " if already else "")
         + " ".join(result.notes))
 
 

@@ -127,7 +127,9 @@ def data_folder() -> Path:
 
 def folder_fingerprint(folder: str | os.PathLike) -> str:
     """A cheap key that changes whenever a contract file in the folder is edited or replaced.
-    A save cut short is finished first, so the key (and what is read) is never half a save."""
+    A save cut short is finished first, so a crashed save is never read half done (a read in
+    the moment another process renames a save's files into place can still see some of them:
+    its next rerun sees them all)."""
     from components import datastore
 
     folder = Path(folder)
@@ -768,10 +770,13 @@ def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log,
         return values
     outcome: dict[str, tuple[str, str]] = {}  # value -> (id or the value itself, reason)
 
+    hinted = [0]
+
     def resolved(value: str) -> str:
         if value not in outcome:
             # the log shows the first few problems of a kind: only those need a suggestion
-            ident, reason = index.resolve(value, hint=len(outcome) < MAX_PROBLEMS_PER_KIND)
+            ident, reason = index.resolve(value, hint=hinted[0] < MAX_PROBLEMS_PER_KIND)
+            hinted[0] += bool(reason)
             outcome[value] = (ident if ident is not None else value, reason)
         return outcome[value][0]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from components import contract as c
+from components import loader
 from components.loader import normalise_key, split_list
 
 ADDED_TABLES = ("events", "actors", "locations", "sources")
@@ -38,10 +39,14 @@ class Match:
 
 
 def read_table(folder: Path, table: c.Table) -> pd.DataFrame:
-    """A table of a staged folder as text (an absent optional table: no rows)."""
-    path = folder / table.filename
-    if not path.exists():
+    """A table of a staged folder as text, from its CSV or Parquet file (the newer, as the
+    loader reads it); an absent optional table: no rows."""
+    path = loader.table_path(folder, table)
+    if path is None:
         return pd.DataFrame(columns=table.column_names)
+    if path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        return frame.astype(object).where(frame.notna(), "").astype(str)
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
@@ -62,9 +67,15 @@ def propose_matches(current: dict[str, pd.DataFrame], imported: dict[str, pd.Dat
 
 
 def merged(current: dict[str, pd.DataFrame], imported: dict[str, pd.DataFrame],
-           source_format: str, accepted: list[Match]) -> dict[str, pd.DataFrame]:
-    """The current tables with the import added (ADDED_TABLES only)."""
+           source_format: str, accepted: list[Match]) -> tuple[dict[str, pd.DataFrame], int]:
+    """The current tables with the import added (ADDED_TABLES only), and how many imported
+    events were left out as already there (the same export, or an overlapping one, added
+    again: same source, same id)."""
     tag = SOURCE_TAGS.get(source_format, "import")
+    events = imported["events"]
+    present = events["event_id"].map(lambda i: i if i.startswith(f"{tag}-") else f"{tag}-{i}"
+                                     ).isin(set(current["events"]["event_id"]))
+    imported = {**imported, "events": events[~present]}
     ids = {}
     for name in ADDED_TABLES:
         key = c.TABLES_BY_NAME[name].id_column
@@ -85,7 +96,7 @@ def merged(current: dict[str, pd.DataFrame], imported: dict[str, pd.DataFrame],
         rows = _pointed(rows.copy(), table, ids)
         out[name] = pd.concat([current[name], rows.reindex(columns=current[name].columns)],
                               ignore_index=True).fillna("")
-    return out
+    return out, int(present.sum())
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
@@ -96,6 +107,8 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
         (folder / table.filename).write_text(buffer.getvalue(), encoding="utf-8")
+        # the merged CSV is now the table (a Parquet copy beside it would be the older one)
+        (folder / loader.parquet_name(table)).unlink(missing_ok=True)
         written.append(table.filename)
     return written
 
@@ -106,7 +119,8 @@ def current_tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 def _names_index(frame: pd.DataFrame, key: str) -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
-    for ident, name, aliases in zip(frame[key], frame["name"], frame.get("aliases", "")):
+    aliases_of = frame["aliases"] if "aliases" in frame else [""] * len(frame)
+    for ident, name, aliases in zip(frame[key], frame["name"], aliases_of):
         for label in (name, *split_list(aliases or "")):
             normal = normalise_key(label)
             if normal:

@@ -13,6 +13,22 @@ DATA = PROJECT / "data"
 SHARED = PROJECT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The tests' prepared databases, state folders (history, last good copies) and staged
+    uploads go to a folder of their own, not the user's ~/.cache/proxylens (a test may still
+    point PROXYLENS_CACHE_DIR elsewhere)."""
+    import os
+
+    before = os.environ.get("PROXYLENS_CACHE_DIR")
+    os.environ["PROXYLENS_CACHE_DIR"] = str(tmp_path_factory.mktemp("proxylens-cache"))
+    yield
+    if before is None:
+        os.environ.pop("PROXYLENS_CACHE_DIR", None)
+    else:
+        os.environ["PROXYLENS_CACHE_DIR"] = before
+
+
 def shared_path(*parts: str) -> Path:
     """A path in ../shared, or skip the test with the reason when the project was cloned alone."""
     path = SHARED.joinpath(*parts)

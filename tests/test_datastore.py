@@ -352,3 +352,26 @@ def test_a_folder_the_server_cannot_write_is_said_so(data_copy, monkeypatch):
     monkeypatch.setattr(datastore.os, "access", lambda path, mode: False)
     assert "cannot be written by the server" in datastore.write_problem(data_copy)
     assert "does not exist" in datastore.write_problem(data_copy / "missing")
+
+
+def test_a_state_folder_that_cannot_be_made_is_said_before_any_save(data_copy, tmp_path,
+                                                                    monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the state folder should go")
+    monkeypatch.setenv(datastore.STATE_ENV, str(blocker / "state"))
+    problem = datastore.write_problem(data_copy)
+    assert problem and "state folder" in problem and datastore.STATE_ENV in problem
+
+
+def test_a_named_briefings_damaged_version_and_stray_names_are_not_restored(data_copy):
+    briefing = (data_copy / "briefing.csv").read_bytes()
+    (data_copy / "briefing-basra.csv").write_bytes(b"this is not,a briefing\n\x00\x00garba")
+    datastore.save_file(data_copy, "briefing-basra.csv", briefing)  # the bad one is kept
+    kept = datastore.list_history(data_copy).iloc[0]["path"]
+    with pytest.raises(datastore.RestoreRefused, match="would not load"):
+        datastore.restore(data_copy, kept)
+    assert (data_copy / "briefing-basra.csv").read_bytes() == briefing
+    stray = datastore.history_dir(data_copy) / "20260101T000000000000Z__notes.txt"
+    stray.write_text("x")
+    with pytest.raises(datastore.RestoreRefused, match="not a table or briefing"):
+        datastore.restore(data_copy, stray)

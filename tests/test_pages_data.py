@@ -204,7 +204,8 @@ def test_replacing_the_data_with_an_export_is_a_choice_said_in_red(app_on_copy):
     at.radio(key="import-mode").set_value("replace").run()
     assert any("replaces the current data" in w.body for w in at.warning)
     removal = next(e.value for e in at.error if "Saving removes rows" in e.value)
-    assert "events" in removal and "actors" in removal and "relations" in removal
+    for table in ("events", "actors", "relations", "claims", "briefing"):
+        assert table in removal
     assert button(at, "save-folder").disabled
     at.checkbox(key="confirm-removal").check().run()
     assert not button(at, "save-folder").disabled
@@ -216,6 +217,15 @@ def test_replacing_the_data_with_an_export_is_a_choice_said_in_red(app_on_copy):
 
     marks = all_rows(chart_titled(at, "Timeline")).dropna(subset=["event_id"])
     assert len(marks) == 19
+    # saved, it replaces the whole record: nothing left refers to what it replaced
+    at = upload(writer_app(), ("ucdp_ged_sample_iraq.csv", ucdp))
+    at.radio(key="import-mode").set_value("replace").run()
+    at.checkbox(key="confirm-removal").check().run()
+    button(at, "save-folder").click().run()
+    saved = loader.load_dataset(app_on_copy)
+    assert not saved.errors and len(saved.dataset.events) == 19
+    assert len(saved.dataset.claims) == 0 and len(saved.dataset.briefing) == 0
+    assert not [p for p in saved.warnings if p.file in ("claims.csv", "briefing.csv")]
 
 
 def test_a_save_that_removes_rows_says_what_in_red_and_needs_a_confirmation(app_on_copy):

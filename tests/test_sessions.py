@@ -52,6 +52,10 @@ def test_a_new_upload_clears_the_last_one_unless_the_session_uses_it(shared_fold
     next(b for b in at.button if b.key == "use-session").click().run()
     used = staged_of(at).folder
     assert (used / datastore.IN_USE).exists()
+    upload(at, "actors.csv", actors + b"\n\n\n")  # another upload in the same session
+    assert staged_of(at).folder != used
+    assert used.exists()  # the data the session uses stays
+    assert any("using uploaded data" in i.body for i in at.info)
 
 
 def test_a_reload_reopens_the_session_upload_by_its_address(shared_folder):

@@ -33,8 +33,9 @@ def balanced(data_copy, tmp_path):
         both.stop()
 
 
-def test_two_processes_serve_one_folder_and_both_see_a_save(balanced):
+def test_two_processes_serve_one_folder_and_both_see_a_save(balanced, tmp_path, monkeypatch):
     both, folder = balanced
+    monkeypatch.setenv("PROXYLENS_CACHE_DIR", str(tmp_path / "cache"))  # the apps' state folder
     url = both.url
     cookies = [both.cookie() for _ in range(2)]
     assert sorted(cookies) == ["PROXYLENS_SERVER=p0", "PROXYLENS_SERVER=p1"]  # one each

@@ -186,7 +186,14 @@ def _save_to_folder(staged: datastore.Staged, folder: Path) -> None:
             or data_access.using_session_data()):  # as the button says
         return
     saved = sorted(set(staged.files))  # one save: every file lands, or none does
-    datastore.save_files(folder, {name: (staged.folder / name).read_bytes() for name in saved})
+    try:
+        datastore.save_files(folder, {name: (staged.folder / name).read_bytes()
+                                      for name in saved})
+    except OSError as exc:  # nothing was changed: a save lands whole or not at all
+        st.session_state["save-failed"] = (
+            f"Nothing was saved: {exc.strerror or exc} ({exc.filename or folder}). The data "
+            "folder is as it was.")
+        return
     st.session_state["saved-files"] = saved
     _next_upload_round()
 
@@ -196,6 +203,9 @@ def _next_upload_round() -> None:
 
 
 def saved_notice() -> None:
+    failed = st.session_state.pop("save-failed", None)
+    if failed:
+        st.error(failed, icon=":material/error:")
     saved = st.session_state.pop("saved-files", None)
     if saved:
         st.success(f"Saved {', '.join(saved)} to the data folder; the replaced versions are in "
@@ -238,6 +248,10 @@ def _restore(folder: Path, path: str) -> None:
         restored = datastore.restore(folder, path)
     except datastore.RestoreRefused as refused:
         st.session_state["restore-refused"] = str(refused)
+        return
+    except OSError as exc:
+        st.session_state["restore-refused"] = (
+            f"The version was not restored: {exc.strerror or exc} ({exc.filename or path}).")
         return
     st.session_state["restored"] = restored.name
 
