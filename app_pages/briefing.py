@@ -9,7 +9,8 @@ ctx = page_context()
 st.set_page_config(initial_sidebar_state="collapsed")
 briefing_ui.presenter_styles()
 
-chosen, saved_steps = briefing_ui.choose_briefing(ctx)
+row = briefing_ui.controls_row()
+_, saved_steps = briefing_ui.choose_briefing(ctx, row)
 steps = briefing_ui.draft_steps(saved_steps)
 if not steps:
     st.title("Briefing")
@@ -18,7 +19,7 @@ if not steps:
 else:
     number = briefing_ui.step_from_url(len(steps))
     step = steps[number - 1]
-    briefing_ui.presenter_controls(number, len(steps))
+    briefing_ui.presenter_controls(number, len(steps), row)
     briefing_ui.show_step(ctx, step, number, len(steps))
     briefing_ui.briefing_exports(ctx, steps)
 

@@ -19,16 +19,22 @@ def _draft() -> str:
     return f"{DRAFT}:{st.session_state.get(CHOSEN) or briefing.MAIN}"
 
 
-def choose_briefing(ctx: PageContext) -> tuple[str, "pd.DataFrame"]:
+def controls_row():
+    """The row at the top of the presenter's page: the briefing chosen, then the steps'
+    controls (one row, so a projector's height goes to the step)."""
+    return st.container(horizontal=True, vertical_alignment="center", key="briefing-controls")
+
+
+def choose_briefing(ctx: PageContext, row) -> tuple[str, "pd.DataFrame"]:
     """The briefing to show: a choice among the folder's briefings (briefing.csv and each
-    briefing-<name>.csv), and its steps, checked like briefing.csv."""
+    briefing-<name>.csv), in `row`, and its steps, checked like briefing.csv."""
     folder = data_access.active_folder()
     listed = briefing.named_briefings(folder)
     if len(listed) > 1:
-        chosen = st.selectbox("Briefing", list(listed), format_func=listed.get, key=CHOSEN,
-                              bind="query-params",
-                              help="Each briefing is a file of its own in the data folder "
-                              "(briefing.csv, briefing-<name>.csv), with its own history.")
+        chosen = row.selectbox("Briefing", list(listed), format_func=listed.get, key=CHOSEN,
+                               bind="query-params", label_visibility="collapsed", width=280,
+                               help="Each briefing is a file of its own in the data folder "
+                               "(briefing.csv, briefing-<name>.csv), with its own history.")
     else:
         chosen = next(iter(listed), briefing.MAIN)
         st.session_state[CHOSEN] = chosen
@@ -86,8 +92,7 @@ def _go(number: int) -> None:
     st.query_params["step"] = str(number)
 
 
-def presenter_controls(number: int, total: int) -> None:
-    row = st.container(horizontal=True, vertical_alignment="center", key="briefing-controls")
+def presenter_controls(number: int, total: int, row) -> None:
     row.button("Previous", icon=":material/arrow_back:", on_click=_go, args=(number - 1,),
                disabled=number <= 1, shortcut="Left", key="briefing-prev",
                help="Previous step (left arrow key)")
