@@ -27,7 +27,7 @@ frontend proxylens
     default_backend apps
 backend apps
     balance roundrobin
-    cookie PROXYLENS_SERVER insert indirect nocache
+    cookie proxylens_process insert indirect nocache
 {servers}
 """
 

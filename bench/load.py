@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import platform
 import random
 import statistics
@@ -117,6 +118,17 @@ async def many(url: str, sessions: int, changes: int, think=THINK_S, cookies=Non
             "rerun_p95": _p95(reruns), "reruns": len(reruns)}
 
 
+def run(coroutine):
+    """asyncio.run, in a thread of its own when this thread already runs an event loop (as
+    Playwright's synchronous API leaves one in a test session)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -137,8 +149,8 @@ def measure(counts: list[int], changes: int, think=THINK_S, processes: int = 1) 
         # warm, as on a server that has run a while
         warm = cookies(processes) or [""]
         for cookie in warm:
-            asyncio.run(many(url, 1, 2 * len(EVENT_TYPES), (0, 0), [cookie]))
-        return [asyncio.run(many(url, n, changes, think, cookies(n))) for n in counts]
+            run(many(url, 1, 2 * len(EVENT_TYPES), (0, 0), [cookie]))
+        return [run(many(url, n, changes, think, cookies(n))) for n in counts]
     finally:
         server.stop()
 

@@ -3,7 +3,6 @@ the server runs (no timing is asserted; bench.load reports times)."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -32,12 +31,12 @@ def test_a_session_opens_the_overview_and_its_filter_changes_apply(server):
         finally:
             await session.close()
 
-    opened, filtered = asyncio.run(converse())
+    opened, filtered = load.run(converse())
     assert opened["Events"] == str(len(read_rows(DATA / "events.csv")) - 1)
     assert filtered["Events"] == str(kidnappings)
 
 
 def test_many_sessions_are_measured_together(server):
-    row = asyncio.run(load.many(server.url, 3, 2, (0, 0.05)))
+    row = load.run(load.many(server.url, 3, 2, (0, 0.05)))
     assert row["sessions"] == 3 and row["reruns"] == 6
     assert 0 < row["rerun_median"] <= row["rerun_p95"]

@@ -5,11 +5,11 @@ saves lock and journal across processes (components.datastore)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import pytest
 
+from bench import load
 from bench.balancer import Balanced, StickySession, haproxy
 from components import datastore
 from tests.conftest import read_rows, write_rows
@@ -38,7 +38,7 @@ def test_two_processes_serve_one_folder_and_both_see_a_save(balanced, tmp_path, 
     monkeypatch.setenv("PROXYLENS_CACHE_DIR", str(tmp_path / "cache"))  # the apps' state folder
     url = both.url
     cookies = [both.cookie() for _ in range(2)]
-    assert sorted(cookies) == ["PROXYLENS_SERVER=p0", "PROXYLENS_SERVER=p1"]  # one each
+    assert sorted(cookies) == ["proxylens_process=p0", "proxylens_process=p1"]  # one each
     rows = read_rows(folder / "events.csv")
 
     async def both(query: str = "") -> list[str]:
@@ -53,12 +53,12 @@ def test_two_processes_serve_one_folder_and_both_see_a_save(balanced, tmp_path, 
             for session in sessions:
                 await session.close()
 
-    assert asyncio.run(both()) == [str(len(rows) - 1)] * 2
+    assert load.run(both()) == [str(len(rows) - 1)] * 2
     # a save of the events, as the Data page's button makes it (datastore.save_files), from
     # a third process: each app process reads the new version on its next rerun
     fewer = folder.parent / "fewer.csv"
     write_rows(fewer, rows[:-5])
     datastore.save_files(folder, {"events.csv": fewer.read_bytes()})
-    assert asyncio.run(both()) == [str(len(rows) - 6)] * 2
-    assert asyncio.run(both("event_types=kidnapping")) == [
+    assert load.run(both()) == [str(len(rows) - 6)] * 2
+    assert load.run(both("event_types=kidnapping")) == [
         str(sum(1 for row in rows[1:-5] if "kidnapping" in row))] * 2
