@@ -1,6 +1,6 @@
 """Server-side figures at each data size, measured in a fresh process per size.
 
-    python -m bench.scale --sizes 10000,100000,1000000 [--engines duckdb,spark]
+    python -m bench.scale --sizes 10000,100000,1000000 [--engines duckdb,spark] [--csv]
 
 For each size: generate a synthetic Parquet folder (bench.generate) unless present, then in a
 child process: load time cold (first load in the process) and warm (again, files in the OS
@@ -32,12 +32,18 @@ CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
                "echarts_chart", "arrow_data_frame"]
 
 
-def ensure_folder(size: int) -> Path:
-    folder = WORK / f"events-{size}"
-    if not (folder / "events.parquet").exists():
+def ensure_folder(size: int, csv: bool = False) -> Path:
+    """The synthetic folder of `size` events: Parquet, or (`csv`) CSV only, as ACLED exports
+    come."""
+    folder = WORK / f"events-{size}{'-csv' if csv else ''}"
+    wanted = folder / ("events.csv" if csv else "events.parquet")
+    if not wanted.exists():
         from bench.generate import generate
 
-        generate(size, folder)
+        generate(size, folder, csv=csv)
+        if csv:
+            for parquet in folder.glob("*.parquet"):
+                parquet.unlink()
     return folder
 
 
@@ -95,7 +101,7 @@ def measure_in_this_process(folder: str) -> dict:
     else:
         engine = "DuckDB on disk" if eventstore.wants_store(folder) else "DuckDB in memory"
     return {"load_cold_s": cold, "load_warm_s": warm, "pages": pages, "peak_mb": peak_mb,
-            "engine": engine}
+            "engine": engine, "csv": not (Path(folder) / "events.parquet").exists()}
 
 
 FRESH_EVENT_TYPES = ["armed attack", "kidnapping", "funding", "training", "recruitment",
@@ -148,8 +154,8 @@ def core_times(folder: str) -> dict[str, float]:
     return out
 
 
-def measure(size: int, engine: str = "duckdb") -> dict:
-    folder = ensure_folder(size)
+def measure(size: int, engine: str = "duckdb", csv: bool = False) -> dict:
+    folder = ensure_folder(size, csv)
     code = (f"import json, sys; sys.path.insert(0, {str(PROJECT)!r}); "
             f"from bench.scale import measure_in_this_process; "
             f"print('RESULT' + json.dumps(measure_in_this_process({str(folder)!r})))")
@@ -168,7 +174,8 @@ def table(results: dict[tuple[int, str], dict]) -> str:
              "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
     for (size, _), result in results.items():
         for i, (page, figures) in enumerate(result["pages"].items()):
-            head = (f"| {size:,} | {result.get('engine', 'pandas')} | {result['load_cold_s']:.1f} | "
+            engine = result.get("engine", "pandas") + (", from CSV" if result.get("csv") else "")
+            head = (f"| {size:,} | {engine} | {result['load_cold_s']:.1f} | "
                     f"{result['load_warm_s']:.1f} | {result['peak_mb']:.0f} |"
                     ) if i == 0 else "| | | | | |"
             core = "" if figures.get("core_ms") is None else f"{figures['core_ms']:.0f}"
@@ -184,8 +191,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--engines", default="duckdb", help="duckdb, spark or both, comma-separated")
     parser.add_argument("--write", type=Path, help="also write the table to this Markdown file")
+    parser.add_argument("--csv", action="store_true",
+                        help="the events as CSV rather than Parquet (loads are then from CSV)")
     args = parser.parse_args()
-    results = {(int(s), engine): measure(int(s), engine) for s in args.sizes.split(",")
+    results = {(int(s), engine): measure(int(s), engine, args.csv) for s in args.sizes.split(",")
                for engine in args.engines.split(",")}
     print(table(results))
     if args.write:
