@@ -50,6 +50,17 @@ def test_a_step_shows_its_own_view_of_the_data():
     assert not any(re.search(r"\b(?:ev|r|c)-\d{3}\b", label) for label in links)  # no raw ids
 
 
+def test_evidence_claims_fit_one_line_of_the_words_column_and_say_when_cut():
+    from components.ui import briefing_ui
+
+    at = briefing_at("3")  # the West Point report's long claim
+    claims = [e.proto.label for e in at.get("page_link") if "asserts" in e.proto.label
+              or "denies" in e.proto.label]
+    assert claims
+    assert all(len(label) <= briefing_ui.EVIDENCE_LABEL_CHARS + 2 for label in claims)
+    assert any(label.endswith(" …") for label in claims)
+
+
 def test_add_the_current_view_reorder_and_save(data_copy, monkeypatch):
     monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
     at = run_app("app_pages/briefing.py")

@@ -11,6 +11,7 @@ from components.ui import cards, data_access, export_ui, panels, writers
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
+EVIDENCE_LABEL_CHARS = 64
 CHOSEN = "briefing-file"  # which of the folder's briefings is shown (and in the address)
 
 
@@ -195,7 +196,10 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
             claim = dataset.claims.set_index("claim_id").loc[ident]
             who = profiles.claimant_names(dataset).get(claim["claimant"], claim["claimant"])
             st.page_link("app_pages/claims.py",
-                         label=f"{who} {claim['stance']}: {views.short_text(claim['statement'], 90)}",
+                         # one line in the words' column at 1280x720: cut with an ellipsis,
+                         # not by the column's edge
+                         label=views.short_text(f"{who} {claim['stance']}: {claim['statement']}",
+                                                EVIDENCE_LABEL_CHARS),
                          icon=":material/gavel:", query_params={"claims_q": claim["subject"][:40]})
 
 
