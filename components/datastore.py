@@ -23,6 +23,7 @@ so two processes never interleave theirs, and clear what a cut-short save left b
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import io
 import json
@@ -320,11 +321,19 @@ def list_history(folder: str | os.PathLike) -> pd.DataFrame:
         if named is None:
             continue
         saved, recorded, filename = named
-        digest = file_digest(path)
+        status = path.stat()
+        digest = _kept_digest(path, status.st_size, status.st_mtime_ns)
         state = ("not recorded" if recorded is None
                  else "whole" if recorded == digest else "damaged")
         rows.append([filename, saved, path.stat().st_size, digest, state, str(path)])
     return pd.DataFrame(rows, columns=columns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_digest(path: Path, size: int, modified_ns: int) -> str:
+    """A kept copy's digest, worked out once per version of the file (the Data page lists the
+    history on every rerun; copies of a million events are a hundred MB each)."""
+    return file_digest(path)
 
 
 def _history_places(folder: str | os.PathLike) -> tuple[Path, Path]:
