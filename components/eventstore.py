@@ -497,6 +497,10 @@ class EventStore:
         con.unregister("slice")
         return cls(None, con)
 
+    # how a query names one row to fetch it again: DuckDB's row position reads only the rows
+    # asked for (a tenth of the time of matching order keys against every row at 10M events)
+    ROW_LOCATOR: str | None = "rowid"
+
     def _frame(self, sql: str, params=()) -> pd.DataFrame:
         if self._own is not None:
             with self._lock:
@@ -564,26 +568,35 @@ class EventStore:
         return as_loaded(frame)
 
     def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
-                     max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     place_names: dict, max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
         """views.place_counts in SQL: events per place, colour key and precision, and each
-        place's earliest events (as tooltip lines)."""
+        place's earliest events (as tooltip lines). A place's name follows from its id
+        (`place_names`, from the places table): looked up here, not carried through the
+        grouping, which cost a third of the query."""
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
+        located = self.ROW_LOCATOR or "order_key"
         counts = self._frame(
-            # a place's name follows from its id: carried along, not grouped by; each group's
-            # earliest events are candidates for the tooltips, in the same scan
-            f"SELECT location, any_value(place_name) AS place_name, lat, lon, {key} AS key,"
+            # each group's earliest events are candidates for the tooltips, in the same scan
+            f"SELECT location, lat, lon, {key} AS key,"
             f" geo_precision AS precision, count(*) AS events,"
-            f" min(order_key, {int(max_listed)}) AS earliest FROM {self.table} WHERE {placed}"
+            f" min(order_key, {int(max_listed)}) AS earliest"
+            + (f", min_by({located}, order_key, {int(max_listed)}) AS located"
+               if self.ROW_LOCATOR else "")
+            + f" FROM {self.table} WHERE {placed}"
             f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
+        counts.insert(1, "place_name",
+                      [place_names.get(p, "") for p in counts["location"].tolist()])
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
-        keys = _earliest_keys(counts, max_listed)
-        counts = counts.drop(columns="earliest")
-        earliest = self._rows_by_key(keys, "location, lat, lon, span_start, event_date,"
-                                     " time_precision, date_end, date_note, event_type, actor1,"
-                                     " actor2, claim_status, grade", self.table)
+        found = _earliest_keys(counts, max_listed, "located" if self.ROW_LOCATOR else "earliest")
+        counts = counts.drop(columns=["earliest", "located"], errors="ignore")
+        earliest = as_loaded(self._frame(
+            "SELECT location, lat, lon, span_start, event_date, time_precision, date_end,"
+            " date_note, event_type, actor1, actor2, claim_status, grade"
+            f" FROM {self.table} WHERE {located} IN (SELECT unnest(?)) ORDER BY order_key",
+            (found,)))
         earliest["source_ids"], earliest["source_locator"] = [()] * len(earliest), ""
         return counts, views.listed_lines(views.with_event_labels(
             earliest, actors, None, labels=views.LISTED_LABELS))
@@ -612,6 +625,17 @@ class EventStore:
             " ORDER BY lane, category, start", where.params)
         return views.bins_with_ends(counts, unit), unit
 
+    def month_grid(self, where: Where, lane_by: str) -> pd.DataFrame:
+        """Dated events per lane, category, month and `precise` (known to the day or month)."""
+        grid = self._frame(
+            f"SELECT {views.LANE_BY[lane_by]} AS lane, category,"
+            " date_trunc('month', span_start) AS start,"
+            " time_precision IN ('day', 'month') AS precise, count(*) AS events"
+            f" FROM {self.table} WHERE span_start IS NOT NULL AND {where.sql} GROUP BY ALL",
+            where.params)
+        grid["start"] = pd.to_datetime(grid["start"]).astype("datetime64[ns]")
+        return grid.astype({"events": np.int64, "precise": bool})
+
     def monthly_counts(self, where: Where, facts: dict) -> tuple[pd.DataFrame, int]:
         counts = self._frame(
             "SELECT date_trunc('month', span_start) AS month, category, count(*) AS events"
@@ -637,7 +661,7 @@ class EventStore:
             return set()
         frame = self._frame(f"SELECT event_id FROM {self.table} WHERE {where.sql}"
                             f" AND {filterdefs.is_in('event_id', ids)}", where.params + (ids,))
-        return set(frame["event_id"])
+        return set(frame["event_id"].tolist())
 
     def citations(self, where: Where) -> pd.DataFrame:
         """The sources the matching events cite: per source, how many events cite it and the
@@ -661,7 +685,7 @@ class EventStore:
             f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table}"
             f" WHERE {where.sql}) SELECT actor1 AS a FROM chosen UNION SELECT actor2 FROM chosen"
             " UNION SELECT unnest(assoc_actors) FROM chosen", where.params)
-        return {a for a in frame["a"] if isinstance(a, str) and a}
+        return {a for a in frame["a"].tolist() if isinstance(a, str) and a}
 
     def option_facts(self) -> f.EventFacts:
         """What the sidebar offers from the events, read once per data version."""
@@ -734,10 +758,11 @@ class EventStore:
         return as_loaded(frame)
 
 
-def _earliest_keys(counts: pd.DataFrame, n: int) -> list[int]:
-    """The order keys of the n earliest events of each place, or of each grid cell when places
-    are merged (as views.places_from_counts will), from each group's n earliest: a few
-    thousand rows to fetch for the tooltips."""
+def _earliest_keys(counts: pd.DataFrame, n: int, wanted: str = "earliest") -> list[int]:
+    """The order keys (or, `wanted`, the values of the list column beside them) of the n
+    earliest events of each place, or of each grid cell when places are merged (as
+    views.places_from_counts will), from each group's n earliest: a few thousand rows to fetch
+    for the tooltips."""
     places = counts.drop_duplicates(["location", "lat", "lon"])
     size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
     if size is None:
@@ -752,7 +777,9 @@ def _earliest_keys(counts: pd.DataFrame, n: int) -> list[int]:
     # order keys sort as dates do: the n smallest per group are its n earliest
     order = np.lexsort((keys, group))
     rank = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
-    return [int(k) for k in keys[order][rank < n]]
+    if wanted != "earliest":
+        keys = np.concatenate([np.asarray(k, dtype=np.int64) for k in counts[wanted].to_numpy()])
+    return keys[order][rank < n].tolist()
 
 
 def _text_or_none(value):
@@ -781,6 +808,8 @@ def as_loaded(frame: pd.DataFrame) -> pd.DataFrame:
 class SparkEventStore(EventStore):
     """The event store's queries, unchanged, run by Spark (engines.to_spark translates them)
     over the events of a DuckDB store, registered with Spark as a cached temporary view."""
+
+    ROW_LOCATOR = None  # Spark's rows have no fixed position: fetched by order key
 
     def __init__(self, path: Path | None, views: dict[str, str]) -> None:
         self.path = path

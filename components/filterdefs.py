@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from components import filters as f
-from components import grades
+from components import frames, grades
 from components.loader import Dataset
 
 # how the sidebar draws a filter (components.ui.sidebar has one drawer per kind)
@@ -137,7 +137,7 @@ def _actor_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFram
     named = f.expanded_actor_set(dataset, chosen)
     if not named:
         return None
-    ends = relations["source"].isin(named), relations["target"].isin(named)
+    ends = frames.is_in(relations["source"], named), frames.is_in(relations["target"], named)
     # with linked actors, both ends among them (the neighbourhood); else either end chosen
     return ends[0] & ends[1] if chosen.include_linked else ends[0] | ends[1]
 
@@ -156,7 +156,7 @@ def _actor_type_relations(dataset: Dataset, chosen: f.Filters, relations: pd.Dat
     if not chosen.actor_types:
         return None
     typed = _typed_actors(dataset, chosen)
-    return relations["source"].isin(typed) | relations["target"].isin(typed)
+    return frames.is_in(relations["source"], typed) | frames.is_in(relations["target"], typed)
 
 
 def _column_in(column: str, field_name: str):
@@ -212,7 +212,7 @@ def words_key(text: str) -> str:
 
 
 def _text_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
-    needle = words_key(chosen.text)
+    needle = words_key(chosen.text) if chosen.text.strip() else ""
     if not needle:
         return []
     named, params = names_any(f.actor_ids_matching_text(dataset.actors, chosen.text))
@@ -228,7 +228,7 @@ def _text_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame
     named = f.actor_ids_matching_text(dataset.actors, chosen.text)
     if involved is not None:
         named |= involved()
-    return (relations["source"].isin(named) | relations["target"].isin(named)
+    return (frames.is_in(relations["source"], named) | frames.is_in(relations["target"], named)
             | f.text_mask(relations, ["description", "relation"], chosen.text))
 
 
@@ -374,7 +374,7 @@ def relations_mask(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame,
             mask &= kept
     if narrows_network_to_events(chosen) and involved is not None:
         named = involved()
-        mask &= relations["source"].isin(named) & relations["target"].isin(named)
+        mask &= frames.both_ends_in(relations, named)
     return mask
 
 

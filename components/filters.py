@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from components import grades
+from components import frames, grades
 from components.loader import Dataset, normalise_key, normalise_keys_vectorised
 
 PROVINCE_PREFIX = "province:"
@@ -76,7 +76,7 @@ class Filters:
 def linked_actors(relations: pd.DataFrame, actors: tuple[str, ...]) -> set[str]:
     """The actors plus every actor one relation away from them."""
     chosen = set(actors)
-    touching = relations["source"].isin(chosen) | relations["target"].isin(chosen)
+    touching = frames.is_in(relations["source"], chosen) | frames.is_in(relations["target"], chosen)
     return chosen | set(relations.loc[touching, "source"]) | set(relations.loc[touching, "target"])
 
 
@@ -132,7 +132,7 @@ def places_within(locations: pd.DataFrame, chosen: tuple[str, ...]) -> set[str]:
     ids = {p for p in chosen if not p.startswith(PROVINCE_PREFIX)}
     if locations.empty or not ids:
         return ids
-    kinds = dict(zip(locations["location_id"], locations["kind"]))
+    kinds = frames.lookup(locations, "location_id", "kind")
     for row in locations[locations["location_id"].isin(ids)].itertuples():
         if row.kind == "province" and row.admin1:
             ids |= set(locations.loc[(locations["admin1"] == row.admin1)
@@ -140,7 +140,7 @@ def places_within(locations: pd.DataFrame, chosen: tuple[str, ...]) -> set[str]:
         elif row.kind == "country":
             ids |= set(locations.loc[locations["country"] == row.country, "location_id"])
     if "within" in locations:
-        parent = dict(zip(locations["location_id"], locations["within"]))
+        parent = frames.lookup(locations, "location_id", "within")
         for place in kinds:
             seen, step = set(), parent.get(place, "")
             while step and step not in seen and place not in ids:
@@ -252,10 +252,10 @@ def filter_options(dataset: Dataset, facts: EventFacts) -> FilterOptions:
         date_min=all_dates.min().date() if len(all_dates) else None,
         date_max=all_dates.max().date() if len(all_dates) else None,
         actors=dict(sorted(zip(actors["actor_id"], actors["name"]), key=lambda kv: kv[1].lower())),
-        actor_types=tuple(sorted(set(actors["actor_type"]) - {""})),
+        actor_types=tuple(sorted(set(actors["actor_type"].tolist()) - {""})),
         event_types=facts.event_types,
         claim_statuses=tuple(sorted((set(facts.claim_statuses)
-                                     | set(relations["claim_status"])) - {""})),
+                                     | set(relations["claim_status"].tolist())) - {""})),
         places=places,
         ranked_actors=_busiest(facts.actor_mentions.add(relation_mentions, fill_value=0),
                                actors["actor_id"]),

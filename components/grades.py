@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components import frames
 from components.contract import VOCABULARIES
 
 RELIABILITY_LEVELS = tuple(VOCABULARIES["reliability"])  # "A" (best) .. "F"
@@ -33,7 +34,7 @@ def grade(reliability: str, credibility: str) -> str:
 def grade_columns(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
     """The grade of each row of an events or relations frame, worked out once per distinct
     (sources, credibility) pair."""
-    letters = dict(zip(sources["source_id"], sources["reliability"])) if len(sources) else {}
+    letters = frames.lookup(sources, "source_id", "reliability") if len(sources) else {}
     if frame.empty:
         return pd.Series([], index=frame.index, dtype=object)
     credibility = (frame["credibility"].astype(object) if "credibility" in frame

@@ -27,7 +27,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from components import grades
+from components import frames, grades
 
 IRAN_SIDE = "Iran and its partners"
 OTHER_SIDE = "other or unclear"
@@ -89,7 +89,7 @@ def side_bands(present: list[str], width: float = REF_W) -> dict[str, tuple[floa
 def layout_bands(actors: pd.DataFrame, relations: pd.DataFrame,
                  width: float = REF_W) -> dict[str, tuple[float, float]]:
     """The bands sided_layout puts each side in, for the same actors and relations."""
-    ids = set(actors["actor_id"]) | set(relations["source"]) | set(relations["target"])
+    ids = set(actors["actor_id"].tolist()) | frames.relation_ends(relations)
     side = sides(actors)
     return side_bands([side.get(a, OTHER_SIDE) for a in sorted(ids)], width)
 
@@ -220,15 +220,15 @@ def sided_layout(actors: pd.DataFrame, relations: pd.DataFrame, seed: int = SEED
     """Positions in [-1, 1]² (y up) for every actor and every end of a relation, the sides in
     their bands. Drawn at width x height pixels (or any size of that shape), no two labels
     placed above their nodes overlap where there is room for them."""
-    ids = sorted(set(actors["actor_id"]) | set(relations["source"]) | set(relations["target"]))
+    ids = sorted(set(actors["actor_id"].tolist()) | frames.relation_ends(relations))
     if not ids:
         return {}
     index = {a: i for i, a in enumerate(ids)}
     side = sides(actors)
     side_of = [side.get(a, OTHER_SIDE) for a in ids]
     bands = side_bands(side_of, width)
-    names = dict(zip(actors["actor_id"], actors["name"]))
-    aliases = dict(zip(actors["actor_id"], actors["aliases"])) if "aliases" in actors else {}
+    names = frames.lookup(actors, "actor_id", "name")
+    aliases = frames.lookup(actors, "actor_id", "aliases") if "aliases" in actors else {}
     pairs = pd.Series([tuple(sorted((s, t))) for s, t in zip(relations["source"],
                                                              relations["target"]) if s != t])
     weight = pairs.value_counts() if len(pairs) else pd.Series(dtype=int)

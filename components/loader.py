@@ -941,8 +941,8 @@ def derive_actors(frame, filename, log) -> pd.DataFrame:
 def check_within(frame, filename, log) -> pd.DataFrame:
     """A place's `within` names another place of the file (a place filter then keeps what lies
     within it); a value that does not, or that makes a loop, is reported and left empty."""
-    ids = set(frame["location_id"])
-    parent = dict(zip(frame["location_id"], frame["within"]))
+    ids = set(frame["location_id"].tolist())
+    parent = dict(zip(frame["location_id"].tolist(), frame["within"].tolist()))
     kept = []
     for place, within, row in zip(frame["location_id"], frame["within"], frame[ROW]):
         if within and within not in ids:

@@ -9,7 +9,7 @@ from collections import deque
 
 import pandas as pd
 
-from components import grades
+from components import frames, grades
 from components.contract import VOCABULARIES
 from components.loader import Dataset
 from components.network import period_text
@@ -53,7 +53,7 @@ def cite(dataset: Dataset, source_ids, locator: str = "") -> str:
 
 def short_cite(dataset: Dataset, source_ids) -> str:
     """'isw (B); enc (C)': compact, for tooltips and table cells."""
-    letters = dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
+    letters = frames.lookup(dataset.sources, "source_id", "reliability")
     return "; ".join(f"{s} ({letters.get(s, '?')})" for s in source_ids)
 
 
@@ -62,7 +62,7 @@ def short_cite(dataset: Dataset, source_ids) -> str:
 
 
 def actor_names(dataset: Dataset) -> dict[str, str]:
-    return dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
+    return frames.lookup(dataset.actors, "actor_id", "name")
 
 
 def actor_profile(dataset: Dataset, actor_id: str) -> dict[str, str]:
@@ -106,8 +106,8 @@ def ego_relations(relations: pd.DataFrame, actor_id: str, hops: int = 1) -> pd.D
     """Relations of the ego network: both ends within reach, one end strictly inside it."""
     inner = ego_actor_ids(relations, actor_id, hops - 1) if hops > 1 else {actor_id}
     reach = ego_actor_ids(relations, actor_id, hops)
-    mask = (relations["source"].isin(reach) & relations["target"].isin(reach)
-            & (relations["source"].isin(inner) | relations["target"].isin(inner)))
+    mask = (frames.both_ends_in(relations, reach)
+            & (frames.is_in(relations["source"], inner) | frames.is_in(relations["target"], inner)))
     return relations[mask]
 
 
@@ -234,7 +234,7 @@ def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
         place = "the sources give no place, so the event is not on the map"
     origin = ""
     if row["origin_location"]:
-        places = dict(zip(dataset.locations["location_id"], dataset.locations["name"]))
+        places = frames.lookup(dataset.locations, "location_id", "name")
         origin = places.get(row["origin_location"], row["origin_location"])
     details = {
         "What happened": row["description"],
@@ -286,7 +286,7 @@ def claims_by_subject(dataset: Dataset, text: str = "", claims: pd.DataFrame | N
     if claims.empty:
         return []
     names = actor_names(dataset)
-    titles = dict(zip(dataset.sources["source_id"], dataset.sources["title"]))
+    titles = frames.lookup(dataset.sources, "source_id", "title")
     frame = claims.copy()
     frame["claimant_name"] = [
         names.get(c, c) if kind == "actor" else titles.get(c, c)
@@ -372,7 +372,7 @@ def event_choices(dataset: Dataset) -> dict[str, str]:
 
 def claimant_names(dataset: Dataset) -> dict[str, str]:
     """Names for claimants: actors by name, sources by title."""
-    return {**dict(zip(dataset.sources["source_id"], dataset.sources["title"])),
+    return {**frames.lookup(dataset.sources, "source_id", "title"),
             **actor_names(dataset)}
 
 

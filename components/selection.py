@@ -14,7 +14,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from components import eventstore, filters, views
+from components import eventstore, filters, frames, views
 from components.loader import Dataset
 
 
@@ -79,19 +79,54 @@ class Selection:
 
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         def ask():
-            counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors)
+            counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors,
+                                                     self._place_names)
             return views.places_from_counts(counts, listed, colour_by)
         return self._kept(("places", colour_by), ask)
+
+    @cached_property
+    def _place_names(self) -> dict[str, str]:
+        places = self.dataset.locations
+        return frames.lookup(places, "location_id", "name") if len(places) else {}
 
     def map_arcs(self) -> pd.DataFrame:
         return self._kept(("arcs",), lambda: views.arcs_from_routes(self.store.routes(self.where)))
 
     def timeline_bins(self, lane_by: str = "event category") -> tuple[pd.DataFrame, str]:
-        return self._kept(("bins", lane_by),
-                          lambda: self.store.timeline_bins(self.where, lane_by, self.facts))
+        def ask():
+            if self._binned_by_month:
+                grid = self._month_grid(lane_by)
+                return views.bins_with_ends(grid.groupby(
+                    ["lane", "category", "start"], observed=True, as_index=False, sort=True
+                )["events"].sum(), "month"), "month"
+            return self.store.timeline_bins(self.where, lane_by, self.facts)
+        return self._kept(("bins", lane_by), ask)
 
     def monthly_counts(self) -> tuple[pd.DataFrame, int]:
-        return self._kept(("months",), lambda: self.store.monthly_counts(self.where, self.facts))
+        def ask():
+            if not self._binned_by_month:
+                return self.store.monthly_counts(self.where, self.facts)
+            asked = [q[1] for q in self._answers if q[0] == "month grid"]
+            grid = self._month_grid(asked[0] if asked else "event category")
+            months = grid[grid["precise"]].groupby(["start", "category"], observed=True,
+                                                   as_index=False, sort=True)["events"].sum()
+            return (months.rename(columns={"start": "month"}).astype({"events": "int64"}),
+                    self.facts["year_only"])
+        return self._kept(("months",), ask)
+
+    @property
+    def _binned_by_month(self) -> bool:
+        """Whether the timeline bins by month, so that it and the monthly counts are read from
+        one query (see _month_grid)."""
+        return bool(self.facts["dated"]) and views.bin_unit(
+            pd.Timestamp(self.facts["first"]), pd.Timestamp(self.facts["last"])) == "month"
+
+    def _month_grid(self, lane_by: str) -> pd.DataFrame:
+        """Dated events per lane, category, month and whether the day or month is known: the
+        timeline's bins and the monthly counts both sum it (one scan instead of two)."""
+        if ("month grid", lane_by) not in self._answers:
+            self._answers["month grid", lane_by] = self.store.month_grid(self.where, lane_by)
+        return self._answers["month grid", lane_by]
 
     def year_counts(self) -> pd.Series:
         return self._year_counts
@@ -172,14 +207,14 @@ def claims_in_view(dataset: Dataset, matching: Selection, relations: pd.DataFram
         return claims, 0
     kind, subject = claims["subject_type"], claims["subject_id"]
     held = matching.holding(subject[kind == "event"].unique())
-    kept = ((kind == "event") & subject.isin(held)) | (
-        (kind == "relation") & subject.isin(set(relations["relation_id"])))
+    kept = ((kind == "event") & frames.is_in(subject, held)) | (
+        (kind == "relation") & frames.is_in(subject, set(relations["relation_id"].tolist())))
     return claims[kept], int((kind == "statement").sum())
 
 
 def view_counts(selection: Selection, relations: pd.DataFrame) -> dict[str, int]:
     """Headline figures for the filtered view (distinct values per column, not per row)."""
-    named = selection.involved_actor_ids() | set(relations["source"]) | set(relations["target"])
+    named = selection.involved_actor_ids() | frames.relation_ends(relations)
     return {
         "Events": selection.facts["events"],
         "Actors involved": len(named - {""}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import eventstore, loader
+from components import eventstore, frames, loader
 
 TABLE_LABELS = {
     "events": "Events",
@@ -54,7 +54,7 @@ def record_title(dataset: loader.Dataset) -> tuple[str, str]:
     """The title and subtitle of the record: about.csv's when the folder has them, else worked
     out from the data (the countries most events are in, the years they span, the sources), so
     a swapped-in export is never shown under the shipped record's title."""
-    about = dict(zip(dataset.about["field"], dataset.about["text"])) if len(dataset.about) else {}
+    about = frames.lookup(dataset.about, "field", "text") if len(dataset.about) else {}
     title, subtitle = (about.get("title") or "").strip(), (about.get("subtitle") or "").strip()
     if title:
         return title, subtitle

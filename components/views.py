@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from components import grades, palette
+from components import frames, grades, palette
 
 COLOUR_BY = {
     "event category": "category",
@@ -40,9 +40,9 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
 
     Each label is worked out once per distinct value (or combination) and held as a
     categorical, so a million events cost little more than a few thousand."""
-    names = dict(zip(actors["actor_id"], actors["name"]))
-    sides = dict(zip(actors["actor_id"], actors["side"]))
-    letters = dict(zip(sources["source_id"], sources["reliability"])) if sources is not None else {}
+    names = frames.lookup(actors, "actor_id", "name")
+    sides = frames.lookup(actors, "actor_id", "side")
+    letters = frames.lookup(sources, "source_id", "reliability") if sources is not None else {}
     frame = events.copy(deep=False)  # copy-on-write: the loaded columns are shared, not copied
 
     def actors_text(actor1, actor2) -> str:
@@ -76,11 +76,20 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
     return frame
 
 
+FEW_ROWS = 5_000  # a frame this short is labelled row by row (see map_distinct)
+
+
 def map_distinct(frame: pd.DataFrame, columns: list[str], function) -> pd.Categorical:
     """`function` of each row's values in `columns`, called once per distinct combination and
     returned as a categorical with its categories in sorted order."""
     if frame.empty:
         return pd.Categorical([], categories=pd.Index([], dtype=object))
+    if len(frame) <= FEW_ROWS:  # grouping costs more than calling `function` on every row
+        made: dict = {}
+        labels = [made[row] if row in made else made.setdefault(row, function(*row))
+                  for row in zip(*(frame[c].astype(object).to_numpy() for c in columns))]
+        values = pd.Series(labels, dtype=object).fillna("")
+        return pd.Categorical(values, categories=pd.Index(sorted(set(values)), dtype=object))
     if len(columns) == 1:
         codes, uniques = pd.factorize(frame[columns[0]], use_na_sentinel=False)
         rows = [(value,) for value in uniques]
@@ -217,8 +226,10 @@ def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarra
     line_cell = cell[position[known]]
     shown = listed[known]
     order = earliest_per_group(line_cell, shown["span_start"].reset_index(drop=True), n)
-    return pd.Series(shown["line"].to_numpy()[order], dtype=object).groupby(
-        line_cell[order]).agg("\n".join)
+    joined: dict[int, list[str]] = {}
+    for at, line in zip(line_cell[order].tolist(), shown["line"].to_numpy()[order]):
+        joined.setdefault(at, []).append(line)
+    return pd.Series({at: "\n".join(lines) for at, lines in sorted(joined.items())}, dtype=object)
 
 
 def combination_codes(*columns: pd.Series) -> np.ndarray:
@@ -460,10 +471,11 @@ def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
     cx = scale * (view["longitude"] + 180) / 360
     cy = scale * (math.pi - _mercator_y(view["latitude"])) / (2 * math.pi)
     boxes: list[tuple[float, float, float, float]] = []
-    labels = pd.Series("", index=places.index, dtype=object)
-    busiest = places.sort_values("events", ascending=False, kind="stable")
-    for index, lat, lon, radius, name in zip(busiest.index, busiest["lat"], busiest["lon"],
-                                             busiest["radius"], busiest["name"]):
+    labels = [""] * len(places)
+    busiest = np.argsort(-places["events"].to_numpy(dtype=float), kind="stable")
+    for at, lat, lon, radius, name in zip(busiest.tolist(), *(
+            places[column].to_numpy()[busiest].tolist() for column in ("lat", "lon", "radius",
+                                                                       "name"))):
         x = scale * (lon + 180) / 360 - cx
         y = scale * (math.pi - _mercator_y(lat)) / (2 * math.pi) - cy - radius - 4
         half = char_px * len(name) / 2
@@ -471,8 +483,8 @@ def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
         if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
                    for b in boxes):
             boxes.append(box)
-            labels[index] = name
-    return labels
+            labels[at] = name
+    return pd.Series(labels, index=places.index, dtype=object)
 
 
 def _mercator_y(lat: float) -> float:

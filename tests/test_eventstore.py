@@ -484,3 +484,35 @@ def test_two_processes_preparing_one_folder_at_once_share_one_database(data_copy
     assert [out.strip().splitlines()[-1] for out, _ in outputs] == [f"EVENTS {expected}"] * 3
     assert len(list((tmp_path / "cache").glob("*.duckdb"))) == 1
     assert not list((tmp_path / "cache").glob("*.partial"))
+
+
+@pytest.mark.parametrize("chosen", [
+    f.Filters(date_from=date(2006, 1, 1), date_to=date(2007, 12, 31)),
+    f.Filters(date_from=date(2004, 1, 1), date_to=date(2008, 6, 30), event_types=("armed attack",))],
+                         ids=["2006-2007", "armed attacks 2004-mid 2008"])
+def test_timeline_bins_and_monthly_counts_read_from_one_month_grid_equal_their_own_queries(
+        data_copy, chosen):
+    """Binned by month, the timeline and the monthly counts are summed from one query: the
+    same answers as each one's own query, whichever is asked first."""
+    dataset = loader.load_dataset(data_copy).dataset
+    for lane_by in views.LANE_BY:
+        for bins_first in (True, False):
+            matching = selection.select(dataset, chosen)
+            assert matching._binned_by_month
+            if bins_first:
+                bins, unit = matching.timeline_bins(lane_by)
+                months, year_only = matching.monthly_counts()
+            else:
+                months, year_only = matching.monthly_counts()
+                bins, unit = matching.timeline_bins(lane_by)
+            assert [q for q in matching._answers if q[0] == "month grid"], "no shared query"
+            own_bins, own_unit = matching.store.timeline_bins(matching.where, lane_by,
+                                                              matching.facts)
+            own_months, own_year_only = matching.store.monthly_counts(matching.where,
+                                                                      matching.facts)
+            assert unit == own_unit == "month" and year_only == own_year_only
+            assert not bins.empty and not months.empty
+            pd.testing.assert_frame_equal(bins.astype({"lane": object, "category": object}),
+                                          own_bins.astype({"lane": object, "category": object}))
+            pd.testing.assert_frame_equal(months.astype({"category": object}),
+                                          own_months.astype({"category": object}))

@@ -174,8 +174,8 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
         return
     dataset = ctx.dataset
     events = dataset.event_rows(evidence).set_index("event_id")
-    relations = set(dataset.relations["relation_id"])
-    claims = set(dataset.claims["claim_id"]) if len(dataset.claims) else set()
+    relations = set(dataset.relations["relation_id"].tolist())
+    claims = set(dataset.claims["claim_id"].tolist()) if len(dataset.claims) else set()
     st.caption("What this step rests on:")
     for ident in evidence:
         if ident not in events.index and ident not in relations and ident not in claims:

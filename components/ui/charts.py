@@ -169,10 +169,11 @@ def timeline_density_chart(bins: pd.DataFrame, unit: str, lane_title: str,
                            domain: tuple | None = None, instructions: bool = True) -> dict:
     """Too many events for one mark each: counts per lane and period, darker where more.
     Returned as a spec; its structure is built once per unit, lanes, categories and window."""
-    lanes = tuple(sorted(set(bins["lane"])))
+    lanes = tuple(sorted(set(bins["lane"].tolist())))
     window = (pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()) if domain else None
     spec = copy.deepcopy(_density_template(unit, lane_title, window, lanes,
-                                           tuple(sorted(set(bins["category"]))), instructions))
+                                           tuple(sorted(set(bins["category"].tolist()))),
+                                           instructions))
     spec["datasets"] = {"bins": records(bins)}
     return spec
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import exports, profiles, selection, summary, views, workbook
+from components import exports, frames, profiles, selection, summary, views, workbook
 from components.ui import sidebar
 from components.ui.context import PageContext
 
@@ -52,7 +52,7 @@ def map_downloads(places: pd.DataFrame, arcs: pd.DataFrame, view: dict, boundari
 def filtered_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
     """The filtered events, the actors they and the relations involve, and the relations."""
     dataset = ctx.dataset
-    involved = (set(ctx.relations["source"]) | set(ctx.relations["target"])
+    involved = (frames.relation_ends(ctx.relations)
                 | ctx.selection.involved_actor_ids())
     events = ctx.events[[c for c in dataset.events.columns if c in ctx.events.columns]]
     return {
@@ -96,8 +96,8 @@ def table_downloads(ctx: PageContext, key: str = "tables", view: str = "view") -
 def workbook_sheets(ctx: PageContext, view: str) -> dict[str, pd.DataFrame]:
     """The sheets of the view's Excel workbook."""
     dataset = ctx.dataset
-    names = dict(zip(dataset.actors["actor_id"], dataset.actors["name"]))
-    involved = (set(ctx.relations["source"]) | set(ctx.relations["target"])
+    names = frames.lookup(dataset.actors, "actor_id", "name")
+    involved = (frames.relation_ends(ctx.relations)
                 | ctx.selection.involved_actor_ids())
     title = summary.record_title(dataset)[0]
     return {

@@ -19,7 +19,7 @@ import html
 import altair as alt
 import pandas as pd
 
-from components import linkchart, palette
+from components import frames, linkchart, palette
 from components.ui.charts import records, to_spec
 
 TITLE = "Actor network"
@@ -64,7 +64,7 @@ def echarts_option(nodes: pd.DataFrame, edges: pd.DataFrame, size_by: str = "deg
     which the labels are placed (beside their node, clear of other labels and nodes; the rest hidden,
     their names in the tooltip); ECharts hides any that still overlap in the browser."""
     lit = _neighbourhood(edges, highlight)
-    types = sorted(set(nodes["actor_type"]))
+    types = sorted(set(nodes["actor_type"].tolist()))
     category = {t: i for i, t in enumerate(types)}
     box = plot_box(width_px, height_px)
     # the drawing is stretched to the chart's box (its shape differs from page to page): the
@@ -165,7 +165,7 @@ def _neighbourhood(edges: pd.DataFrame, highlight) -> set[str] | None:
         return None
     chosen = set(highlight)
     touching = edges[edges["source"].isin(chosen) | edges["target"].isin(chosen)]
-    return chosen | set(touching["source"]) | set(touching["target"])
+    return chosen | frames.relation_ends(touching)
 
 
 def _node_item(row, category: dict, lit: set | None, highlight, place, x, y, box,
@@ -272,7 +272,7 @@ def edge_tooltip(row, edge_colour: str) -> str:
 def legend_markdown(nodes: pd.DataFrame, edges: pd.DataFrame, edge_colour: str) -> str:
     """The legend under the chart: the actors' types, the relations' colours and line styles
     and what a merged line shows."""
-    types = sorted(set(nodes["actor_type"]))
+    types = sorted(set(nodes["actor_type"].tolist()))
     dots = " ".join(f"<span style='color:{palette.colour('actor type', t)}'>●</span> "
                     f"{html.escape(str(t))}" for t in types)
     return (f"**Actors: type** {dots} · grey dashed ring: not active on the date chosen  \n"
@@ -290,7 +290,7 @@ def edge_legend_markdown(edges: pd.DataFrame, edge_colour: str) -> str:
                         f"{html.escape(str(k))}" for k in keys)
     styles = " · ".join(f"{mark} {status}" for status, mark in (
         ("confirmed", "──"), ("reported", "╌╌"), ("alleged", "┈┈"), ("disputed", "─·─"))
-        if status in set(edges["claim_status"]))
+        if status in set(edges["claim_status"].tolist()))
     rule = linkchart.MERGE_RULES[edge_colour]
     return "  \n".join([
         f"**Relations: {EDGE_TITLES[edge_colour].lower()}** {swatches}",
@@ -316,7 +316,7 @@ def static_spec(nodes: pd.DataFrame, edges: pd.DataFrame, size_title: str = "num
                         reverse=True)
     field = EDGE_FIELDS[edge_colour]
     edge_keys = sorted(set(edges[field])) if len(edges) else []
-    status_keys = [s for s in DASH if len(edges) and s in set(edges["claim_status"])]
+    status_keys = [s for s in DASH if len(edges) and s in set(edges["claim_status"].tolist())]
     layers = []
     lines = _edge_points(edges, field)
     if len(lines):
@@ -352,7 +352,7 @@ def static_spec(nodes: pd.DataFrame, edges: pd.DataFrame, size_title: str = "num
             shape="circle", filled=False, stroke="#777", strokeWidth=1.5, strokeDash=[3, 2]).encode(
             x=alt.X("px:Q", axis=None, scale=x_scale), y=alt.Y("py:Q", axis=None, scale=y_scale),
             size=alt.Size("area:Q", scale=None, legend=None)))
-    types = sorted(set(nodes["actor_type"]))
+    types = sorted(set(nodes["actor_type"].tolist()))
     layers.append(alt.Chart(alt.Data(values=records(drawn[~inactive]))).mark_point(
         shape="circle", filled=True, stroke="white", strokeWidth=1, opacity=1).encode(
         x=alt.X("px:Q", axis=None, scale=x_scale), y=alt.Y("py:Q", axis=None, scale=y_scale),

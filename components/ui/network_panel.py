@@ -10,7 +10,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components import linkchart, network, timeslice
+from components import frames, linkchart, network, timeslice
 from components.ui import cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
@@ -152,7 +152,7 @@ def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=
         status = timeslice.actor_status_as_of(ctx.dataset.actors, as_of)
         dated = ctx.relations[ctx.relations["period_start"].notna()
                               | ctx.relations["period_end"].notna()]
-        in_dated = set(dated["source"]) | set(dated["target"])
+        in_dated = frames.relation_ends(dated)
         extra |= {a for a in in_dated if status.get(a) in network_charts.INACTIVE}
     nodes, edges = network.network_frames(ctx.dataset.actors, relations, positions(), size_by,
                                           extra_nodes=extra, status=status,
@@ -171,7 +171,7 @@ def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_co
     chart and the undated count."""
     nodes, merged, relations, undated = network_drawing(folder, fingerprint, filters, size_by,
                                                         as_of, max_actors)
-    shown = set(nodes["actor_id"])
+    shown = set(nodes["actor_id"].tolist())
     option = network_charts.echarts_option(
         nodes, merged, size_by=size_by, size_title=network.SIZE_MEASURES[size_by],
         edge_colour=edge_colour, compact=width_px < 700,
@@ -209,7 +209,7 @@ def layout_bands(folder: str, fingerprint: str) -> dict:
 
 
 def reliability_letters(dataset) -> dict[str, str]:
-    return dict(zip(dataset.sources["source_id"], dataset.sources["reliability"]))
+    return frames.lookup(dataset.sources, "source_id", "reliability")
 
 
 RENDERER_ENV = "PROXYLENS_CHART_RENDERER"
@@ -265,7 +265,7 @@ def _ego_drawing(folder: str, fingerprint: str, actor_id: str, hops: int,
                                        actor_id, hops)
     if relations.empty:
         return None
-    reach = set(relations["source"]) | set(relations["target"]) | {actor_id}
+    reach = frames.relation_ends(relations) | {actor_id}
     local_actors = dataset.actors[dataset.actors["actor_id"].isin(reach)]
     # laid out at the chart's own size, so its few labels all find room
     box = network_charts.plot_box(width_px, height)
