@@ -558,14 +558,14 @@ class EventStore:
     def rows(self, where: Where, limit: int, offset: int = 0) -> pd.DataFrame:
         """A page of matching events in date order, typed like the loader's frame: the keys
         first (a scan of two columns), then those rows' columns only."""
-        keys = self._frame(f"SELECT order_key FROM {self.table} WHERE {where.sql}"
+        # a narrowed copy's row positions are not the events table's
+        located = (self.ROW_LOCATOR if self.ROW_LOCATOR and self.table == "events"
+                   else "order_key")
+        keys = self._frame(f"SELECT {located} AS k FROM {self.table} WHERE {where.sql}"
                            " ORDER BY order_key LIMIT ? OFFSET ?", where.params + (limit, offset))
-        return self._rows_by_key(keys["order_key"].tolist(), ROW_SELECT)
-
-    def _rows_by_key(self, keys: list, columns: str, table: str = "events") -> pd.DataFrame:
-        frame = self._frame(f"SELECT {columns} FROM {table} WHERE order_key IN"
-                            " (SELECT unnest(?)) ORDER BY order_key", (keys,))
-        return as_loaded(frame)
+        return as_loaded(self._frame(f"SELECT {ROW_SELECT} FROM events WHERE {located} IN"
+                                     " (SELECT unnest(?)) ORDER BY order_key",
+                                     (keys["k"].tolist(),)))
 
     def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
                      place_names: dict, max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -736,7 +736,12 @@ class EventStore:
                                      " LIMIT ? OFFSET ?", (stop - start, start)))
 
     def coverage(self) -> dict:
-        """What summary.coverage_sentence states about the events."""
+        """What summary.coverage_sentence states about the events (asked once per store: a
+        page's title reads it on every rerun, a scan of every event at a million)."""
+        return dict(self._coverage)
+
+    @cached_property
+    def _coverage(self) -> dict:
         row = self._frame(
             "SELECT min(span_start) AS first, max(span_end) AS last,"
             " count(*) FILTER (WHERE span_start IS NOT NULL AND time_precision = 'day') AS day,"
@@ -748,9 +753,13 @@ class EventStore:
 
     def countries(self) -> list[str]:
         """The countries of the events' places, most events first."""
+        return list(self._countries)
+
+    @cached_property
+    def _countries(self) -> tuple[str, ...]:
         frame = self._frame("SELECT place_country, count(*) AS n FROM events"
                             " WHERE place_country <> '' GROUP BY 1 ORDER BY n DESC, 1")
-        return list(frame["place_country"])
+        return tuple(frame["place_country"].tolist())
 
     def events_by_id(self, ids) -> pd.DataFrame:
         frame = self._frame(f"SELECT {ROW_SELECT} FROM events WHERE event_id IN"

@@ -98,3 +98,13 @@ def test_the_overview_strip_is_brushable():
                                           (pd.Timestamp("1979-01-01"), pd.Timestamp("2009-01-01")),
                                           (pd.Timestamp("2003-01-01"), pd.Timestamp("2009-01-01")))
     assert charts.OVERVIEW_BRUSH in json.dumps(spec["params"] if "params" in spec else spec)
+    # the spec's structure is reused; its data are each call's own
+    assert [(r["start"][:4], r["events"]) for r in spec["datasets"]["years"]] == [
+        ("2003", 4), ("2007", 9)]
+    assert spec["datasets"]["window"][0]["start"].startswith("2003-01-01")
+    other = charts.timeline_overview_chart(pd.Series({2005: 2}),
+                                           (pd.Timestamp("1979-01-01"), pd.Timestamp("2009-01-01")),
+                                           (pd.Timestamp("2005-01-01"), pd.Timestamp("2006-01-01")))
+    assert [r["events"] for r in other["datasets"]["years"]] == [2]
+    assert other["datasets"]["window"][0]["end"].startswith("2006-01-01")
+    assert [r["events"] for r in spec["datasets"]["years"]] == [4, 9]

@@ -138,19 +138,28 @@ OVERVIEW_BRUSH = "overview_brush"
 
 def timeline_overview_chart(counts: pd.Series, whole: tuple, window: tuple) -> dict:
     """The whole record as events per year, the window the timeline above shows shaded; a
-    brush across it chooses the years (overview and detail)."""
+    brush across it chooses the years (overview and detail). The spec's structure is built
+    once per record span and window (Altair takes 50 ms to build it); each call fills in the
+    data."""
     frame = pd.DataFrame({"start": [pd.Timestamp(year=int(y), month=1, day=1) for y in counts.index],
                           "events": counts.to_numpy()})
     frame["end"] = frame["start"] + pd.offsets.YearBegin(1)
     shaded = pd.DataFrame({"start": [pd.Timestamp(window[0])], "end": [pd.Timestamp(window[1])]})
-    x_scale = alt.Scale(domain=[pd.Timestamp(whole[0]).isoformat(),
-                                pd.Timestamp(whole[1]).isoformat()])
+    spec = copy.deepcopy(_overview_template(pd.Timestamp(whole[0]).isoformat(),
+                                            pd.Timestamp(whole[1]).isoformat()))
+    spec["datasets"] = {"years": records(frame), "window": records(shaded)}
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _overview_template(first: str, last: str) -> dict:
+    x_scale = alt.Scale(domain=[first, last])
     brush = alt.selection_interval(name=OVERVIEW_BRUSH, encodings=["x"])
     x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year",
                                                                   labelOverlap=True))
-    window_band = alt.Chart(vega_ready(shaded)).mark_rect(color=palette.SKY, opacity=0.25).encode(
-        x=x, x2="end:T")
-    bars = alt.Chart(vega_ready(frame)).mark_rect(color="#777", opacity=0.8).encode(
+    window_band = alt.Chart(alt.NamedData("window")).mark_rect(
+        color=palette.SKY, opacity=0.25).encode(x=x, x2="end:T")
+    bars = alt.Chart(alt.NamedData("years")).mark_rect(color="#777", opacity=0.8).encode(
         x=x, x2="end:T", y=alt.Y("events:Q", title=None,
                                  axis=alt.Axis(tickCount=2, grid=False, format="d")),
         y2=alt.datum(0),
