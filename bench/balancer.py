@@ -41,11 +41,12 @@ class Balanced:
     """`processes` app processes on one data folder, and HAProxy in front; stop() ends all."""
 
     def __init__(self, processes: int, data_dir: Path | None = None, env: dict | None = None,
-                 scratch: Path | None = None) -> None:
+                 scratch: Path | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.apps: list[StreamlitServer] = []
         try:
             for _ in range(processes):
-                self.apps.append(StreamlitServer(data_dir=data_dir, env=env))
+                self.apps.append(StreamlitServer(data_dir=data_dir, env=env,
+                                                 extra_args=extra_args))
         except BaseException:
             for app in self.apps:  # those started are stopped, whatever failed
                 app.stop()
