@@ -106,7 +106,8 @@ class Selection:
         def ask():
             if not self._binned_by_month:
                 return self.store.monthly_counts(self.where, self.facts)
-            asked = [q[1] for q in self._answers if q[0] == "month grid"]
+            # a snapshot: a selection is shared by sessions, whose threads may add answers
+            asked = [q[1] for q in list(self._answers) if q[0] == "month grid"]
             grid = self._month_grid(asked[0] if asked else "event category")
             months = grid[grid["precise"]].groupby(["start", "category"], observed=True,
                                                    as_index=False, sort=True)["events"].sum()

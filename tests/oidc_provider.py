@@ -31,6 +31,7 @@ class OIDCProvider:
         self.key = RSAKey.generate_key(2048, private=True, auto_kid=True)
         self.codes: dict[str, dict] = {}  # code -> what /authorize was asked
         self.tokens_issued: list[dict] = []
+        self.logouts: list[dict] = []  # what each visit to the end-session address carried
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -127,6 +128,7 @@ class OIDCProvider:
                     except (PermissionError, KeyError) as refused:
                         self._send(400, {"error": str(refused)})
                 elif url.path == "/logout":
+                    provider.logouts.append(query)
                     back = query.get("post_logout_redirect_uri")
                     self._send(302 if back else 200, location=back)
                 else:

@@ -488,7 +488,8 @@ def test_two_processes_preparing_one_folder_at_once_share_one_database(data_copy
 
 @pytest.mark.parametrize("chosen", [
     f.Filters(date_from=date(2006, 1, 1), date_to=date(2007, 12, 31)),
-    f.Filters(date_from=date(2004, 1, 1), date_to=date(2008, 6, 30), event_types=("armed attack",))],
+    f.Filters(date_from=date(2004, 1, 1), date_to=date(2008, 6, 30),
+              event_types=("armed attack",))],
                          ids=["2006-2007", "armed attacks 2004-mid 2008"])
 def test_timeline_bins_and_monthly_counts_read_from_one_month_grid_equal_their_own_queries(
         data_copy, chosen):

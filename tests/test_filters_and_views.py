@@ -321,3 +321,17 @@ def test_a_selection_asks_the_store_once_per_question_and_hands_out_copies(monke
     pd.testing.assert_frame_equal(again, first.drop(columns="label"))
     chosen.map_places("claim status")
     assert len(asked) == 2  # another colouring is another question
+
+
+def test_frames_is_in_matches_pandas_isin_on_arrow_and_object_text():
+    from components import frames
+
+    for dtype in ("str", object):
+        values = pd.Series(["a", "b", None, "c", "a"], index=[3, 3, 1, 0, 9], dtype=dtype)
+        for wanted in ({"a", "c"}, set(), ["b"], ("zz",)):
+            expected = values.isin(list(wanted)) & values.notna()
+            found = frames.is_in(values, wanted)
+            assert found.index.equals(values.index)
+            assert found.tolist() == expected.tolist(), (dtype, wanted)
+    # a missing value is never "in", even when the set holds one
+    assert frames.is_in(pd.Series(["a", None], dtype="str"), {"a", None}).tolist() == [True, False]

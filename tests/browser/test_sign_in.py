@@ -71,7 +71,8 @@ def test_a_listed_account_signs_in_through_the_provider_and_may_save(oidc_app, p
     assert len(provider.tokens_issued) == 1, "a reload asks the provider nothing"
     # signing out closes writing again
     browser_page.page.get_by_role("button", name="Sign out").first.click()
-    browser_page.page.wait_for_url(f"{oidc_app.url}/", timeout=30_000)  # via the provider
+    browser_page.page.wait_for_url(f"{oidc_app.url}/", timeout=30_000)
+    assert len(provider.logouts) == 1, "signing out ends the provider's session too"
     open_page(browser_page, f"{oidc_app.url}/data", text_js("Sign in to save or restore"))
     assert SAVE_OFFERED not in browser_page.page.inner_text("body")
     assert not [e for e in browser_page.errors if "pageerror" in e], browser_page.errors
