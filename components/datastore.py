@@ -717,44 +717,128 @@ def discard_unless_used(folder: str | os.PathLike) -> None:
 # Diffs
 
 
-def diff(old, new) -> pd.DataFrame:
+DIFF_LISTED = 1_000  # changes listed per table and kind (added, removed, each column changed)
+DIFF_CHUNK_ROWS = 50_000  # rows compared at a time: a million-row upload is never held twice
+
+
+@dataclass
+class Changes:
+    """What a new version changes, by id: `listed`, one row per added or removed row and per
+    changed field (at most DIFF_LISTED of each kind per table, first ids first), and `counts`,
+    every changed row counted, by (table, change)."""
+    listed: pd.DataFrame
+    counts: dict[tuple[str, str], int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.counts
+
+    @property
+    def truncated(self) -> bool:
+        """Whether some changed rows are counted but not listed."""
+        shown = self.listed.drop_duplicates(["table", "id", "change"])
+        return sum(self.counts.values()) > len(shown)
+
+
+def diff(old, new, listed: int = DIFF_LISTED) -> Changes:
     """Rows added, removed and changed field by field, by id, for every contract table.
 
-    `old` and `new` are loader Datasets."""
+    `old` and `new` are loader Datasets. Tables are read DIFF_CHUNK_ROWS rows at a time (the
+    events from their store, when they have one), so comparing a million events holds their
+    ids and one slice of rows, not two whole tables."""
     columns = ["table", "id", "change", "column", "old", "new"]
     rows: list[list] = []
+    counts: dict[tuple[str, str], int] = {}
     for table in contract.TABLES:
-        key = table.id_column
-        before, after = old.whole_table(table.name), new.whole_table(table.name)
-        if key not in before or key not in after:
+        before, after = _id_list(old, table), _id_list(new, table)
+        if before is None or after is None:
             continue
-        a = _comparable(before, table).set_index(key, drop=False)
-        b = _comparable(after, table).set_index(key, drop=False)
+        old_ids, new_ids = pd.Index(before).unique(), pd.Index(after).unique()
+        for change, ids in (("added", new_ids.difference(old_ids, sort=False)),
+                            ("removed", old_ids.difference(new_ids, sort=False))):
+            if len(ids):
+                counts[table.name, change] = len(ids)
+                rows += [[table.name, ident, change, "", "", ""]
+                         for ident in sorted(ids.tolist())[:listed]]
+        changed, changed_rows = _changed_fields(old, new, table, old_ids, listed)
+        if changed_rows:
+            counts[table.name, "changed"] = changed_rows
+            rows += changed
+    return Changes(pd.DataFrame(rows, columns=columns), counts)
+
+
+def _id_list(dataset, table: contract.Table) -> list | None:
+    """A table's ids in file order, or None when it has no id column."""
+    key = table.id_column
+    if table.name == "events" and dataset.event_store is not None:
+        return dataset.event_store.event_ids()
+    frame = dataset.table(table.name)
+    return frame[key].astype(object).map(_as_text).tolist() if key in frame else None
+
+
+def _chunks(dataset, table: contract.Table):
+    """A table's rows in file order, DIFF_CHUNK_ROWS at a time."""
+    if table.name == "events" and dataset.event_store is not None:
+        total = dataset.event_store.count
+        for start in range(0, total, DIFF_CHUNK_ROWS):
+            yield dataset.event_store.file_rows(start, min(start + DIFF_CHUNK_ROWS, total))
+        return
+    frame = dataset.table(table.name)
+    for start in range(0, len(frame), DIFF_CHUNK_ROWS):
+        yield frame.iloc[start:start + DIFF_CHUNK_ROWS]
+
+
+def _rows_with_ids(dataset, table: contract.Table, ids: list) -> pd.DataFrame:
+    if table.name == "events":
+        return dataset.event_rows(ids)
+    frame = dataset.table(table.name)
+    return frame[frame[table.id_column].astype(object).map(_as_text).isin(set(ids))]
+
+
+def _changed_fields(old, new, table: contract.Table, old_ids: pd.Index, listed: int
+                    ) -> tuple[list[list], int]:
+    """The fields changed in rows both versions hold (each id's first row in each), listed
+    column by column, first ids first; and how many rows changed."""
+    key = table.id_column
+    found: dict[str, list[list]] = {}
+    seen: set = set()
+    changed_rows = 0
+    for chunk in _chunks(new, table):
+        if key not in chunk:
+            return [], 0
+        b = _comparable(chunk, table).set_index(key, drop=False)
+        b = b[~b.index.duplicated() & b.index.isin(old_ids) & ~b.index.isin(seen)]
+        if b.empty:
+            continue
+        seen.update(b.index)
+        a = _comparable(_rows_with_ids(old, table, b.index.tolist()), table).set_index(
+            key, drop=False)
         a = a[~a.index.duplicated()]
-        b = b[~b.index.duplicated()]
-        for ident in sorted(set(b.index) - set(a.index)):
-            rows.append([table.name, ident, "added", "", "", ""])
-        for ident in sorted(set(a.index) - set(b.index)):
-            rows.append([table.name, ident, "removed", "", "", ""])
-        shared = sorted(set(a.index) & set(b.index))
+        shared = b.index.intersection(a.index)
+        any_changed = pd.Series(False, index=shared)
         for column in table.column_names:
             if column == key or column not in a or column not in b:
                 continue
             old_values, new_values = a.loc[shared, column], b.loc[shared, column]
-            changed = old_values != new_values
-            for ident in old_values.index[changed]:
-                rows.append([table.name, ident, "changed", column, old_values[ident],
-                             new_values[ident]])
-    return pd.DataFrame(rows, columns=columns)
+            differs = old_values != new_values
+            any_changed |= differs
+            kept = found.setdefault(column, [])
+            for ident in old_values.index[differs]:
+                if len(kept) < listed:
+                    kept.append([table.name, ident, "changed", column, old_values[ident],
+                                 new_values[ident]])
+        changed_rows += int(any_changed.sum())
+    ordered = [row for column in table.column_names
+               for row in sorted(found.get(column, []), key=lambda r: r[1])]
+    return ordered, changed_rows
 
 
-def removed_rows(changes: pd.DataFrame, saved_files) -> dict[str, int]:
+def removed_rows(changes: Changes, saved_files) -> dict[str, int]:
     """Rows a save of `saved_files` would remove, counted per table (in the contract's order):
     what the Data page asks to be confirmed before saving."""
     saved = {t.name for t in contract.TABLES if t.filename in set(saved_files)}
-    gone = changes[(changes["change"] == "removed") & changes["table"].isin(saved)]
-    counts = gone.groupby("table")["id"].nunique()
-    return {t.name: int(counts[t.name]) for t in contract.TABLES if t.name in counts}
+    return {t.name: changes.counts[t.name, "removed"] for t in contract.TABLES
+            if t.name in saved and (t.name, "removed") in changes.counts}
 
 
 def _comparable(frame: pd.DataFrame, table: contract.Table) -> pd.DataFrame:

@@ -53,6 +53,10 @@ SLICE_ROWS = 250_000
 CHECKPOINT_SLICES = 8
 MEMORY_LIMIT = "1GB"  # DuckDB's own buffers, when querying
 BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pandas
+# an upload is checked in a server that goes on serving everyone else: a leaner preparation
+# (smaller slices, less for DuckDB), slower by a few seconds at a million events
+UPLOAD_SLICE_ROWS = 50_000
+UPLOAD_BUILD_MEMORY_LIMIT = "160MB"
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
 # what the views' queries read (a narrowed store copies these only; rows are read in full)
@@ -118,6 +122,20 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
     return result
 
 
+def check_upload(folder: str | os.PathLike) -> loader.LoadResult:
+    """An upload staged in `folder`, checked as the loader checks the data folder: its events
+    prepared in a database inside the staging folder (gone with it) within the upload memory
+    budget when they are many (wants_store), else read into memory."""
+    folder = Path(folder)
+    if not wants_store(folder):
+        return loader.load_dataset(folder)
+    store_loader = StoreLoader(loader.folder_fingerprint(folder), directory=folder / ".store",
+                               lean=True)
+    result = loader.load_dataset(folder, events_loader=store_loader)
+    result.dataset.event_store = on_engine(store_loader.store)
+    return result
+
+
 def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
     """How many events a load of this folder would first prepare on disk (0: none, the
     folder's events are held in memory or this version is prepared already)."""
@@ -174,8 +192,10 @@ class StoreLoader:
     none, as for an upload checked in a staging folder)."""
 
     def __init__(self, fingerprint: str, directory: Path | None = None,
-                 last_good: Path | None = None, progress: Progress | None = None) -> None:
+                 last_good: Path | None = None, progress: Progress | None = None,
+                 lean: bool = False) -> None:
         self.fingerprint = fingerprint
+        self.lean = lean  # prepared within an upload's memory budget (UPLOAD_*)
         self.directory = directory or cache_dir()
         self.last_good = Path(last_good) if last_good is not None else None
         self.progress = progress
@@ -221,7 +241,7 @@ class StoreLoader:
             with _BUILDING, _building_lock(target):
                 if not target.exists():
                     _build(path, target, table, frames, indexes,
-                           self.progress if told else None)
+                           self.progress if told else None, lean=self.lean)
         return EventStore(target)
 
     def _last_good_store(self, path: Path, table, frames, indexes, report: loader.FileReport,
@@ -265,7 +285,7 @@ def _building_lock(target: Path):
 
 
 def _build(path: Path, target: Path, table: c.Table, frames, indexes,
-           progress: Progress | None = None) -> None:
+           progress: Progress | None = None, lean: bool = False) -> None:
     """Read the events file slice by slice into a new database (written aside, then renamed),
     telling `progress` how far along it is."""
     table = _read_from(table, path.name)
@@ -273,14 +293,16 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     digest = datastore.file_digest(path)
-    con = duckdb.connect(str(partial), config={"memory_limit": BUILD_MEMORY_LIMIT})
+    con = duckdb.connect(str(partial), config={
+        "memory_limit": UPLOAD_BUILD_MEMORY_LIMIT if lean else BUILD_MEMORY_LIMIT})
     try:
         total = row_estimate(path)
         done, created, told = 0, False, (0, total)
         if progress:
             progress(*told)
         with _SliceWriter(con) as writer:
-            for raw in _raw_slices(path, table, log):
+            for raw in _raw_slices(path, table, log,
+                                   UPLOAD_SLICE_ROWS if lean else SLICE_ROWS):
                 done += len(raw)
                 typed = loader.type_events_chunk(raw, table, frames, indexes, log)
                 if typed is None:
@@ -360,14 +382,14 @@ class _SliceWriter:
                 self._failure = exc
 
 
-def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog):
-    """The events file as frames of strings, SLICE_ROWS records at a time, with file row
+def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog, rows: int):
+    """The events file as frames of strings, `rows` records at a time, with file row
     numbers: Parquet batches, or CSV records read with the loader's own checks."""
     if path.suffix != ".parquet":
-        yield from loader.csv_slices(path, table, log, SLICE_ROWS)
+        yield from loader.csv_slices(path, table, log, rows)
         return
     done = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=SLICE_ROWS):
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
         raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
         done += len(raw)
         yield raw
@@ -760,6 +782,19 @@ class EventStore:
         frame = self._frame("SELECT place_country, count(*) AS n FROM events"
                             " WHERE place_country <> '' GROUP BY 1 ORDER BY n DESC, 1")
         return tuple(frame["place_country"].tolist())
+
+    def existing_ids(self, ids) -> set[str]:
+        """Which of these ids are events'."""
+        ids = [i for i in ids if i]
+        if not ids:
+            return set()
+        frame = self._frame("SELECT event_id FROM events WHERE event_id IN (SELECT unnest(?))",
+                            (ids,))
+        return set(frame["event_id"].tolist())
+
+    def event_ids(self) -> list[str]:
+        """Every event's id, in file order."""
+        return self._frame("SELECT event_id FROM events ORDER BY _row")["event_id"].tolist()
 
     def events_by_id(self, ids) -> pd.DataFrame:
         frame = self._frame(f"SELECT {ROW_SELECT} FROM events WHERE event_id IN"

@@ -990,7 +990,8 @@ def derive_claims(frame, frames: dict, indexes: dict, filename, log) -> pd.DataF
         kinds.append(""), resolved.append(value)
     frame["claimant"] = resolved
     frame["claimant_kind"] = kinds
-    ids = {"event": set(frames["events"]["event_id"]),
+    about_events = frame.loc[frame["subject_type"] == "event", "subject_id"]
+    ids = {"event": event_ids(indexes, frames).known(about_events.tolist()),
            "relation": set(frames["relations"]["relation_id"])}
     for subject_type, subject_id, row in zip(frame["subject_type"], frame["subject_id"], frame[ROW]):
         if subject_type in ids and subject_id and subject_id not in ids[subject_type]:
@@ -1012,7 +1013,7 @@ def _check_about(frame, filename, log) -> None:
                  f"(fields: {', '.join(sorted(known))}); the row is ignored", kind="bad about")
 
 
-def derive_briefing(frame, frames: dict, filename, log) -> pd.DataFrame:
+def derive_briefing(frame, frames: dict, indexes: dict, filename, log) -> pd.DataFrame:
     """Check the views and the evidence ids; order steps by their number."""
     views = set(c.VOCABULARIES["view"])
     for value, row in zip(frame["views"], frame[ROW]):
@@ -1021,7 +1022,8 @@ def derive_briefing(frame, frames: dict, filename, log) -> pd.DataFrame:
                 log.add(filename, int(row), "views", view,
                         f"'{view}' is not a view{did_you_mean(view, views)} (views: "
                         f"{', '.join(views)})", kind="bad view")
-    known = (set(frames["events"]["event_id"]) | set(frames["relations"]["relation_id"])
+    cited = [ident for value in frame["evidence"] for ident in value]
+    known = (event_ids(indexes, frames).known(cited) | set(frames["relations"]["relation_id"])
              | set(frames["claims"]["claim_id"]))
     for value, row in zip(frame["evidence"], frame[ROW]):
         for ident in value:
@@ -1102,6 +1104,8 @@ def load_dataset(folder: str | os.PathLike | None = None,
         if table.name == "events" and events_loader is not None:
             frames[table.name], report = events_loader(folder, table, frames, indexes, log)
             reports.append(report)
+            # the events frame is empty: ids are asked of the store
+            indexes["events"] = EventIds(frames[table.name], getattr(events_loader, "store", None))
             continue
         frame, report = _load_table(folder, table, frames, indexes, log)
         if last_good is not None:
@@ -1118,6 +1122,27 @@ def load_dataset(folder: str | os.PathLike | None = None,
     return LoadResult(dataset, log.summarise(), reports)
 
 
+class EventIds:
+    """Which ids are events': asked of the events frame, or of the event store when the events
+    are kept in one (their frame is then empty, and holding every id would cost what the store
+    saves)."""
+
+    def __init__(self, events: pd.DataFrame, store=None) -> None:
+        self.events, self.store = events, store
+
+    def known(self, ids) -> set[str]:
+        wanted = {i for i in ids if isinstance(i, str) and i}
+        if not wanted:
+            return set()
+        if self.store is not None:
+            return self.store.existing_ids(wanted)
+        return wanted & set(self.events["event_id"].tolist())
+
+
+def event_ids(indexes: dict, frames: dict) -> EventIds:
+    return indexes.get("events") or EventIds(frames["events"])
+
+
 def load_briefing_file(folder: str | os.PathLike, filename: str, dataset: Dataset
                        ) -> tuple[pd.DataFrame, list[Problem]]:
     """A named briefing (briefing-<name>.csv beside briefing.csv), checked like briefing.csv
@@ -1127,7 +1152,8 @@ def load_briefing_file(folder: str | os.PathLike, filename: str, dataset: Datase
               ("sources", "locations", "actors", "events", "relations", "periods", "claims")}
     indexes = {"actors": NameIndex(dataset.actors, "actor_id", "name"),
                "locations": NameIndex(dataset.locations, "location_id", "name"),
-               "sources": NameIndex(dataset.sources, "source_id", None)}
+               "sources": NameIndex(dataset.sources, "source_id", None),
+               "events": EventIds(dataset.events, dataset.event_store)}
     log = ProblemLog()
     frame, _ = _load_table(Path(folder), table, frames, indexes, log)
     return frame, log.summarise()
@@ -1183,7 +1209,7 @@ def _load_table(folder: Path, table: c.Table, frames, indexes, log: ProblemLog):
     elif table.name == "claims":
         typed = derive_claims(typed, frames, indexes, table.filename, log)
     elif table.name == "briefing":
-        typed = derive_briefing(typed, frames, table.filename, log)
+        typed = derive_briefing(typed, frames, indexes, table.filename, log)
     elif table.name == "about":
         _check_about(typed, table.filename, log)
     status = "warnings" if len(log.problems) > before else "ok"

@@ -255,7 +255,10 @@ def test_diff_by_id_field_by_field(data_copy):
 
         csv.writer(handle).writerows(rows)
     new = loader.load_dataset(data_copy).dataset
-    changes = datastore.diff(old, new)
+    found = datastore.diff(old, new)
+    assert found.counts == {("events", "added"): 1, ("events", "removed"): 1,
+                            ("events", "changed"): 1}
+    changes = found.listed
     events = changes[changes["table"] == "events"]
     assert ("ev-new", "added") in set(zip(events["id"], events["change"]))
     assert (removed_id, "removed") in set(zip(events["id"], events["change"]))

@@ -517,3 +517,80 @@ def test_timeline_bins_and_monthly_counts_read_from_one_month_grid_equal_their_o
                                           own_bins.astype({"lane": object, "category": object}))
             pd.testing.assert_frame_equal(months.astype({"category": object}),
                                           own_months.astype({"category": object}))
+
+
+def test_a_diff_reads_the_events_in_slices_counts_every_change_and_lists_the_first(
+        data_copy, tmp_path, monkeypatch):
+    """Events in a store or in memory, the same changes: each kind counted in full, at most
+    DIFF_LISTED of each listed, first ids first."""
+    old = loader.load_dataset(data_copy).dataset
+    rows = read_rows(data_copy / "events.csv")
+    header, body = rows[0], rows[1:]
+    described = header.index("description")
+    for row in body[:4]:
+        row[described] = row[described] + " (edited)"
+    added = [list(body[0]) for _ in range(2)]
+    for number, row in enumerate(added):
+        row[0] = f"ev-added-{number}"
+    write_rows(data_copy / "events.csv", [header] + body[5:] + body[:4] + added)
+    monkeypatch.setattr(datastore, "DIFF_CHUNK_ROWS", 7)
+    monkeypatch.setattr(datastore, "DIFF_LISTED", 3)
+    in_memory = loader.load_dataset(data_copy).dataset
+    in_store, _ = open_store(data_copy, tmp_path / "cache")
+    assert in_store.dataset.event_store.prepared
+    expected_counts = {("events", "added"): 2, ("events", "removed"): 1,
+                       ("events", "changed"): 4}
+    found = [datastore.diff(old, new, listed=3) for new in (in_memory, in_store.dataset)]
+    for changes in found:
+        assert changes.counts == expected_counts
+        assert changes.truncated
+        listed = changes.listed
+        edited = listed[listed["change"] == "changed"]
+        assert len(edited) == 3 and set(edited["column"]) == {"description"}
+        assert edited["id"].tolist() == sorted(row[0] for row in body[:4])[:3]
+        assert listed[listed["change"] == "added"]["id"].tolist() == ["ev-added-0", "ev-added-1"]
+    pd.testing.assert_frame_equal(found[0].listed, found[1].listed)
+    # and against the store as the old version: nothing changes
+    assert datastore.diff(in_store.dataset, in_memory).empty
+
+
+def test_a_large_upload_is_checked_in_a_database_inside_its_staging_folder(
+        data_copy, tmp_path, monkeypatch):
+    """Past STORE_FROM_BYTES an upload's events are prepared on disk (within the upload
+    budget) in its staging folder, with the same problems the in-memory check finds."""
+    rows = read_rows(data_copy / "events.csv")
+    rows[3][rows[0].index("event_date")] = "not a date"
+    write_rows(tmp_path / "events.csv", rows)
+    staged = datastore.stage_upload(data_copy, [("events.csv",
+                                                 (tmp_path / "events.csv").read_bytes())])
+    try:
+        in_memory = loader.load_dataset(staged.folder)
+        monkeypatch.setattr(eventstore, "STORE_FROM_BYTES", 1)
+        monkeypatch.setattr(eventstore, "UPLOAD_SLICE_ROWS", 9)  # several slices
+        checked = eventstore.check_upload(staged.folder)
+        assert checked.dataset.event_store.prepared
+        assert checked.dataset.event_store.path.parent == staged.folder / ".store"
+        def said(result):
+            return sorted(((p.file, p.row or 0, p.column or "", p.problem)
+                           for p in result.problems))
+        assert said(checked) == said(in_memory) and any(
+            p.column == "event_date" for p in checked.problems)
+        assert checked.dataset.event_store.count == len(rows) - 1
+    finally:
+        datastore.discard(staged)
+    assert not staged.folder.exists()
+
+
+def test_claims_and_briefing_steps_citing_events_find_them_in_the_store(data_copy, tmp_path):
+    """With the events prepared on disk their frame is empty: the ids claims and briefing
+    steps cite are asked of the store (every cited event was reported missing before)."""
+    in_memory = loader.load_dataset(data_copy)
+    result, _ = open_store(data_copy, tmp_path / "cache")
+    assert result.dataset.event_store.prepared and result.dataset.events.empty
+    missing = [p for p in result.problems if "is not an id in events.csv" in p.problem
+               or "is not an event, relation or claim id" in p.problem]
+    assert not missing
+    assert len(result.problems) == len(in_memory.problems)
+    cited = result.dataset.claims[result.dataset.claims["subject_type"] == "event"]
+    assert len(cited) > 0
+    assert len(result.dataset.claims) == len(in_memory.dataset.claims)

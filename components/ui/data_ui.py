@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from components import contract, datastore, loader
+from components import contract, datastore, eventstore, loader
 from components.ui import data_access, writers
 
 UPLOAD_TYPES = ["csv", "xlsx", "zip", "geojson"]
@@ -87,7 +87,7 @@ def swap_in(result: loader.LoadResult) -> None:
     if not staged.files:
         st.info("No table was taken from these files.")
         return
-    checked = loader.load_dataset(staged.folder)
+    checked = eventstore.check_upload(staged.folder)
     problems = checked.problems_frame()
     problems = problems[problems["file"].isin(staged.files)]
     errors = problems[problems["severity"] == contract.ERROR]
@@ -164,14 +164,17 @@ def _rejected(key: str) -> frozenset:
                      if change.get("accept") is False and int(row) < len(proposed))
 
 
-def summarise_changes(changes: pd.DataFrame) -> None:
+def summarise_changes(changes: datastore.Changes) -> None:
     if changes.empty:
         st.info("Compared with the current data, nothing changes.")
         return
-    counts = changes.groupby(["table", "change"]).agg(rows=("id", "nunique")).reset_index()
-    sentence = "; ".join(f"{r.table}: {r.rows} {r.change}" for r in counts.itertuples())
+    sentence = "; ".join(f"{table}: {rows:,} {change}"
+                         for (table, change), rows in changes.counts.items())
     st.markdown(f"**Compared with the current data:** {sentence}.")
-    st.dataframe(changes, hide_index=True, width="stretch",
+    if changes.truncated:
+        st.caption(f"Listed below: the first {datastore.DIFF_LISTED:,} of each kind of change "
+                   "per table, by id; the counts above are of every row.")
+    st.dataframe(changes.listed, hide_index=True, width="stretch",
                  column_config={"old": st.column_config.TextColumn("old value"),
                                 "new": st.column_config.TextColumn("new value")})
 
