@@ -222,10 +222,21 @@ def _error_count(log: ProblemLog, table: c.Table) -> int:
     return sum(p.severity == ERROR and p.file == table.filename for p in log.problems)
 
 
+STREAM_FROM_BYTES = 32 * 1024 * 1024  # a CSV this large is read block by block (csv_slices)
+STREAM_BLOCK_BYTES = 8 * 1024 * 1024  # read and checked at a time
+ARROW_BLOCK_BYTES = 8 * 1024 * 1024  # parsed by Arrow at a time (a record must fit in one)
+HEADER_MAX_CHARS = 1024 * 1024
+
+
 def csv_slices(path: Path, table: c.Table, log: ProblemLog, rows: int):
     """read_csv_text in slices of `rows` records, for files too large to hold as one frame of
     strings: the same checks, sentences and row numbers. Yields nothing when the file cannot
-    be used (the log says why)."""
+    be used (the log says why). A large regular file (as exports are) is read block by block,
+    never whole: its text checked in one pass, then parsed by Arrow a block at a time."""
+    streamed = _streamed_csv(path, table, log, rows)
+    if streamed is not None:
+        yield from streamed
+        return
     text, delimiter, _ = _csv_text(path, table, log)
     if text is None:
         return
@@ -246,6 +257,116 @@ def csv_slices(path: Path, table: c.Table, log: ProblemLog, rows: int):
 
 
 _BLANK_LINE = re.compile(r"(?m)^[ \t,;]*\r?$")
+_BLANK_LINE_BYTES = re.compile(rb"(?m)^[ \t,;]*\r?$")
+
+
+def _streamed_csv(path: Path, table: c.Table, log: ProblemLog, rows: int):
+    """csv_slices' slices for a large file that passes the checks _csv_text and _arrow_csv make
+    on a whole text, made here block by block; None for any other file (read whole, with the
+    reasons and notes the whole-text reader gives)."""
+    try:
+        if path.stat().st_size < STREAM_FROM_BYTES:
+            return None
+    except OSError:
+        return None
+    scanned = _scan_csv(path, table)
+    if scanned is None:
+        return None
+    delimiter, names = scanned
+    import pyarrow as pa
+    import pyarrow.csv as pv
+    import pyarrow.compute as pc
+
+    def batches():
+        reader = pv.open_csv(
+            path, read_options=pv.ReadOptions(column_names=names, skip_rows=1,
+                                              block_size=ARROW_BLOCK_BYTES),
+            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        for batch in reader:
+            yield batch
+
+    def regular(batch) -> bool:
+        blank = None
+        for column in batch.columns:
+            empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+            blank = empty if blank is None else pc.and_(blank, empty)
+        if blank is not None and pc.any(blank).as_py():
+            return False
+        return not any((pc.max(pc.utf8_length(column)).as_py() or 0) > c.MAX_CELL_CHARS
+                       for column in batch.columns)
+
+    # a first pass checks every block before any is handed on: a file that turns out irregular
+    # half way is read whole instead, with the whole-text reader's notes
+    try:
+        if not all(regular(batch) for batch in batches()):
+            return None
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if delimiter != ",":
+        label = {";": "semicolons", "\t": "tabs"}[delimiter]
+        log.add(table.filename, 1, None, None,
+                f"separates columns with {label}, not commas; read it anyway")
+
+    def slices():
+        done = 0
+        for batch in batches():
+            for part in pa.Table.from_batches([batch]).to_batches(max_chunksize=rows):
+                yield parquet_as_text(part.to_pandas(), table, first_record=done)
+                done += part.num_rows
+    return slices()
+
+
+def _scan_csv(path: Path, table: c.Table) -> tuple[str, list[str]] | None:
+    """One pass over a CSV file's bytes, a block at a time, making _csv_text's and
+    _arrow_csv's checks (not a workbook or zip, UTF-8, no blank line, no lone carriage
+    return, a usable header): its delimiter and stripped header names; None when the file
+    needs the whole-text reader (which then says why)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    carry, returns, crlfs, previous_last = b"", 0, 0, b""
+    first_text = None
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(STREAM_BLOCK_BYTES)
+            if first_text is None:  # the file's first block
+                if not block.strip() or block[:4] == b"PK\x03\x04" or _other_encoding(
+                        block[:4096]) or block[:4096].count(0) > len(block[:4096]) // 20:
+                    return None  # the whole-text reader names these
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError:
+                return None  # the whole-text reader says where
+            if first_text is None or "\n" not in first_text:  # up to the header's end
+                first_text = (first_text or "") + text
+                if len(first_text) > HEADER_MAX_CHARS and "\n" not in first_text:
+                    return None
+            returns += block.count(b"\r")
+            crlfs += block.count(b"\r\n") + (previous_last == b"\r" and block[:1] == b"\n")
+            previous_last = block[-1:]
+            piece = carry + block
+            if block:
+                cut = piece.rfind(b"\n")
+                carry, piece = (piece[cut + 1:], piece[:cut]) if cut >= 0 else (piece, b"")
+            else:
+                piece, carry = piece.rstrip(b"\r\n"), b""
+            # a blank line inside the file (not at its end) needs the whole-text reader's notes
+            if piece and _BLANK_LINE_BYTES.search(piece):
+                return None
+            if not block:
+                break
+    if returns != crlfs:
+        return None
+    delimiter = _sniff_delimiter(first_text, table)
+    header = first_text[: first_text.find("\n") + 1 or len(first_text)]
+    names = next(csv.reader(io.StringIO(header, newline=""), delimiter=delimiter), [])
+    stripped = [n.strip() for n in names]
+    if not names or len(set(stripped)) != len(stripped) or len(stripped) > c.MAX_COLUMNS:
+        return None
+    return delimiter, stripped
 
 
 def _arrow_csv(text: str, delimiter: str):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pytest
 
@@ -535,3 +538,63 @@ def test_many_unknown_references_are_each_reported_once_and_kept_as_written(data
     events = result.dataset.events.set_index("event_id")
     assert events.loc["ev-x0000", "actor1"] == "unknown-actor-0"
     assert events.loc["ev-x0001", "actor1"] == "irgc-qf"
+
+
+def _slices(path, rows=40):
+    log = loader.ProblemLog()
+    frames = list(loader.csv_slices(path, contract.EVENTS, log, rows))
+    whole = pd.concat(frames, ignore_index=True) if frames else None
+    return whole, sorted((p.file, p.row or 0, p.column or "", p.problem) for p in log.problems)
+
+
+@pytest.mark.parametrize("variant", ["as shipped", "crlf", "semicolons", "bom", "blank line",
+                                     "lone cr", "quoted newline", "too long a cell"])
+def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
+        data_copy, tmp_path, monkeypatch, variant):
+    """csv_slices reads a large file block by block (never the whole text); with tiny blocks,
+    so records and line ends straddle them, the slices and the notes equal the whole-text
+    reader's, and a file it cannot stream (a blank line, a lone CR, a cell too long) is read
+    whole with the same notes."""
+    text = (data_copy / "events.csv").read_text(encoding="utf-8")
+    if variant == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif variant == "semicolons":
+        rows = read_rows(data_copy / "events.csv")
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(rows)
+        text = buffer.getvalue()
+    elif variant == "bom":
+        text = "\ufeff" + text
+    elif variant == "blank line":
+        lines = text.split("\n")
+        text = "\n".join(lines[:20] + [""] + lines[20:])
+    elif variant == "lone cr":
+        text = text.replace("\n", "\r", 1)
+    elif variant == "quoted newline":
+        rows = read_rows(data_copy / "events.csv")
+        rows[5][rows[0].index("description")] = "first line\nsecond line, with a comma"
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        text = buffer.getvalue()
+    elif variant == "too long a cell":
+        rows = read_rows(data_copy / "events.csv")
+        rows[7][rows[0].index("description")] = "x" * (contract.MAX_CELL_CHARS + 1)
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        text = buffer.getvalue()
+    path = tmp_path / "events.csv"
+    path.write_bytes(text.encode("utf-8"))
+    whole, whole_notes = _slices(path)  # below STREAM_FROM_BYTES: the whole-text reader
+    streamed_calls = []
+    real = loader._streamed_csv
+    monkeypatch.setattr(loader, "_streamed_csv", lambda *a: streamed_calls.append(
+        real(*a)) or streamed_calls[-1])
+    monkeypatch.setattr(loader, "STREAM_FROM_BYTES", 0)
+    monkeypatch.setattr(loader, "STREAM_BLOCK_BYTES", 97)  # records straddle the blocks
+    monkeypatch.setattr(loader, "ARROW_BLOCK_BYTES", 4096)  # several batches
+    streamed, streamed_notes = _slices(path)
+    pd.testing.assert_frame_equal(streamed, whole)
+    assert streamed_notes == whole_notes
+    was_streamed = streamed_calls[0] is not None
+    assert was_streamed == (variant in ("as shipped", "crlf", "semicolons", "bom",
+                                        "quoted newline"))

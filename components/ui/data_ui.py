@@ -70,7 +70,7 @@ def swap_in(result: loader.LoadResult) -> None:
                              key=f"uploads-{st.session_state.get('upload-round', 0)}")
     if not files:
         return
-    contents = tuple(f.getvalue() for f in files)
+    contents = tuple(f.getvalue() for f in files)  # the uploaded bytes themselves, not a copy
     digests = tuple((f.name, hashlib.sha256(c).hexdigest()) for f, c in zip(files, contents))
     current = data_access.active_folder()
     mode = "add"

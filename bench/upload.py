@@ -1,0 +1,81 @@
+"""Memory an upload costs the server: python -m bench.upload [--size 1000000].
+
+Does what the Data page does with an uploaded events.csv (stage it beside a copy of the
+shipped data, check it, compare it with the current data), in a fresh process, and prints the
+process's peak memory above its baseline (the app's code and the shipped data loaded), with
+the uploaded bytes held throughout as Streamlit holds them. The file is bench.generate's CSV of
+`size` events (about 107 MB at a million), written to PROXYLENS_BENCH_DIR unless present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.scale import PROJECT, ensure_folder
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * 4096 / 2**20
+
+
+def measure_in_this_process(events_csv: str) -> dict:
+    """Runs in the child process."""
+    import os
+
+    os.environ["PROXYLENS_CACHE_DIR"] = tempfile.mkdtemp(prefix="proxylens-bench-upload-")
+    sys.path.insert(0, str(PROJECT))
+    from components import datastore, eventstore, loader
+
+    data = str(PROJECT / "data")
+    current = loader.load_dataset(data).dataset
+    peak, stop = [0.0], threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _resident_mb())
+            time.sleep(0.02)
+
+    baseline = _resident_mb()
+    threading.Thread(target=watch, daemon=True).start()
+    content = Path(events_csv).read_bytes()  # held throughout, as Streamlit holds an upload
+    start = time.perf_counter()
+    staged = datastore.stage_upload(data, [("events.csv", content)])
+    try:
+        checked = eventstore.check_upload(staged.folder)
+        changes = datastore.diff(current, checked.dataset)
+        seconds = time.perf_counter() - start
+    finally:
+        datastore.discard(staged)
+        stop.set()
+    return {"upload_mb": len(content) / 2**20, "peak_above_baseline_mb": peak[0] - baseline,
+            "seconds": seconds, "problems": len(checked.problems),
+            "changes": {f"{t} {c}": n for (t, c), n in changes.counts.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000)
+    args = parser.parse_args()
+    events = ensure_folder(args.size, csv=True) / "events.csv"
+    code = (f"import json, sys; sys.path.insert(0, {str(PROJECT)!r}); "
+            f"from bench.upload import measure_in_this_process; "
+            f"print('RESULT' + json.dumps(measure_in_this_process({str(events)!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=PROJECT, check=True).stdout
+    result = json.loads(out.split("RESULT", 1)[1])
+    print(f"{args.size:,} events, {result['upload_mb']:.0f} MB uploaded as events.csv: checked "
+          f"and compared in {result['seconds']:.1f} s, peak {result['peak_above_baseline_mb']:.0f}"
+          f" MB above the baseline (target: 500 MB); {result['problems']} problem line(s); "
+          f"changes {result['changes']}")
+
+
+if __name__ == "__main__":
+    main()
