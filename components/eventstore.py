@@ -302,7 +302,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
             progress(*told)
         with _SliceWriter(con) as writer:
             for raw in _raw_slices(path, table, log,
-                                   UPLOAD_SLICE_ROWS if lean else SLICE_ROWS):
+                                   UPLOAD_SLICE_ROWS if lean else SLICE_ROWS, lean):
                 done += len(raw)
                 typed = loader.type_events_chunk(raw, table, frames, indexes, log)
                 if typed is None:
@@ -382,11 +382,13 @@ class _SliceWriter:
                 self._failure = exc
 
 
-def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog, rows: int):
+def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog, rows: int,
+                lean: bool = False):
     """The events file as frames of strings, `rows` records at a time, with file row
-    numbers: Parquet batches, or CSV records read with the loader's own checks."""
+    numbers: Parquet batches, or CSV records read with the loader's own checks (block by
+    block when `lean`)."""
     if path.suffix != ".parquet":
-        yield from loader.csv_slices(path, table, log, rows)
+        yield from loader.csv_slices(path, table, log, rows, lean)
         return
     done = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):

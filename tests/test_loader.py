@@ -542,7 +542,7 @@ def test_many_unknown_references_are_each_reported_once_and_kept_as_written(data
 
 def _slices(path, rows=40):
     log = loader.ProblemLog()
-    frames = list(loader.csv_slices(path, contract.EVENTS, log, rows))
+    frames = list(loader.csv_slices(path, contract.EVENTS, log, rows, lean=True))
     whole = pd.concat(frames, ignore_index=True) if frames else None
     return whole, sorted((p.file, p.row or 0, p.column or "", p.problem) for p in log.problems)
 
@@ -594,6 +594,10 @@ def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
     monkeypatch.setattr(loader, "ARROW_BLOCK_BYTES", 4096)  # several batches
     streamed, streamed_notes = _slices(path)
     pd.testing.assert_frame_equal(streamed, whole)
+    # in slices of the size asked for, as the whole-text reader gives them
+    sizes = [len(f) for f in loader.csv_slices(path, contract.EVENTS, loader.ProblemLog(), 40,
+                                               lean=True)]
+    assert sizes[:-1] == [40] * (len(sizes) - 1) and 0 < sizes[-1] <= 40
     assert streamed_notes == whole_notes
     was_streamed = streamed_calls[0] is not None
     assert was_streamed == (variant in ("as shipped", "crlf", "semicolons", "bom",
