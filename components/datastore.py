@@ -742,12 +742,13 @@ class Changes:
         return sum(self.counts.values()) > len(shown)
 
 
-def diff(old, new, listed: int = DIFF_LISTED) -> Changes:
+def diff(old, new, listed: int | None = None) -> Changes:
     """Rows added, removed and changed field by field, by id, for every contract table.
 
     `old` and `new` are loader Datasets. Their ids are compared as Arrow arrays; the rows both
     hold are read DIFF_CHUNK_ROWS at a time (the events from their store, when they have one),
     so comparing a million events never holds two whole tables."""
+    listed = DIFF_LISTED if listed is None else listed
     columns = ["table", "id", "change", "column", "old", "new"]
     rows: list[list] = []
     counts: dict[tuple[str, str], int] = {}

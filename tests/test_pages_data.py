@@ -258,3 +258,26 @@ def test_an_upload_checked_against_session_data_cannot_be_saved_to_the_folder(ap
     assert button(at, "save-folder").disabled
     assert any("go back to the shared data" in c.value for c in at.caption)
     assert len(read_rows(app_on_copy / "events.csv")) == len(rows)
+
+
+def test_a_long_diff_is_counted_in_full_and_its_listing_says_it_is_cut(app_on_copy, monkeypatch):
+    from components import datastore
+    from tests.conftest import write_rows
+
+    monkeypatch.setattr(datastore, "DIFF_LISTED", 2)
+    rows = read_rows(app_on_copy / "events.csv")
+    extra = []
+    for number in range(5):
+        row = list(rows[1])
+        row[0] = f"ev-extra-{number}"
+        extra.append(row)
+    write_rows(app_on_copy.parent / "events.csv", rows[:-3] + extra)
+    at = upload(run_app("app_pages/data.py"),
+                ("events.csv", (app_on_copy.parent / "events.csv").read_bytes()))
+    assert any("events: 5 added, 3 removed" in m.value for m in at.markdown)
+    assert any("the first 2 of each kind of change" in c.value for c in at.caption)
+    listed = next(df.value for df in at.dataframe if "change" in df.value.columns)
+    assert listed["change"].value_counts().to_dict() == {"added": 2, "removed": 2}
+    assert listed.loc[listed["change"] == "added", "id"].tolist() == ["ev-extra-0", "ev-extra-1"]
+    # the confirmation counts every removed row, not the listed ones
+    assert any("3 events" in e.value for e in at.error if "Saving removes rows" in e.value)

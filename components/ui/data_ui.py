@@ -168,8 +168,10 @@ def summarise_changes(changes: datastore.Changes) -> None:
     if changes.empty:
         st.info("Compared with the current data, nothing changes.")
         return
-    sentence = "; ".join(f"{table}: {rows:,} {change}"
-                         for (table, change), rows in changes.counts.items())
+    by_table: dict[str, list[str]] = {}
+    for (table, change), rows in changes.counts.items():
+        by_table.setdefault(table, []).append(f"{rows:,} {change}")
+    sentence = "; ".join(f"{table}: {', '.join(kinds)}" for table, kinds in by_table.items())
     st.markdown(f"**Compared with the current data:** {sentence}.")
     if changes.truncated:
         st.caption(f"Listed below: the first {datastore.DIFF_LISTED:,} of each kind of change "
