@@ -730,16 +730,11 @@ class Changes:
     every changed row counted, by (table, change)."""
     listed: pd.DataFrame
     counts: dict[tuple[str, str], int]
+    truncated: bool = False  # whether some change is counted but not listed
 
     @property
     def empty(self) -> bool:
         return not self.counts
-
-    @property
-    def truncated(self) -> bool:
-        """Whether some changed rows are counted but not listed."""
-        shown = self.listed.drop_duplicates(["table", "id", "change"])
-        return sum(self.counts.values()) > len(shown)
 
 
 def diff(old, new, listed: int | None = None) -> Changes:
@@ -752,6 +747,7 @@ def diff(old, new, listed: int | None = None) -> Changes:
     columns = ["table", "id", "change", "column", "old", "new"]
     rows: list[list] = []
     counts: dict[tuple[str, str], int] = {}
+    truncated = False
     for table in contract.TABLES:
         before, after = _id_array(old, table), _id_array(new, table)
         if before is None or after is None:
@@ -761,13 +757,15 @@ def diff(old, new, listed: int | None = None) -> Changes:
                             ("removed", _not_in(old_ids, new_ids))):
             if len(ids):
                 counts[table.name, change] = len(ids)
+                truncated |= len(ids) > listed
                 first = pc.take(ids, pc.sort_indices(ids)[:listed]).to_pylist()
                 rows += [[table.name, ident, change, "", "", ""] for ident in first]
-        changed, changed_rows = _changed_fields(old, new, table, old_ids, new_ids, listed)
+        changed, changed_rows, cut = _changed_fields(old, new, table, old_ids, new_ids, listed)
+        truncated |= cut
         if changed_rows:
             counts[table.name, "changed"] = changed_rows
             rows += changed
-    return Changes(pd.DataFrame(rows, columns=columns), counts)
+    return Changes(pd.DataFrame(rows, columns=columns), counts, truncated)
 
 
 def _id_array(dataset, table: contract.Table):
@@ -794,19 +792,21 @@ def _rows_with_ids(dataset, table: contract.Table, ids: list) -> pd.DataFrame:
 
 
 def _changed_fields(old, new, table: contract.Table, old_ids, new_ids, listed: int
-                    ) -> tuple[list[list], int]:
+                    ) -> tuple[list[list], int, bool]:
     """The fields changed in rows both versions hold (each id's first row in each), listed
-    column by column, first ids first; and how many rows changed. Only the rows of shared ids
-    are read, DIFF_CHUNK_ROWS at a time."""
+    column by column, first ids first (at most `listed` per column); how many rows changed;
+    and whether some change was left out of the listing. Only the rows of shared ids are
+    read, DIFF_CHUNK_ROWS at a time, in id order."""
     key = table.id_column
     shared = pc.filter(new_ids, pc.is_in(new_ids, value_set=old_ids))
+    shared = pc.take(shared, pc.sort_indices(shared))
     found: dict[str, list[list]] = {}
-    changed_rows = 0
+    changed_rows, cut = 0, False
     for start in range(0, len(shared), DIFF_CHUNK_ROWS):
         ids = shared[start:start + DIFF_CHUNK_ROWS].to_pylist()
         a, b = (_comparable(_rows_with_ids(version, table, ids), table) for version in (old, new))
         if key not in a or key not in b:
-            return [], 0
+            return [], 0, False
         a = a.drop_duplicates(key).set_index(key, drop=False)
         b = b.drop_duplicates(key).set_index(key, drop=False)
         both = b.index.intersection(a.index)
@@ -818,14 +818,16 @@ def _changed_fields(old, new, table: contract.Table, old_ids, new_ids, listed: i
             differs = old_values != new_values
             any_changed |= differs
             kept = found.setdefault(column, [])
-            for ident in old_values.index[differs]:
-                if len(kept) < listed:
-                    kept.append([table.name, ident, "changed", column, old_values[ident],
-                                 new_values[ident]])
+            for ident in sorted(old_values.index[differs]):
+                if len(kept) >= listed:
+                    cut = True
+                    break
+                kept.append([table.name, ident, "changed", column, old_values[ident],
+                             new_values[ident]])
         changed_rows += int(any_changed.sum())
     ordered = [row for column in table.column_names
                for row in sorted(found.get(column, []), key=lambda r: r[1])]
-    return ordered, changed_rows
+    return ordered, changed_rows, cut
 
 
 def removed_rows(changes: Changes, saved_files) -> dict[str, int]:

@@ -340,7 +340,11 @@ def _scan_csv(path: Path, table: c.Table) -> tuple[str, list[str]] | None:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     carry, returns, crlfs, previous_last = b"", 0, 0, b""
     first_text = None
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None  # the whole-text reader says it cannot be read
+    with handle:
         while True:
             block = handle.read(STREAM_BLOCK_BYTES)
             if first_text is None:  # the file's first block
@@ -364,7 +368,8 @@ def _scan_csv(path: Path, table: c.Table) -> tuple[str, list[str]] | None:
                 carry, piece = (piece[cut + 1:], piece[:cut]) if cut >= 0 else (piece, b"")
             else:
                 piece, carry = piece.rstrip(b"\r\n"), b""
-            # a blank line inside the file (not at its end) needs the whole-text reader's notes
+            # a blank line needs the whole-text reader's notes; a blank line at the very end is
+            # sent there too (its memory is then not bounded: a known cost, for now)
             if piece and _BLANK_LINE_BYTES.search(piece):
                 return None
             if not block:

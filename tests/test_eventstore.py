@@ -532,7 +532,8 @@ def test_a_diff_reads_the_events_in_slices_counts_every_change_and_lists_the_fir
     added = [list(body[0]) for _ in range(2)]
     for number, row in enumerate(added):
         row[0] = f"ev-added-{number}"
-    write_rows(data_copy / "events.csv", [header] + body[5:] + body[:4] + added)
+    # the edited rows in reverse id order: the listing still takes the first ids
+    write_rows(data_copy / "events.csv", [header] + body[5:] + body[:4][::-1] + added)
     monkeypatch.setattr(datastore, "DIFF_CHUNK_ROWS", 7)
     monkeypatch.setattr(datastore, "DIFF_LISTED", 3)
     in_memory = loader.load_dataset(data_copy).dataset
@@ -541,6 +542,7 @@ def test_a_diff_reads_the_events_in_slices_counts_every_change_and_lists_the_fir
     expected_counts = {("events", "added"): 2, ("events", "removed"): 1,
                        ("events", "changed"): 4}
     found = [datastore.diff(old, new, listed=3) for new in (in_memory, in_store.dataset)]
+    assert not datastore.diff(old, in_memory, listed=10).truncated
     for changes in found:
         assert changes.counts == expected_counts
         assert changes.truncated
@@ -566,6 +568,8 @@ def test_a_large_upload_is_checked_in_a_database_inside_its_staging_folder(
     try:
         in_memory = loader.load_dataset(staged.folder)
         monkeypatch.setattr(eventstore, "STORE_FROM_BYTES", 1)
+        monkeypatch.setattr(loader, "STREAM_FROM_BYTES", 1)  # read block by block
+        monkeypatch.setattr(loader, "STREAM_BLOCK_BYTES", 500)
         monkeypatch.setattr(eventstore, "UPLOAD_SLICE_ROWS", 9)  # several slices
         checked = eventstore.check_upload(staged.folder)
         assert checked.dataset.event_store.prepared
