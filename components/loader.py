@@ -366,10 +366,11 @@ def _scan_csv(path: Path, table: c.Table) -> tuple[str, list[str]] | None:
             if block:
                 cut = piece.rfind(b"\n")
                 carry, piece = (piece[cut + 1:], piece[:cut]) if cut >= 0 else (piece, b"")
+                piece, carry = _hold_trailing_blank_lines(piece, carry) if cut >= 0 else (
+                    piece, carry)
             else:
-                piece, carry = piece.rstrip(b"\r\n"), b""
-            # a blank line needs the whole-text reader's notes; a blank line at the very end is
-            # sent there too (its memory is then not bounded: a known cost, for now)
+                piece, carry = piece.rstrip(b"\r\n"), b""  # blank lines at the end are fine
+            # a blank line inside the file needs the whole-text reader's notes
             if piece and _BLANK_LINE_BYTES.search(piece):
                 return None
             if not block:
@@ -383,6 +384,21 @@ def _scan_csv(path: Path, table: c.Table) -> tuple[str, list[str]] | None:
     if not names or len(set(stripped)) != len(stripped) or len(stripped) > c.MAX_COLUMNS:
         return None
     return delimiter, stripped
+
+
+def _hold_trailing_blank_lines(piece: bytes, carry: bytes) -> tuple[bytes, bytes]:
+    """Complete lines (`piece`, without its last line end) and what follows them: empty lines
+    at the piece's end wait with `carry` until a line with content follows them (they are then
+    a blank line inside the file) or the file ends (they are then allowed, as the whole-text
+    reader allows them)."""
+    kept = piece.rstrip(b"\r\n")
+    moved = piece[len(kept):]
+    if not kept:  # every line of the piece is empty
+        return b"", piece + b"\n" + carry
+    if b"\n" not in moved:  # only the last line's own carriage return
+        return piece, carry
+    split = len(kept) + moved.index(b"\n")
+    return piece[:split], piece[split + 1:] + b"\n" + carry
 
 
 def _arrow_csv(text: str, delimiter: str):

@@ -549,9 +549,11 @@ def _slices(path, rows=40):
 
 @pytest.mark.parametrize("variant", ["as shipped", "crlf", "semicolons", "bom", "blank line",
                                      "lone cr", "quoted newline", "too long a cell",
-                                     "quoted blanks"])
+                                     "quoted blanks", "trailing blank lines",
+                                     "crlf trailing blank lines"])
+@pytest.mark.parametrize("block", [53, 97, 1009])
 def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
-        data_copy, tmp_path, monkeypatch, variant):
+        data_copy, tmp_path, monkeypatch, variant, block):
     """csv_slices reads a large file block by block (never the whole text); with tiny blocks,
     so records and line ends straddle them, the slices and the notes equal the whole-text
     reader's, and a file it cannot stream (a blank line, a lone CR, a cell too long) is read
@@ -577,6 +579,10 @@ def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         text = buffer.getvalue()
+    elif variant == "trailing blank lines":  # as spreadsheets leave them: read, not noted
+        text = text.rstrip("\n") + "\n\n\n"
+    elif variant == "crlf trailing blank lines":
+        text = text.rstrip("\n").replace("\n", "\r\n") + "\r\n\r\n"
     elif variant == "quoted blanks":  # a record of empty quoted values: blank, noted
         rows = read_rows(data_copy / "events.csv")
         buffer = io.StringIO()
@@ -597,7 +603,7 @@ def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
     monkeypatch.setattr(loader, "_streamed_csv", lambda *a: streamed_calls.append(
         real(*a)) or streamed_calls[-1])
     monkeypatch.setattr(loader, "STREAM_FROM_BYTES", 0)
-    monkeypatch.setattr(loader, "STREAM_BLOCK_BYTES", 97)  # records straddle the blocks
+    monkeypatch.setattr(loader, "STREAM_BLOCK_BYTES", block)  # records straddle the blocks
     # several Arrow batches; a block large enough for the long cell, so that it is Arrow's
     # check of cell lengths, not a record straddling blocks, that sends the file back
     monkeypatch.setattr(loader, "ARROW_BLOCK_BYTES",
@@ -611,4 +617,5 @@ def test_a_large_csv_read_block_by_block_gives_what_the_whole_text_reader_gives(
     assert streamed_notes == whole_notes
     was_streamed = streamed_calls[0] is not None
     assert was_streamed == (variant in ("as shipped", "crlf", "semicolons", "bom",
-                                        "quoted newline"))
+                                        "quoted newline", "trailing blank lines",
+                                        "crlf trailing blank lines"))
