@@ -105,12 +105,16 @@ Progress = Callable[[int, int], None]  # rows prepared so far, rows in the file
 
 
 def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
-                progress: Progress | None = None) -> loader.LoadResult:
+                progress: Progress | None = None, directory: Path | None = None,
+                lean: bool = False) -> loader.LoadResult:
     """loader.load_dataset, with the events in an event store: prepared on disk once per data
     version when the folder wants one (wants_store), else held in memory. Either way the
     dataset's events frame is left empty: every question about events goes to the store.
-    `progress(done, total)` is told after each slice of events a preparation writes."""
-    store_loader = (StoreLoader(fingerprint, last_good=last_good, progress=progress)
+    `progress(done, total)` is told after each slice of events a preparation writes; the
+    database goes to `directory` (default: the cache folder), prepared `lean` or not (see
+    StoreLoader)."""
+    store_loader = (StoreLoader(fingerprint, directory=directory, last_good=last_good,
+                                progress=progress, lean=lean)
                     if wants_store(folder) else None)
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     dataset = result.dataset
@@ -129,11 +133,8 @@ def check_upload(folder: str | os.PathLike) -> loader.LoadResult:
     folder = Path(folder)
     if not wants_store(folder):
         return loader.load_dataset(folder)
-    store_loader = StoreLoader(loader.folder_fingerprint(folder), directory=folder / ".store",
-                               lean=True)
-    result = loader.load_dataset(folder, events_loader=store_loader)
-    result.dataset.event_store = on_engine(store_loader.store)
-    return result
+    return load_folder(folder, loader.folder_fingerprint(folder), directory=folder / ".store",
+                       lean=True)
 
 
 def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
