@@ -295,7 +295,8 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
     partial.unlink(missing_ok=True)
     digest = datastore.file_digest(path)
     con = duckdb.connect(str(partial), config={
-        "memory_limit": UPLOAD_BUILD_MEMORY_LIMIT if lean else BUILD_MEMORY_LIMIT})
+        "memory_limit": UPLOAD_BUILD_MEMORY_LIMIT if lean else BUILD_MEMORY_LIMIT,
+        "preserve_insertion_order": False})
     try:
         total = row_estimate(path)
         done, created, told = 0, False, (0, total)
@@ -449,7 +450,8 @@ def _list_array(values: pd.Series) -> pa.Array:
 
 def _categorical_text(values: pd.Series) -> pa.Array:
     """A categorical column as plain Arrow text (a missing value ""), built from its codes."""
-    words = pa.array([str(v) for v in values.cat.categories] + [""], type=pa.string())
+    words = pa.concat_arrays([pa.array(values.cat.categories.astype(str), type=pa.string()),
+                              pa.array([""], type=pa.string())])
     codes = values.cat.codes.to_numpy()
     return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
 
