@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from components import contract
 
@@ -740,9 +740,11 @@ class Changes:
 def diff(old, new, listed: int | None = None) -> Changes:
     """Rows added, removed and changed field by field, by id, for every contract table.
 
-    `old` and `new` are loader Datasets. Their ids are compared as Arrow arrays; the rows both
-    hold are read DIFF_CHUNK_ROWS at a time (the events from their store, when they have one),
-    so comparing a million events never holds two whole tables."""
+    `old` and `new` are loader Datasets. Their ids are compared as sets in a DuckDB connection
+    of its own with a small memory budget (DIFF_MEMORY_LIMIT; past it DuckDB works on disk):
+    hashed in Arrow, a million ids cost some 200 MB. The rows both hold are read
+    DIFF_CHUNK_ROWS at a time (the events from their store, when they have one), so comparing
+    a million events never holds two whole tables."""
     listed = DIFF_LISTED if listed is None else listed
     columns = ["table", "id", "change", "column", "old", "new"]
     rows: list[list] = []
@@ -752,15 +754,14 @@ def diff(old, new, listed: int | None = None) -> Changes:
         before, after = _id_array(old, table), _id_array(new, table)
         if before is None or after is None:
             continue
-        old_ids, new_ids = pc.unique(before), pc.unique(after)
-        for change, ids in (("added", _not_in(new_ids, old_ids)),
-                            ("removed", _not_in(old_ids, new_ids))):
-            if len(ids):
-                counts[table.name, change] = len(ids)
-                truncated |= len(ids) > listed
-                first = pc.take(ids, pc.sort_indices(ids)[:listed]).to_pylist()
-                rows += [[table.name, ident, change, "", "", ""] for ident in first]
-        changed, changed_rows, cut = _changed_fields(old, new, table, old_ids, new_ids, listed)
+        with _IdComparison(before, after) as ids:
+            for change, side in (("added", "new"), ("removed", "old")):
+                count, first = ids.only_in(side, listed)
+                if count:
+                    counts[table.name, change] = count
+                    truncated |= count > listed
+                    rows += [[table.name, ident, change, "", "", ""] for ident in first]
+            changed, changed_rows, cut = _changed_fields(old, new, table, ids.shared(), listed)
         truncated |= cut
         if changed_rows:
             counts[table.name, "changed"] = changed_rows
@@ -768,9 +769,49 @@ def diff(old, new, listed: int | None = None) -> Changes:
     return Changes(pd.DataFrame(rows, columns=columns), counts, truncated)
 
 
+DIFF_MEMORY_LIMIT = "64MB"
+
+
+class _IdComparison:
+    """Two versions' ids as sets (`old`, `new`), compared by DuckDB within DIFF_MEMORY_LIMIT,
+    spilling to a temporary folder of its own."""
+
+    def __init__(self, before: pa.Array, after: pa.Array) -> None:
+        self._spill = tempfile.TemporaryDirectory(prefix="proxylens-diff-")
+        self._con = duckdb.connect(config={"memory_limit": DIFF_MEMORY_LIMIT,
+                                           "temp_directory": self._spill.name, "threads": 1})
+        self._con.register("old_ids", pa.table({"id": before}))
+        self._con.register("new_ids", pa.table({"id": after}))
+
+    def __enter__(self) -> "_IdComparison":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._con.close()
+        self._spill.cleanup()
+
+    def only_in(self, side: str, listed: int) -> tuple[int, list[str]]:
+        """How many distinct ids `side` ("old" or "new") holds that the other does not, and
+        the first `listed` of them in id order."""
+        other = "new" if side == "old" else "old"
+        self._con.execute("CREATE OR REPLACE TEMP TABLE one_sided AS SELECT DISTINCT id"
+                          f" FROM {side}_ids ANTI JOIN {other}_ids USING (id)")
+        count = self._con.execute("SELECT count(*) FROM one_sided").fetchone()[0]
+        first = self._con.execute("SELECT id FROM one_sided ORDER BY id LIMIT ?",
+                                  [listed]).fetchall()
+        return int(count), [row[0] for row in first]
+
+    def shared(self):
+        """The ids both versions hold, in id order, DIFF_CHUNK_ROWS at a time."""
+        result = self._con.execute("SELECT DISTINCT id FROM new_ids SEMI JOIN old_ids"
+                                   " USING (id) ORDER BY id")
+        while chunk := result.fetchmany(DIFF_CHUNK_ROWS):
+            yield [row[0] for row in chunk]
+
+
 def _id_array(dataset, table: contract.Table):
-    """A table's ids in file order (as Arrow: a million ids in tens of MB, not hundreds), or
-    None when it has no id column."""
+    """A table's ids (as Arrow: a million ids in tens of MB, not hundreds), or None when it
+    has no id column."""
     key = table.id_column
     if table.name == "events" and dataset.event_store is not None:
         return dataset.event_store.event_id_array()
@@ -780,10 +821,6 @@ def _id_array(dataset, table: contract.Table):
     return pa.array(frame[key].astype(object).map(_as_text).tolist(), type=pa.string())
 
 
-def _not_in(ids, others):
-    return pc.filter(ids, pc.invert(pc.is_in(ids, value_set=others)))
-
-
 def _rows_with_ids(dataset, table: contract.Table, ids: list) -> pd.DataFrame:
     if table.name == "events":
         return dataset.event_rows(ids)
@@ -791,19 +828,16 @@ def _rows_with_ids(dataset, table: contract.Table, ids: list) -> pd.DataFrame:
     return frame[frame[table.id_column].astype(object).map(_as_text).isin(set(ids))]
 
 
-def _changed_fields(old, new, table: contract.Table, old_ids, new_ids, listed: int
+def _changed_fields(old, new, table: contract.Table, shared, listed: int
                     ) -> tuple[list[list], int, bool]:
     """The fields changed in rows both versions hold (each id's first row in each), listed
     column by column, first ids first (at most `listed` per column); how many rows changed;
-    and whether some change was left out of the listing. Only the rows of shared ids are
-    read, DIFF_CHUNK_ROWS at a time, in id order."""
+    and whether some change was left out of the listing. `shared` gives the ids both hold in
+    id order, a chunk at a time; only their rows are read."""
     key = table.id_column
-    shared = pc.filter(new_ids, pc.is_in(new_ids, value_set=old_ids))
-    shared = pc.take(shared, pc.sort_indices(shared))
     found: dict[str, list[list]] = {}
     changed_rows, cut = 0, False
-    for start in range(0, len(shared), DIFF_CHUNK_ROWS):
-        ids = shared[start:start + DIFF_CHUNK_ROWS].to_pylist()
+    for ids in shared:
         a, b = (_comparable(_rows_with_ids(version, table, ids), table) for version in (old, new))
         if key not in a or key not in b:
             return [], 0, False

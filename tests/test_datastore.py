@@ -273,6 +273,27 @@ def test_diff_of_identical_data_is_empty(data_copy):
     assert datastore.diff(ds, ds).empty
 
 
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(st.sampled_from(["a", "b", "c", "d", "e", "é", "", "a b"]), max_size=12),
+       after=st.lists(st.sampled_from(["a", "b", "c", "d", "e", "é", "", "a b"]), max_size=12),
+       listed=st.integers(min_value=1, max_value=4), chunk=st.integers(min_value=1, max_value=3))
+def test_id_comparison_answers_as_python_sets_do(before, after, listed, chunk):
+    """The diff's id sets, compared by DuckDB within a memory budget, give what set arithmetic
+    gives: distinct ids only in one version (counted, the first few in id order) and the
+    shared ids in id order, a chunk at a time."""
+    import pyarrow as pa
+
+    with pytest.MonkeyPatch.context() as patch, datastore._IdComparison(
+            pa.array(before, type=pa.string()), pa.array(after, type=pa.string())) as ids:
+        patch.setattr(datastore, "DIFF_CHUNK_ROWS", chunk)
+        for side, mine, theirs in (("new", after, before), ("old", before, after)):
+            expected = sorted(set(mine) - set(theirs))
+            assert ids.only_in(side, listed) == (len(expected), expected[:listed])
+        chunks = list(ids.shared())
+    assert all(0 < len(part) <= chunk for part in chunks)
+    assert [i for part in chunks for i in part] == sorted(set(before) & set(after))
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(st.text(min_size=1, max_size=20), max_size=4),
        blobs=st.lists(st.binary(max_size=200), max_size=4))
