@@ -56,6 +56,10 @@ BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pand
 # an upload is checked in a server that goes on serving everyone else: a leaner preparation
 # (smaller slices, less for DuckDB), slower by a few seconds at a million events
 UPLOAD_SLICE_ROWS = 25_000
+UPLOAD_SLICE_BYTES = 4 * 1024 * 1024  # or fewer rows, when they are long (as ACLED's are)
+# and is checked that way from a smaller size: held in memory, a 60 MB events CSV cost 440 MB
+UPLOAD_STORE_FROM_BYTES = 16 * 1024 * 1024
+UPLOAD_STORE_FROM_ROWS = 100_000
 UPLOAD_BUILD_MEMORY_LIMIT = "64MB"
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
@@ -73,10 +77,10 @@ def events_file(folder: Path) -> Path | None:
     return loader.table_path(folder, c.TABLES_BY_NAME["events"])
 
 
-def wants_store(folder: str | os.PathLike) -> bool:
+def wants_store(folder: str | os.PathLike, lean: bool = False) -> bool:
     """Whether a folder's events are prepared in a database on disk (else held in memory):
-    from STORE_FROM_ROWS events in Parquet or STORE_FROM_BYTES of CSV, unless PROXYLENS_STORE
-    says otherwise."""
+    from STORE_FROM_ROWS events in Parquet or STORE_FROM_BYTES of CSV (an upload's check,
+    `lean`: the UPLOAD_ thresholds), unless PROXYLENS_STORE says otherwise."""
     forced = os.environ.get(STORE_ENV, "").strip().lower()
     path = events_file(Path(folder))
     if forced in ("disk", "memory"):
@@ -85,8 +89,9 @@ def wants_store(folder: str | os.PathLike) -> bool:
         return False
     try:
         if path.suffix == ".parquet":
-            return pq.ParquetFile(path).metadata.num_rows >= STORE_FROM_ROWS
-        return path.stat().st_size >= STORE_FROM_BYTES
+            return pq.ParquetFile(path).metadata.num_rows >= (
+                UPLOAD_STORE_FROM_ROWS if lean else STORE_FROM_ROWS)
+        return path.stat().st_size >= (UPLOAD_STORE_FROM_BYTES if lean else STORE_FROM_BYTES)
     except Exception:  # noqa: BLE001 - an unreadable file is reported by the usual loader
         return False
 
@@ -115,7 +120,7 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
     StoreLoader)."""
     store_loader = (StoreLoader(fingerprint, directory=directory, last_good=last_good,
                                 progress=progress, lean=lean)
-                    if wants_store(folder) else None)
+                    if wants_store(folder, lean) else None)
     result = loader.load_dataset(folder, last_good=last_good, events_loader=store_loader)
     dataset = result.dataset
     if store_loader is not None:
@@ -131,7 +136,7 @@ def check_upload(folder: str | os.PathLike) -> loader.LoadResult:
     prepared in a database inside the staging folder (gone with it) within the upload memory
     budget when they are many (wants_store), else read into memory."""
     folder = Path(folder)
-    if not wants_store(folder):
+    if not wants_store(folder, lean=True):
         return loader.load_dataset(folder)
     return load_folder(folder, loader.folder_fingerprint(folder), directory=folder / ".store",
                        lean=True)
@@ -303,8 +308,7 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
         if progress:
             progress(*told)
         with _SliceWriter(con) as writer:
-            for raw in _raw_slices(path, table, log,
-                                   UPLOAD_SLICE_ROWS if lean else SLICE_ROWS, lean):
+            for raw in _raw_slices(path, table, log, _slice_rows(path, total, lean), lean):
                 done += len(raw)
                 typed = loader.type_events_chunk(raw, table, frames, indexes, log)
                 if typed is None:
@@ -333,6 +337,18 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
         raise
     con.close()
     partial.replace(target)
+
+
+def _slice_rows(path: Path, total: int, lean: bool) -> int:
+    """How many events a slice holds: SLICE_ROWS; for an upload's check (`lean`),
+    UPLOAD_SLICE_ROWS, or as many as make UPLOAD_SLICE_BYTES of the file when its rows are
+    long (an ACLED export's are four times bench.generate's)."""
+    if not lean:
+        return SLICE_ROWS
+    size = path.stat().st_size
+    if not total or not size:
+        return UPLOAD_SLICE_ROWS
+    return max(1, min(UPLOAD_SLICE_ROWS, int(UPLOAD_SLICE_BYTES * total / size)))
 
 
 class _SliceWriter:

@@ -141,13 +141,19 @@ reports are of every kind), notes "Imported from <file name>".
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import math
 import os
+import pickle
 import re
+import tempfile
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -189,6 +195,11 @@ UCDP_COLUMNS = ("id", "type_of_violence", "side_a", "side_b", "source_headline",
 MIN_YEAR, MAX_YEAR = 1678, 2261  # dates the loader (pandas nanosecond timestamps) can hold
 MAX_FATALITIES = 10**9
 MAX_LISTED_ROWS = 10
+# an export is read, converted and written this many records at a time, and the converted
+# events wait on disk until the actors, places and sources they name have their ids: a 200 MB
+# export is never held whole
+IMPORT_CHUNK_ROWS = 10_000
+READ_BLOCK_BYTES = 1 << 20
 
 # ---- mapping tables (documented in the module docstring) ----------------------------------
 
@@ -262,17 +273,38 @@ ISO_WITH_TIME = re.compile(
 
 @dataclass
 class ImportResult:
-    """The five contract tables (frames of strings), notes in plain sentences, and the format."""
+    """The contract tables (frames of strings), notes in plain sentences, and the format.
+
+    A streamed import (`import_export`) holds the small tables only: its events are read a
+    chunk at a time from `event_chunks()`. `import_file` reads them whole into `tables`."""
 
     tables: dict[str, pd.DataFrame]
     notes: list[str]
     source_format: str
     rows_read: int = 0
     skipped_rows: list[int] = field(default_factory=list)
+    streamed_events: "TableBuilder | None" = None
+    event_count: int = 0
 
     @property
     def events(self) -> pd.DataFrame:
         return self.tables["events"]
+
+    def event_chunks(self) -> Iterator[pd.DataFrame]:
+        """The events, IMPORT_CHUNK_ROWS at a time (the whole frame, when it is held)."""
+        if "events" in self.tables:
+            yield self.tables["events"]
+        elif self.streamed_events is not None:
+            yield from self.streamed_events.event_frames()
+
+    def read_whole(self) -> "ImportResult":
+        """This result with its events in `tables` (for small files and tests)."""
+        if "events" not in self.tables:
+            frames = list(self.event_chunks())
+            self.tables["events"] = (pd.concat(frames, ignore_index=True) if frames
+                                     else _frame([], c.EVENTS))
+            self.streamed_events = None
+        return self
 
 
 def empty_tables() -> dict[str, pd.DataFrame]:
@@ -460,21 +492,76 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", clean_text(name).strip('"').strip().lower())
 
 
-def read_table(path_or_frame) -> tuple[pd.DataFrame | None, list[str], NoteLog]:
-    """(records as strings with a ROW column, the raw header, notes); None when unreadable."""
-    notes = NoteLog()
+@dataclass
+class ExportRows:
+    """An export's header and its records: frames of strings with a ROW column (the
+    spreadsheet row), IMPORT_CHUNK_ROWS at a time from `chunks()`, read from the file as they
+    are asked for (once). `columns`: the normalised names the frames have."""
+
+    header: list[str]
+    columns: list[str]
+    chunks: "callable"
+
+
+def read_rows(path_or_frame, notes: NoteLog) -> ExportRows | None:
+    """The export's rows, streamed from a path (or a frame's, at once); None, with a note,
+    when it cannot be read as CSV."""
     if isinstance(path_or_frame, pd.DataFrame):
         header = [str(col) for col in path_or_frame.columns]
+        keep, names = _kept_columns(header, notes)
         records = [[_cell(v) for v in row] for row in path_or_frame.itertuples(index=False)]
-        return _records_frame(header, records, notes), header, notes
+        return ExportRows(header, names, lambda: iter(
+            [_records_frame(keep, names, len(header), records, notes)]))
     name = _display_name(path_or_frame)
-    text = _read_text(path_or_frame, name, notes)
-    if text is None:
+    opened = _text_form(path_or_frame, name, notes)
+    if opened is None:
+        return None
+    encoding, has_nul = opened
+    try:
+        with _text_lines(path_or_frame, encoding, has_nul) as lines:
+            first = next(lines, "")
+    except (OSError, ValueError) as exc:
+        notes.say(f"{name} cannot be read ({exc}); nothing was imported.")
+        return None
+    delimiter = _sniff_delimiter(first)
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error as exc:
+        notes.say(f"{name} cannot be read as CSV ({exc}); nothing was imported.")
+        return None
+    if not any(cell.strip() for cell in header):
+        notes.say(f"{name} has no header row; nothing was imported.")
+        return None
+    keep, names = _kept_columns(header, notes)
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        with _text_lines(path_or_frame, encoding, has_nul) as lines:
+            records = csv.reader(lines, delimiter=delimiter)
+            next(records, None)  # the header
+            number = 2
+            while chunk := list(itertools.islice(records, IMPORT_CHUNK_ROWS)):
+                yield _records_frame(keep, names, len(header), chunk, notes, number)
+                number += len(chunk)
+
+    return ExportRows(header, names, chunks)
+
+
+def read_table(path_or_frame) -> tuple[pd.DataFrame | None, list[str], NoteLog]:
+    """(records as strings with a ROW column, the raw header, notes), read whole; None when
+    unreadable."""
+    notes = NoteLog()
+    rows = read_rows(path_or_frame, notes)
+    if rows is None:
         return None, [], notes
-    rows = _parse_csv(text, name, notes)
-    if not rows:
+    try:
+        frames = list(rows.chunks())
+    except csv.Error as exc:
+        notes.say(f"{_display_name(path_or_frame)} cannot be read as CSV ({exc}); nothing "
+                  "was imported.")
         return None, [], notes
-    return _records_frame(rows[0], rows[1:], notes), rows[0], notes
+    frame = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame(columns=rows.columns + [ROW], dtype=object))
+    return frame, rows.header, notes
 
 
 def _cell(value: object) -> str:
@@ -483,55 +570,74 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _read_text(path, name: str, notes: NoteLog) -> str | None:
+def _text_form(path, name: str, notes: NoteLog) -> tuple[str, bool] | None:
+    """The encoding a file's text is read with, and whether it holds NUL characters, from one
+    pass over its bytes a block at a time; None, with a note, for a file that is unreadable,
+    empty or a workbook."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            first = handle.read(READ_BLOCK_BYTES)
+            if first[:4] == b"PK\x03\x04":
+                notes.say(f"{name} is an Excel workbook or a zip file, not CSV text; save it as "
+                          "CSV and import that.")
+                return None
+            candidates = ([("utf-16", "UTF-16")] if first[:2] in (b"\xff\xfe", b"\xfe\xff")
+                          else []) + [("utf-8-sig", "utf-8"), ("cp1252", "Windows-1252")]
+            for encoding, label in candidates:
+                handle.seek(0)
+                found = _decodes(handle, encoding)
+                if found is not None:
+                    break
+            else:
+                handle.seek(0)
+                encoding, label, found = "latin-1", "Latin-1", _decodes(handle, "latin-1")
     except (OSError, TypeError, ValueError) as exc:
         notes.say(f"{name} cannot be read ({getattr(exc, 'strerror', None) or exc}); nothing "
                   "was imported.")
         return None
-    if not raw.strip():
+    blank, has_nul = found
+    if blank:
         notes.say(f"{name} is empty: it has no header and no rows, so nothing was imported.")
         return None
-    if raw[:4] == b"PK\x03\x04":
-        notes.say(f"{name} is an Excel workbook or a zip file, not CSV text; save it as CSV "
-                  "and import that.")
-        return None
-    text, encoding = _decode(raw)
-    if encoding != "utf-8":
-        notes.say(f"{name} is not UTF-8 text; it was read as {encoding}, the encoding of older "
+    if label != "utf-8":
+        notes.say(f"{name} is not UTF-8 text; it was read as {label}, the encoding of older "
                   "ACLED exports.")
-    if "\x00" in text:
+    if has_nul:
         notes.say(f"{name} holds NUL bytes; they were removed before reading.")
-        text = text.replace("\x00", "")
-    return text
+    return encoding, has_nul
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a byte-order mark: UTF-16, as Excel may save
-        try:
-            return raw.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            pass
-    for encoding, label in (("utf-8-sig", "utf-8"), ("cp1252", "Windows-1252")):
-        try:
-            return raw.decode(encoding), label
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "Latin-1"
-
-
-def _parse_csv(text: str, name: str, notes: NoteLog) -> list[list[str]]:
-    delimiter = _sniff_delimiter(text)
+def _decodes(handle, encoding: str) -> tuple[bool, bool] | None:
+    """(whether the text is blank, whether it holds NUL) when the bytes decode as `encoding`
+    to the end; None when they do not."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    blank, has_nul = True, False
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        notes.say(f"{name} cannot be read as CSV ({exc}); nothing was imported.")
-        return []
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        notes.say(f"{name} has no header row; nothing was imported.")
-        return []
-    return rows
+        while True:
+            block = handle.read(READ_BLOCK_BYTES)
+            text = decoder.decode(block, final=not block)
+            blank = blank and not text.strip()
+            has_nul = has_nul or "\x00" in text
+            if not block:
+                return blank, has_nul
+    except UnicodeDecodeError:
+        return None
+
+
+class _text_lines:
+    """A file's lines as text (NUL characters removed when it has any), for csv.reader."""
+
+    def __init__(self, path, encoding: str, has_nul: bool) -> None:
+        self._handle = open(path, encoding=encoding, newline="")
+        self._has_nul = has_nul
+
+    def __enter__(self) -> Iterator[str]:
+        if self._has_nul:
+            return (line.replace("\x00", "") for line in self._handle)
+        return iter(self._handle)
+
+    def __exit__(self, *exc) -> None:
+        self._handle.close()
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -541,8 +647,8 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _records_frame(header: list[str], records: list[list[str]], notes: NoteLog) -> pd.DataFrame:
-    """Records padded or cut to the header; blank header cells and blank records dropped."""
+def _kept_columns(header: list[str], notes: NoteLog) -> tuple[list[int], list[str]]:
+    """The header cells read (not blank, not repeated) and their normalised names."""
     names = [normalise_header(h) for h in header]
     keep, seen = [], set()
     for index, col in enumerate(names):
@@ -551,21 +657,28 @@ def _records_frame(header: list[str], records: list[list[str]], notes: NoteLog) 
             seen.add(col)
         elif col in seen:
             notes.say(f"The header names column '{col}' twice; only the first is read.")
-    width = len(names)
+    return keep, [names[i] for i in keep]
+
+
+def _records_frame(keep: list[int], names: list[str], width: int, records: list[list[str]],
+                   notes: NoteLog, first_number: int = 2) -> pd.DataFrame:
+    """Records padded or cut to the header's `width`; blank header cells and blank records
+    dropped. `first_number`: the spreadsheet row of the first record."""
+    kept = set(keep)
     data = []
-    for number, record in enumerate(records, start=2):
+    for number, record in enumerate(records, start=first_number):
         if not any(str(v).strip() for v in record):
             continue
         record = list(record) + [""] * (width - len(record))
         if any(str(v).strip() for v in record[width:]):
             notes.flag("Rows with more values than the header has columns; the extra values "
                        "were ignored", number)
-        dropped = [record[i] for i in range(width) if i not in keep and str(record[i]).strip()]
+        dropped = [record[i] for i in range(width) if i not in kept and str(record[i]).strip()]
         if dropped:
             notes.flag("Rows with values under a blank or repeated header cell; those values "
                        "were ignored", number, dropped[0])
         data.append([str(record[i]) for i in keep] + [number])
-    return pd.DataFrame(data, columns=[names[i] for i in keep] + [ROW], dtype=object)
+    return pd.DataFrame(data, columns=names + [ROW], dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -584,11 +697,8 @@ def detect_format(path_or_frame) -> str | None:
 def _header_of(path_or_frame) -> list[str]:
     if isinstance(path_or_frame, pd.DataFrame):
         return [str(col) for col in path_or_frame.columns]
-    text = _read_text(path_or_frame, _display_name(path_or_frame), NoteLog())
-    if text is None:
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    return next(reader, [])
+    rows = read_rows(path_or_frame, NoteLog())
+    return rows.header if rows is not None else []
 
 
 def format_from_header(header: list[str]) -> str | None:
@@ -614,15 +724,24 @@ def _looks_old(header: list[str]) -> bool:
 
 
 class TableBuilder:
-    """Collects events, and the actors, places and sources they name; assigns ids at the end."""
+    """Collects events, and the actors, places and sources they name; assigns ids at the end.
+    Events wait on disk a chunk at a time (a temporary file, gone with the builder) until
+    `tables` has given the actors, places and sources their ids; `event_frames` then reads
+    them back a chunk at a time."""
 
-    def __init__(self, publisher: str, file_name: str) -> None:
+    def __init__(self, publisher: str, file_name: str, notes: NoteLog | None = None) -> None:
         self.publisher = publisher
         self.file_name = file_name
-        self.events: list[dict] = []
+        self.notes = notes if notes is not None else NoteLog()
         self.actors: dict[str, dict] = {}
         self.locations: dict[tuple, dict] = {}
         self.sources: dict[str, dict] = {}
+        self.event_count = 0
+        self.credibility: Counter = Counter()
+        self._used_ids: set[str] = set()
+        self._pending: list[dict] = []
+        self._spill = None  # chunks of pickled events, in a temporary file
+        self._ids = None  # (actor, place, source) ids, once `tables` has made them
 
     def source(self, title: str) -> str:
         title = title or self.publisher
@@ -655,31 +774,52 @@ class TableBuilder:
         return key
 
     def add_event(self, event: dict) -> None:
-        self.events.append(event)
+        ident = _unused(event["event_id"], self._used_ids)
+        if ident != event["event_id"]:
+            self.notes.flag("Rows whose event id was already used; a suffix was added to keep "
+                            "ids unique", event["row"], event["event_id"])
+        self._used_ids.add(ident)
+        self._pending.append(dict(event, event_id=ident))
+        self.event_count += 1
+        self.credibility[event["credibility"]] += 1
+        if len(self._pending) >= IMPORT_CHUNK_ROWS:
+            if self._spill is None:
+                self._spill = tempfile.TemporaryFile(prefix="proxylens-import-")
+            pickle.dump(self._pending, self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending = []
 
     def tables(self, notes: NoteLog) -> dict[str, pd.DataFrame]:
+        """The actors, relations (none), places and sources, with their ids."""
         actor_ids = stable_ids(list(self.actors), slugify, "actor")
         place_ids = stable_ids(list(self.locations), lambda key: slugify(key[0]), "place")
         source_ids = stable_ids(list(self.sources), lambda t: "src-" + slugify(t, 40), "src")
-        events = self._event_rows(actor_ids, place_ids, source_ids, notes)
+        self._ids = (actor_ids, place_ids, source_ids)
         return {
-            "events": _frame(events, c.EVENTS),
             "actors": _frame(self._actor_rows(actor_ids, source_ids), c.ACTORS),
             "relations": _frame([], c.RELATIONS),
             "locations": _frame(self._location_rows(place_ids), c.LOCATIONS),
             "sources": _frame(self._source_rows(source_ids), c.SOURCES),
         }
 
-    def _event_rows(self, actor_ids, place_ids, source_ids, notes: NoteLog) -> list[dict]:
-        rows, used = [], set()
-        for event in self.events:
-            ident = _unused(event["event_id"], used)
-            if ident != event["event_id"]:
-                notes.flag("Rows whose event id was already used; a suffix was added to keep "
-                           "ids unique", event["row"], event["event_id"])
-            used.add(ident)
+    def event_frames(self) -> Iterator[pd.DataFrame]:
+        """The events as contract rows, IMPORT_CHUNK_ROWS at a time (after `tables`)."""
+        if self._spill is not None:
+            self._spill.seek(0)
+            while True:
+                try:
+                    chunk = pickle.load(self._spill)
+                except EOFError:
+                    break
+                yield _frame(self._event_rows(chunk), c.EVENTS)
+        if self._pending:
+            yield _frame(self._event_rows(self._pending), c.EVENTS)
+
+    def _event_rows(self, events: list[dict]) -> list[dict]:
+        actor_ids, place_ids, source_ids = self._ids
+        rows = []
+        for event in events:
             place = self.locations.get(event["place"]) if event["place"] else None
-            row = dict(event, event_id=ident)
+            row = dict(event)
             row["actor1"] = actor_ids[event["actor1"]]
             row["actor2"] = actor_ids[event["actor2"]] if event["actor2"] else ""
             row["assoc_actors"] = c.LIST_SEPARATOR.join(actor_ids[n] for n in event["assoc"])
@@ -762,20 +902,23 @@ def _join_sentences(*parts: str) -> str:
 
 
 def import_acled(path) -> ImportResult:
-    """Import an ACLED file (current or old layout; a path or a frame of its rows)."""
-    frame, header, notes = read_table(path)
-    return _acled_from(frame, header, notes, _display_name(path))
+    """Import an ACLED file (current or old layout; a path or a frame of its rows), whole."""
+    notes = NoteLog()
+    return _acled_from(read_rows(path, notes), notes, _display_name(path)).read_whole()
 
 
-def _acled_from(frame, header: list[str], notes: NoteLog, name: str) -> ImportResult:
-    layout = ACLED_OLD if header and _looks_old(header) else ACLED
-    if frame is None:
+def _acled_from(rows: ExportRows | None, notes: NoteLog, name: str) -> ImportResult:
+    layout = ACLED_OLD if rows is not None and _looks_old(rows.header) else ACLED
+    if rows is None:
         return _empty_result(notes, layout)
-    frame = frame.rename(columns=ACLED_OLD_RENAMES)
-    if format_from_header(header) not in (ACLED, ACLED_OLD):
+    renamed = ExportRows(rows.header, [ACLED_OLD_RENAMES.get(col, col) for col in rows.columns],
+                         lambda: (chunk.rename(columns=ACLED_OLD_RENAMES)
+                                  for chunk in rows.chunks()))
+    if format_from_header(rows.header) not in (ACLED, ACLED_OLD):
         notes.say(f"{name} does not look like an ACLED file; it was read with the ACLED rules "
                   "as far as its columns allow.")
-    return _convert(frame, name, layout, "ACLED", ACLED_COLUMNS, "event_date", _acled_row, notes)
+    return _convert(renamed, name, layout, "ACLED", ACLED_COLUMNS, "event_date", _acled_row,
+                    notes)
 
 
 def _acled_row(row: dict, builder: TableBuilder, notes: NoteLog) -> bool:
@@ -979,18 +1122,18 @@ def _acled_description(row: dict, type_label: str, date_sentence: str) -> str:
 
 
 def import_ucdp(path) -> ImportResult:
-    """Import a UCDP GED file (a path or a frame of its rows)."""
-    frame, header, notes = read_table(path)
-    return _ucdp_from(frame, header, notes, _display_name(path))
+    """Import a UCDP GED file (a path or a frame of its rows), whole."""
+    notes = NoteLog()
+    return _ucdp_from(read_rows(path, notes), notes, _display_name(path)).read_whole()
 
 
-def _ucdp_from(frame, header: list[str], notes: NoteLog, name: str) -> ImportResult:
-    if frame is None:
+def _ucdp_from(rows: ExportRows | None, notes: NoteLog, name: str) -> ImportResult:
+    if rows is None:
         return _empty_result(notes, UCDP)
-    if format_from_header(header) != UCDP:
+    if format_from_header(rows.header) != UCDP:
         notes.say(f"{name} does not look like a UCDP GED file; it was read with the UCDP rules "
                   "as far as its columns allow.")
-    return _convert(frame, name, UCDP, "UCDP GED", UCDP_COLUMNS, "date_start", _ucdp_row, notes)
+    return _convert(rows, name, UCDP, "UCDP GED", UCDP_COLUMNS, "date_start", _ucdp_row, notes)
 
 
 def _ucdp_row(row: dict, builder: TableBuilder, notes: NoteLog) -> bool:
@@ -1118,17 +1261,25 @@ def _ucdp_description(row: dict, violence: int | None) -> str:
 
 
 def import_file(path) -> ImportResult:
-    """Detect the format from the header and import; a file of no known format gives a note."""
-    frame, header, notes = read_table(path)
+    """Detect the format from the header and import, the events read whole (import_export
+    streams them); a file of no known format gives a note."""
+    return import_export(path).read_whole()
+
+
+def import_export(path) -> ImportResult:
+    """Detect the format from the header and import, a chunk at a time: the result holds the
+    actors, places and sources, and streams its events (ImportResult.event_chunks)."""
+    notes = NoteLog()
+    rows = read_rows(path, notes)
     name = _display_name(path)
-    if frame is None:
+    if rows is None:
         return _empty_result(notes, UNKNOWN)
-    found = format_from_header(header)
+    found = format_from_header(rows.header)
     if found == UCDP:
-        return _ucdp_from(frame, header, notes, name)
+        return _ucdp_from(rows, notes, name)
     if found in (ACLED, ACLED_OLD):
-        return _acled_from(frame, header, notes, name)
-    shown = ", ".join(clean_text(h) for h in header[:6] if clean_text(h)) or "nothing"
+        return _acled_from(rows, notes, name)
+    shown = ", ".join(clean_text(h) for h in rows.header[:6] if clean_text(h)) or "nothing"
     notes.say(f"{name} is not an ACLED or UCDP GED file: its header (it starts with {shown}) "
               "has neither ACLED's event_date with event_id_cnty, inter1 or sub_event_type, nor "
               "UCDP's date_start with relid, type_of_violence or side_a; nothing was imported.")
@@ -1139,28 +1290,35 @@ def _empty_result(notes: NoteLog, source_format: str) -> ImportResult:
     return ImportResult(empty_tables(), notes.render(), source_format)
 
 
-def _convert(frame: pd.DataFrame, name: str, source_format: str, publisher: str,
+def _convert(rows: ExportRows, name: str, source_format: str, publisher: str,
              expected: tuple, date_column: str, convert_row, notes: NoteLog) -> ImportResult:
-    missing = [col for col in expected if col not in frame.columns]
-    if date_column in missing:
-        notes.say(f"{name} has no {date_column} column, so no row can be dated; nothing was "
-                  "imported.")
-        return ImportResult(empty_tables(), notes.render(), source_format, len(frame),
-                            [int(r) for r in frame[ROW]])
-    if missing:
-        notes.say(f"{name} lacks the columns {', '.join(missing)}; those values were left "
-                  "empty" + (" (credibility is then set from the columns that are there)"
-                             if set(missing) & GRADING_COLUMNS else "") + ".")
-    builder = TableBuilder(publisher, name)
-    skipped = []
-    for row in frame.to_dict("records"):
-        if not convert_row(row, builder, notes):
-            skipped.append(int(row[ROW]))
+    missing = [col for col in expected if col not in rows.columns]
+    try:
+        if date_column in missing:
+            notes.say(f"{name} has no {date_column} column, so no row can be dated; nothing was "
+                      "imported.")
+            numbers = [int(r) for chunk in rows.chunks() for r in chunk[ROW]]
+            return ImportResult(empty_tables(), notes.render(), source_format, len(numbers),
+                                numbers)
+        if missing:
+            notes.say(f"{name} lacks the columns {', '.join(missing)}; those values were left "
+                      "empty" + (" (credibility is then set from the columns that are there)"
+                                 if set(missing) & GRADING_COLUMNS else "") + ".")
+        builder = TableBuilder(publisher, name, notes)
+        skipped, read = [], 0
+        for chunk in rows.chunks():
+            read += len(chunk)
+            for row in chunk.to_dict("records"):
+                if not convert_row(row, builder, notes):
+                    skipped.append(int(row[ROW]))
+    except csv.Error as exc:  # found part way through the file: nothing is imported
+        notes.say(f"{name} cannot be read as CSV ({exc}); nothing was imported.")
+        return _empty_result(notes, source_format)
     tables = builder.tables(notes)
-    summary = _summary(name, source_format, len(frame), len(tables["events"]), len(skipped))
-    details = _built_sentence(tables)
+    summary = _summary(name, source_format, read, builder.event_count, len(skipped))
+    details = _built_sentence(tables, builder)
     return ImportResult(tables, [summary] + notes.render() + [details], source_format,
-                        len(frame), skipped)
+                        read, skipped, streamed_events=builder, event_count=builder.event_count)
 
 
 def _summary(name: str, source_format: str, read: int, imported: int, skipped: int) -> str:
@@ -1172,9 +1330,9 @@ def _summary(name: str, source_format: str, read: int, imported: int, skipped: i
             f"skipped {skipped}.")
 
 
-def _built_sentence(tables: dict[str, pd.DataFrame]) -> str:
-    graded = tables["events"]["credibility"].value_counts().sort_index()
-    counts = ", ".join(f"{n:,} at {level}" for level, n in graded.items()) or "none"
+def _built_sentence(tables: dict[str, pd.DataFrame], builder: TableBuilder) -> str:
+    counts = ", ".join(f"{builder.credibility[level]:,} at {level}"
+                       for level in sorted(builder.credibility)) or "none"
     return (f"Built {len(tables['actors'])} actors, {len(tables['locations'])} places and "
             f"{len(tables['sources'])} sources; every event is marked 'reported'; relations.csv "
             "has no rows, since these datasets record no links between actors. Credibility "
@@ -1196,11 +1354,13 @@ def write_folder(result: ImportResult, folder: str | os.PathLike) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in OUTPUT_TABLES.items():
-        frame = result.tables.get(name)
-        if frame is None:
-            frame = _frame([], table)
-        frame = frame.reindex(columns=table.column_names).fillna("")
         path = folder / table.filename
-        frame.to_csv(path, index=False, encoding="utf-8")
+        chunks = (result.event_chunks() if name == "events"
+                  else [result.tables.get(name, _frame([], table))])
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            _frame([], table).to_csv(handle, index=False)  # the header, even with no rows
+            for frame in chunks:
+                frame.reindex(columns=table.column_names).fillna("").to_csv(
+                    handle, index=False, header=False)
         written.append(path)
     return written

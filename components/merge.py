@@ -12,11 +12,11 @@ Tables the import does not touch (relations, periods, claims, briefing) are left
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from components import contract as c
 from components import loader
@@ -72,22 +72,48 @@ def merged(current: dict[str, pd.DataFrame], imported: dict[str, pd.DataFrame],
     events were left out as already there (the same export, or an overlapping one, added
     again: same source, same id)."""
     tag = SOURCE_TAGS.get(source_format, "import")
-    events = imported["events"]
-    present = events["event_id"].map(lambda i: i if i.startswith(f"{tag}-") else f"{tag}-{i}"
-                                     ).isin(set(current["events"]["event_id"]))
-    imported = {**imported, "events": events[~present]}
+    out, ids = _merged_small_tables(current, imported, tag, accepted)
+    adder = _EventAdder(set(current["events"]["event_id"]), tag, ids)
+    added = adder.add(imported["events"])
+    out["events"] = pd.concat([current["events"], added.reindex(columns=current["events"].columns)],
+                              ignore_index=True).fillna("")
+    return out, adder.already
+
+
+def add_to_folder(folder: Path, imported, accepted: list[Match]) -> tuple[dict[str, int], int]:
+    """merged, written into a (staged) folder without holding its events or the import's:
+    the actors, places and sources are merged whole (they are few), the events file is
+    rewritten as the current events followed by the imported ones, a chunk at a time.
+    `imported` is an importers.ImportResult. Returns how many rows each of ADDED_TABLES
+    gained, and how many imported events were left out as already there."""
+    tag = SOURCE_TAGS.get(imported.source_format, "import")
+    current = {name: read_table(folder, c.TABLES_BY_NAME[name])
+               for name in ADDED_TABLES if name != "events"}
+    out, ids = _merged_small_tables(current, imported.tables, tag, accepted)
+    write_tables(out, folder)
+    adder = _EventAdder(_event_ids(folder), tag, ids)
+    written = _rewrite_events(folder, (adder.add(chunk) for chunk in imported.event_chunks()))
+    gained = {name: len(out[name]) - len(current[name]) for name in out}
+    return {**gained, "events": written}, adder.already
+
+
+def _merged_small_tables(current, imported, tag: str, accepted: list[Match]):
+    """The actors, places and sources merged (matched rows not added again, the others with
+    ids kept apart), and how each imported id maps into the merged data."""
     ids = {}
     for name in ADDED_TABLES:
+        if name == "events":
+            continue
         key = c.TABLES_BY_NAME[name].id_column
         taken = set(current[name][key])
         mapping = {m.imported_id: m.existing_id for m in accepted if m.table == name}
         for ident in imported[name][key]:
             if ident not in mapping:
-                mapping[ident] = _kept_apart(ident, tag, taken, always=name == "events")
+                mapping[ident] = _kept_apart(ident, tag, taken, always=False)
                 taken.add(mapping[ident])
         ids[name] = mapping
     out = {}
-    for name in ADDED_TABLES:
+    for name in ids:
         table = c.TABLES_BY_NAME[name]
         rows = imported[name]
         if name in ("actors", "locations"):  # matched rows are not added again
@@ -96,7 +122,99 @@ def merged(current: dict[str, pd.DataFrame], imported: dict[str, pd.DataFrame],
         rows = _pointed(rows.copy(), table, ids)
         out[name] = pd.concat([current[name], rows.reindex(columns=current[name].columns)],
                               ignore_index=True).fillna("")
-    return out, int(present.sum())
+    return out, ids
+
+
+class _EventAdder:
+    """Imported events, a chunk at a time, as they join the current ones: those the current
+    data already has (same source, same id) left out and counted, the others with ids kept
+    apart by source and their references pointed at the merged actors, places and sources."""
+
+    def __init__(self, current_ids: set[str], tag: str, ids: dict[str, dict[str, str]]) -> None:
+        self._current, self._assigned = current_ids, set()
+        self._tag, self._ids = tag, ids
+        self.already = 0
+
+    def __contains__(self, ident: str) -> bool:  # the ids taken: current or given out here
+        return ident in self._current or ident in self._assigned
+
+    def add(self, events: pd.DataFrame) -> pd.DataFrame:
+        tag = self._tag
+        present = events["event_id"].map(
+            lambda i: i if i.startswith(f"{tag}-") else f"{tag}-{i}").isin(self._current)
+        self.already += int(present.sum())
+        events = events[~present]
+        mapping = {}
+        for ident in events["event_id"]:
+            mapping[ident] = _kept_apart(ident, tag, self, always=True)
+            self._assigned.add(mapping[ident])
+        return _pointed(events.copy(), c.EVENTS, {**self._ids, "events": mapping})
+
+
+def _event_ids(folder: Path) -> set[str]:
+    """The ids of a folder's events, read as a single column."""
+    path = loader.table_path(folder, c.EVENTS)
+    if path is None:
+        return set()
+    if path.suffix == ".parquet":
+        column = pq.read_table(path, columns=["event_id"]).column(0)
+        return {"" if v is None else str(v) for v in column.to_pylist()}
+    ids = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                      usecols=lambda col: col == "event_id")
+    return set(ids["event_id"]) if "event_id" in ids else set()
+
+
+def _rewrite_events(folder: Path, added_chunks) -> int:
+    """events.csv as the folder's events followed by `added_chunks` (frames of contract
+    rows), written aside and then renamed; returns how many rows were added."""
+    path = loader.table_path(folder, c.EVENTS)
+    if path is not None and path.stat().st_size == 0:
+        path = None  # an empty file: written anew, with the header
+    target, partial = folder / c.EVENTS.filename, folder / ".events.csv.partial"
+    added = 0
+    with partial.open("w", encoding="utf-8", newline="") as out:
+        columns, ending = _copy_events(path, out)
+        for chunk in added_chunks:
+            chunk.reindex(columns=columns).fillna("").to_csv(out, index=False, header=False,
+                                                             lineterminator=ending)
+            added += len(chunk)
+    partial.replace(target)
+    # the merged CSV is now the table (a Parquet copy beside it would be the older one)
+    (folder / loader.parquet_name(c.EVENTS)).unlink(missing_ok=True)
+    return added
+
+
+def _copy_events(path: Path | None, out) -> tuple[list[str], str]:
+    """The current events written to `out` as CSV (a CSV file's lines as they are); their
+    columns and line ending."""
+    if path is None:
+        columns = c.EVENTS.column_names
+        pd.DataFrame(columns=columns).to_csv(out, index=False)
+        return columns, "\n"
+    if path.suffix == ".parquet":
+        source = pq.ParquetFile(path)
+        columns = source.schema_arrow.names
+        pd.DataFrame(columns=columns).to_csv(out, index=False)
+        for batch in source.iter_batches(batch_size=ROWS_AT_A_TIME):
+            frame = batch.to_pandas()
+            frame.astype(object).where(frame.notna(), "").astype(str).to_csv(
+                out, index=False, header=False)
+        return columns, "\n"
+    columns = list(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig").columns)
+    with path.open("r", encoding="utf-8-sig", newline="") as current:
+        first = current.readline()
+        ending = "\r\n" if first.endswith("\r\n") else "\n"
+        out.write(first)
+        last = first
+        while block := current.read(1 << 20):
+            out.write(block)
+            last = block
+        if last and not last.endswith(("\n", "\r")):
+            out.write(ending)
+    return columns, ending
+
+
+ROWS_AT_A_TIME = 10_000
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
@@ -104,9 +222,8 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
     written = []
     for name, frame in tables.items():
         table = c.TABLES_BY_NAME[name]
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
-        (folder / table.filename).write_text(buffer.getvalue(), encoding="utf-8")
+        with (folder / table.filename).open("w", encoding="utf-8", newline="") as handle:
+            frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
         # the merged CSV is now the table (a Parquet copy beside it would be the older one)
         (folder / loader.parquet_name(table)).unlink(missing_ok=True)
         written.append(table.filename)

@@ -558,8 +558,8 @@ def test_a_diff_reads_the_events_in_slices_counts_every_change_and_lists_the_fir
 
 def test_a_large_upload_is_checked_in_a_database_inside_its_staging_folder(
         data_copy, tmp_path, monkeypatch):
-    """Past STORE_FROM_BYTES an upload's events are prepared on disk (within the upload
-    budget) in its staging folder, with the same problems the in-memory check finds."""
+    """Past UPLOAD_STORE_FROM_BYTES an upload's events are prepared on disk (within the
+    upload budget) in its staging folder, with the same problems the in-memory check finds."""
     rows = read_rows(data_copy / "events.csv")
     rows[3][rows[0].index("event_date")] = "not a date"
     write_rows(tmp_path / "events.csv", rows)
@@ -567,7 +567,8 @@ def test_a_large_upload_is_checked_in_a_database_inside_its_staging_folder(
                                                  (tmp_path / "events.csv").read_bytes())])
     try:
         in_memory = loader.load_dataset(staged.folder)
-        monkeypatch.setattr(eventstore, "STORE_FROM_BYTES", 1)
+        assert not eventstore.wants_store(staged.folder, lean=True)  # small: held in memory
+        monkeypatch.setattr(eventstore, "UPLOAD_STORE_FROM_BYTES", 1)
         monkeypatch.setattr(loader, "STREAM_FROM_BYTES", 1)  # read block by block
         monkeypatch.setattr(loader, "STREAM_BLOCK_BYTES", 500)
         monkeypatch.setattr(eventstore, "UPLOAD_SLICE_ROWS", 9)  # several slices

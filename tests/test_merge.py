@@ -92,3 +92,67 @@ def test_an_export_added_twice_adds_its_events_once(data_copy):
             datastore.discard(twice)
     finally:
         datastore.discard(once)
+
+
+def test_adding_to_a_folder_a_chunk_at_a_time_gives_what_merged_gives(data_copy, monkeypatch):
+    """merge.add_to_folder (the Data page's path: the events streamed, never held) writes
+    the tables merge.merged computes from whole frames, and counts the same."""
+    import pandas as pd
+
+    monkeypatch.setattr(importers, "IMPORT_CHUNK_ROWS", 40)
+    current = merge.current_tables(data_copy)
+    whole = imported("acled_2022_iraq.csv")
+    accepted = merge.propose_matches(current, whole.tables)[:3]
+    expected, already = merge.merged(current, whole.tables, whole.source_format, accepted)
+    streamed = importers.import_export(shared_path("realdata", "acled_2022_iraq.csv"))
+    gained, streamed_already = merge.add_to_folder(data_copy, streamed, accepted)
+    assert streamed_already == already == 0
+    for name, frame in expected.items():
+        written = pd.read_csv(data_copy / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert written.values.tolist() == frame.values.tolist(), name
+        assert gained[name] == len(frame) - len(current[name])
+    assert gained["events"] == 221
+
+
+def test_adding_to_a_folder_whose_events_lack_a_final_line_end(data_copy):
+    path = data_copy / "events.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    before = len(loader.load_dataset(data_copy).dataset.events)
+    streamed = importers.import_export(shared_path("realdata", "ucdp_ged_sample_iraq.csv"))
+    gained, _ = merge.add_to_folder(data_copy, streamed, [])
+    result = loader.load_dataset(data_copy)
+    assert len(result.dataset.events) == before + gained["events"] == before + 19
+    assert not result.errors
+
+
+def test_a_large_export_imported_in_a_child_process_stages_what_one_in_process_does(
+        data_copy, monkeypatch):
+    """Past IMPORT_APART_FROM_BYTES an export is converted by a child process (what the
+    conversion leaves with the allocator goes with it): the staged files, messages and
+    proposed matches are those an import in the server's own process gives."""
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    inside = datastore.stage_upload(data_copy, [("acled.csv", acled)])
+    monkeypatch.setattr(datastore, "IMPORT_APART_FROM_BYTES", 0)
+    apart = datastore.stage_upload(data_copy, [("acled.csv", acled)])
+    try:
+        assert (apart.files, apart.messages, apart.matches) == (
+            inside.files, inside.messages, inside.matches)
+        for name in inside.files:
+            assert (apart.folder / name).read_bytes() == (inside.folder / name).read_bytes()
+    finally:
+        datastore.discard(inside)
+        datastore.discard(apart)
+
+
+def test_a_failed_child_import_is_a_sentence(data_copy, monkeypatch):
+    monkeypatch.setattr(datastore, "IMPORT_APART_FROM_BYTES", 0)
+    monkeypatch.setenv("PYTHONPATH", "")
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    monkeypatch.setattr("sys.executable", "/bin/false")
+    staged = datastore.stage_upload(data_copy, [("acled.csv", acled)])
+    try:
+        assert staged.messages == ["acled.csv could not be imported (exit status 1); nothing "
+                                   "was taken from it."]
+        assert staged.files == []
+    finally:
+        datastore.discard(staged)
