@@ -56,6 +56,7 @@ BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pand
 # an upload is checked in a server that goes on serving everyone else: a leaner preparation
 # (smaller slices, less for DuckDB), slower by a few seconds at a million events
 UPLOAD_SLICE_ROWS = 25_000
+UPLOAD_STORE_DIR = ".store"  # inside the upload's staging folder, and gone with it
 UPLOAD_SLICE_BYTES = 4 * 1024 * 1024  # or fewer rows, when they are long (as ACLED's are)
 # and is checked that way from a smaller size: held in memory, a 60 MB events CSV cost 440 MB
 UPLOAD_STORE_FROM_BYTES = 16 * 1024 * 1024
@@ -117,7 +118,11 @@ def load_folder(folder: str | os.PathLike, fingerprint: str, last_good=None,
     dataset's events frame is left empty: every question about events goes to the store.
     `progress(done, total)` is told after each slice of events a preparation writes; the
     database goes to `directory` (default: the cache folder), prepared `lean` or not (see
-    StoreLoader)."""
+    StoreLoader). An upload whose check prepared its events on disk (check_upload) is
+    answered from that database: a session that uses the upload does not prepare it again."""
+    checked = Path(folder) / UPLOAD_STORE_DIR
+    if directory is None and checked.is_dir():
+        directory, lean = checked, True
     store_loader = (StoreLoader(fingerprint, directory=directory, last_good=last_good,
                                 progress=progress, lean=lean)
                     if wants_store(folder, lean) else None)
@@ -138,17 +143,18 @@ def check_upload(folder: str | os.PathLike) -> loader.LoadResult:
     folder = Path(folder)
     if not wants_store(folder, lean=True):
         return loader.load_dataset(folder)
-    return load_folder(folder, loader.folder_fingerprint(folder), directory=folder / ".store",
-                       lean=True)
+    return load_folder(folder, loader.folder_fingerprint(folder),
+                       directory=folder / UPLOAD_STORE_DIR, lean=True)
 
 
 def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
     """How many events a load of this folder would first prepare on disk (0: none, the
     folder's events are held in memory or this version is prepared already)."""
     folder = Path(folder)
-    if not wants_store(folder):
+    checked = folder / UPLOAD_STORE_DIR
+    if not wants_store(folder, lean=checked.is_dir()):
         return 0
-    directory = cache_dir()
+    directory = checked if checked.is_dir() else cache_dir()
     target = directory / _store_name(_folder_key(folder), fingerprint)
     fallback = Path(tempfile.gettempdir()) / "proxylens-cache" / target.name
     if target.exists() or fallback.exists():

@@ -586,6 +586,29 @@ def test_a_large_upload_is_checked_in_a_database_inside_its_staging_folder(
     assert not staged.folder.exists()
 
 
+def test_a_session_using_a_checked_upload_reads_the_database_its_check_prepared(
+        data_copy, tmp_path, monkeypatch):
+    """"Use for my session" loads the staged folder: its events are answered from the
+    database the check prepared in the staging folder, not prepared a second time."""
+    monkeypatch.setenv(eventstore.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(eventstore, "UPLOAD_STORE_FROM_BYTES", 1)
+    staged = datastore.stage_upload(data_copy, [("events.csv",
+                                                 (data_copy / "events.csv").read_bytes())])
+    try:
+        checked = eventstore.check_upload(staged.folder)
+        prepared = checked.dataset.event_store.path
+        fingerprint = loader.folder_fingerprint(staged.folder)
+        assert eventstore.needs_preparing(staged.folder, fingerprint) == 0
+        built = []
+        monkeypatch.setattr(eventstore, "_build", lambda *a, **k: built.append(a))
+        session = eventstore.load_folder(staged.folder, fingerprint)
+        assert session.dataset.event_store.path == prepared and not built
+        assert session.dataset.event_store.count == checked.dataset.event_store.count
+        assert list((tmp_path / "cache").glob("**/*.duckdb")) == [prepared]  # one database
+    finally:
+        datastore.discard(staged)
+
+
 def test_claims_and_briefing_steps_citing_events_find_them_in_the_store(data_copy, tmp_path):
     """With the events prepared on disk their frame is empty: the ids claims and briefing
     steps cite are asked of the store (every cited event was reported missing before)."""
