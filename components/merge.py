@@ -193,9 +193,10 @@ def _copy_events(path: Path | None, out) -> tuple[list[str], str]:
         return columns, "\n"
     if path.suffix == ".parquet":
         source = pq.ParquetFile(path)
-        columns = source.schema_arrow.names
+        # as pandas reads it: a stored frame index is not a column
+        columns = [n for n in source.schema_arrow.names if not n.startswith("__index_level_")]
         pd.DataFrame(columns=columns).to_csv(out, index=False)
-        for batch in source.iter_batches(batch_size=ROWS_AT_A_TIME):
+        for batch in source.iter_batches(batch_size=ROWS_AT_A_TIME, columns=columns):
             frame = batch.to_pandas()
             frame.astype(object).where(frame.notna(), "").astype(str).to_csv(
                 out, index=False, header=False)
