@@ -571,6 +571,8 @@ def _import_apart(staged: Staged, base: str, path: Path) -> None:
             f"datastore._import_child({str(order)!r}, {str(answer)!r})")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0 or not answer.exists():
+        for partial in staged.folder.glob(".*.partial"):  # what it wrote aside, never put in place
+            partial.unlink(missing_ok=True)
         why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         staged.messages.append(f"{base} could not be imported ({why}); nothing was taken "
                                "from it.")

@@ -337,10 +337,10 @@ class NoteLog:
 
 
 def _row_sentence(message: str, rows: list[int], example: str) -> str:
-    count = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
+    count = f"{len(rows):,} row" + ("" if len(rows) == 1 else "s")
     first = f"; first value '{example}'" if example else ""
     listed = ", ".join(str(r) for r in rows[:MAX_LISTED_ROWS])
-    more = f" and {len(rows) - MAX_LISTED_ROWS} more" if len(rows) > MAX_LISTED_ROWS else ""
+    more = f" and {len(rows) - MAX_LISTED_ROWS:,} more" if len(rows) > MAX_LISTED_ROWS else ""
     label = "row" if len(rows) == 1 else "rows"
     return f"{message} ({count}{first}): {label} {listed}{more}."
 
@@ -503,9 +503,10 @@ class ExportRows:
     chunks: "callable"
 
 
-def read_rows(path_or_frame, notes: NoteLog) -> ExportRows | None:
+def read_rows(path_or_frame, notes: NoteLog, header_only: bool = False) -> ExportRows | None:
     """The export's rows, streamed from a path (or a frame's, at once); None, with a note,
-    when it cannot be read as CSV."""
+    when it cannot be read as CSV. `header_only`: the encoding is judged from the file's
+    first block (all that detecting a format needs), not checked to its end."""
     if isinstance(path_or_frame, pd.DataFrame):
         header = [str(col) for col in path_or_frame.columns]
         keep, names = _kept_columns(header, notes)
@@ -513,21 +514,21 @@ def read_rows(path_or_frame, notes: NoteLog) -> ExportRows | None:
         return ExportRows(header, names, lambda: iter(
             [_records_frame(keep, names, len(header), records, notes)]))
     name = _display_name(path_or_frame)
-    opened = _text_form(path_or_frame, name, notes)
+    opened = _text_form(path_or_frame, name, notes, 1 if header_only else None)
     if opened is None:
         return None
     encoding, has_nul = opened
     try:
         with _text_lines(path_or_frame, encoding, has_nul) as lines:
-            first = next(lines, "")
-    except (OSError, ValueError) as exc:
-        notes.say(f"{name} cannot be read ({exc}); nothing was imported.")
-        return None
-    delimiter = _sniff_delimiter(first)
-    try:
-        header = next(csv.reader([first], delimiter=delimiter), [])
+            delimiter = _sniff_delimiter(next(lines, ""))
+        with _text_lines(path_or_frame, encoding, has_nul) as lines:
+            # the first record, not line: a header cell may hold a line break
+            header = next(csv.reader(lines, delimiter=delimiter), [])
     except csv.Error as exc:
         notes.say(f"{name} cannot be read as CSV ({exc}); nothing was imported.")
+        return None
+    except (OSError, ValueError) as exc:
+        notes.say(f"{name} cannot be read ({exc}); nothing was imported.")
         return None
     if not any(cell.strip() for cell in header):
         notes.say(f"{name} has no header row; nothing was imported.")
@@ -570,10 +571,11 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _text_form(path, name: str, notes: NoteLog) -> tuple[str, bool] | None:
+def _text_form(path, name: str, notes: NoteLog, blocks: int | None = None
+               ) -> tuple[str, bool] | None:
     """The encoding a file's text is read with, and whether it holds NUL characters, from one
-    pass over its bytes a block at a time; None, with a note, for a file that is unreadable,
-    empty or a workbook."""
+    pass over its bytes a block at a time (or over the first `blocks`, enough for a header);
+    None, with a note, for a file that is unreadable, empty or a workbook."""
     try:
         with Path(path).open("rb") as handle:
             first = handle.read(READ_BLOCK_BYTES)
@@ -585,12 +587,13 @@ def _text_form(path, name: str, notes: NoteLog) -> tuple[str, bool] | None:
                           else []) + [("utf-8-sig", "utf-8"), ("cp1252", "Windows-1252")]
             for encoding, label in candidates:
                 handle.seek(0)
-                found = _decodes(handle, encoding)
+                found = _decodes(handle, encoding, blocks)
                 if found is not None:
                     break
             else:
                 handle.seek(0)
-                encoding, label, found = "latin-1", "Latin-1", _decodes(handle, "latin-1")
+                encoding, label, found = "latin-1", "Latin-1", _decodes(handle, "latin-1",
+                                                                        blocks)
     except (OSError, TypeError, ValueError) as exc:
         notes.say(f"{name} cannot be read ({getattr(exc, 'strerror', None) or exc}); nothing "
                   "was imported.")
@@ -607,37 +610,65 @@ def _text_form(path, name: str, notes: NoteLog) -> tuple[str, bool] | None:
     return encoding, has_nul
 
 
-def _decodes(handle, encoding: str) -> tuple[bool, bool] | None:
+def _decodes(handle, encoding: str, blocks: int | None = None) -> tuple[bool, bool] | None:
     """(whether the text is blank, whether it holds NUL) when the bytes decode as `encoding`
-    to the end; None when they do not."""
+    to the end (or over the first `blocks` blocks); None when they do not."""
     decoder = codecs.getincrementaldecoder(encoding)()
     blank, has_nul = True, False
     try:
-        while True:
+        for read in itertools.count(1):
             block = handle.read(READ_BLOCK_BYTES)
             text = decoder.decode(block, final=not block)
             blank = blank and not text.strip()
             has_nul = has_nul or "\x00" in text
-            if not block:
+            if not block or read == blocks:
                 return blank, has_nul
     except UnicodeDecodeError:
         return None
 
 
 class _text_lines:
-    """A file's lines as text (NUL characters removed when it has any), for csv.reader."""
+    """A file's lines as text, for csv.reader, NUL characters removed when it has any: as
+    bytes before the text is split into lines (in a single-byte or UTF-8 text a NUL byte is a
+    NUL character, and "\\r\\x00\\n" must end one line, not two), or as characters in UTF-16."""
 
     def __init__(self, path, encoding: str, has_nul: bool) -> None:
-        self._handle = open(path, encoding=encoding, newline="")
+        self._wide = encoding.startswith("utf-16")
+        raw = open(path, "rb")
+        if has_nul and not self._wide:
+            raw = io.BufferedReader(_WithoutNul(raw), READ_BLOCK_BYTES)
+        self._handle = io.TextIOWrapper(raw, encoding=encoding, newline="")
         self._has_nul = has_nul
 
     def __enter__(self) -> Iterator[str]:
-        if self._has_nul:
+        if self._has_nul and self._wide:
             return (line.replace("\x00", "") for line in self._handle)
         return iter(self._handle)
 
     def __exit__(self, *exc) -> None:
         self._handle.close()
+
+
+class _WithoutNul(io.RawIOBase):
+    """A binary file's bytes without its NUL bytes."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while data := self._raw.read(len(buffer)):
+            data = data.replace(b"\x00", b"")
+            if data:
+                buffer[:len(data)] = data
+                return len(data)
+        return 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -697,7 +728,7 @@ def detect_format(path_or_frame) -> str | None:
 def _header_of(path_or_frame) -> list[str]:
     if isinstance(path_or_frame, pd.DataFrame):
         return [str(col) for col in path_or_frame.columns]
-    rows = read_rows(path_or_frame, NoteLog())
+    rows = read_rows(path_or_frame, NoteLog(), header_only=True)
     return rows.header if rows is not None else []
 
 
@@ -1312,6 +1343,7 @@ def _convert(rows: ExportRows, name: str, source_format: str, publisher: str,
                 if not convert_row(row, builder, notes):
                     skipped.append(int(row[ROW]))
     except csv.Error as exc:  # found part way through the file: nothing is imported
+        notes.flags.clear()  # about rows read before it, none of which is kept
         notes.say(f"{name} cannot be read as CSV ({exc}); nothing was imported.")
         return _empty_result(notes, source_format)
     tables = builder.tables(notes)
@@ -1326,8 +1358,8 @@ def _summary(name: str, source_format: str, read: int, imported: int, skipped: i
              UCDP: "UCDP GED"}[source_format]
     if read == 0:
         return f"{name} ({label}) has a header but no data rows; nothing was imported."
-    return (f"Read {read} data rows from {name} ({label}): imported {imported} events, "
-            f"skipped {skipped}.")
+    return (f"Read {read:,} data rows from {name} ({label}): imported {imported:,} events, "
+            f"skipped {skipped:,}.")
 
 
 def _built_sentence(tables: dict[str, pd.DataFrame], builder: TableBuilder) -> str:
@@ -1352,15 +1384,32 @@ def write_folder(result: ImportResult, folder: str | os.PathLike) -> list[Path]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    partials = []
     for name, table in OUTPUT_TABLES.items():
-        path = folder / table.filename
+        partial = partial_path(folder, table.filename)
         chunks = (result.event_chunks() if name == "events"
                   else [result.tables.get(name, _frame([], table))])
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with partial.open("w", encoding="utf-8", newline="") as handle:
             _frame([], table).to_csv(handle, index=False)  # the header, even with no rows
             for frame in chunks:
                 frame.reindex(columns=table.column_names).fillna("").to_csv(
                     handle, index=False, header=False)
-        written.append(path)
-    return written
+        partials.append(partial)
+    # in place only once all are written: a write that fails part way changes nothing
+    put_in_place(partials, drop_parquet=False)
+    return [folder / table.filename for table in OUTPUT_TABLES.values()]
+
+
+def partial_path(folder: Path, filename: str) -> Path:
+    return folder / f".{filename}.partial"
+
+
+def put_in_place(partials: list[Path], drop_parquet: bool = True) -> None:
+    """Each `.<file>.partial` renamed to its file; with `drop_parquet`, a Parquet copy of that
+    table beside it (the loader would read the newer) removed."""
+    for partial in partials:
+        target = partial.with_name(partial.name[1:-len(".partial")])
+        partial.replace(target)
+        if drop_parquet:
+            (target.parent / (target.stem + ".parquet")).unlink(missing_ok=True)
+

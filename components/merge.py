@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from components import contract as c
-from components import loader
+from components import importers, loader
 from components.loader import normalise_key, split_list
 
 ADDED_TABLES = ("events", "actors", "locations", "sources")
@@ -90,11 +90,22 @@ def add_to_folder(folder: Path, imported, accepted: list[Match]) -> tuple[dict[s
     current = {name: read_table(folder, c.TABLES_BY_NAME[name])
                for name in ADDED_TABLES if name != "events"}
     out, ids = _merged_small_tables(current, imported.tables, tag, accepted)
-    write_tables(out, folder)
+    # every table is written aside first and all are put in place at the end, so an import
+    # that fails (or is killed) part way leaves the folder as it was, with only .partial files
+    partials = [_written_aside(frame, folder, c.TABLES_BY_NAME[name])
+                for name, frame in out.items()]
     adder = _EventAdder(_event_ids(folder), tag, ids)
     written = _rewrite_events(folder, (adder.add(chunk) for chunk in imported.event_chunks()))
+    importers.put_in_place(partials + [written[1]])
     gained = {name: len(out[name]) - len(current[name]) for name in out}
-    return {**gained, "events": written}, adder.already
+    return {**gained, "events": written[0]}, adder.already
+
+
+def _written_aside(frame: pd.DataFrame, folder: Path, table: c.Table) -> Path:
+    partial = importers.partial_path(folder, table.filename)
+    with partial.open("w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
+    return partial
 
 
 def _merged_small_tables(current, imported, tag: str, accepted: list[Match]):
@@ -164,13 +175,14 @@ def _event_ids(folder: Path) -> set[str]:
     return set(ids["event_id"]) if "event_id" in ids else set()
 
 
-def _rewrite_events(folder: Path, added_chunks) -> int:
+def _rewrite_events(folder: Path, added_chunks) -> tuple[int, Path]:
     """events.csv as the folder's events followed by `added_chunks` (frames of contract
-    rows), written aside and then renamed; returns how many rows were added."""
+    rows), written aside (importers.put_in_place puts it in place); how many rows were added, and the
+    file written."""
     path = loader.table_path(folder, c.EVENTS)
     if path is not None and path.stat().st_size == 0:
         path = None  # an empty file: written anew, with the header
-    target, partial = folder / c.EVENTS.filename, folder / ".events.csv.partial"
+    partial = importers.partial_path(folder, c.EVENTS.filename)
     added = 0
     with partial.open("w", encoding="utf-8", newline="") as out:
         columns, ending = _copy_events(path, out)
@@ -178,10 +190,7 @@ def _rewrite_events(folder: Path, added_chunks) -> int:
             chunk.reindex(columns=columns).fillna("").to_csv(out, index=False, header=False,
                                                              lineterminator=ending)
             added += len(chunk)
-    partial.replace(target)
-    # the merged CSV is now the table (a Parquet copy beside it would be the older one)
-    (folder / loader.parquet_name(c.EVENTS)).unlink(missing_ok=True)
-    return added
+    return added, partial
 
 
 def _copy_events(path: Path | None, out) -> tuple[list[str], str]:
@@ -216,19 +225,6 @@ def _copy_events(path: Path | None, out) -> tuple[list[str], str]:
 
 
 ROWS_AT_A_TIME = 10_000
-
-
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
-    """Write merged tables as CSV; returns their file names."""
-    written = []
-    for name, frame in tables.items():
-        table = c.TABLES_BY_NAME[name]
-        with (folder / table.filename).open("w", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
-        # the merged CSV is now the table (a Parquet copy beside it would be the older one)
-        (folder / loader.parquet_name(table)).unlink(missing_ok=True)
-        written.append(table.filename)
-    return written
 
 
 def current_tables(folder: Path) -> dict[str, pd.DataFrame]:

@@ -94,7 +94,7 @@ def test_every_data_row_of_each_real_file_becomes_an_event(name):
     assert result.tables["events"]["event_id"].is_unique
     assert len(result.tables["relations"]) == 0
     assert_contract_shape(result)
-    assert result.notes[0].startswith(f"Read {rows} data rows from {name}")
+    assert result.notes[0].startswith(f"Read {rows:,} data rows from {name}")
 
 
 def test_import_functions_agree_with_import_file():
@@ -565,3 +565,33 @@ def test_write_folder_streams_the_events_it_never_held(tmp_path, monkeypatch):
     whole = importers.import_file(real("ucdp_ged_sample.csv")).events
     assert written.values.tolist() == whole.values.tolist()
     assert not loader.load_dataset(tmp_path).errors
+
+
+def test_nul_bytes_with_windows_line_ends_keep_row_numbers(tmp_path):
+    """UTF-16 saved without its byte-order mark reads as UTF-8 text with a NUL after every
+    character: the NULs go before the text is split into lines, so "\\r\\x00\\n" ends one
+    line and the rows keep their numbers."""
+    lines = real("acled_2022_iraq.csv").read_text(encoding="utf-8").splitlines()[:30]
+    plain, wide = tmp_path / "plain.csv", tmp_path / "wide.csv"
+    plain.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
+    wide.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+    expected, found = importers.import_file(plain), importers.import_file(wide)
+    assert any("holds NUL bytes" in n for n in found.notes)
+
+    def flagged(result):
+        return [n for n in result.notes if n.startswith("Rows with ACLED time_precision")]
+
+    assert flagged(found) == flagged(expected) and flagged(expected)
+    assert found.events.values.tolist() == expected.events.values.tolist()
+
+
+def test_a_header_cell_with_a_line_break_is_one_cell(tmp_path):
+    lines = real("acled_2022_iraq.csv").read_text(encoding="utf-8").splitlines()[:10]
+    path = tmp_path / "acled.csv"
+    path.write_text('"first\nnote",' + lines[0] + "\n"
+                    + "\n".join("q," + line for line in lines[1:]) + "\n", encoding="utf-8")
+    assert importers.detect_format(path) == "acled"
+    result = importers.import_file(path)
+    assert len(result.events) == 9
+    assert result.notes[0].startswith("Read 9 data rows")
+    assert list(result.events["event_id"]) == [line.split(",")[0] for line in lines[1:]]

@@ -156,3 +156,54 @@ def test_a_failed_child_import_is_a_sentence(data_copy, monkeypatch):
         assert staged.files == []
     finally:
         datastore.discard(staged)
+
+
+def test_an_import_that_fails_part_way_leaves_the_staged_tables_as_they_were(
+        data_copy, monkeypatch):
+    """Every table is written aside and put in place only at the end: an import killed or
+    failing while it writes the events leaves actors, places, sources and events untouched."""
+    before = {p.name: p.read_bytes() for p in data_copy.glob("*.csv")}
+    streamed = importers.import_export(shared_path("realdata", "acled_2022_iraq.csv"))
+
+    original = streamed.event_chunks
+
+    def failing_chunks():
+        yield next(iter(original()))
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(streamed, "event_chunks", failing_chunks)
+    try:
+        merge.add_to_folder(data_copy, streamed, [])
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the failure was swallowed")
+    assert {p.name: p.read_bytes() for p in data_copy.glob("*.csv")} == before
+
+
+def test_a_killed_child_import_leaves_nothing_half_applied(data_copy, monkeypatch):
+    """A child import killed part way (for memory, say) is a sentence, and what it wrote
+    aside is removed: the staged tables are those of the current data."""
+    import pickle
+    import re
+    import subprocess
+
+    monkeypatch.setattr(datastore, "IMPORT_APART_FROM_BYTES", 0)
+
+    def killed(args, **kwargs):  # writes a table aside, then dies as a killed process does
+        order = re.search(r"_import_child\('([^']+)'", args[-1]).group(1)
+        staged, _, _ = pickle.loads(open(order, "rb").read())
+        (staged.folder / ".actors.csv.partial").write_text("half")
+        return subprocess.CompletedProcess(args, -9, "", "")
+
+    monkeypatch.setattr(subprocess, "run", killed)
+    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
+    staged = datastore.stage_upload(data_copy, [("acled.csv", acled)])
+    try:
+        assert staged.messages == ["acled.csv could not be imported (exit status -9); nothing "
+                                   "was taken from it."]
+        assert not list(staged.folder.glob(".*.partial"))
+        for name in ("actors.csv", "events.csv", "locations.csv", "sources.csv"):
+            assert (staged.folder / name).read_bytes() == (data_copy / name).read_bytes()
+    finally:
+        datastore.discard(staged)
