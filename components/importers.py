@@ -823,7 +823,8 @@ class TableBuilder:
         """The actors, relations (none), places and sources, with their ids."""
         actor_ids = stable_ids(list(self.actors), slugify, "actor")
         place_ids = stable_ids(list(self.locations), lambda key: slugify(key[0]), "place")
-        source_ids = stable_ids(list(self.sources), lambda t: "src-" + slugify(t, 40), "src")
+        source_ids = stable_ids(list(self.sources),
+                                lambda t: "src-" + (slugify(t, 40) or "untitled"), "src")
         self._ids = (actor_ids, place_ids, source_ids)
         return {
             "actors": _frame(self._actor_rows(actor_ids, source_ids), c.ACTORS),

@@ -595,3 +595,10 @@ def test_a_header_cell_with_a_line_break_is_one_cell(tmp_path):
     assert len(result.events) == 9
     assert result.notes[0].startswith("Read 9 data rows")
     assert list(result.events["event_id"]) == [line.split(",")[0] for line in lines[1:]]
+
+
+def test_a_source_whose_title_has_no_letters_gets_a_readable_id():
+    """UCDP names a source "." in its sample: its id was "src-", which reads as a cut-off id."""
+    sources = importers.import_file(real("ucdp_ged_sample.csv")).tables["sources"]
+    assert not sources["source_id"].str.endswith("-").any()
+    assert sources.loc[sources["title"] == ".", "source_id"].tolist() == ["src-untitled"]
