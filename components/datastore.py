@@ -618,11 +618,10 @@ def _import_into(staged: Staged, base: str, path: Path) -> None:
 def _add_import(staged: Staged, base: str, result, layout: str) -> None:
     from components import merge
 
-    current = {name: merge.read_table(staged.folder, contract.TABLES_BY_NAME[name])
-               for name in ("actors", "locations")}
+    current = merge.current_tables(staged.folder, merge.SMALL_TABLES)
     proposed = merge.propose_matches(current, result.tables)
     accepted = [m for m in proposed if (base, m.table, m.imported_id) not in staged.rejected]
-    added, already = merge.add_to_folder(staged.folder, result, accepted)
+    added, already = merge.add_to_folder(staged.folder, result, accepted, current)
     staged.files += [contract.TABLES_BY_NAME[name].filename for name in merge.ADDED_TABLES
                      if contract.TABLES_BY_NAME[name].filename not in staged.files]
     staged.matches += [(base, m) for m in proposed]

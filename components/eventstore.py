@@ -54,14 +54,15 @@ CHECKPOINT_SLICES = 8
 MEMORY_LIMIT = "1GB"  # DuckDB's own buffers, when querying
 BUILD_MEMORY_LIMIT = "512MB"  # while a store is written, beside a slice in pandas
 # an upload is checked in a server that goes on serving everyone else: a leaner preparation
-# (smaller slices, less for DuckDB), slower by a few seconds at a million events
+# (smaller slices, less for DuckDB), slower by a few seconds at a million events, in a
+# database inside the upload's staging folder (gone with it)
+UPLOAD_STORE_DIR = ".store"
 UPLOAD_SLICE_ROWS = 25_000
-UPLOAD_STORE_DIR = ".store"  # inside the upload's staging folder, and gone with it
 UPLOAD_SLICE_BYTES = 4 * 1024 * 1024  # or fewer rows, when they are long (as ACLED's are)
-# and is checked that way from a smaller size: held in memory, a 60 MB events CSV cost 440 MB
+UPLOAD_BUILD_MEMORY_LIMIT = "64MB"
+# and from a smaller size than the data folder's: held in memory, a 47 MB events CSV cost 440 MB
 UPLOAD_STORE_FROM_BYTES = 16 * 1024 * 1024
 UPLOAD_STORE_FROM_ROWS = 100_000
-UPLOAD_BUILD_MEMORY_LIMIT = "64MB"
 LIST_COLUMNS = ("assoc_actors", "source_ids")
 LABEL_COLUMNS = ("category", "actor1_side", "actor1_name", "grade_band")
 # what the views' queries read (a narrowed store copies these only; rows are read in full)

@@ -547,24 +547,6 @@ def read_rows(path_or_frame, notes: NoteLog, header_only: bool = False) -> Expor
     return ExportRows(header, names, chunks)
 
 
-def read_table(path_or_frame) -> tuple[pd.DataFrame | None, list[str], NoteLog]:
-    """(records as strings with a ROW column, the raw header, notes), read whole; None when
-    unreadable."""
-    notes = NoteLog()
-    rows = read_rows(path_or_frame, notes)
-    if rows is None:
-        return None, [], notes
-    try:
-        frames = list(rows.chunks())
-    except csv.Error as exc:
-        notes.say(f"{_display_name(path_or_frame)} cannot be read as CSV ({exc}); nothing "
-                  "was imported.")
-        return None, [], notes
-    frame = (pd.concat(frames, ignore_index=True) if frames
-             else pd.DataFrame(columns=rows.columns + [ROW], dtype=object))
-    return frame, rows.header, notes
-
-
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""

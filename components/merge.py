@@ -23,6 +23,7 @@ from components import importers, loader
 from components.loader import normalise_key, split_list
 
 ADDED_TABLES = ("events", "actors", "locations", "sources")
+SMALL_TABLES = ("actors", "locations", "sources")  # merged whole; the events a chunk at a time
 SOURCE_TAGS = {"acled": "acled", "acled-old": "acled", "ucdp-ged": "ged"}
 
 
@@ -80,15 +81,16 @@ def merged(current: dict[str, pd.DataFrame], imported: dict[str, pd.DataFrame],
     return out, adder.already
 
 
-def add_to_folder(folder: Path, imported, accepted: list[Match]) -> tuple[dict[str, int], int]:
+def add_to_folder(folder: Path, imported, accepted: list[Match],
+                  current: dict[str, pd.DataFrame] | None = None) -> tuple[dict[str, int], int]:
     """merged, written into a (staged) folder without holding its events or the import's:
     the actors, places and sources are merged whole (they are few), the events file is
     rewritten as the current events followed by the imported ones, a chunk at a time.
     `imported` is an importers.ImportResult. Returns how many rows each of ADDED_TABLES
-    gained, and how many imported events were left out as already there."""
+    gained, and how many imported events were left out as already there. `current`: the
+    folder's SMALL_TABLES, when the caller has read them already."""
     tag = SOURCE_TAGS.get(imported.source_format, "import")
-    current = {name: read_table(folder, c.TABLES_BY_NAME[name])
-               for name in ADDED_TABLES if name != "events"}
+    current = current if current is not None else current_tables(folder, SMALL_TABLES)
     out, ids = _merged_small_tables(current, imported.tables, tag, accepted)
     # every table is written aside first and all are put in place at the end, so an import
     # that fails (or is killed) part way leaves the folder as it was, with only .partial files
@@ -112,9 +114,7 @@ def _merged_small_tables(current, imported, tag: str, accepted: list[Match]):
     """The actors, places and sources merged (matched rows not added again, the others with
     ids kept apart), and how each imported id maps into the merged data."""
     ids = {}
-    for name in ADDED_TABLES:
-        if name == "events":
-            continue
+    for name in SMALL_TABLES:
         key = c.TABLES_BY_NAME[name].id_column
         taken = set(current[name][key])
         mapping = {m.imported_id: m.existing_id for m in accepted if m.table == name}
@@ -227,8 +227,8 @@ def _copy_events(path: Path | None, out) -> tuple[list[str], str]:
 ROWS_AT_A_TIME = 10_000
 
 
-def current_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    return {name: read_table(folder, c.TABLES_BY_NAME[name]) for name in ADDED_TABLES}
+def current_tables(folder: Path, names=ADDED_TABLES) -> dict[str, pd.DataFrame]:
+    return {name: read_table(folder, c.TABLES_BY_NAME[name]) for name in names}
 
 
 def _names_index(frame: pd.DataFrame, key: str) -> dict[str, set[str]]:
