@@ -12,6 +12,8 @@ navigation = st.navigation(
         st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
         st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page("app_pages/flows.py", title="Flows", icon=":material/account_tree:",
+                url_path="flows"),
         st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:",
                 url_path="timeline"),
         st.Page("app_pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),

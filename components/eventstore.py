@@ -730,6 +730,15 @@ class EventStore:
                            for s in out["sections"]]
         return out.astype({"rows": np.int64})
 
+    def pair_counts(self, where: Where) -> pd.DataFrame:
+        """Matching events per unordered pair of actors both named (actor1 and actor2): the
+        support flows' widths by events. Columns a, b (a < b) and events."""
+        return self._frame(
+            "SELECT least(actor1, actor2) AS a, greatest(actor1, actor2) AS b,"
+            f" count(*) AS events FROM {self.table} WHERE actor1 <> '' AND actor2 <> ''"
+            f" AND actor1 <> actor2 AND {where.sql} GROUP BY 1, 2 ORDER BY 1, 2",
+            where.params).astype({"events": np.int64})
+
     def involved_actor_ids(self, where: Where) -> set[str]:
         frame = self._frame(
             f"WITH chosen AS (SELECT actor1, actor2, assoc_actors FROM {self.table}"

@@ -208,6 +208,11 @@ def map_svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(spec)
 
 
+def svg_png(svg: str, scale: float = 2) -> bytes:
+    """A drawing made as SVG (the support flows), as a PNG."""
+    return vlc.svg_to_png(svg, scale=scale)
+
+
 # --------------------------------------------------------------------------------------------
 # The HTML report
 

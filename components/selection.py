@@ -144,6 +144,16 @@ class Selection:
         """The sources the matching events cite, how often and in which sections."""
         return self._kept(("citations",), lambda: self.full_store.citations(self.full_where))
 
+    def pair_counts(self) -> dict[frozenset, int]:
+        """{frozenset({a, b}): matching events naming both actors} (as actor1 and actor2)."""
+        def ask():
+            counts = self.store.pair_counts(self.where)
+            return {frozenset(pair): int(n) for *pair, n in
+                    zip(counts["a"], counts["b"], counts["events"])}
+        if ("pairs",) not in self._answers:
+            self._answers["pairs",] = ask()
+        return dict(self._answers["pairs",])
+
     def involved_actor_ids(self) -> set[str]:
         return self._involved
 

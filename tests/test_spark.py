@@ -145,6 +145,7 @@ def assert_same_views(duck: loader.Dataset, spark: loader.Dataset, chosen: f.Fil
     _frames_equal(duck_months.astype({"category": object}),
                   spark_months.astype({"category": object}), ["month", "category"])
     assert on_duck.involved_actor_ids() == on_spark.involved_actor_ids()
+    assert on_duck.pair_counts() == on_spark.pair_counts()  # the support flows' widths
     relations = f.filter_relations(duck, chosen, involved=on_duck.involved_actor_ids)
     spark_relations = f.filter_relations(spark, chosen, involved=on_spark.involved_actor_ids)
     positions = network.stable_layout(duck.actors, relations)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import views
 from components.selection import LISTED_ROWS
-from components.ui import charts, export_ui, sidebar
+from components.ui import charts, export_ui, flows_panel, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key
 
@@ -364,7 +364,11 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
         view = views.map_view_bounds(places, 1000, 640, arcs)
         places["label"] = views.label_places(places, view)
         map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")
-    return export_ui.view_sections(ctx, network_chart, timeline_chart, map_parts)
+    sections = export_ui.view_sections(ctx, network_chart, timeline_chart, map_parts)
+    support = flows_panel.flows_for_report(ctx)
+    if support is not None:  # the support flows, after the other charts
+        sections[0]["charts"].append(support)
+    return sections
 
 
 # --------------------------------------------------------------------------------------------

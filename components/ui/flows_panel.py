@@ -1,0 +1,248 @@
+"""The Flows panel: support flows (components.flows) drawn as an ECharts sankey, its controls,
+legend and downloads, and the click on an actor that filters every view to it."""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from components import exports, flows, palette
+from components.ui import cards, sidebar
+from components.ui.context import PageContext, context_for, context_key
+from components.ui.network_charts import _safe
+from components.ui.network_panel import chart_renderer, reliability_letters
+
+EVERY_PATRON = "*"
+TITLE = "Support flows"
+SIDE_NOTE = ("Support that reaches an actor of the other side is drawn to it and followed no "
+             "further.")
+
+
+def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", controls: bool = True,
+                presenting: bool = False) -> None:
+    """The sankey of the filtered relations' support flows. controls: the patron, width and
+    colour choices (a briefing step draws the defaults); presenting: for an audience."""
+    choices = flows.patrons(ctx.relations, ctx.dataset.actors)
+    patron = choices[0][0] if choices else None
+    width_by, colour_by = "relations", "claim status"
+    if controls:
+        left, middle, right = st.columns([4, 2, 2])
+        names = ctx.options.actors
+        options = [EVERY_PATRON] + [a for a, _ in choices]
+        reach = dict(choices)
+        default = options[1] if choices else EVERY_PATRON
+        # ids in the address, not names (kept by hand: a bound selectbox writes the label)
+        cards.read_address_value("patron", options)
+        if st.session_state.get("patron") not in options:
+            st.session_state.pop("patron", None)  # a patron the filters no longer reach
+        picked = left.selectbox(
+            "Flows from", options, key="patron",
+            **({} if "patron" in st.session_state else {"index": options.index(default)}),
+            format_func=lambda a: "every patron" if a == EVERY_PATRON else
+            f"{names.get(a, a)} (reaches {reach[a]} actor{'s' if reach[a] != 1 else ''})",
+            help="The actor whose support is traced; the list starts with the actors whose "
+            "support reaches the most others. " + SIDE_NOTE)
+        cards.write_address_value("patron", picked, default)
+        patron = None if picked in (EVERY_PATRON, None) else picked
+        width_by = middle.segmented_control(
+            "Widths by", list(flows.WIDTH_BY), default="relations", key="flow_width",
+            bind="query-params", required=True,
+            help="The number of relations between two actors, or of the matching events that "
+            "name both") or "relations"
+        colour_by = right.segmented_control(
+            "Colour by", list(flows.COLOUR_BY), default="claim status", key="flow_colour",
+            bind="query-params", required=True) or "claim status"
+    if not choices:
+        st.info("No support relation matches the current filters, so there is no flow to "
+                "trace. " + flows.RULE_WORDS + " Remove a filter to see more.",
+                icon=":material/account_tree:")
+        return
+    drawn = flow_option(*context_key(ctx), patron, width_by, colour_by, presenting)
+    found, option, node_ids = drawn
+    if found.empty:
+        st.info("Nothing to draw: " + " ".join(found.left_out or ["no flow has a matching "
+                                                                    "event."]),
+                icon=":material/account_tree:")
+        return
+    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
+    start = ctx.options.actors.get(patron, patron) if patron else "every patron"
+    st.markdown(f"**Support flows from {html.escape(str(start))}**, widths by "
+                f"{flows.WIDTH_BY[width_by]}")
+    st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
+                     on_select=partial(_on_flow_select, chart_key, tuple(node_ids), key),
+                     alt=f"Support flows from {start}: {len(found.nodes)} actors, "
+                     f"{int(found.links['relations'].sum())} relations")
+    st.markdown(legend_markdown(found, colour_by), unsafe_allow_html=True)
+    st.caption(summary_sentence(found, ctx.options.actors) + " " + " ".join(found.left_out))
+    if not presenting:
+        args = (*context_key(ctx), patron, width_by, colour_by)
+        row = st.container(horizontal=True, gap="small")
+        row.download_button("PNG", lambda: exports.svg_png(flow_svg(*args)),
+                            file_name="support-flows.png", mime="image/png", key=f"{key}-png",
+                            icon=":material/image:", on_click="ignore",
+                            help="Download the support flows as a PNG image")
+        row.download_button("SVG", lambda: flow_svg(*args), file_name="support-flows.svg",
+                            mime="image/svg+xml", key=f"{key}-svg", icon=":material/draw:",
+                            on_click="ignore", help="Download the support flows as an SVG drawing")
+
+
+def summary_sentence(found: flows.Flows, names: dict) -> str:
+    gives = found.links[found.links["kind"] == "flow"]
+    targets = found.nodes[found.nodes["role"] == "target"]
+    columns = int(found.nodes["depth"].max()) + 1
+    return (f"{len(found.nodes) - len(targets)} actors giving or receiving support in "
+            f"{columns - (1 if len(targets) else 0)} columns, {int(gives['relations'].sum())} "
+            f"support relations; in the last column, {len(targets)} actors they target or "
+            f"fight ({int(found.links['relations'].sum() - gives['relations'].sum())} "
+            f"relations). {flows.RULE_WORDS} {SIDE_NOTE}")
+
+
+def legend_markdown(found: flows.Flows, colour_by: str) -> str:
+    field = flows.COLOUR_BY[colour_by]
+    scheme = "claim status" if colour_by == "claim status" else "grade"
+    present = set(found.links[field])
+    bands = " ".join(f"<span style='color:{palette.colour(scheme, k)}'>━━</span> "
+                     f"{html.escape(k)}" for k in palette.SCHEMES[scheme] if k in present)
+    sides = " ".join(f"<span style='color:{palette.colour('actor side', s)}'>■</span> "
+                     f"{html.escape(s)}" for s in palette.SIDE if s in set(found.nodes["side"]))
+    rule = "the least certain claim" if colour_by == "claim status" else "the weakest grade"
+    return (f"**Bands: {colour_by}** {bands} (where two actors share several relations, "
+            f"{rule} among them; hover a band for each relation)  \n**Actors: side** {sides}"
+            " · click an actor to filter every view to it")
+
+
+# --------------------------------------------------------------------------------------------
+# What is drawn, cached per data version, filter value and choice
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -> flows.Flows:
+    ctx = context_for(folder, fingerprint, filters)
+    pairs = ctx.selection.pair_counts() if width_by == "events" else None
+    return flows.support_flows(ctx.relations, ctx.dataset.actors, patron, width_by, pairs,
+                               reliability_letters(ctx.dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flow_option(folder: str, fingerprint: str, filters, patron, width_by: str, colour_by: str,
+                presenting: bool = False) -> tuple[flows.Flows, dict, list[str]]:
+    found = flows_found(folder, fingerprint, filters, patron, width_by)
+    option = echarts_option(found, colour_by, presenting)
+    return found, option, [item["actor_id"] for item in option["series"][0]["data"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def flow_svg(folder: str, fingerprint: str, filters, patron, width_by: str,
+             colour_by: str) -> str:
+    found = flows_found(folder, fingerprint, filters, patron, width_by)
+    ctx = context_for(folder, fingerprint, filters)
+    start = ctx.options.actors.get(patron, patron) if patron else "every patron"
+    return flows.flow_svg(found, colour_by, title=f"Support flows from {start}")
+
+
+def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False) -> dict:
+    """The sankey: one node per actor (targets apart, in the last column), one band per pair
+    and kind, coloured by the least certain claim or the weakest grade among its relations."""
+    field = flows.COLOUR_BY[colour_by]
+    scheme = "claim status" if colour_by == "claim status" else "grade"
+    columns = int(found.nodes["depth"].max()) + 1
+    # ECharts keeps each column in the order given when it runs no layout iterations: the
+    # order that crosses few bands (flows.column_order), the same as the static drawing's
+    order = {key: i for keys in flows.column_order(found.nodes, found.links).values()
+             for i, key in enumerate(keys)}
+    ordered = found.nodes.assign(_at=found.nodes["key"].map(order)).sort_values(["depth", "_at"])
+    data = [{
+        "name": row.key, "depth": int(row.depth), "actor_id": row.actor_id, "role": row.role,
+        "itemStyle": {"color": palette.colour("actor side", row.side),
+                      "borderColor": "#222" if row.role == "patron" else "#ffffff",
+                      "borderWidth": 1},
+        "tooltip": {"formatter": node_tooltip(row, presenting)},
+    } for row in ordered.itertuples()]
+    links = [{
+        "source": row.source_key, "target": row.target_key, "value": int(row.value),
+        "kind": row.kind, "relations": int(row.relations), "events": int(row.events),
+        "relation_ids": list(row.relation_ids), "colour_key": getattr(row, field),
+        "lineStyle": {"color": palette.colour(scheme, getattr(row, field)),
+                      "opacity": 0.55 if row.kind == "flow" else 0.4},
+        "tooltip": {"formatter": band_tooltip(row)},
+    } for row in found.links.itertuples()]
+    return {
+        "title": {"text": TITLE, "show": False},  # named for tests and screen readers
+        "tooltip": {"trigger": "item", "confine": True,
+                    "extraCssText": "max-width:460px;white-space:normal;"},
+        "animation": False,
+        "series": [{
+            "type": "sankey", "id": "flows", "left": 8, "right": 190, "top": 12, "bottom": 12,
+            "nodeWidth": 14, "nodeGap": 9, "nodeAlign": "left", "layoutIterations": 0,
+            "draggable": False, "selectedMode": "single",
+            "select": {"itemStyle": {"borderColor": "#111", "borderWidth": 3}},
+            "emphasis": {"focus": "adjacency"},
+            "lineStyle": {"curveness": 0.5},
+            "label": {"fontSize": 12, "color": "#222", "textBorderColor": "#ffffff",
+                      "textBorderWidth": 2.5, "overflow": "truncate", "ellipsis": "…",
+                      "width": 180 if columns < 6 else 150},
+            "data": data, "links": links,
+        }],
+    }
+
+
+def node_tooltip(row, presenting: bool) -> str:
+    role = {"patron": "where the flows start", "target": "targeted or fought",
+            }.get(row.role, "gives or receives support")
+    lines = [f"<b>{_safe(row.name)}</b>", f"{_safe(row.actor_type)} · {_safe(row.side)}",
+             f"In this chart: {role}"]
+    if not presenting:
+        lines.append("<i>Click to filter every view to this actor</i>")
+    return "<br/>".join(lines)
+
+
+def band_tooltip(row) -> str:
+    kind = "support" if row.kind == "flow" else "hostility"
+    head = (f"<b>{_safe(row.source_key)} → {_safe(row.target_key)}</b>: {int(row.relations)} "
+            f"{kind} relation{'s' if row.relations != 1 else ''}, {int(row.events)} matching "
+            f"event{'s' if row.events != 1 else ''} naming both")
+    lines = [head]
+    for item in row.listing[:12]:
+        lines.append(f"• {_safe(item['from'])} <b>{_safe(item['relation'])}</b> "
+                     f"{_safe(item['to'])} · {_safe(item['period'])} · "
+                     f"{_safe(item['claim_status'])} · grade {_safe(item['grade'])} · "
+                     f"{_safe(item['sources'])}")
+    if len(row.listing) > 12:
+        lines.append(f"… and {len(row.listing) - 12} more (see the tables)")
+    return "<br/>".join(lines)
+
+
+def _generation_key(key: str) -> str:
+    return f"_{key}_clicks"
+
+
+def _on_flow_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "") -> None:
+    """A click on an actor adds it to the sidebar's actors filter (a click on a band or on
+    nothing changes no filter)."""
+    state = st.session_state.get(key)
+    if panel_key:  # the next drawing is a new chart, with no selection
+        generation = _generation_key(panel_key)
+        st.session_state[generation] = st.session_state.get(generation, 0) + 1
+    if not state:
+        return
+    actors = []
+    for group in state.get("selection", {}).get("selected", []) or []:
+        if group.get("data_type") not in ("node", "main", None):
+            continue
+        for index in group.get("data_indices", []) or []:
+            if isinstance(index, int) and 0 <= index < len(node_ids):
+                actors.append(node_ids[index])
+    if actors:
+        sidebar.add_to_filter("actors", actors)
+
+
+def flows_for_report(ctx: PageContext) -> str | None:
+    """The default flows (from the widest-reaching patron) as SVG, for the offline report; None
+    when the view holds no support relation."""
+    choices = flows.patrons(ctx.relations, ctx.dataset.actors)
+    if not choices:
+        return None
+    return flow_svg(*context_key(ctx), choices[0][0], "relations", "claim status")
