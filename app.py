@@ -16,6 +16,8 @@ navigation = st.navigation(
                 url_path="flows"),
         st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:",
                 url_path="timeline"),
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:",
+                url_path="compare"),
         st.Page("app_pages/actor.py", title="Actor", icon=":material/person:", url_path="actor"),
         st.Page("app_pages/event.py", title="Event", icon=":material/event:", url_path="event"),
         st.Page("app_pages/claims.py", title="Claims", icon=":material/gavel:", url_path="claims"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import briefing_ui
+from components.ui import briefing_ui, evidence_ui
 from components.ui.context import page_context
 
 ctx = page_context()
@@ -20,7 +20,9 @@ else:
     number = briefing_ui.step_from_url(len(steps))
     step = steps[number - 1]
     briefing_ui.presenter_controls(number, len(steps), row)
-    briefing_ui.show_step(ctx, step, number, len(steps))
+    check = evidence_ui.data_check(ctx, steps)  # the data the steps were saved against
+    briefing_ui.show_step(ctx, step, number, len(steps), check)
+    evidence_ui.data_check_notice(check)
     briefing_ui.briefing_exports(ctx, steps)
 
 briefing_ui.editor(ctx, steps)

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from components import exports, selection, summary
+from components import evidence, exports, selection, summary
 from components.ui import cards, data_access, data_ui
 from components.ui.context import page_context
 
@@ -24,6 +24,11 @@ if dataset.event_store.prepared:
                f"the first {selection.LISTED_ROWS:,} matching events). The Help page says more.")
 
 st.subheader("Files")
+st.markdown(f"**Data version: `{evidence.data_version(result.files)}`**")
+st.caption("A digest of the fingerprints below (each the SHA-256 of a file's bytes), the "
+           "briefing files left out: the version the exports, the evidence packs and saved "
+           "briefings state. It changes when a file's content changes, not when a file is only "
+           "touched.")
 st.dataframe(cards.files_table(result), hide_index=True, width="stretch")
 
 st.subheader("Validation report")

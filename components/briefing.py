@@ -19,7 +19,10 @@ import pandas as pd
 from components import contract, filterdefs
 from components.filters import Filters
 
-VIEWS = tuple(contract.VOCABULARIES["view"])
+ALL_VIEWS = tuple(contract.VOCABULARIES["view"])
+# shown when a step names none: the three linked views ("compare" and "flows" are asked for
+# by name)
+VIEWS = tuple(v for v in ALL_VIEWS if v not in ("compare", "flows"))
 COLUMNS = contract.BRIEFING.column_names
 
 
@@ -34,7 +37,7 @@ def step_filters(step: dict) -> Filters:
 
 
 def step_views(step: dict) -> tuple[str, ...]:
-    chosen = tuple(v for v in (step.get("views") or ()) if v in VIEWS)
+    chosen = tuple(v for v in (step.get("views") or ()) if v in ALL_VIEWS)
     return chosen or VIEWS
 
 
@@ -124,14 +127,18 @@ def file_for_name(name: str) -> str:
     return f"{NAMED_PREFIX}{slug}.csv" if slug else MAIN
 
 
-def save(step_list: list[dict], folder: str | os.PathLike, filename: str = MAIN) -> Path:
+def save(step_list: list[dict], folder: str | os.PathLike, filename: str = MAIN,
+         data_version: str | None = None) -> Path:
     """Write a briefing atomically; the replaced version goes to the folder's history, as
     every saved table's does (the Data page lists and restores it), so each named briefing
-    keeps its own versions."""
+    keeps its own versions. `data_version` (evidence.data_version) is recorded on every step:
+    what the steps were saved against (components.basis keeps what they rest on)."""
     from components.datastore import save_file
 
     if filename != MAIN and not (filename.startswith(NAMED_PREFIX)
                                  and filename == file_for_name(filename[len(NAMED_PREFIX):-4])):
         raise ValueError(f"{filename} is not a briefing's file name")
+    if data_version is not None:
+        step_list = [{**step, "data_version": data_version} for step in step_list]
     save_file(folder, filename, to_csv_text(step_list).encode("utf-8"))
     return Path(folder) / filename

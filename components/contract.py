@@ -154,6 +154,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "map": "the map of places",
         "network": "the actor network",
         "timeline": "the timeline",
+        "compare": "two periods compared (the Compare page): counts, relations gained, lost "
+        "and kept",
+        "flows": "the support flows from the patron whose support reaches the most others (the "
+        "Flows page's first choice)",
     },
     "location_kind": {
         "city": "a city or town",
@@ -339,7 +343,13 @@ BRIEFING = Table(
         Column("map_latitude", FLOAT, low=-90, high=90),
         Column("map_longitude", FLOAT, low=-180, high=180),
         Column("map_zoom", FLOAT, low=0, high=20),
+        # the two windows of the "compare" view (components.compare.step_windows)
+        Column("compare_a_from", DATE),
+        Column("compare_a_to", DATE),
+        Column("compare_b_from", DATE),
+        Column("compare_b_to", DATE),
         Column("evidence", TEXT_LIST),  # event, relation or claim ids the narrative rests on
+        Column("data_version", TEXT),  # the data version the step was saved against
     ),
     optional_file=True,
 )

@@ -246,8 +246,9 @@ th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top} 
 
 
 def report_html(title: str, generated_for: str, filter_lines: list[str],
-                sections: list[dict], sources: pd.DataFrame) -> str:
-    """A self-contained page: no script, no external file, every data text escaped.
+                sections: list[dict], sources: pd.DataFrame, data_version: str = "") -> str:
+    """A self-contained page: no script, no external file, every data text escaped;
+    `data_version` (evidence.data_version) is stated under the title.
 
     Each section: {"heading", "narrative" (markdown, optional), "charts" (SVG strings),
     "tables" ({caption: DataFrame})}.
@@ -260,7 +261,8 @@ def report_html(title: str, generated_for: str, filter_lines: list[str],
         "style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{html.escape(title)}</title><style>{REPORT_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">ProxyLens report, {html.escape(generated_for)}, generated {when}.</p>',
+        f'<p class="meta">ProxyLens report, {html.escape(generated_for)}, generated {when}'
+        + (f", data version {html.escape(data_version)}" if data_version else "") + ".</p>",
         '<div class="filters"><strong>Filters:</strong> '
         + ("; ".join(html.escape(line) for line in filter_lines) or "none: everything is shown")
         + "</div>",

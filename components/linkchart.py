@@ -54,6 +54,9 @@ MERGE_RULES = {
     "relation family": "the family of most of the pair's relations",
     "claim status": "the least certain claim among the pair's relations",
     "grade": "the weakest grade among the pair's relations",
+    "change": "gained when any of the pair's relations is active in B only and none in A "
+    "only, lost when any is active in A only and none in B only, kept when all are active in "
+    "both",
 }
 MAX_LISTED = 12  # relations listed in one edge's tooltip; the rest are counted
 
@@ -438,6 +441,8 @@ def colour_note(row, colour_by: str) -> str:
                 f"{row['count']} relations")
     if colour_by == "claim status":
         return f"Colour and line: {row['claim_status']}, the least certain of these"
+    if colour_by == "change":
+        return f"Colour: {row['change']} from A to B, from the change of each relation"
     return f"Colour: {row['grade_band']}, the weakest grade among these"
 
 

@@ -118,6 +118,27 @@ def _grade_band_scheme() -> dict[str, str]:
 
 GRADE_BAND = _grade_band_scheme()
 
+# The Compare page (components.compare): blue for what B has and A had not, vermillion and
+# orange for what A had and B has not, light grey for what stayed
+KEPT_GREY = "#BBBBBB"
+RELATION_CHANGE = {
+    "gained": BLUE,
+    "lost": VERMILLION,
+    "gained and lost": PURPLE,  # a pair of actors with relations of both kinds
+    "kept": KEPT_GREY,
+    "other": OTHER,
+}
+PLACE_CHANGE = {
+    "new": BLUE,
+    "more": SKY,
+    "same": KEPT_GREY,
+    "fewer": ORANGE,
+    "gone": VERMILLION,
+    "other": OTHER,
+}
+# the two windows' bands on the timeline (Paul Tol's light cyan and sand, under the marks)
+COMPARE_WINDOW = {"A": "#88CCEE", "B": "#DDCC77", "other": OTHER}
+
 SCHEMES = {
     "actor side": SIDE,
     "event category": EVENT_CATEGORY,
@@ -125,6 +146,9 @@ SCHEMES = {
     "actor type": ACTOR_TYPE,
     "relation family": RELATION_FAMILY,
     "grade": GRADE_BAND,
+    "relation change": RELATION_CHANGE,
+    "place change": PLACE_CHANGE,
+    "compare window": COMPARE_WINDOW,
 }
 
 

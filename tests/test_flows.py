@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components import filters as f
-from components import flows, loader, selection
+from components import briefing, flows, grades, loader, selection
 from tests.apptest_helpers import echarts_option, echarts_titled, run_app
 from tests.conftest import DATA
 
@@ -240,9 +240,7 @@ def test_the_flows_choices_live_in_the_address():
     roots = [d["actor_id"] for d in series["data"] if d["depth"] == 0]
     assert roots == ["hezbollah"]
     assert all(link["value"] == link["events"] > 0 for link in series["links"])
-    assert {link["colour_key"] for link in series["links"]} <= {
-        "strong", "fair", "weak", "ungraded"} | set(
-        __import__("components.grades", fromlist=["GRADE_BANDS"]).GRADE_BANDS)
+    assert {link["colour_key"] for link in series["links"]} <= set(grades.GRADE_BANDS)
 
 
 def test_flows_with_no_support_relation_say_so():
@@ -273,3 +271,40 @@ def test_flows_work_with_the_acled_and_ucdp_samples_added(data_copy, monkeypatch
     by_actor = flow_links_by_actor(echarts_titled(at, "Support flows"))
     assert ("special-groups", "coalition") in by_actor
     assert all(link["events"] > 0 for link in links.values())
+
+
+def test_a_briefing_step_can_show_the_flows(data_copy, monkeypatch):
+    import csv
+
+    from components.ui import briefing_ui
+    from components.ui.context import context_for
+
+    path = data_copy / "briefing.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0] = {**rows[0], "views": "flows", "date_from": "", "date_to": "", "actors": "",
+               "places": ""}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    at = run_app("app_pages/briefing.py")
+    assert not at.exception
+    chart = echarts_titled(at, "Support flows")
+    assert ("irgc-qf", "hezbollah") in flow_links_by_actor(chart)
+    assert not at.get("deck_gl_json_chart")  # it asked for the flows alone
+    # presenting: no instructions in the tooltips, no download buttons under the chart
+    series = echarts_option(chart)["series"][0]
+    assert not [d for d in series["data"] if "Click to filter" in d["tooltip"]["formatter"]]
+    assert not [b for b in at.get("download_button") if "flows" in (b.proto.id or "")]
+    # and the briefing's report draws the step's flows
+    from components.ui import data_access
+
+    dataset = loader.load_dataset(data_copy).dataset
+    step = briefing.steps(dataset.briefing)[0]
+    folder = data_access.active_folder()
+    step_ctx = context_for(str(folder), data_access.version_key(folder),
+                           briefing.step_filters(step))
+    sections = briefing_ui.briefing_sections(step_ctx, [step])
+    assert any("Support flows from Iran" in chart for chart in sections[0]["charts"])

@@ -123,7 +123,9 @@ def test_a_merged_edge_is_coloured_by_a_stated_rule():
 
 def test_every_colouring_works_on_merged_edges(drawn):
     nodes, merged = drawn
-    for colour_by in network_charts.EDGE_FIELDS:
+    from components.ui.network_panel import EDGE_COLOURS
+
+    for colour_by in EDGE_COLOURS:  # the Network page's ("change" is the Compare page's)
         option = network_charts.echarts_option(nodes, merged, edge_colour=colour_by)
         links = option["series"][0]["links"]
         keys = {link["colour_key"] for link in links}

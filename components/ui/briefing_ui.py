@@ -6,8 +6,10 @@ import dataclasses
 
 import streamlit as st
 
-from components import briefing, datastore, exports, grades, palette, profiles, views
-from components.ui import cards, data_access, export_ui, panels, writers
+from components import (basis, briefing, datastore, evidence, exports, grades, palette,
+                        profiles, views)
+from components.ui import (cards, compare_ui, data_access, evidence_ui, export_ui, flows_panel,
+                           panels, writers)
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
@@ -129,9 +131,12 @@ def timeline_height(step_ctx: PageContext, under_map: bool) -> int | None:
     return 258 if under_map and lanes <= 4 else None
 
 
-def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
+def show_step(ctx: PageContext, step: dict, number: int, total: int,
+              check: basis.BriefingCheck | None = None) -> None:
     with st.container(key="briefing-title"):
         st.title(step["title"])
+    if check is not None:
+        evidence_ui.data_warning(check, step, number - 1)
     step_ctx = step_context(ctx, step)
     chosen = briefing.step_views(step)
     if ctx.filters.min_reliability or ctx.filters.min_credibility:
@@ -150,6 +155,8 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
     # On a 1280x720 projector the words, the map and the timeline fit on one screen: the
     # timeline sits under the map beside the words, the network (when asked for too) below.
     with pictures:
+        if "compare" in chosen:  # the step's two windows (its compare_* columns)
+            compare_ui.step_view(step_ctx, step, number)
         if "map" in chosen:
             height = MAP_BESIDE_TIMELINE_PX if "timeline" in chosen else 460
             panels.map_panel(step_ctx, height=height, key=f"briefing-map-{number}",
@@ -166,6 +173,9 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int) -> None:
     if "network" in chosen and "map" in chosen:
         panels.network_panel(step_ctx, height=560, key=f"briefing-network-{number}",
                              controls=False, width_px=1100, presenting=True)
+    if "flows" in chosen:
+        flows_panel.flows_panel(step_ctx, height=520, key=f"briefing-flows-{number}",
+                                controls=False, presenting=True)
 
 
 def evidence_links(ctx: PageContext, step: dict) -> None:
@@ -221,9 +231,24 @@ def briefing_exports(ctx: PageContext, steps: list[dict]) -> None:
     with st.expander("Export the briefing", icon=":material/download:"):
         export_ui.report_button(ctx, lambda: briefing_sections(ctx, steps), "ProxyLens briefing",
                                 "the whole briefing", key="report-briefing")
+        export_ui.pack_download(
+            ctx, lambda: briefing_pack_parts(ctx, steps),
+            lambda: export_ui.report_text(ctx, lambda: briefing_sections(ctx, steps),
+                                          "ProxyLens briefing", "the whole briefing"),
+            "Briefing", key="pack-briefing", scope="briefing",
+            briefing_file=st.session_state.get(CHOSEN) or briefing.MAIN)
         st.download_button("Steps as CSV (briefing.csv)", briefing.to_csv_text(steps),
                            file_name="briefing.csv", mime="text/csv", on_click="ignore",
                            key="briefing-csv", icon=":material/table:")
+
+
+def briefing_pack_parts(ctx: PageContext, steps: list[dict]) -> list:
+    """Each step's view, for the briefing's evidence pack (its tables are their union, each
+    row saying which steps it belongs to)."""
+    return [export_ui.pack_part(step_context(ctx, step), f"Step {index}: {step['title']}",
+                                step=str(index), title=step["title"],
+                                evidence=tuple(step.get("evidence") or ()))
+            for index, step in enumerate(steps, start=1)]
 
 
 def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
@@ -241,9 +266,14 @@ def briefing_sections(ctx: PageContext, steps: list[dict]) -> list[dict]:
                 charts.append(exports.map_svg(exports.static_map_spec(
                     places, arcs, view, ctx.dataset.boundaries, "event category")))
         folder, fingerprint, filters = context_key(step_ctx)
+        if "compare" in chosen:  # the relations gained, lost and kept between its windows
+            charts += [exports.chart_svg(s) for s in compare_ui.step_specs(step_ctx, step)]
         if "network" in chosen and not step_ctx.relations.empty:
             charts.append(exports.chart_svg(panels.network_spec(folder, fingerprint, filters,
                                                                  "degree", 1000, 700)[0]))
+        if "flows" in chosen:
+            support = flows_panel.flows_for_report(step_ctx)
+            charts += [support] if support is not None else []
         if "timeline" in chosen and step_ctx.selection.facts["dated"]:
             charts.append(exports.chart_svg(panels.timeline_spec(
                 folder, fingerprint, filters, "event category", panels.time_domain(step_ctx),
@@ -267,8 +297,10 @@ def _add_current_view(ctx_filters, steps: list[dict]) -> None:
     title = st.session_state.get("new-step-title", "").strip() or f"Step {len(steps) + 1}"
     narrative = st.session_state.get("new-step-narrative", "")
     chosen = tuple(st.session_state.get("new-step-views") or briefing.VIEWS)
-    _set_draft(steps + [briefing.step_from_filters(len(steps) + 1, title, narrative, ctx_filters,
-                                                   chosen)])
+    step = briefing.step_from_filters(len(steps) + 1, title, narrative, ctx_filters, chosen)
+    if "compare" in chosen:  # the windows chosen under the views
+        step.update(compare_ui.step_window_columns("new-step"))
+    _set_draft(steps + [step])
     st.session_state["new-step-title"] = ""
     st.session_state["new-step-narrative"] = ""
 
@@ -286,6 +318,8 @@ def _update(steps: list[dict], index: int) -> None:
     changed["title"] = st.session_state.get(f"edit-title-{index}", "").strip() or changed["title"]
     changed["narrative"] = st.session_state.get(f"edit-narrative-{index}", changed["narrative"])
     changed["views"] = tuple(st.session_state.get(f"edit-views-{index}") or briefing.VIEWS)
+    if "compare" in changed["views"]:
+        changed.update(compare_ui.step_window_columns(f"edit-{index}"))
     _set_draft(steps[:index] + [changed] + steps[index + 1:])
 
 
@@ -299,7 +333,13 @@ def _save(steps: list[dict], filename: str | None = None) -> None:
     if not writers.can_write() or datastore.write_problem(folder):
         return
     target = filename or st.session_state.get(CHOSEN) or briefing.MAIN
-    path = briefing.save(steps, folder, target)
+    result = data_access.current_result()
+    version = evidence.data_version(result.files)
+    try:  # what each step rests on, kept first: a briefing never records a version it lacks
+        basis.keep(folder, result.dataset, steps, version)
+    except OSError:
+        pass  # the page will say the basis was not kept, should the data change
+    path = briefing.save(steps, folder, target, data_version=version)
     st.session_state.pop(_draft(), None)
     st.session_state["briefing-saved"] = str(path)
     if filename:
@@ -330,8 +370,10 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
         st.caption("Current view: " + ("; ".join(chips) if chips else "no filters (everything)"))
         st.text_input("Title", key="new-step-title")
         st.text_area("Narrative (markdown)", key="new-step-narrative", height=100)
-        st.multiselect("Views", list(briefing.VIEWS), default=list(briefing.VIEWS),
+        st.multiselect("Views", list(briefing.ALL_VIEWS), default=list(briefing.VIEWS),
                        key="new-step-views")
+        if "compare" in (st.session_state.get("new-step-views") or ()):
+            compare_ui.step_window_inputs(ctx, "new-step")
         st.button("Add as the last step", on_click=_add_current_view, args=(ctx.filters, steps),
                   icon=":material/add:", key="briefing-add")
         if steps:
@@ -349,8 +391,11 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
                 st.text_input("Title", value=step["title"], key=f"edit-title-{index}")
                 st.text_area("Narrative (markdown)", value=step["narrative"], height=160,
                              key=f"edit-narrative-{index}")
-                st.multiselect("Views", list(briefing.VIEWS), key=f"edit-views-{index}",
+                st.multiselect("Views", list(briefing.ALL_VIEWS), key=f"edit-views-{index}",
                                default=list(briefing.step_views(step)))
+                if "compare" in (st.session_state.get(f"edit-views-{index}")
+                                 or briefing.step_views(step)):
+                    compare_ui.step_window_inputs(ctx, f"edit-{index}", step)
                 st.button("Update the step", on_click=_update, args=(steps, index),
                           key=f"update-{index}", type="primary")
         if editing:

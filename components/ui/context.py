@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import filters as f
-from components import loader, network, search, selection
+from components import evidence, loader, network, search, selection
 from components.ui import data_access, sidebar
 
 
@@ -35,8 +35,11 @@ class PageContext:
 
     @property
     def data_version(self) -> str:
-        """The data folder's fingerprint, as exports state it (whatever engine answers)."""
-        return data_access.fingerprint_of(self.fingerprint)
+        """The data version exports, evidence packs and saved briefings state, as the Data
+        page shows it (evidence.data_version: from the files' content, whatever engine
+        answers; `fingerprint`, what caches are keyed on, also changes when a file is only
+        touched)."""
+        return evidence.data_version(self.result.files)
 
     @property
     def bounded(self) -> bool:

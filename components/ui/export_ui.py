@@ -5,14 +5,16 @@ Files are made only when a button is clicked (deferred data), so exports cost no
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from components import exports, frames, profiles, selection, summary, views, workbook
+from components import (evidence, exports, frames, profiles, selection, summary,
+                        views, workbook)
 from components.ui import sidebar
-from components.ui.context import PageContext
+from components.ui.context import PageContext, claims_in_view
 
 
 def slug(text: str) -> str:
@@ -138,12 +140,17 @@ def fill_share_link(placeholder) -> None:
     placeholder.code(link, language=None, wrap_lines=True)
 
 
+def report_text(ctx: PageContext, build_sections, title: str, generated_for: str) -> str:
+    """The HTML report of `build_sections()`, with the view's filters, sources and data version."""
+    return exports.report_html(title, generated_for, filter_lines(ctx), build_sections(),
+                               sources_table(ctx.dataset), ctx.data_version)
+
+
 def report_button(ctx: PageContext, build_sections, title: str, generated_for: str,
                   key: str) -> None:
     """A self-contained HTML report; `build_sections()` is called only on click."""
     def make() -> str:
-        return exports.report_html(title, generated_for, filter_lines(ctx), build_sections(),
-                                   sources_table(ctx.dataset))
+        return report_text(ctx, build_sections, title, generated_for)
 
     st.download_button("Report (HTML)", make, file_name=f"{slug(title)}.html", mime="text/html",
                        key=key, on_click="ignore", icon=":material/description:",
@@ -175,3 +182,49 @@ def report_tables(ctx: PageContext) -> dict[str, pd.DataFrame]:
     actors = sheets["Actors"].drop(columns=["actor id"])
     actors["description"] = actors["description"].map(views.presentable)
     return {"Events": events, "Relations": relations, "Actors": actors}
+
+
+# --------------------------------------------------------------------------------------------
+# The evidence pack (components.evidence)
+
+
+def pack_part(ctx: PageContext, label: str = "the current view", **step) -> evidence.PackPart:
+    """What a view contributes to an evidence pack: its selection, relations, claims and
+    filters (as export_ui.filtered_tables and the Claims page read them)."""
+    return evidence.PackPart(label, ctx.selection, ctx.relations, claims_in_view(ctx)[0],
+                             ctx.filters, filter_lines(ctx), **step)
+
+
+def pack_download(ctx: PageContext, build_parts, build_report, page: str, key: str,
+                  scope: str = "view", briefing_file: str | None = None) -> None:
+    """The evidence pack's button: the zip is made only on click (deferred, like the report;
+    the button shows that it is working while the report's charts are drawn)."""
+    matching = ctx.selection.facts["events"]
+    if scope == "view" and matching > evidence.PACK_EVENT_ROWS:
+        st.caption(f"The pack's events.csv will hold the first {evidence.PACK_EVENT_ROWS:,} of "
+                   f"the {matching:,} matching events, in date order (its manifest says so).")
+    info = evidence.PackInfo(page=page, record=summary.record_title(ctx.dataset)[0],
+                             engine=ctx.dataset.event_store.engine_text, scope=scope,
+                             briefing_file=briefing_file,
+                             data_folder=Path(ctx.dataset.folder).name)
+
+    def make() -> bytes:
+        return evidence.pack_bytes(ctx.dataset, ctx.result.files, build_parts(), info,
+                                   build_report(), sources_table(ctx.dataset))
+
+    name = briefing_file.rsplit(".", 1)[0] if briefing_file else page
+    st.download_button("Evidence pack (zip)", make,
+                       file_name=workbook.file_name(f"{name}-evidence", "zip"),
+                       mime="application/zip", key=key, on_click="ignore",
+                       icon=":material/folder_zip:",
+                       help="One zip: the report, the filtered events, actors, relations and "
+                       "claims as CSV (formula-safe), the sources with their reliability, and "
+                       "a manifest (data version, filters, page, time, ProxyLens version, "
+                       "every file's SHA-256) with a README.txt")
+
+
+def pack_button(ctx: PageContext, build_sections, title: str, page: str, key: str) -> None:
+    """The evidence pack of the current view, beside its report."""
+    pack_download(ctx, lambda: [pack_part(ctx)],
+                  lambda: report_text(ctx, build_sections, title, "the current view"),
+                  page, key)

@@ -28,11 +28,12 @@ INACTIVE = ("not yet active", "no longer active")
 DASH = {"confirmed": [1, 0], "reported": [6, 3], "alleged": [2, 3], "disputed": [8, 3, 2, 3]}
 EDGE_OPACITY = {"confirmed": 0.8, "reported": 0.7, "alleged": 0.5, "disputed": 0.5}
 FADED = 0.12  # opacity of what a highlighted actor is not linked to
-EDGE_FIELDS = {"relation family": "family", "claim status": "claim_status", "grade": "grade_band"}
+EDGE_FIELDS = {"relation family": "family", "claim status": "claim_status", "grade": "grade_band",
+               "change": "change"}  # change: the Compare page's lines (components.compare)
 EDGE_TITLES = {"relation family": "Relation family", "claim status": "Claim status",
-               "grade": "Grade band"}
+               "grade": "Grade band", "change": "What changed"}
 SCHEMES = {"relation family": "relation family", "claim status": "claim status",
-           "grade": "grade"}
+           "grade": "grade", "change": "relation change"}
 
 
 def subtitle(size_by: str, compact: bool = False, presenting: bool = False) -> str:

@@ -345,6 +345,9 @@ def toolbar(ctx: PageContext, page_title: str):
             export_ui.report_button(ctx, lambda: view_report_sections(ctx),
                                     f"ProxyLens: {page_title}", "the current view",
                                     key="report-view")
+            st.markdown("**All of it in one zip, with a manifest**")
+            export_ui.pack_button(ctx, lambda: view_report_sections(ctx),
+                                  f"ProxyLens: {page_title}", page_title, key="pack-view")
     return share
 
 

@@ -1,0 +1,530 @@
+"""The Compare page's pieces: the two windows (kept in the address), the headline counts with
+their change, the relations gained, lost and kept on the link chart, the change in events per
+place on the map, and the timeline with both windows shaded. Also a briefing step's comparison.
+
+Every count comes from the query layer (components.selection) through the cached page
+contexts (components.ui.context), one per window: the windows replace the sidebar's date
+range, every other filter applies to both (components.compare).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import html
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from components import compare, network, palette, selection, views
+from components import filters as f
+from components.ui import cards, charts, export_ui, network_charts
+from components.ui import map as map_ui
+from components.ui.context import PageContext, context_for, context_key, layout_positions
+from components.ui.network_panel import (
+    _generation_key,
+    _on_network_select,
+    chart_renderer,
+    layout_bands,
+    reliability_letters,
+)
+
+KEYS = {"a": "cmp_a", "b": "cmp_b"}  # the windows' presets, in the address
+DATE_KEYS = {"a": "cmp_a_dates", "b": "cmp_b_dates"}  # custom dates, in the address
+CUSTOM_LABEL = "Custom dates"
+TITLE = "Actor network, A to B"
+
+
+# --------------------------------------------------------------------------------------------
+# The two windows
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def offered_windows(folder: str, fingerprint: str) -> tuple[dict, tuple[str, str]]:
+    """The windows offered by name and the keys of the default A and B, per data version
+    (the defaults must not move while the analyst works: the address leaves them out)."""
+    ctx = context_for(folder, fingerprint, f.Filters())
+    offered = compare.presets(ctx.dataset.periods, ctx.options.date_min, ctx.options.date_max)
+    return offered, compare.default_keys(ctx.dataset.periods, offered,
+                                         ctx.selection.year_counts())
+
+
+def window_controls(ctx: PageContext) -> tuple[compare.Window | None, compare.Window | None]:
+    """A choice of window for A and for B, side by side: a named period (or run of periods)
+    or dates chosen by hand. Both are bound to the address, so a link reopens them. None, None
+    when the data has no dates."""
+    offered, defaults = offered_windows(*context_key(ctx)[:2])
+    if not offered or ctx.options.date_min is None:
+        st.info("The data has no dates, so there are no periods to compare.",
+                icon=":material/compare_arrows:")
+        return None, None
+    columns = st.columns(2, gap="medium")
+    chosen = []
+    for column, name, default in zip(columns, ("a", "b"), defaults):
+        with column:
+            chosen.append(_window_control(ctx, offered, name, default))
+    return chosen[0], chosen[1]
+
+
+def _window_control(ctx: PageContext, offered: dict, name: str, default: str) -> compare.Window:
+    keys = [*offered, compare.CUSTOM]
+    titles = {k: w.title for k, w in offered.items()} | {compare.CUSTOM: CUSTOM_LABEL}
+    letter = name.upper()
+    default = default if default in keys else keys[0]
+    # the preset's id in the address, not its label (kept by hand: a bound selectbox writes
+    # the label, and renaming a period would break old links)
+    cards.read_address_value(KEYS[name], keys)
+    if st.session_state.get(KEYS[name]) not in keys:
+        st.session_state.pop(KEYS[name], None)  # a preset this data version lacks
+    key = st.selectbox(
+        f"Period {letter}", keys, format_func=titles.get, key=KEYS[name],
+        **({} if KEYS[name] in st.session_state else {"index": keys.index(default)}),
+        help="A named period from periods.csv (or several in a row), a half of the record, or "
+        "dates of your own. The address keeps the choice, so a link reopens the comparison.")
+    cards.write_address_value(KEYS[name], key, default)
+    if key != compare.CUSTOM:
+        return offered[key]
+    fallback = offered.get(default) or next(iter(offered.values()))
+    picked = st.date_input(
+        f"Dates of {letter}", value=(fallback.start, fallback.end),
+        min_value=ctx.options.date_min, max_value=ctx.options.date_max, key=DATE_KEYS[name],
+        bind="query-params", format="YYYY-MM-DD",
+        help="The first and the last day of the window, both included.")
+    days = [d for d in (picked if isinstance(picked, (tuple, list)) else (picked,)) if d]
+    if not days:
+        return fallback
+    if len(days) == 1:
+        st.caption("Pick the last day too; until then the window is that one day.")
+    return compare.Window(min(days), max(days))
+
+
+def date_rule_caption(ctx: PageContext) -> None:
+    """How the windows and the sidebar work together, in one caption."""
+    rule = f.DATE_RULES[ctx.filters.date_rule]
+    ignored = (" The sidebar's own date range is set but not used here." if
+               ctx.filters.dated_window else "")
+    st.caption("The two windows take the place of the sidebar's date range on this page; every "
+               f"other sidebar filter applies to both, and so does the date rule (*{rule}*)."
+               + ignored)
+
+
+# --------------------------------------------------------------------------------------------
+# What is compared, cached per data version, filter value and windows
+
+
+def window_filters(ctx: PageContext, a: compare.Window, b: compare.Window
+                   ) -> tuple[f.Filters, f.Filters]:
+    return compare.within(ctx.filters, a), compare.within(ctx.filters, b)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def comparison(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters
+               ) -> dict:
+    """The headline counts of each window, the relations gained, lost and kept and the change
+    in events per place (components.compare), from the query layer's answer for each window."""
+    ctx_a = context_for(folder, fingerprint, filters_a)
+    ctx_b = context_for(folder, fingerprint, filters_b)
+    counts_a = selection.view_counts(ctx_a.selection, ctx_a.relations)
+    counts_b = selection.view_counts(ctx_b.selection, ctx_b.relations)
+    return {
+        "headline": compare.headline_changes(counts_a, counts_b),
+        "relations": compare.changes_between(ctx_a.relations, ctx_b.relations),
+        "places": compare.place_changes(ctx_a.selection, ctx_b.selection),
+        "facts": (dict(ctx_a.selection.facts), dict(ctx_b.selection.facts)),
+    }
+
+
+def same_windows(a: compare.Window, b: compare.Window) -> bool:
+    """Say so when A and B are the same dates (nothing to compare)."""
+    if not a.same_dates(b):
+        return False
+    st.warning(f"A and B are the same window ({a.dates}): there is nothing to compare. Choose "
+               "another period for one of them.", icon=":material/compare_arrows:")
+    return True
+
+
+def headline(ctx: PageContext, a: compare.Window, b: compare.Window,
+             compact: bool = False) -> None:
+    """The headline counts: A, then B, and the change; a window with no events says so.
+    compact: on one line (a briefing step, where the height goes to the network)."""
+    found = comparison(*context_key(ctx)[:2], *window_filters(ctx, a, b))
+    if compact:
+        st.markdown(" · ".join(
+            f"**{row.measure}** {row.A:,} → {row.B:,} ({compare.signed(row.change)})"
+            for row in found["headline"].itertuples()))
+    columns = [] if compact else st.columns(len(found["headline"]))
+    for column, row in zip(columns, found["headline"].itertuples()):
+        column.metric(row.measure, f"{row.A:,} → {row.B:,}",
+                      delta=f"{row.change:+,}" if row.change else "no change",
+                      delta_color="off", delta_arrow="auto" if row.change else "off",
+                      help=f"{row.measure}: {row.A:,} in A ({a.dates}), {row.B:,} in B "
+                      f"({b.dates}); the change is B minus A.")
+    for letter, window, facts in zip("AB", (a, b), found["facts"]):
+        if not facts["events"]:
+            st.info(f"No events match the filters in {letter} ({window.title}).",
+                    icon=":material/event_busy:")
+
+
+# --------------------------------------------------------------------------------------------
+# The link chart of the changes
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _change_drawing(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
+                    size_by: str = "degree"):
+    changes = comparison(folder, fingerprint, filters_a, filters_b)["relations"]
+    dataset = context_for(folder, fingerprint, filters_a).dataset
+    return compare.change_drawing(dataset.actors, changes,
+                                  layout_positions(folder, fingerprint), size_by,
+                                  reliability=reliability_letters(dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def change_option(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
+                  width_px: int, height: int, presenting: bool = False):
+    """The ECharts option of the changes, the node ids in order, the legend and the header."""
+    nodes, merged = _change_drawing(folder, fingerprint, filters_a, filters_b)
+    option = network_charts.echarts_option(
+        nodes, merged, size_title=network.SIZE_MEASURES["degree"], edge_colour="change",
+        title=TITLE, compact=width_px < 700, width_px=width_px, height_px=height,
+        presenting=presenting)
+    legend = network_charts.legend_markdown(nodes, merged, "change")
+    header = network_charts.header_html(TITLE, network.SIZE_MEASURES["degree"],
+                                        network_charts.side_headings(nodes), width_px < 700,
+                                        presenting)
+    return option, list(nodes["actor_id"]), legend, header
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def change_spec(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
+                a_title: str, b_title: str) -> dict:
+    """The static drawing of the changes (Vega-Lite) for the PNG and SVG downloads."""
+    nodes, merged = _change_drawing(folder, fingerprint, filters_a, filters_b)
+    spec = network_charts.static_spec(nodes, merged, edge_colour="change",
+                                      title=f"{TITLE}: A {a_title}, B {b_title}",
+                                      bands=layout_bands(folder, fingerprint))
+    return spec
+
+
+def change_network(ctx: PageContext, a: compare.Window, b: compare.Window, key: str,
+                   width_px: int = 1150, height: int = 620, presenting: bool = False) -> None:
+    """The relations drawn in A or B, each line marked gained, lost or kept (palette colours,
+    named in the legend); a click on an actor filters every view to it."""
+    folder, fingerprint, _ = context_key(ctx)
+    filters_a, filters_b = window_filters(ctx, a, b)
+    changes = comparison(folder, fingerprint, filters_a, filters_b)["relations"]
+    if changes.empty:
+        st.info("No relations match the filters in either window.", icon=":material/hub:")
+        return
+    option, node_ids, legend, header = change_option(folder, fingerprint, filters_a, filters_b,
+                                                     width_px, height, presenting)
+    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
+    st.markdown(header, unsafe_allow_html=True)
+    counted = changes["change"].value_counts()
+    st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
+                     on_select="ignore" if presenting else partial(
+                         _on_network_select, chart_key, tuple(node_ids), key),
+                     alt=f"Relations from A to B: {counted.get(compare.GAINED, 0)} gained, "
+                     f"{counted.get(compare.LOST, 0)} lost, {counted.get(compare.KEPT, 0)} kept")
+    if presenting:  # a one-line key for an audience
+        st.markdown(change_key(option), unsafe_allow_html=True)
+        return
+    export_ui.chart_downloads(
+        lambda: change_spec(folder, fingerprint, filters_a, filters_b, a.dates, b.dates),
+        "relations gained lost kept", key)
+    st.markdown(legend, unsafe_allow_html=True)
+    st.caption(relations_sentence(changes, len(node_ids), len(option["series"][0]["links"])))
+
+
+def change_key(option: dict) -> str:
+    """The lines' colours present, with how many lines each, on one line."""
+    counted: dict[str, int] = {}
+    for link in option["series"][0]["links"]:
+        counted[link["colour_key"]] = counted.get(link["colour_key"], 0) + 1
+    scheme = palette.RELATION_CHANGE
+    swatches = " ".join(f"<span style='color:{scheme[k]}'>━━</span> {html.escape(k)} "
+                        f"({counted[k]})" for k in scheme if k in counted)
+    return f"**Lines, A to B:** {swatches} · dashed: not confirmed"
+
+
+def relations_sentence(changes: pd.DataFrame, actors: int, lines: int) -> str:
+    counted = changes["change"].value_counts()
+    undated = compare.undated_relations(changes)
+    words = (f"{counted.get(compare.GAINED, 0)} relations gained (active in B, not in A), "
+             f"{counted.get(compare.LOST, 0)} lost (active in A, not in B), "
+             f"{counted.get(compare.KEPT, 0)} kept; {actors} actors, {lines} lines.")
+    if undated:
+        words += (f" {undated} of the kept relations have no dates in the sources: nothing says "
+                  "when they held, so they count as active in both windows.")
+    return words
+
+
+def change_list(ctx: PageContext, a: compare.Window, b: compare.Window, key: str) -> None:
+    """The relations gained and lost, to read (kept ones are the grey lines)."""
+    found = comparison(*context_key(ctx)[:2], *window_filters(ctx, a, b))["relations"]
+    table = compare.change_table(found, ctx.options.actors)
+    if table.empty:
+        st.caption("No relation was gained or lost: every relation drawn holds in both windows.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch", key=key, height=min(
+        38 + 35 * len(table), 390), column_config={
+            "change": st.column_config.TextColumn("change", width=70),
+            "claim status": st.column_config.TextColumn("claim", width=85),
+            "grade": st.column_config.TextColumn("grade", width=50),
+            "relation id": st.column_config.TextColumn("id", width=55)})
+    st.caption("Kept relations (the grey lines) are left out of this list; every relation is "
+               "in the network's tooltips.")
+
+
+# --------------------------------------------------------------------------------------------
+# The map of the change in events per place
+
+
+NO_ARCS = pd.DataFrame(columns=["from_lat", "from_lon", "to_lat", "to_lon", "events"])
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def change_map_drawing(folder: str, fingerprint: str, filters_a: f.Filters,
+                       filters_b: f.Filters, basemap: str, height: int, width_px: int):
+    """The map's rows, its view and the deck's JSON for the change per place."""
+    changes = comparison(folder, fingerprint, filters_a, filters_b)["places"]
+    places = compare.place_change_frame(changes)
+    if places.empty:
+        return places, {}, ""
+    arcs = NO_ARCS
+    view = views.map_view_bounds(places, width_px, height)
+    places["label"] = compare.clear_labels(places, view)
+    boundaries = context_for(folder, fingerprint, filters_a).dataset.boundaries
+    deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height, width_px=width_px)
+    return places, view, map_ui.deck_json(deck)
+
+
+def change_map(ctx: PageContext, a: compare.Window, b: compare.Window, key: str,
+               height: int = 520, width_px: int = 700) -> None:
+    """Each place coloured new, more, same, fewer or gone from A to B and sized by how much
+    its number of events changed; click a place to filter every view to it."""
+    from components.ui import panels
+
+    folder, fingerprint, _ = context_key(ctx)
+    filters_a, filters_b = window_filters(ctx, a, b)
+    places, view, deck_json = change_map_drawing(folder, fingerprint, filters_a, filters_b,
+                                                 map_ui.default_basemap(), height, width_px)
+    if places.empty:
+        st.info("No event with a place matches the filters in either window, so the map is "
+                "empty.", icon=":material/map:")
+        return
+    map_ui.draw_deck(deck_json, key, height, on_select=partial(panels._on_map_select, key),
+                     selection_mode="single-object")
+    st.markdown(place_legend(places), unsafe_allow_html=True)
+    export_ui.map_downloads(places, NO_ARCS, view, ctx.dataset.boundaries, "place change", key)
+    found = comparison(folder, fingerprint, filters_a, filters_b)
+    unplaced = [facts["events"] - facts["placed"] for facts in found["facts"]]
+    notes = []
+    if any(unplaced):
+        notes.append(f"Events with no place in the sources are not on the map: {unplaced[0]:,} "
+                     f"in A, {unplaced[1]:,} in B.")
+    if found["places"]["merged"].any():
+        notes.append("Too many places to draw one by one: nearby places are merged into grid "
+                     "cells, compared by their busiest place. Narrow the filters to compare "
+                     "places one by one.")
+    notes.append("Hover a place for its events in A and in B; click it to filter every view "
+                 "to it.")
+    st.caption(" ".join(notes))
+
+
+def place_legend(places: pd.DataFrame) -> str:
+    """The kinds of change drawn, in the palette's colours, and what size and rings mean."""
+    scheme = palette.PLACE_CHANGE
+    present = set(places["key"])
+    counts = places["key"].value_counts()
+    swatches = " ".join(
+        f"<span style='color:{scheme[k]}'>●</span> {html.escape(k)} ({counts[k]})"
+        for k in compare.PLACE_CHANGES if k in present)
+    return "  \n".join([
+        f"**Events per place, A to B:** {swatches}",
+        "**Size:** how much the number of events changed (B minus A, as in each label) · "
+        "**ring:** placed only to a region or country",
+    ])
+
+
+# --------------------------------------------------------------------------------------------
+# The timeline with both windows shaded
+
+
+def windows_timeline(ctx: PageContext, a: compare.Window, b: compare.Window, key: str) -> None:
+    """The events of both windows under the other filters, the windows shaded and labelled
+    "A" and "B"."""
+    folder, fingerprint, _ = context_key(ctx)
+    both = compare.within(ctx.filters, compare.hull(a, b))
+    spec = timeline_spec(folder, fingerprint, both, a, b)
+    if spec is None:
+        st.info("No dated event matches the filters in either window, so there is no timeline.",
+                icon=":material/timeline:")
+        return
+    st.vega_lite_chart(spec, key=key, width="stretch")
+    export_ui.chart_downloads(spec, "timeline of A and B", key)
+    undated_caption(ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def timeline_spec(folder: str, fingerprint: str, both: f.Filters, a: compare.Window,
+                  b: compare.Window) -> dict | None:
+    """The timeline of the events from the start of the earlier window to the end of the
+    later one, both windows shaded (a spec, or None when nothing is dated)."""
+    ctx = context_for(folder, fingerprint, both)
+    facts = ctx.selection.facts
+    if not facts["dated"]:
+        return None
+    whole = compare.hull(a, b)
+    start, end = pd.Timestamp(whole.start), pd.Timestamp(whole.end) + pd.Timedelta(days=1)
+    pad = max((end - start) / 40, pd.Timedelta(days=20))
+    domain = (start - pad, end + pad)
+    if facts["dated"] > views.MAX_TIMELINE_MARKS:
+        bins, unit = ctx.selection.timeline_bins("event category")
+        spec = charts.timeline_density_chart(bins, unit, "Event category", domain,
+                                             instructions=False)
+        marks_text = f"Too many events for one mark each: events per {unit}, darker where more."
+    else:
+        marks = views.timeline_marks(ctx.events, "event category")
+        empty = views.periods_in_range(ctx.dataset.periods.iloc[0:0], *domain)
+        spec = charts.to_spec(charts.timeline_chart(marks, empty, "Event category", domain,
+                                                    instructions=False))
+        marks_text = ("Bars: dates known only to the month or year, or periods. Dots: known "
+                      "to the day.")
+    return with_windows(spec, compare.windows_frame(a, b), domain,
+                        "Shaded: window A and window B. " + marks_text)
+
+
+def with_windows(spec: dict, windows: pd.DataFrame, domain: tuple, subtitle: str = "") -> dict:
+    """A timeline spec with the two windows as shaded bands under its marks, each named ("A:
+    2003-2005") at the top of its band, and no brush (dragging sets no filter here)."""
+    spec = copy.deepcopy(spec)
+    view_keys = ("mark", "encoding", "data", "params", "transform", "selection")
+    if "layer" in spec:
+        layers = spec.pop("layer")
+    else:
+        layers = [{k: spec.pop(k) for k in view_keys if k in spec}]
+    for layer in layers:
+        layer.pop("params", None)
+    first, last = (pd.Timestamp(d) for d in domain)
+    scale = {"domain": [first.isoformat(), last.isoformat()]}
+    # the names above the plot, where they cover no mark: on one row when the windows are
+    # apart and each wide enough for its name, else on two
+    rows = _label_rows(windows, first, last)
+    bands = []
+    for row_number, row in zip(rows, windows.itertuples()):
+        colour = palette.colour("compare window", row.window)
+        values = [{"start": row.start.isoformat(), "end": row.end.isoformat(),
+                   "label_at": max(row.start, first).isoformat(), "label": row.label}]
+        x = {"field": "start", "type": "temporal", "scale": scale, "title": None}
+        bands.append({"data": {"values": values},
+                      "mark": {"type": "rect", "color": colour, "opacity": 0.35, "clip": True},
+                      "encoding": {"x": x, "x2": {"field": "end"}}})
+        bands.append({"data": {"values": values},
+                      "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 3,
+                               "fontSize": 13, "fontWeight": "bold", "color": "#333"},
+                      "encoding": {"x": {**x, "field": "label_at"},
+                                   "y": {"value": -3 - WINDOW_LABEL_PX * row_number},
+                                   "text": {"field": "label"}}})
+    spec["layer"] = bands + layers
+    title = spec.get("title") or {}
+    spec["title"] = {**(title if isinstance(title, dict) else {"text": title}),
+                     "text": "Timeline of A and B", "subtitle": subtitle or "Shaded: window A "
+                     "and window B.", "offset": 6 + WINDOW_LABEL_PX * (max(rows) + 1)}
+    return spec
+
+
+WINDOW_LABEL_PX = 17  # a row of the windows' names above the timeline
+
+
+def _label_rows(windows: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> list[int]:
+    """The row of each window's name: 0 for both when the windows do not overlap and each
+    spans at least a sixth of the timeline (room for "A: 2003-2005"), else 0 and 1."""
+    span = last - first
+    ordered = windows.sort_values("start")
+    apart = ordered["start"].iloc[1] >= ordered["end"].iloc[0]
+    shown = windows["end"].clip(upper=last) - windows["start"].clip(lower=first)
+    wide = bool((shown >= span / 6).all())
+    return [0, 0] if apart and wide else [0, 1]
+
+
+def undated_caption(ctx: PageContext) -> None:
+    """Events the sources give no date for fall in neither window: say how many."""
+    undated = dataclasses.replace(ctx.filters, date_from=None, date_to=None)
+    facts = context_for(*context_key(ctx)[:2], undated).selection.facts
+    if facts["events"] > facts["dated"]:
+        st.caption(f"{facts['events'] - facts['dated']:,} matching event(s) have no date in the "
+                   "sources, so they fall in neither window and are left out of every count "
+                   "here.")
+
+
+# --------------------------------------------------------------------------------------------
+# A briefing step whose view is "compare"
+
+
+def step_view(step_ctx: PageContext, step: dict, number: int, width_px: int = 700) -> None:
+    """The step's comparison for an audience: the two windows named, the headline counts with
+    their change, and the relations gained, lost and kept. The step's own filters apply to
+    both windows; its compare_* columns give the windows (the page's defaults where empty)."""
+    offered, defaults = offered_windows(*context_key(step_ctx)[:2])
+    if not offered:
+        st.info("The data has no dates, so there are no periods to compare.",
+                icon=":material/compare_arrows:")
+        return
+    a, b = compare.step_windows(step, (offered[defaults[0]], offered[defaults[1]]))
+    st.markdown(f"**A:** {html.escape(_titled(offered, a))} · **B:** "
+                f"{html.escape(_titled(offered, b))}")
+    if same_windows(a, b):
+        return
+    headline(step_ctx, a, b, compact=True)
+    change_network(step_ctx, a, b, key=f"briefing-compare-{number}", width_px=width_px,
+                   height=380, presenting=True)
+
+
+def step_window_inputs(ctx: PageContext, prefix: str, step: dict | None = None) -> None:
+    """In the briefing editor, for a step whose views include "compare": the dates of its
+    windows A and B (the step's own, else the Compare page's defaults), read back by
+    step_window_columns when the step is added or updated."""
+    offered, defaults = offered_windows(*context_key(ctx)[:2])
+    if not offered:
+        return
+    a, b = compare.step_windows(step or {}, (offered[defaults[0]], offered[defaults[1]]))
+    left, right = st.columns(2)
+    for column, name, window in ((left, "A", a), (right, "B", b)):
+        column.date_input(f"Window {name} of the comparison", value=(window.start, window.end),
+                          min_value=ctx.options.date_min, max_value=ctx.options.date_max,
+                          key=f"{prefix}-window-{name.lower()}", format="YYYY-MM-DD")
+
+
+def step_window_columns(prefix: str) -> dict[str, str]:
+    """The compare_* columns from the editor's window inputs (none when they were not shown
+    or a window lacks an end)."""
+    windows = []
+    for name in ("a", "b"):
+        days = [d for d in (st.session_state.get(f"{prefix}-window-{name}") or ()) if d]
+        if len(days) != 2:
+            return {}
+        windows.append(compare.Window(min(days), max(days)))
+    return compare.step_columns(*windows)
+
+
+def step_specs(step_ctx: PageContext, step: dict) -> list[dict]:
+    """The step's comparison for the briefing's report: the relations gained, lost and kept
+    between its windows, as a static drawing (none when there is nothing to compare)."""
+    offered, defaults = offered_windows(*context_key(step_ctx)[:2])
+    if not offered:
+        return []
+    a, b = compare.step_windows(step, (offered[defaults[0]], offered[defaults[1]]))
+    folder, fingerprint, _ = context_key(step_ctx)
+    filters_a, filters_b = window_filters(step_ctx, a, b)
+    if a.same_dates(b) or comparison(folder, fingerprint, filters_a, filters_b)[
+            "relations"].empty:
+        return []
+    return [change_spec(folder, fingerprint, filters_a, filters_b, a.dates, b.dates)]
+
+
+def _titled(offered: dict, window: compare.Window) -> str:
+    """A window's name when a preset has its dates, else its dates."""
+    key = compare.key_of(offered, window)
+    return offered[key].title if key != compare.CUSTOM else window.dates

@@ -1,0 +1,82 @@
+"""What the Briefing page says about the data a briefing was saved against (components.basis):
+a warning on each step resting on rows that changed since, and one notice for the briefing."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from components import basis
+from components.ui import cards, data_access
+from components.ui.context import PageContext
+
+
+def data_check(ctx: PageContext, steps: list[dict]) -> basis.BriefingCheck:
+    """Whether the data changed since the steps were saved, and what, for each step."""
+    keys = tuple((basis.recorded_version(s), basis.signature(s)) for s in steps)
+    return _data_check(str(data_access.active_folder()), ctx.fingerprint, ctx.data_version,
+                       keys, ctx.dataset, steps)
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing the data with what the briefing was "
+               "saved against…")
+def _data_check(folder: str, fingerprint: str, current: str, keys: tuple, _dataset, _steps
+                ) -> basis.BriefingCheck:
+    # keyed on the data (its fingerprint) and each step's recorded version and signature,
+    # which are all a step's check depends on
+    return basis.check(folder, _dataset, _steps, current)
+
+
+def data_warning(check: basis.BriefingCheck, step: dict, index: int) -> None:
+    """On a step resting on rows that changed since the briefing was saved: which, by id,
+    with the fields."""
+    changes = check.changes.get(index)
+    if not changes:
+        return
+    lines = "\n".join(f"- {cards.escape(line)}" for line in basis.change_lines(changes))
+    st.warning(f"**The data changed since this briefing was saved, and so did rows this step "
+               f"rests on** (data version {shown(basis.recorded_version(step))} then, "
+               f"`{check.current}` now): what it shows may differ from what was said.\n\n"
+               f"{lines}", icon=":material/difference:")
+
+
+def data_check_notice(check: basis.BriefingCheck) -> None:
+    """Once per briefing: no version recorded, the data changed (and which steps it touches),
+    or a basis not kept here."""
+    def numbers(indexes) -> str:
+        return ", ".join(str(i + 1) for i in indexes)
+
+    if check.nothing_recorded:
+        st.caption(":material/info: This briefing records no data version (it was written by "
+                   "hand, or saved before ProxyLens recorded one), so if the data changed "
+                   "since, its steps cannot say what. Saving it from *Build or edit the "
+                   f"briefing* records the current one (`{check.current}`).")
+        return
+    if check.unrecorded:
+        st.caption(f":material/info: Step(s) {numbers(check.unrecorded)} record no data "
+                   "version (added since the briefing was saved): they are not compared.")
+    if not check.data_changed:
+        return
+    then = ", ".join(shown(v) for v in check.recorded if v != check.current)
+    if check.not_kept:
+        st.warning(f"This briefing was saved against data version {then}; the data is now "
+                   f"`{check.current}`. What step(s) {numbers(check.not_kept)} rested on was "
+                   "not kept on this server (it is kept in the state folder of the server and "
+                   "data folder where the briefing was saved), so the rows that changed cannot "
+                   "be named.", icon=":material/history:")
+    if check.changes:
+        st.caption(f":material/difference: The data changed since this briefing was saved "
+                   f"(version {then} then, `{check.current}` now): step(s) "
+                   f"{numbers(sorted(check.changes))} rest on rows that changed, and each says "
+                   "which; the other steps' rows are as they were.")
+    elif not check.not_kept:
+        st.caption(f":material/check: The data changed since this briefing was saved (version "
+                   f"{then} then, `{check.current}` now), but none of the rows its steps rest "
+                   "on did.")
+
+
+def shown(version: str) -> str:
+    """A recorded data version in markdown: as code when it looks like one, else escaped (a
+    hand-edited briefing.csv may hold anything)."""
+    return f"`{version}`" if re.fullmatch(r"[0-9a-f]{1,64}", version) else cards.escape(version)
