@@ -87,23 +87,51 @@ def move(step_list: list[dict], index: int, offset: int) -> list[dict]:
     return renumber(moved)
 
 
+def _cell(value) -> str:
+    """A step's value as briefing.csv holds it."""
+    if isinstance(value, (tuple, list)):
+        return contract.LIST_SEPARATOR.join(value)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
+
+
 def to_csv_text(step_list: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for step in step_list:
-        row = {}
-        for column in COLUMNS:
-            value = step.get(column)
-            if isinstance(value, (tuple, list)):
-                value = contract.LIST_SEPARATOR.join(value)
-            elif value is None or (isinstance(value, float) and pd.isna(value)):
-                value = ""
-            elif isinstance(value, float):
-                value = f"{value:g}"
-            row[column] = value
-        writer.writerow(row)
+        writer.writerow({column: _cell(step.get(column)) for column in COLUMNS})
     return out.getvalue()
+
+
+def _content(step: dict) -> tuple:
+    """What a step says and shows: every column but its number and recorded data version."""
+    return tuple(str(_cell(step.get(column))) for column in COLUMNS
+                 if column not in ("step", "data_version"))
+
+
+def stamped(step_list: list[dict], saved: list[dict], data_version: str,
+            all_checked: bool = False) -> list[dict]:
+    """The steps as they are to be saved: a step equal to one of the `saved` steps (in every
+    column but its number and version) keeps the data version that step records, since nobody
+    looked at it again against the current data; a step added or edited since, or one that
+    records no version yet, gets `data_version` (evidence.data_version). `all_checked` (the
+    person saving says every step was checked against the current data) gives every step
+    `data_version`."""
+    recorded: dict[tuple, list[str]] = {}
+    for step in saved:
+        value = step.get("data_version")
+        recorded.setdefault(_content(step), []).append(
+            value.strip() if isinstance(value, str) else "")
+    out = []
+    for step in step_list:
+        versions = recorded.get(_content(step))
+        kept = versions.pop(0) if versions and not all_checked else ""
+        out.append({**step, "data_version": kept or data_version})
+    return out
 
 
 MAIN = contract.BRIEFING.filename  # the folder's own briefing; others are named
@@ -131,8 +159,9 @@ def save(step_list: list[dict], folder: str | os.PathLike, filename: str = MAIN,
          data_version: str | None = None) -> Path:
     """Write a briefing atomically; the replaced version goes to the folder's history, as
     every saved table's does (the Data page lists and restores it), so each named briefing
-    keeps its own versions. `data_version` (evidence.data_version) is recorded on every step:
-    what the steps were saved against (components.basis keeps what they rest on)."""
+    keeps its own versions. Each step's `data_version` is written as the step holds it (see
+    `stamped`: the Briefing page's save); a `data_version` given here is recorded on every
+    step instead (components.basis keeps what the steps rest on)."""
     from components.datastore import save_file
 
     if filename != MAIN and not (filename.startswith(NAMED_PREFIX)

@@ -6,12 +6,19 @@ and the date rule, applies to both. Each window is asked of the one query layer
 (components.selection) like any other filter value, so its counts, places and relations are
 the ones the other pages show for the same dates.
 
-- `presets`: the windows offered by name: each period of periods.csv, each run of consecutive
-  periods, and the two halves of the data's dates. `default_keys` picks A and B among them.
+- `presets`: the windows offered by name: each period of periods.csv, each run of up to
+  MAX_RUN consecutive periods (while there are at most RUNS_UP_TO periods), and the two halves
+  of the data's dates. `default_keys` picks A and B among them.
 - `changes_between` / `relation_changes`: every relation active in A or B, marked gained
-  (active in B, not in A), lost (active in A, not in B) or kept (in both). A relation the
-  sources give no dates for is active in every window, so it is kept.
-- `place_changes`: events per place in A and in B, marked new, more, same, fewer or gone.
+  (active in B, not in A), lost (active in A, not in B) or kept (in both), decided by the
+  relation's own dates against the windows: every other filter keeps or drops a relation alike
+  in both windows. A relation the sources give no dates for is active in every window, so it
+  is kept (under "certainly in the window" it is in neither). An event-only filter (event
+  type, place) limits the relations shown to those between actors that the matching events of
+  A or B name (`window_actors`).
+- `place_changes`: events per place in A and in B (each place counted on its own, never as part
+  of a grid cell), marked new, more, same, fewer or gone; `shared_cells` merges them into one
+  grid for both windows when there are too many to draw.
 - `headline_changes`: the headline counts of each window and the change.
 - `change_drawing`: the relations' link chart (components.linkchart) with a `change` key on
   each line, and `place_change_frame` the map's rows, for components.ui.
@@ -26,8 +33,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from components import filterdefs, geography, linkchart, network, palette, selection
 from components import filters as f
-from components import geography, linkchart, network, palette, selection, views
+from components import views
 
 GAINED, LOST, KEPT, BOTH = "gained", "lost", "kept", "gained and lost"
 RELATION_CHANGES = (GAINED, LOST, KEPT)
@@ -82,15 +90,25 @@ def within(chosen: f.Filters, window: Window) -> f.Filters:
 # The windows offered
 
 
+MAX_RUN = 6  # the most periods a run offered by name spans
+RUNS_UP_TO = 24  # past this many periods, each period is offered alone
+
+
 def presets(periods: pd.DataFrame, date_min: date | None, date_max: date | None
             ) -> dict[str, Window]:
-    """Windows by key: each period (by its period_id), each run of two or more consecutive
+    """Windows by key: each period (by its period_id), each run of two to MAX_RUN consecutive
     periods ("<first>..<last>", named from the first to the last), then the first and second
-    halves of the data's dates (date_min to date_max)."""
+    halves of the data's dates (date_min to date_max).
+
+    Every run of any length would be n(n+1)/2 windows (20,100 for 200 periods), too many to
+    offer in a list: runs are capped at MAX_RUN periods, and with more than RUNS_UP_TO periods
+    only the periods alone are offered (at most 129 runs and periods in all). Any longer span
+    is still a window: chosen as dates ("Custom dates")."""
     found: dict[str, Window] = {}
     ordered = _ordered(periods)
+    longest = MAX_RUN if len(ordered) <= RUNS_UP_TO else 1
     for i, first in enumerate(ordered):
-        for j in range(i, len(ordered)):
+        for j in range(i, min(i + longest, len(ordered))):
             last = ordered[j]
             key = first["id"] if j == i else f"{first['id']}{RUN_SEPARATOR}{last['id']}"
             label = first["label"] if j == i else f"{first['label']} to {last['label']}"
@@ -118,8 +136,9 @@ def default_keys(periods: pd.DataFrame, offered: dict[str, Window], year_counts:
                  ) -> tuple[str, str]:
     """The windows the page opens on. Among the periods that start in the years where the
     dated events are dense (views.dense_window, where the timeline opens): A is the first,
-    B the run of those after it (for the shipped record, "Networks built" 2003-2005 against
-    2006-2007). With fewer than two such periods: the two halves of the data's dates."""
+    B the run of those after it, or as much of it as is offered (presets caps runs at MAX_RUN
+    periods; for the shipped record, "Networks built" 2003-2005 against 2006-2007). With
+    fewer than two such periods: the two halves of the data's dates."""
     ordered = _ordered(periods)
     dense = views.dense_window(year_counts) if year_counts is not None else None
     if dense is not None:
@@ -127,8 +146,10 @@ def default_keys(periods: pd.DataFrame, offered: dict[str, Window], year_counts:
                    if dense[0] <= pd.Timestamp(p["start"]) < dense[1]]
     if len(ordered) >= 2:
         a, rest = ordered[0], ordered[1:]
-        b = rest[0]["id"] if len(rest) == 1 else f"{rest[0]['id']}{RUN_SEPARATOR}{rest[-1]['id']}"
-        if a["id"] in offered and b in offered:
+        runs = [rest[0]["id"]] + [f"{rest[0]['id']}{RUN_SEPARATOR}{last['id']}"
+                                  for last in rest[1:]]
+        b = next((key for key in reversed(runs) if key in offered), None)
+        if a["id"] in offered and b is not None:
             return a["id"], b
     if all(h in offered for h in HALVES):
         return HALVES
@@ -201,19 +222,75 @@ def changes_between(relations_a: pd.DataFrame, relations_b: pd.DataFrame) -> pd.
         columns="_order")
 
 
-def relation_changes(dataset, chosen: f.Filters, a: Window, b: Window) -> pd.DataFrame:
-    """The relations gained, lost and kept from window A to window B under the other
-    filters (selection.filtered for each window)."""
-    relations_a, _ = selection.filtered(dataset, within(chosen, a))
-    relations_b, _ = selection.filtered(dataset, within(chosen, b))
-    return changes_between(relations_a, relations_b)
+def relation_changes(dataset, chosen: f.Filters, a: Window, b: Window,
+                     involved: set[str] | None = None) -> pd.DataFrame:
+    """The relations gained, lost and kept from window A to window B under the other filters.
+
+    Whether a relation is in a window is decided by its own dates (its period against the
+    window, under the date rule), never by which events match there: every other filter
+    (actors, actor types, claim status, grade, words) keeps or drops a relation alike in both
+    windows (kept_alike). With an event-only filter (event type, place), the relations shown
+    are those between actors that the matching events of A or B name: `involved`, their
+    union (window_actors; asked of the query layer when not given)."""
+    if involved is None:
+        involved = window_actors(dataset, chosen, a, b)
+    relations = dataset.relations
+    kept = kept_alike(dataset, chosen, a, b, involved)
+    in_a = kept & f.relation_dates_mask(relations, within(chosen, a))
+    in_b = kept & f.relation_dates_mask(relations, within(chosen, b))
+    return changes_between(relations[in_a], relations[in_b])
+
+
+def window_actors(dataset, chosen: f.Filters, a: Window, b: Window) -> set[str]:
+    """The actors the matching events of A or of B name (the query layer's answer for each)."""
+    return (selection.select(dataset, within(chosen, a)).involved_actor_ids()
+            | selection.select(dataset, within(chosen, b)).involved_actor_ids())
+
+
+def kept_alike(dataset, chosen: f.Filters, a: Window, b: Window,
+               involved: set[str] | None = None) -> pd.Series:
+    """The relations every filter but the date range keeps, one mask for both windows
+    (filterdefs.relations_mask without the dates). With "include directly linked actors",
+    a relation is kept when its two ends are the chosen actors or their neighbours in either
+    window; an event-only filter keeps the relations whose two ends `involved` holds (the
+    actors the matching events of A or B name), and the words filter also those touching
+    them."""
+    relations = dataset.relations
+    undated = dataclasses.replace(chosen, date_from=None, date_to=None, actors=(),
+                                  include_linked=False)
+    named = (lambda: involved) if involved is not None else None
+    kept = filterdefs.relations_mask(dataset, undated, relations, named)
+    if chosen.actors:
+        by_actors = filterdefs.BY_NAME["actors"].relations
+        kept &= (by_actors(dataset, within(chosen, a), relations)
+                 | by_actors(dataset, within(chosen, b), relations))
+    return kept
 
 
 def undated_relations(changes: pd.DataFrame) -> int:
-    """How many of the compared relations have no dates at all (kept, whatever the windows)."""
+    """How many of the compared relations have no dates at all (under "possibly in the
+    window", each is active in both windows, so kept)."""
     if changes.empty:
         return 0
     return int((changes["period_start"].isna() & changes["period_end"].isna()).sum())
+
+
+def undated_in_neither(dataset, chosen: f.Filters, a: Window, b: Window,
+                       involved: set[str] | None = None) -> int:
+    """How many relations the other filters keep but that have no dates and so are in neither
+    window: under "certainly in the window" (a window needs a relation's start and end), none
+    otherwise."""
+    relations = dataset.relations
+    if not within(chosen, a).certain_dates:
+        return 0
+    undated = relations["period_start"].isna() & relations["period_end"].isna()
+    return int((undated & kept_alike(dataset, chosen, a, b, involved)).sum())
+
+
+def relations_in(changes: pd.DataFrame, window: str) -> pd.DataFrame:
+    """The compared relations active in window "A" (lost or kept) or "B" (gained or kept)."""
+    held = (LOST, KEPT) if window == "A" else (GAINED, KEPT)
+    return changes[changes["change"].isin(held)].drop(columns="change", errors="ignore")
 
 
 HEADLINES = ("Events", "Actors involved", "Relations", "Places")
@@ -228,31 +305,42 @@ def headline_changes(counts_a: dict[str, int], counts_b: dict[str, int]) -> pd.D
     return frame
 
 
-def headline_for(dataset, chosen: f.Filters, window: Window) -> dict[str, int]:
-    """One window's headline counts, as the query layer gives them."""
-    relations, matching = selection.filtered(dataset, within(chosen, window))
-    return selection.view_counts(matching, relations)
+def headline_for(dataset, chosen: f.Filters, a: Window, b: Window
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """Both windows' headline counts (selection.view_counts), each window's relations those
+    the comparison finds active in it (relation_changes)."""
+    matching = [selection.select(dataset, within(chosen, w)) for w in (a, b)]
+    involved = matching[0].involved_actor_ids() | matching[1].involved_actor_ids()
+    changes = relation_changes(dataset, chosen, a, b, involved)
+    return (selection.view_counts(matching[0], relations_in(changes, "A")),
+            selection.view_counts(matching[1], relations_in(changes, "B")))
 
 
 PLACE_COLUMNS = ["location", "name", "lat", "lon", "events_a", "events_b", "change", "kind",
-                 "precision", "merged"]
+                 "precision", "places", "merged"]
 
 
 def place_changes(selection_a, selection_b) -> pd.DataFrame:
-    """Events per place in window A and in window B (each selection's map_places), the change
-    (B minus A) and its kind: new (none in A), gone (none in B), more, fewer or the same.
-    Places are matched by their location id; where the map merges places into grid cells
-    (too many to draw), a cell goes by its busiest place (`merged` says so)."""
-    a, b = _per_location(selection_a.map_places()), _per_location(selection_b.map_places())
-    both = a.merge(b, on="location", how="outer", suffixes=("_a", "_b"))
+    """Events per place in window A and in window B (each selection's location_counts: every
+    place counted on its own, never merged into a grid cell), the change (B minus A) and its
+    kind: new (none in A), gone (none in B), more, fewer or the same. Places are matched by
+    their location id (a position stands for a place with none). Biggest changes first."""
+    a = _per_location(selection_a.location_counts())
+    b = _per_location(selection_b.location_counts())
+    both = a.merge(b, on="place", how="outer", suffixes=("_a", "_b"))
     if both.empty:
         return pd.DataFrame(columns=PLACE_COLUMNS)
-    for column in ("name", "lat", "lon", "precision"):
+    for column in ("location", "name", "lat", "lon", "precision"):
         both[column] = both[f"{column}_b"].where(both[f"{column}_b"].notna(), both[f"{column}_a"])
     both["events_a"] = both["events_a"].fillna(0).astype("int64")
     both["events_b"] = both["events_b"].fillna(0).astype("int64")
-    both["merged"] = both["merged_a"].fillna(False).astype(bool) | both["merged_b"].fillna(
-        False).astype(bool)
+    both["places"], both["merged"] = 1, False
+    return _with_kinds(both)
+
+
+def _with_kinds(both: pd.DataFrame) -> pd.DataFrame:
+    """The change (B minus A) and its kind for rows with events_a and events_b, biggest
+    change first."""
     both["change"] = both["events_b"] - both["events_a"]
     both["kind"] = np.select(
         [both["events_a"] == 0, both["events_b"] == 0, both["change"] > 0, both["change"] < 0],
@@ -263,18 +351,52 @@ def place_changes(selection_a, selection_b) -> pd.DataFrame:
     return ordered.drop(columns="_size").reset_index(drop=True)
 
 
-def _per_location(places: pd.DataFrame) -> pd.DataFrame:
-    """One row per location id of the map's rows (a place whose events give their own
-    coordinates can appear more than once): events summed, the busiest row's position."""
-    columns = ["location", "name", "lat", "lon", "events", "precision", "merged"]
-    if places.empty:
+def _per_location(counts: pd.DataFrame) -> pd.DataFrame:
+    """One row per place of location_counts (a place whose events give their own coordinates
+    can have several positions): events summed, the busiest position; `place` is the key the
+    windows are matched on (the location id, or the position of an event with none)."""
+    columns = ["place", "location", "name", "lat", "lon", "precision", "events"]
+    if counts.empty:
         return pd.DataFrame(columns=columns)
-    rows = places.assign(merged=places["places"] > 1).sort_values("events", ascending=False,
-                                                                  kind="stable")
-    first = rows.drop_duplicates("location")[["location", "name", "lat", "lon", "precision",
-                                              "merged"]]
-    total = rows.groupby("location", sort=False)["events"].sum()
-    return first.assign(events=first["location"].map(total).astype("int64"))[columns]
+    location = counts["location"].fillna("").astype(str)
+    position = [f"@{lat:.6f},{lon:.6f}" for lat, lon in zip(counts["lat"], counts["lon"])]
+    rows = counts.assign(location=location, place=location.where(location != "", position))
+    rows = rows.sort_values("events", ascending=False, kind="stable")
+    first = rows.drop_duplicates("place")
+    total = rows.groupby("place", sort=False)["events"].sum()
+    first = first.assign(events=first["place"].map(total).astype("int64"),
+                         name=first["name"].where(first["name"] != "", first["location"]))
+    return first[columns]
+
+
+def shared_cells(changes: pd.DataFrame) -> pd.DataFrame:
+    """The place changes as the map draws them: each place on its own while there are at
+    most views.MAX_PLACES_DRAWN, else merged into ONE grid of cells for both windows
+    (views.grid_size over every place of A or B), each cell's events in A and in B summed
+    and its change worked out from those sums, so a cell is never new or gone because the
+    windows were cut into different cells. A cell is placed at the events' centre, named by
+    (and filtering to) its busiest place; `places` says how many it holds."""
+    if changes.empty:
+        return changes
+    lat, lon = changes["lat"].to_numpy(dtype=float), changes["lon"].to_numpy(dtype=float)
+    size = views.grid_size(lat, lon)
+    if size is None:
+        return changes
+    cell = views.grid_cells(lat, lon, size)
+    weight = (changes["events_a"] + changes["events_b"]).to_numpy(dtype=float)
+    rows = changes.assign(_cell=cell, _weight=weight, _lat=lat * weight, _lon=lon * weight)
+    busiest = rows.sort_values(["_weight", "location"], ascending=[False, True],
+                               kind="stable").drop_duplicates("_cell").set_index("_cell")
+    summed = rows.groupby("_cell").agg(events_a=("events_a", "sum"), events_b=("events_b", "sum"),
+                                       places=("location", "size"), _lat=("_lat", "sum"),
+                                       _lon=("_lon", "sum"), _weight=("_weight", "sum"))
+    cells = busiest[["location", "name", "precision"]].join(summed)
+    cells["lat"] = cells["_lat"] / cells["_weight"]
+    cells["lon"] = cells["_lon"] / cells["_weight"]
+    cells["merged"] = cells["places"] > 1
+    cells.loc[cells["merged"], "name"] = cells.loc[cells["merged"], "places"].map(
+        lambda n: f"{n} places")
+    return _with_kinds(cells.reset_index(drop=True))
 
 
 def place_change_summary(changes: pd.DataFrame) -> dict[str, int]:
@@ -295,7 +417,6 @@ def place_change_frame(changes: pd.DataFrame) -> pd.DataFrame:
     out["key"] = out["kind"]
     out["colour"] = out["kind"].map(lambda k: palette.rgb(palette.colour("place change", k), 225))
     out["filled"] = out["precision"].isin(["exact", "near"]) & ~out["merged"]
-    out["places"] = 1
     # the label priority and the size: how much changed (a place with the same count last)
     out["events"] = out["change"].abs()
     out["radius"] = views.place_radius(out["change"].abs())

@@ -651,6 +651,16 @@ class EventStore:
         return counts, views.listed_lines(views.with_event_labels(
             earliest, actors, None, labels=views.LISTED_LABELS))
 
+    def location_counts(self, where: Where) -> pd.DataFrame:
+        """Matching events per place as the data gives it, never merged into grid cells:
+        location id, position and precision (a place whose events give their own coordinates
+        has a row per position), and events; in that order."""
+        return self._frame(
+            "SELECT location, lat, lon, geo_precision AS precision, count(*) AS events"
+            f" FROM {self.table} WHERE lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
+            " GROUP BY location, lat, lon, geo_precision"
+            " ORDER BY location, lat, lon, precision", where.params).astype({"events": np.int64})
+
     def routes(self, where: Where) -> pd.DataFrame:
         """Movements per route, as views.map_arcs counts them."""
         return self._frame(
@@ -731,12 +741,19 @@ class EventStore:
         return out.astype({"rows": np.int64})
 
     def pair_counts(self, where: Where) -> pd.DataFrame:
-        """Matching events per unordered pair of actors both named (actor1 and actor2): the
-        support flows' widths by events. Columns a, b (a < b) and events."""
+        """Matching events per unordered pair of actors the event names (actor1, actor2 or
+        among its associated actors, as the actors filter reads them): the support flows'
+        widths by events. Columns a, b (a < b) and events. (Events are told apart by their
+        order_key, which a narrowed copy keeps and which is unique per event.)"""
         return self._frame(
-            "SELECT least(actor1, actor2) AS a, greatest(actor1, actor2) AS b,"
-            f" count(*) AS events FROM {self.table} WHERE actor1 <> '' AND actor2 <> ''"
-            f" AND actor1 <> actor2 AND {where.sql} GROUP BY 1, 2 ORDER BY 1, 2",
+            "WITH chosen AS (SELECT order_key AS e, actor1, actor2, assoc_actors"
+            f" FROM {self.table} WHERE {where.sql}),"
+            " named AS (SELECT e, actor1 AS a FROM chosen"
+            " UNION SELECT e, actor2 FROM chosen"
+            " UNION SELECT e, unnest(assoc_actors) FROM chosen)"
+            " SELECT x.a AS a, y.a AS b, count(*) AS events FROM named x JOIN named y"
+            " ON x.e = y.e AND x.a < y.a WHERE x.a <> '' AND y.a <> ''"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
             where.params).astype({"events": np.int64})
 
     def involved_actor_ids(self, where: Where) -> set[str]:
@@ -845,6 +862,40 @@ class EventStore:
         frame = self._frame(f"SELECT {ROW_SELECT} FROM events WHERE event_id IN"
                             " (SELECT unnest(?)) ORDER BY _row", (list(ids),))
         return as_loaded(frame)
+
+    def row_digests(self, where: Where) -> pd.DataFrame:
+        """A digest of every event matching `where` (over all events: a Selection's
+        full_where), whatever their order or number, for components.basis: the events in 256
+        parts by the first two hex digits of their id's MD5; per part, `n` events and two sums
+        (`s1`, `s2`, as text) of 28-bit pieces of the MD5 of each event's contract fields.
+        Spelt so that DuckDB and Spark answer alike: MD5 rather than an engine's own hash,
+        numbers to a billionth, hex digits read with instr."""
+        return self._frame(f"WITH hashed AS (SELECT substr(md5(event_id), 1, 2) AS part,"
+                           f" md5({_row_text()}) AS h FROM events WHERE {where.sql})"
+                           f" SELECT part, count(*) AS n, {_hex_sum('h', 1)} AS s1,"
+                           f" {_hex_sum('h', 8)} AS s2 FROM hashed GROUP BY part ORDER BY part",
+                           where.params)
+
+
+def _row_text() -> str:
+    """An event's contract fields as one text, in SQL (EventStore.row_digests)."""
+    fields = []
+    for column in c.TABLES_BY_NAME["events"].columns:
+        if column.name in LIST_COLUMNS:
+            fields.append(f"coalesce(array_to_string({column.name}, ';'), '')")
+        elif column.kind in (c.FLOAT, c.INT):  # stored as doubles
+            fields.append(f"coalesce(CAST(CAST(floor({column.name} * CAST(1000000000 AS DOUBLE))"
+                          " AS BIGINT) AS VARCHAR), '')")
+        else:
+            fields.append(f"coalesce({column.name}, '')")
+    return f"concat_ws(chr(31), {', '.join(fields)})"
+
+
+def _hex_sum(column: str, start: int, digits: int = 7) -> str:
+    """The sum, as text, of the number the hex digits start..start+digits-1 of `column` read."""
+    value = " + ".join(f"(instr('0123456789abcdef', substr({column}, {start + i}, 1)) - 1)"
+                       f" * {16 ** (digits - 1 - i)}" for i in range(digits))
+    return f"CAST(sum({value}) AS VARCHAR)"
 
 
 def _earliest_keys(counts: pd.DataFrame, n: int, wanted: str = "earliest") -> list[int]:

@@ -11,8 +11,12 @@ A pack holds
     README.txt      the same facts as the manifest, in sentences
     manifest.json   ProxyLens's version, the time (UTC), the page, the engine, the data version
                     and the files it was made from, the filters (as chips read and as
-                    briefing.csv columns), what each table holds and whether it was cut, and
-                    every other file of the zip with its size and SHA-256
+                    briefing.csv columns), the page's own choices in its address, what each
+                    table holds and whether it was cut, and every other file of the zip with
+                    its size and SHA-256
+A pack covers one view, or several parts: a briefing's steps (scope "briefing"), or the two
+windows of a comparison (scope "comparison", from the Compare page), whose tables are the union
+over the parts, each row saying which parts it belongs to (the in_steps or in_windows column).
 Every CSV is formula-safe (exports.csv_bytes). The events are written a page at a time, at most
 PACK_EVENT_ROWS of them: with millions of matching events the file is cut, and the manifest and
 README.txt say so and how many matched.
@@ -41,6 +45,7 @@ PACK_EVENT_ROWS = 100_000  # events written to a pack's events.csv at most
 PAGE_ROWS = 5_000  # events fetched and written at a time
 UNVERSIONED = ("briefing",)  # tables a data version leaves out: saving a briefing changes no data
 STEPS_COLUMN = "in_steps"  # a briefing pack's tables: the steps each row belongs to
+WINDOWS_COLUMN = "in_windows"  # a comparison's tables: the windows (A, B) each row is in
 
 
 # --------------------------------------------------------------------------------------------
@@ -66,13 +71,13 @@ def data_version(files: list[loader.FileReport]) -> str:
 class PackPart:
     """One view a pack covers: the current view, or one step of a briefing."""
 
-    label: str  # "the current view", "Step 2: 2003-2005, the networks form"
+    label: str  # "the current view", "Step 2: 2003-2005, the networks form", "Window A: 2006"
     chosen: selection.Selection
     relations: pd.DataFrame  # under the filters
     claims: pd.DataFrame  # about what the view shows
     filters: Filters
     filter_lines: list[str]  # the chips, as the page reads them
-    step: str | None = None  # a briefing step's number
+    step: str | None = None  # a briefing step's number, or a comparison's window ("A", "B")
     title: str | None = None
     evidence: tuple[str, ...] = ()
 
@@ -84,11 +89,22 @@ class PackInfo:
     page: str  # the page it was downloaded from
     record: str  # the record's title (summary.record_title)
     engine: str  # which engine answered (the event store's engine_text)
-    scope: str = "view"  # "view" or "briefing"
+    scope: str = "view"  # "view", "briefing" or "comparison" (the Compare page's two windows)
     briefing_file: str | None = None
     created: datetime | None = None  # default: now, UTC
     data_folder: str = ""  # the folder's name (not its path on the server)
     extra: dict = field(default_factory=dict)
+    # the page's own choices in its address (st.query_params, the sidebar's filters left out:
+    # "filters" holds them), e.g. {"cmp_b": "surge-response"} or {"patron": "iran"}
+    address: dict = field(default_factory=dict)
+
+
+def _parts_column(info: PackInfo, parts: list[PackPart]) -> str | None:
+    """The column naming the parts each row belongs to: in_steps for a briefing, in_windows
+    for a comparison of two windows; None for a pack of one view."""
+    if info.scope == "briefing":
+        return STEPS_COLUMN
+    return WINDOWS_COLUMN if len(parts) > 1 else None
 
 
 def pack_bytes(dataset: loader.Dataset, files: list[loader.FileReport], parts: list[PackPart],
@@ -97,7 +113,7 @@ def pack_bytes(dataset: loader.Dataset, files: list[loader.FileReport], parts: l
     """The evidence pack as the bytes of a zip (see the module's docstring)."""
     created = (info.created or datetime.now(timezone.utc)).astimezone(timezone.utc)
     version = data_version(files)
-    several = info.scope == "briefing"
+    column = _parts_column(info, parts)
     written: dict[str, dict] = {}  # zip name -> {"bytes", "sha256"}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
@@ -109,15 +125,15 @@ def pack_bytes(dataset: loader.Dataset, files: list[loader.FileReport], parts: l
         put("report.html", report_html.encode("utf-8"))
         with pack.open(_entry("events.csv", created), "w") as out:
             sink = _HashingSink(out)
-            events = _write_events(sink, dataset, parts, several, event_rows)
+            events = _write_events(sink, dataset, parts, column, event_rows)
         written["events.csv"] = {"bytes": sink.size, "sha256": sink.digest()}
         tables = {"events": events}
-        for name, frame in _other_tables(dataset, parts, several).items():
+        for name, frame in _other_tables(dataset, parts, column).items():
             put(f"{name}.csv", exports.csv_bytes(frame))
             tables[name] = {"rows": len(frame)}
         put("sources.csv", exports.csv_bytes(sources))
         tables["sources"] = {"rows": len(sources)}
-        manifest = _manifest(version, files, parts, info, created, tables, written, several)
+        manifest = _manifest(version, files, parts, info, created, tables, written, column)
         put("README.txt", _readme(manifest).encode("utf-8"))
         manifest["files"] = [{"name": name, **facts} for name, facts in written.items()]
         pack.writestr(_entry("manifest.json", created),
@@ -159,10 +175,11 @@ def _event_columns(dataset: loader.Dataset) -> list[str]:
 
 
 def _write_events(sink: _HashingSink, dataset: loader.Dataset, parts: list[PackPart],
-                  several: bool, limit: int) -> dict:
-    """Write the matching events (their union over the parts, each row saying which steps it
-    belongs to when `several`) a page at a time, at most `limit`; return what the manifest
-    says of them."""
+                  column: str | None, limit: int) -> dict:
+    """Write the matching events (their union over the parts, each row saying in `column`
+    which steps or windows it belongs to) a page at a time, at most `limit`; return what the
+    manifest says of them."""
+    several = column is not None
     columns = _event_columns(dataset)
     seen: set[str] = set()
     per_part = [0] * len(parts)
@@ -191,7 +208,7 @@ def _write_events(sink: _HashingSink, dataset: loader.Dataset, parts: list[PackP
                            for j, other in enumerate(parts)]
                 steps = [[parts[j].step or str(j + 1) for j in range(len(parts))
                           if ident in holding[j]] for ident in ids]
-                out[STEPS_COLUMN] = [";".join(s) for s in steps]
+                out[column] = [";".join(s) for s in steps]
                 for j in range(len(parts)):
                     per_part[j] += sum(ident in holding[j] for ident in ids)
             else:
@@ -205,7 +222,7 @@ def _write_events(sink: _HashingSink, dataset: loader.Dataset, parts: list[PackP
     if first:  # nothing matched: the header alone
         empty = exports.flatten(dataset.events.iloc[:0][columns])
         if several:
-            empty[STEPS_COLUMN] = pd.Series(dtype=object)
+            empty[column] = pd.Series(dtype=object)
         sink.write(_csv_part(empty, True))
     matching = [p.chosen.facts["events"] for p in parts]
     facts = {"rows": total, "cut": cut or any(k < m for k, m in zip(per_part, matching)),
@@ -216,7 +233,7 @@ def _write_events(sink: _HashingSink, dataset: loader.Dataset, parts: list[PackP
                                       for i, (p, m) in enumerate(zip(parts, matching))}
         facts["written_per_step"] = {p.step or str(i + 1): k
                                      for i, (p, k) in enumerate(zip(parts, per_part))}
-    facts["note"] = _events_note(facts, several)
+    facts["note"] = _events_note(facts, several, "step" if column == STEPS_COLUMN else "window")
     return facts
 
 
@@ -228,50 +245,51 @@ def _csv_part(frame: pd.DataFrame, header: bool) -> bytes:
     return exports.neutralise(frame).to_csv(index=False, header=False).encode("utf-8")
 
 
-def _events_note(facts: dict, several: bool) -> str:
+def _events_note(facts: dict, several: bool, part: str = "step") -> str:
     if not facts["cut"]:
         return f"events.csv holds every matching event ({facts['rows']:,}), in date order."
     if not several:
         return (f"events.csv holds the first {facts['rows']:,} of the {facts['matching']:,} "
                 "matching events, in date order: the file is cut. Narrow the filters to "
                 "export them all.")
-    short = [f"step {s}: {facts['written_per_step'][s]:,} of {m:,}"
+    short = [f"{part} {s}: {facts['written_per_step'][s]:,} of {m:,}"
              for s, m in facts["matching_per_step"].items() if facts["written_per_step"][s] < m]
     return (f"events.csv holds {facts['rows']:,} events (at most {facts['limit']:,}), so some "
-            f"steps' events are cut ({'; '.join(short)}), each step's in date order.")
+            f"{part}s' events are cut ({'; '.join(short)}), each {part}'s in date order.")
 
 
-def _other_tables(dataset: loader.Dataset, parts: list[PackPart], several: bool
+def _other_tables(dataset: loader.Dataset, parts: list[PackPart], column: str | None
                   ) -> dict[str, pd.DataFrame]:
     """Actors, relations and claims as the Events CSV's neighbours are written
     (export_ui.filtered_tables): the actors the matching events and kept relations involve,
-    the kept relations, the claims about what the view shows; for a briefing, their union
-    over the steps with the steps each row belongs to."""
+    the kept relations, the claims about what the view shows; for a briefing or a
+    comparison, their union over the parts with the parts each row belongs to (`column`)."""
+    several = column is not None
     actor_sets = [frames.relation_ends(p.relations) | p.chosen.involved_actor_ids()
                   for p in parts]
     actors = dataset.actors[dataset.actors["actor_id"].isin(set().union(*actor_sets))]
-    out = {"actors": _with_steps(actors, "actor_id", actor_sets, parts, several)}
+    out = {"actors": _with_steps(actors, "actor_id", actor_sets, parts, column)}
     relation_sets = [set(p.relations["relation_id"].tolist()) for p in parts]
     relations = (pd.concat([p.relations for p in parts], ignore_index=True)
                  .drop_duplicates("relation_id") if several else parts[0].relations)
-    out["relations"] = _with_steps(relations, "relation_id", relation_sets, parts, several)
+    out["relations"] = _with_steps(relations, "relation_id", relation_sets, parts, column)
     claims = (pd.concat([p.claims for p in parts], ignore_index=True) if several
               else parts[0].claims)
     if "claim_id" in claims:
         claim_sets = [set(p.claims["claim_id"].tolist()) for p in parts]
         claims = claims.drop_duplicates("claim_id") if several else claims
-        out["claims"] = _with_steps(claims, "claim_id", claim_sets, parts, several)
+        out["claims"] = _with_steps(claims, "claim_id", claim_sets, parts, column)
     else:
         out["claims"] = claims
     return out
 
 
 def _with_steps(frame: pd.DataFrame, key: str, sets: list[set], parts: list[PackPart],
-                several: bool) -> pd.DataFrame:
+                column: str | None) -> pd.DataFrame:
     table = {"actor_id": "actors", "relation_id": "relations", "claim_id": "claims"}[key]
     flat = exports.flatten(frame, drop=set(loader.helper_columns(table)))
-    if several:
-        flat[STEPS_COLUMN] = [";".join(p.step or str(i + 1) for i, p in enumerate(parts)
+    if column is not None:
+        flat[column] = [";".join(p.step or str(i + 1) for i, p in enumerate(parts)
                                        if ident in sets[i]) for ident in frame[key]]
     return flat
 
@@ -289,7 +307,7 @@ def filters_record(chosen: Filters, lines: list[str]) -> dict:
 
 
 def _manifest(version: str, files, parts: list[PackPart], info: PackInfo, created: datetime,
-              tables: dict, written: dict, several: bool) -> dict:
+              tables: dict, written: dict, column: str | None) -> dict:
     manifest = {
         "proxylens_version": APP_VERSION,
         "created_utc": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -304,7 +322,16 @@ def _manifest(version: str, files, parts: list[PackPart], info: PackInfo, create
                        for f in files],
         "engine": info.engine,
     }
-    if several:
+    if column == WINDOWS_COLUMN:  # a comparison: each window, its dates and its filters
+        manifest["windows"] = [{
+            "window": p.step, "title": p.title,
+            "from": p.filters.date_from.isoformat() if p.filters.date_from else None,
+            "to": p.filters.date_to.isoformat() if p.filters.date_to else None,
+            "filters": filters_record(p.filters, p.filter_lines),
+            "matching": {"events": p.chosen.facts["events"], "relations": len(p.relations),
+                         "claims": len(p.claims)},
+        } for p in parts]
+    elif column is not None:
         manifest["briefing_file"] = info.briefing_file
         manifest["steps"] = [{
             "step": p.step, "title": p.title, "filters": filters_record(p.filters, p.filter_lines),
@@ -318,6 +345,7 @@ def _manifest(version: str, files, parts: list[PackPart], info: PackInfo, create
     manifest["report"] = {"file": "report.html", "note": (
         f"The report's tables hold at most the first {selection.LISTED_ROWS:,} matching events "
         "of each view, as the page lists them; events.csv holds more.")}
+    manifest["address"] = dict(info.address)
     manifest.update(info.extra)
     manifest["files"] = [{"name": name, **facts} for name, facts in written.items()]
     manifest["files_note"] = ("Every file of the zip but manifest.json itself, with its size in "
@@ -333,7 +361,9 @@ def _readme(manifest: dict) -> str:
         f"Made by ProxyLens {manifest['proxylens_version']} on {manifest['created_utc']} (UTC), "
         f"from the {manifest['page']} page"
         + (f", for the whole briefing {manifest.get('briefing_file')}." if
-           manifest["scope"] == "briefing" else ", for the view shown there."),
+           manifest["scope"] == "briefing" else
+           ", for the comparison of two windows shown there." if "windows" in manifest
+           else ", for the view shown there."),
         f"Data version: {manifest['data_version']} (the Data page shows the same; it is a digest "
         "of the content fingerprints of the data files below).",
         f"Engine: {manifest['engine']}.",
@@ -350,9 +380,19 @@ def _readme(manifest: dict) -> str:
         for step in manifest["steps"]:
             chips = "; ".join(step["filters"]["lines"]) or "no filters"
             lines.append(f"  Step {step['step']}: {step['title']} - {chips}")
+    elif "windows" in manifest:
+        lines.append("Windows compared, each with its filters (each table's in_windows column "
+                     "says which windows a row belongs to):")
+        for window in manifest["windows"]:
+            chips = "; ".join(window["filters"]["lines"]) or "no filters"
+            lines.append(f"  Window {window['window']}: {window['title']} ({window['from']} to "
+                         f"{window['to']}) - {chips}")
     else:
         chips = "; ".join(manifest["filters"]["lines"]) or "none: everything is shown"
         lines.append(f"Filters: {chips}")
+    if manifest["address"]:
+        lines.append("The page's own choices in its address: " + "; ".join(
+            f"{key}={value}" for key, value in manifest["address"].items()) + ".")
     lines += ["", "What each file holds:",
               "  report.html    the offline report (opens in any browser without internet)"]
     for name, facts in manifest["tables"].items():

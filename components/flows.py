@@ -115,7 +115,10 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
         selfish = selfish[selfish["giver"].isin(followed)]
     if len(selfish):
         left_out.append(_sentence("relation of an actor with itself", selfish, names))
-    loops = _loop_closers(graph.subgraph(reached), starts)
+    # only the edges to be drawn: an edge out of an actor reached but not followed is not
+    drawn = _flow_graph(gives)
+    drawn.add_nodes_from(starts)
+    loops = _loop_closers(drawn, starts)
     closing = [(g, r) in loops for g, r in zip(gives["giver"], gives["receiver"])]
     if any(closing):
         left_out.append(_sentence("relation that would close a loop", gives[closing], names))
@@ -166,6 +169,8 @@ def _walk(graph: nx.DiGraph, starts: list[str], sides: dict) -> tuple[set[str], 
     (the patron's flows reaching its adversaries' camp) is drawn to that actor and followed no
     further: its own flows belong to another patron."""
     home = {sides.get(s) for s in starts}
+    if not home & set(linkchart.SIDES) - {linkchart.OTHER_SIDE}:
+        sides = {}  # a patron of no known side: no side to stop at
     followed, reached = set(), set(starts)
     walking = list(starts)
     while walking:

@@ -84,6 +84,16 @@ class Selection:
             return views.places_from_counts(counts, listed, colour_by)
         return self._kept(("places", colour_by), ask)
 
+    def location_counts(self) -> pd.DataFrame:
+        """Matching events per place, each place on its own (map_places merges places into
+        grid cells past views.MAX_PLACES_DRAWN): location, name, lat, lon, precision, events."""
+        def ask():
+            counts = self.store.location_counts(self.where)
+            counts.insert(1, "name", [self._place_names.get(p, "")
+                                      for p in counts["location"].tolist()])
+            return counts
+        return self._kept(("locations",), ask)
+
     @cached_property
     def _place_names(self) -> dict[str, str]:
         places = self.dataset.locations
@@ -145,7 +155,8 @@ class Selection:
         return self._kept(("citations",), lambda: self.full_store.citations(self.full_where))
 
     def pair_counts(self) -> dict[frozenset, int]:
-        """{frozenset({a, b}): matching events naming both actors} (as actor1 and actor2)."""
+        """{frozenset({a, b}): matching events naming both actors (as actor1, actor2 or an
+        associated actor)}."""
         def ask():
             counts = self.store.pair_counts(self.where)
             return {frozenset(pair): int(n) for *pair, n in

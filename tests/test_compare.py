@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -100,19 +101,70 @@ def test_the_special_groups_leadership_is_gained_from_2003_2005_to_2006_2007(ds,
     assert changes.loc["r-002", "change"] == compare.KEPT
 
 
-def test_changes_agree_with_each_window_asked_on_its_own(ds, windows):
+def active_by_own_dates(relations: pd.DataFrame, window: compare.Window) -> pd.Series:
+    """Possibly in the window, read from the relation's own period alone: it starts by the
+    window's end and ends from its start (a missing end is open; no dates at all: always)."""
+    start, end = relations["period_start"], relations["period_end"]
+    return ((start.isna() | (start <= pd.Timestamp(window.end)))
+            & (end.isna() | (end >= pd.Timestamp(window.start))))
+
+
+def expected_changes(relations: pd.DataFrame, a: compare.Window, b: compare.Window
+                     ) -> dict[str, str]:
+    in_a, in_b = active_by_own_dates(relations, a), active_by_own_dates(relations, b)
+    change = np.where(in_a & in_b, compare.KEPT, np.where(in_b, compare.GAINED, compare.LOST))
+    held = (in_a | in_b).to_numpy()
+    return dict(zip(relations.loc[held, "relation_id"], change[held]))
+
+
+def actors_named(ds, chosen: filters.Filters) -> set[str]:
+    """The actors the matching events name, read from the events' own rows."""
+    events = selection.matching_events(ds, chosen)
+    named = set(events["actor1"]) | set(events["actor2"])
+    for listed in events["assoc_actors"]:
+        named |= set(listed)
+    return named - {""}
+
+
+def test_each_relations_change_follows_from_its_own_dates(ds, windows):
     _, a, b = windows
     changes = compare.relation_changes(ds, EVERYTHING, a, b)
-    in_a = relation_ids(ds, compare.within(EVERYTHING, a))
-    in_b = relation_ids(ds, compare.within(EVERYTHING, b))
-    by_change = changes.groupby("change")["relation_id"].apply(set).to_dict()
-    assert by_change[compare.GAINED] == in_b - in_a
-    assert by_change[compare.LOST] == in_a - in_b
-    assert by_change[compare.KEPT] == in_a & in_b
-    assert len(changes) == len(in_a | in_b)
+    assert dict(zip(changes["relation_id"], changes["change"])) == expected_changes(
+        ds.relations, a, b)
     undated = ds.relations[(ds.relations["start_date"] == "") & (ds.relations["end_date"] == "")]
+    by_change = changes.groupby("change")["relation_id"].apply(set).to_dict()
     assert set(undated["relation_id"]) <= by_change[compare.KEPT]
     assert compare.undated_relations(changes) == len(undated)
+
+
+@pytest.mark.parametrize("chosen", [filters.Filters(places=("baghdad",)),
+                                    filters.Filters(event_types=("training",))],
+                         ids=["place", "event type"])
+def test_an_event_only_filter_limits_the_relations_shown_not_their_change(ds, windows, chosen):
+    """With an event type or place chosen, the relations shown are those between actors that
+    the matching events of A or B name; each one's change still follows from its own dates,
+    not from which window's events name its actors."""
+    _, a, b = windows
+    changes = compare.relation_changes(ds, chosen, a, b)
+    named = (actors_named(ds, compare.within(chosen, a))
+             | actors_named(ds, compare.within(chosen, b)))
+    shown = ds.relations[ds.relations["source"].isin(named) & ds.relations["target"].isin(named)]
+    assert len(changes) and dict(zip(changes["relation_id"], changes["change"])) == (
+        expected_changes(shown, a, b))
+
+
+def test_the_reviewers_cases_are_kept_not_gained_or_lost(ds, windows):
+    _, a, b = windows
+    baghdad = compare.relation_changes(ds, filters.Filters(places=("baghdad",)), a, b)
+    change = dict(zip(baghdad["relation_id"], baghdad["change"]))
+    # Special Groups targets the Coalition (r-062) and r-063 have no dates in the sources:
+    # active in both windows, whichever window's Baghdad events name their actors
+    assert change["r-062"] == change["r-063"] == compare.KEPT
+    training = compare.relation_changes(ds, filters.Filters(event_types=("training",)), a, b)
+    assert dict(zip(training["relation_id"], training["change"]))["r-011"] == compare.KEPT
+    undated = baghdad["period_start"].isna() & baghdad["period_end"].isna()
+    assert compare.undated_relations(baghdad) == int(undated.sum()) == 2
+    assert set(baghdad.loc[undated, "change"]) == {compare.KEPT}
 
 
 def test_under_certainly_in_the_window_an_undated_relation_is_in_neither(ds, windows):
@@ -121,6 +173,9 @@ def test_under_certainly_in_the_window_an_undated_relation_is_in_neither(ds, win
     changes = compare.relation_changes(ds, certain, a, b)
     assert "r-002" not in set(changes["relation_id"])
     assert compare.undated_relations(changes) == 0
+    undated = ds.relations["period_start"].isna() & ds.relations["period_end"].isna()
+    assert compare.undated_in_neither(ds, certain, a, b) == int(undated.sum()) > 0
+    assert compare.undated_in_neither(ds, EVERYTHING, a, b) == 0
 
 
 def test_other_filters_apply_to_both_windows(ds, windows):
@@ -192,12 +247,12 @@ def test_place_kinds():
         def __init__(self, counts):
             self.counts = counts
 
-        def map_places(self):
+        def location_counts(self):
             return pd.DataFrame({
                 "location": list(self.counts), "name": [p.title() for p in self.counts],
                 "lat": [33.0] * len(self.counts), "lon": [44.0] * len(self.counts),
-                "events": list(self.counts.values()), "places": [1] * len(self.counts),
-                "precision": ["exact"] * len(self.counts)})
+                "precision": ["exact"] * len(self.counts),
+                "events": list(self.counts.values())})
 
     found = compare.place_changes(Stub({"basra": 3, "mosul": 2, "kut": 1, "hit": 4}),
                                   Stub({"basra": 5, "mosul": 1, "kut": 1, "irbil": 2}))
@@ -227,8 +282,8 @@ def test_headline_changes_are_the_two_windows_view_counts(ds, windows):
     for window in (a, b):
         relations, matching = selection.filtered(ds, compare.within(EVERYTHING, window))
         counts.append(selection.view_counts(matching, relations))
-    table = compare.headline_changes(compare.headline_for(ds, EVERYTHING, a),
-                                     compare.headline_for(ds, EVERYTHING, b)).set_index("measure")
+    table = compare.headline_changes(*compare.headline_for(ds, EVERYTHING, a, b)).set_index(
+        "measure")
     for measure in compare.HEADLINES:
         assert table.loc[measure, "A"] == counts[0][measure]
         assert table.loc[measure, "B"] == counts[1][measure]
@@ -292,8 +347,7 @@ def test_the_comparison_runs_on_an_imported_acled_export(acled):
     assert changes["events_b"].to_dict() == {p: counts_b.get(p, 0) for p in changes.index}
     relations = compare.relation_changes(acled, EVERYTHING, a, b)
     assert relations.empty  # an export brings no relations: the page says so
-    table = compare.headline_changes(compare.headline_for(acled, EVERYTHING, a),
-                                     compare.headline_for(acled, EVERYTHING, b))
+    table = compare.headline_changes(*compare.headline_for(acled, EVERYTHING, a, b))
     assert table["A"].sum() > 0 and table["B"].sum() > 0
     drawn = compare.place_change_frame(changes.reset_index())
     assert set(drawn["key"]) <= set(compare.PLACE_CHANGES)
@@ -305,7 +359,108 @@ def test_narrowing_an_acled_comparison_by_event_type(acled):
     a, b = offered[compare.HALVES[0]], offered[compare.HALVES[1]]
     kind = acled.events["event_type"].value_counts().index[0]
     narrowed = dataclasses.replace(EVERYTHING, event_types=(kind,))
-    table = compare.headline_changes(compare.headline_for(acled, narrowed, a),
-                                     compare.headline_for(acled, narrowed, b)).set_index("measure")
+    table = compare.headline_changes(*compare.headline_for(acled, narrowed, a, b)).set_index(
+        "measure")
     of_kind = acled.events[acled.events["event_type"] == kind]
     assert table.loc["Events", "A"] + table.loc["Events", "B"] == len(of_kind)
+
+
+# --------------------------------------------------------------------------------------------
+# Many places: each place compared on its own, drawn in one grid for both windows
+
+
+@pytest.fixture(scope="module")
+def many_places(tmp_path_factory):
+    """A synthetic folder (bench.generate's tables) of 900 places: places 0-699 with one event
+    in 2004 and one in 2006, places 700-899 with one event in 2006 only. A has 700 places, B
+    900: past views.MAX_PLACES_DRAWN, so B's map merges places into grid cells."""
+    from bench import generate
+
+    rng = np.random.default_rng(3)
+    actors = generate.make_actors(rng, 300)
+    places = generate.make_locations(rng, 900).assign(kind="city")
+    at = list(places["location_id"][:700]) * 2 + list(places["location_id"][700:])
+    dates = ["2004-06-01"] * 700 + ["2006-06-01"] * 900
+    events = pd.DataFrame({
+        "event_id": [f"e{i:05d}" for i in range(len(at))], "event_date": dates,
+        "time_precision": "day", "date_end": "", "event_type": "armed attack",
+        "actor1": actors["actor_id"].iloc[0], "actor2": "", "assoc_actors": "",
+        "location": at, "origin_location": "", "latitude": "", "longitude": "",
+        "geo_precision": "", "claim_status": "reported", "fatalities": "0",
+        "description": "Synthetic event", "source_ids": "s00", "source_locator": "synthetic"})
+    folder = tmp_path_factory.mktemp("many-places") / "data"
+    folder.mkdir()
+    for name, frame in {"sources": generate.make_sources(), "locations": places,
+                        "actors": actors, "events": events,
+                        "relations": generate.make_relations(rng, actors, 50)}.items():
+        frame.astype(str).to_parquet(folder / f"{name}.parquet", index=False)
+    return loader.load_dataset(folder).dataset
+
+
+def test_places_are_compared_one_by_one_however_each_window_draws_them(many_places):
+    a = compare.Window(date(2004, 1, 1), date(2004, 12, 31))
+    b = compare.Window(date(2006, 1, 1), date(2006, 12, 31))
+    selection_a = selection.select(many_places, compare.within(EVERYTHING, a))
+    selection_b = selection.select(many_places, compare.within(EVERYTHING, b))
+    assert (selection_b.map_places()["places"] > 1).any()  # B's own map merges places
+    changes = compare.place_changes(selection_a, selection_b)
+    summary = compare.place_change_summary(changes)
+    # no place lost an event: none is gone or fewer (cell against place, hundreds were)
+    assert summary == {compare.NEW: 200, compare.MORE: 0, compare.SAME: 700, compare.FEWER: 0,
+                       compare.GONE: 0}
+    assert len(changes) == 900
+    later = set(many_places.locations["location_id"].iloc[700:])
+    assert set(changes.loc[changes["kind"] == compare.NEW, "location"]) == later
+    # drawn: one grid for both windows, each cell's events summed; nothing lost anywhere, so
+    # no cell is gone or fewer, and every event of each window is in some cell
+    drawn = compare.shared_cells(changes)
+    assert len(drawn) <= views.MAX_PLACES_DRAWN and drawn["merged"].any()
+    assert not set(drawn["kind"]) & {compare.GONE, compare.FEWER}
+    assert drawn["events_a"].sum() == 700 and drawn["events_b"].sum() == 900
+    assert drawn["places"].sum() == 900
+    frame = compare.place_change_frame(drawn)
+    assert set(frame["key"]) <= {compare.NEW, compare.MORE, compare.SAME}
+
+
+def test_few_places_are_drawn_one_by_one(ds, windows):
+    _, a, b = windows
+    changes = compare.place_changes(selection.select(ds, compare.within(EVERYTHING, a)),
+                                    selection.select(ds, compare.within(EVERYTHING, b)))
+    pd.testing.assert_frame_equal(compare.shared_cells(changes), changes)
+
+
+# --------------------------------------------------------------------------------------------
+# How many windows are offered
+
+
+def periods_frame(n: int) -> pd.DataFrame:
+    """n consecutive one-month periods from January 2000."""
+    starts = pd.date_range("2000-01-01", periods=n, freq="MS")
+    return pd.DataFrame({"period_id": [f"p{i:03d}" for i in range(n)],
+                         "label": [f"Month {i}" for i in range(n)],
+                         "period_start": starts, "period_end": starts + pd.offsets.MonthEnd(0)})
+
+
+def test_runs_of_periods_are_capped():
+    few = compare.presets(periods_frame(12), date(2000, 1, 1), date(2000, 12, 31))
+    runs = [k for k in few if compare.RUN_SEPARATOR in k]
+    # runs of two to six periods: 11 + 10 + 9 + 8 + 7
+    assert len(runs) == 45 and "p000..p005" in few and "p000..p006" not in few
+    assert few["p000..p005"] == compare.Window(date(2000, 1, 1), date(2000, 6, 30),
+                                               "Month 0 to Month 5")
+    assert len(few) == 12 + 45 + len(compare.HALVES)
+    many = compare.presets(periods_frame(200), date(2000, 1, 1), date(2016, 8, 31))
+    assert len(many) == 200 + len(compare.HALVES)  # each period alone, and the halves
+    assert not [k for k in many if compare.RUN_SEPARATOR in k]
+
+
+def test_the_default_b_is_a_run_that_is_offered():
+    periods = periods_frame(12)
+    offered = compare.presets(periods, date(2000, 1, 1), date(2000, 12, 31))
+    a, b = compare.default_keys(periods, offered, pd.Series({2000: 50}))
+    assert (a, b) == ("p000", "p001..p006")  # B: the longest run offered after A
+    assert a in offered and b in offered
+    periods = periods_frame(30)
+    offered = compare.presets(periods, date(2000, 1, 1), date(2002, 6, 30))
+    a, b = compare.default_keys(periods, offered, pd.Series({2000: 50, 2001: 50, 2002: 20}))
+    assert (a, b) == ("p000", "p001")

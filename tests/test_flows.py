@@ -17,6 +17,7 @@ from components import filters as f
 from components import briefing, flows, grades, loader, selection
 from tests.apptest_helpers import echarts_option, echarts_titled, run_app
 from tests.conftest import DATA
+from tests.test_evidence_pack import kept_media  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -88,11 +89,16 @@ def test_support_reaching_the_other_side_is_not_followed_further(ds):
 def test_the_widths_by_events_count_the_matching_events_naming_both_actors(ds):
     matching = selection.select(ds, f.Filters())
     pairs = matching.pair_counts()
-    events = ds.events[(ds.events["actor1"] != "") & (ds.events["actor2"] != "")]
-    expected = events.groupby([events[["actor1", "actor2"]].min(axis=1),
-                               events[["actor1", "actor2"]].max(axis=1)]).size()
-    expected = {frozenset(k): int(v) for k, v in expected.items() if k[0] != k[1]}
+    # every actor an event names: its first and second actor and its associated actors
+    expected: dict[frozenset, int] = {}
+    for row in ds.events.itertuples():
+        named = sorted({a for a in (row.actor1, row.actor2, *(row.assoc_actors or ())) if a})
+        for i, a in enumerate(named):
+            for b in named[i + 1:]:
+                expected[frozenset((a, b))] = expected.get(frozenset((a, b)), 0) + 1
     assert pairs == expected
+    # the Qods Force's funding of Hezbollah is drawn by events too: events name both
+    assert pairs[frozenset(("irgc-qf", "hezbollah"))] > 0
     found = flows.support_flows(ds.relations, ds.actors, "iran", "events", pairs)
     assert len(found.links) and (found.links["value"] == found.links["events"]).all()
     assert all(found.links["events"] == [pairs[frozenset(p)] for p in
@@ -150,17 +156,30 @@ def test_a_loop_and_a_self_link_are_left_out_and_named():
                           st.sampled_from(["funds", "arms", "proxy of", "part of", "targets",
                                            "fights", "member of", "allied with"]),
                           st.sampled_from("abcdef")), max_size=25),
-       st.sampled_from([None, "a", "b"]))
-def test_any_relations_give_flows_without_loops_drawn_from_real_relations(rows, patron):
+       st.sampled_from([None, "a", "b"]),
+       st.lists(st.sampled_from(["", "Iran and its partners",
+                                 "U.S., Coalition and Iraqi government"]),
+                min_size=6, max_size=6))
+def test_any_relations_give_flows_without_loops_drawn_from_real_relations(rows, patron, sides):
     relations = relations_frame([(f"r{i}", s, rel, t, "confirmed")
                                  for i, (s, rel, t) in enumerate(rows)])
-    found = flows.support_flows(relations, actors_frame("abcdef"), patron=patron)
+    found = flows.support_flows(relations, actors_frame("abcdef").assign(side=sides),
+                                patron=patron)
     oriented = flows.oriented(relations)
     real = set(zip(oriented["giver"], oriented["receiver"], oriented["kind"]))
     assert set(zip(found.links["source"], found.links["target"], found.links["kind"])) <= real
     graph = nx.DiGraph()
     graph.add_edges_from(zip(found.links["source_key"], found.links["target_key"]))
     assert nx.is_directed_acyclic_graph(graph)
+    # a relation said to close a loop does: with it, the drawn flows would have a cycle
+    gives = found.links[found.links["kind"] == "flow"]
+    for sentence in found.left_out:
+        if "close a loop" in sentence:
+            for rid in [r for r in relations["relation_id"] if f"({r})" in sentence]:
+                row = oriented[oriented["relation_id"] == rid].iloc[0]
+                loop = nx.DiGraph(list(zip(gives["source"], gives["target"])))
+                loop.add_edge(row["giver"], row["receiver"])
+                assert not nx.is_directed_acyclic_graph(loop), sentence
     assert found.nodes["key"].is_unique
     assert set(found.links["source_key"]) | set(found.links["target_key"]) <= set(
         found.nodes["key"])
@@ -175,6 +194,28 @@ def test_any_relations_give_flows_without_loops_drawn_from_real_relations(rows, 
         hostile_unreached = oriented[(oriented["kind"] == "target")
                                      & ~oriented["giver"].isin(in_flows)]
         assert drawn + left + len(hostile_unreached) == len(oriented)
+
+
+def test_a_patron_of_no_known_side_is_followed_through_every_side():
+    relations = relations_frame([("r1", "p", "funds", "a", "confirmed"),
+                                 ("r2", "a", "arms", "b", "confirmed")])
+    actors = actors_frame("pab").assign(side=["", "Iran and its partners",
+                                              "U.S., Coalition and Iraqi government"])
+    assert flows.support_flows(relations, actors, "p").link_names() == {("p", "a"), ("a", "b")}
+
+
+def test_an_edge_out_of_an_actor_not_followed_closes_no_loop():
+    """P funds Z and B (B of the other side); B funds Z, Z arms B. Only P's flows are drawn
+    (B is reached, not followed): Z arms B is drawn and no loop is said to be left out."""
+    relations = relations_frame([("r1", "p", "funds", "z", "confirmed"),
+                                 ("r2", "p", "funds", "b", "confirmed"),
+                                 ("r3", "b", "funds", "z", "confirmed"),
+                                 ("r4", "z", "arms", "b", "confirmed")])
+    actors = actors_frame("pzb").assign(side=["Iran and its partners", "Iran and its partners",
+                                              "U.S., Coalition and Iraqi government"])
+    found = flows.support_flows(relations, actors, "p")
+    assert found.link_names() == {("p", "z"), ("p", "b"), ("z", "b")}
+    assert found.left_out == []
 
 
 def test_no_support_relation_gives_no_patron_and_an_empty_drawing(ds):
@@ -308,3 +349,15 @@ def test_a_briefing_step_can_show_the_flows(data_copy, monkeypatch):
                            briefing.step_filters(step))
     sections = briefing_ui.briefing_sections(step_ctx, [step])
     assert any("Support flows from Iran" in chart for chart in sections[0]["charts"])
+
+
+def test_the_view_report_draws_the_flows_as_the_page_shows_them(kept_media):  # noqa: F811
+    from tests.test_evidence_pack import click_download
+
+    at = run_app("app_pages/flows.py", params={"patron": "hezbollah", "flow_colour": "grade"})
+    report = click_download(kept_media, at, "report-view").decode("utf-8")
+    assert "Support flows from Lebanese Hezbollah" in report
+    assert "Bands by grade, widths by relations" in report
+    default = run_app("app_pages/overview.py")
+    report = click_download(kept_media, default, "report-view").decode("utf-8")
+    assert "Support flows from Iran" in report

@@ -21,6 +21,7 @@ from tests.apptest_helpers import (
     vega_spec,
 )
 from tests.conftest import DATA
+from tests.test_evidence_pack import click_download, csv_rows, kept_media  # noqa: F401
 
 PAGE = "app_pages/compare.py"
 NETWORK = "Actor network, A to B"
@@ -48,8 +49,7 @@ def shown_counts(at) -> dict[str, tuple[int, int]]:
 
 def expected_counts(ds, chosen: filters.Filters, a: compare.Window, b: compare.Window):
     return {m: (int(row.A), int(row.B)) for m, row in compare.headline_changes(
-        compare.headline_for(ds, chosen, a), compare.headline_for(ds, chosen, b)
-    ).set_index("measure").iterrows()}
+        *compare.headline_for(ds, chosen, a, b)).set_index("measure").iterrows()}
 
 
 def relation_change(at) -> dict[str, str]:
@@ -100,8 +100,9 @@ def test_the_network_marks_the_special_groups_leadership_as_gained(ds, default_p
         assert f"</span> {word}" in legend
     captions = " ".join(c.value for c in at.caption)
     assert "relations gained (active in B, not in A)" in captions
-    assert "have no dates in the sources: nothing says when they held, so they count as " \
-        "active in both windows" in captions
+    undated = compare.undated_relations(expected)
+    assert f"{undated} of the {len(expected)} relations compared have no dates in the sources: " \
+        "nothing says when they held, so they count as active in both windows (kept)" in captions
     # the list of what changed names the relations gained and lost
     table = at.dataframe[0].value
     assert "Qais Khazali leads Special Groups" in set(table["relation"])
@@ -267,3 +268,162 @@ def test_the_briefing_editor_sets_a_compare_steps_windows():
     assert {k: added[k] for k in compare.STEP_COLUMNS} == {
         "compare_a_from": "2003-01-01", "compare_a_to": "2005-12-31",
         "compare_b_from": "2007-01-01", "compare_b_to": "2007-12-31"}
+
+
+# --------------------------------------------------------------------------------------------
+# An event-only filter, windows past the data's dates, data on one day
+
+
+def test_a_place_filter_limits_the_relations_shown_but_not_their_change():
+    at = run_app(PAGE, params={"places": "baghdad"})
+    change = relation_change(at)
+    # no dates in the sources: active in both windows, whichever window's Baghdad events name
+    # the actors (before, "gained": the Special Groups' Baghdad events are all in B)
+    assert change["r-062"] == change["r-063"] == "kept"
+    assert change["r-068"] == "gained"  # from 2007-01
+    captions = " ".join(c.value for c in at.caption)
+    assert "2 of the 4 relations compared have no dates in the sources" in captions
+    assert "of the kept relations" not in captions
+    assert "only relations between actors that the matching events of A or of B name are " \
+        "shown" in captions
+
+
+def test_an_event_type_filter_loses_no_undated_relation():
+    at = run_app(PAGE, params={"event_types": "training"})
+    change = relation_change(at)
+    assert change["r-011"] == "kept" and "lost" not in set(change.values())
+
+
+def test_under_certainly_in_the_window_the_undated_relations_are_in_neither(ds):
+    at = run_app(PAGE, params={"date_rule": "certainly in the window"})
+    change = relation_change(at)
+    assert "r-002" not in change
+    undated = int((ds.relations["period_start"].isna() & ds.relations["period_end"].isna()).sum())
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{undated} relation(s) with no dates in the sources are in neither window" in captions
+    assert "relations compared have no dates" not in captions
+
+
+@pytest.fixture
+def aftermath(data_copy, monkeypatch):
+    """The shipped data with a period that runs past the data's last date (2008-12-31)."""
+    with (data_copy / "periods.csv").open("a", encoding="utf-8", newline="") as handle:
+        handle.write('aftermath,Aftermath,2008,2011,"After the surge, past the record."\n')
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    return data_copy
+
+
+def test_custom_dates_start_inside_the_datas_dates_when_the_period_runs_past_them(aftermath):
+    at = run_app(PAGE)
+    # B opens on the run of periods up to the aftermath: 2006 to 2011, past the data's end
+    assert at.selectbox(key="cmp_b").value == "special-groups-reorganised..aftermath"
+    assert at.metric and not at.exception
+    at.selectbox(key="cmp_b").set_value(compare.CUSTOM).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.date_input(key="cmp_b_dates").value == (date(2006, 1, 1), date(2008, 12, 31))
+    assert shown_counts(at)["Events"][1] > 0
+    at.selectbox(key="cmp_a").set_value("aftermath").run()  # the period itself still compares
+    assert not at.exception and shown_counts(at)
+
+
+def test_the_briefing_editor_keeps_a_window_past_the_datas_dates(aftermath):
+    at = run_app("app_pages/briefing.py")
+    at.multiselect(key="new-step-views").set_value(["compare"]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.date_input(key="new-step-window-b").value == (date(2006, 1, 1),
+                                                             date(2011, 12, 31))
+
+
+def test_data_on_one_day_without_periods_says_so(data_copy, monkeypatch):
+    from tests.conftest import read_rows, write_rows
+
+    events = read_rows(data_copy / "events.csv")
+    header = events[0]
+    for row in events[1:]:
+        if row[header.index("event_date")]:
+            row[header.index("event_date")] = "2006-05-01"
+            row[header.index("time_precision")] = "day"
+            row[header.index("date_end")] = ""
+    write_rows(data_copy / "events.csv", events)
+    relations = read_rows(data_copy / "relations.csv")
+    for row in relations[1:]:
+        row[relations[0].index("start_date")] = row[relations[0].index("end_date")] = ""
+    write_rows(data_copy / "relations.csv", relations)
+    write_rows(data_copy / "periods.csv", read_rows(data_copy / "periods.csv")[:1])
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    at = run_app(PAGE)
+    said = " ".join(i.value for i in at.info)
+    assert "Every dated event falls on one day (2006-05-01)" in said
+    assert "has no dates" not in said
+    assert not at.metric
+
+
+# --------------------------------------------------------------------------------------------
+# The Export menu: the comparison's report and evidence pack
+
+
+def test_the_evidence_pack_holds_window_a_and_window_b(ds, kept_media):
+    import io
+    import json
+    import zipfile
+
+    at = run_app(PAGE, params={"cmp_b": "surge-response", "claims": "confirmed"})
+    b = compare.Window(date(2007, 1, 1), date(2007, 12, 31))
+    pack = zipfile.ZipFile(io.BytesIO(click_download(kept_media, at, "pack-view")))
+    manifest = json.loads(pack.read("manifest.json"))
+    assert manifest["page"] == "Compare" and manifest["scope"] == "comparison"
+    assert [(w["window"], w["from"], w["to"]) for w in manifest["windows"]] == [
+        ("A", "2003-01-01", "2005-12-31"), ("B", "2007-01-01", "2007-12-31")]
+    assert manifest["windows"][0]["title"] == "2003-2005: Networks built"
+    assert manifest["windows"][1]["title"] == "2007: Secret cells and the surge response"
+    assert "Claim: confirmed" in manifest["windows"][1]["filters"]["lines"]
+    assert manifest["address"] == {"cmp_b": "surge-response"}  # the page's own choice
+    chosen = filters.Filters(claim_statuses=("confirmed",))
+    in_a = set(selection.matching_events(ds, compare.within(chosen, A_DEFAULT))["event_id"])
+    in_b = set(selection.matching_events(ds, compare.within(chosen, b))["event_id"])
+    rows = csv_rows(pack, "events.csv")
+    assert {r["event_id"] for r in rows} == in_a | in_b and len(rows) == len(in_a | in_b)
+    for row in rows:
+        expected = [w for w, held in (("A", in_a), ("B", in_b)) if row["event_id"] in held]
+        assert row["in_windows"] == ";".join(expected), row["event_id"]
+    relations = {r["relation_id"]: r["in_windows"] for r in csv_rows(pack, "relations.csv")}
+    changes = compare.relation_changes(ds, chosen, A_DEFAULT, b)
+    word = {"kept": "A;B", "lost": "A", "gained": "B"}
+    assert relations == {i: word[c] for i, c in zip(changes["relation_id"], changes["change"])}
+    readme = pack.read("README.txt").decode("utf-8")
+    assert "Window B: 2007: Secret cells and the surge response (2007-01-01 to 2007-12-31)" \
+        in readme
+    assert "cmp_b=surge-response" in readme
+
+
+def test_the_report_holds_the_comparison(kept_media):
+    at = run_app(PAGE)
+    report = click_download(kept_media, at, "report-view").decode("utf-8")
+    # the change network's SVG, titled with both windows, and the windows' timeline
+    assert re.search(r"<svg[^>]*>(?:(?!</svg>).)*Actor network, A to B: A 2003-2005, B "
+                     r"2006-2007(?:(?!</svg>).)*</svg>", report, re.S)
+    assert "Timeline of A and B" in report
+    assert "Window A: 2003-2005: Networks built" in report
+    assert "Headline counts, A to B" in report and "Relations gained and lost" in report
+    assert "Qais Khazali leads Special Groups" in report
+    assert "Events per place, A to B" in report and report.count("<svg") >= 3
+
+
+def test_a_flows_pack_names_the_patron_it_shows(kept_media):
+    import io
+    import json
+    import zipfile
+
+    at = run_app("app_pages/flows.py", params={"patron": "irgc-qf", "flow_width": "events",
+                                               "actor_types": "militia"})
+    assert at.selectbox(key="patron").value == "irgc-qf"
+    pack = zipfile.ZipFile(io.BytesIO(click_download(kept_media, at, "pack-view")))
+    manifest = json.loads(pack.read("manifest.json"))
+    # the page's own choices, not the sidebar's filters (those are the manifest's filters)
+    assert manifest["address"] == {"patron": "irgc-qf", "flow_width": "events"}
+    assert manifest["filters"]["machine"]["actor_types"] == ["militia"]
+    # a choice made on the page after it opened is in the pack made from that run
+    at.segmented_control(key="flow_width").set_value("relations").run()
+    at.selectbox(key="patron").set_value("*").run()
+    pack = zipfile.ZipFile(io.BytesIO(click_download(kept_media, at, "pack-view")))
+    assert json.loads(pack.read("manifest.json"))["address"] == {"patron": "*"}

@@ -130,6 +130,8 @@ def assert_same_views(duck: loader.Dataset, spark: loader.Dataset, chosen: f.Fil
     for colour_by in views.COLOUR_BY:  # the places and their tooltips
         _frames_equal(on_duck.map_places(colour_by), on_spark.map_places(colour_by))
     _frames_equal(on_duck.map_arcs(), on_spark.map_arcs())
+    _frames_equal(on_duck.location_counts(), on_spark.location_counts(),  # Compare's places
+                  ["location", "lat", "lon", "precision"])
     pd.testing.assert_series_equal(on_duck.year_counts(), on_spark.year_counts(),
                                    check_dtype=False, check_index_type=False)
     for lane_by in views.LANE_BY:
@@ -246,7 +248,7 @@ def test_the_event_page_and_find_read_the_same_on_spark(engines_over_shipped_dat
 PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/timeline.py",
          "app_pages/network.py", "app_pages/actor.py", "app_pages/event.py",
          "app_pages/claims.py", "app_pages/briefing.py", "app_pages/data.py",
-         "app_pages/help.py"]
+         "app_pages/help.py", "app_pages/flows.py", "app_pages/compare.py"]
 
 
 def _page_content(page: str, params: dict) -> dict:
@@ -263,6 +265,8 @@ def _page_content(page: str, params: dict) -> dict:
         "links": sorted(link.proto.label for link in at.get("page_link")),
         "charts": [frame.to_csv(index=False) for chart in vega_charts(at)
                    for frame in vega_datasets(chart)],
+        # the network, flows and comparison charts (ECharts options, data included)
+        "echarts": [chart.proto.spec for chart in at.get("echarts_chart")],
         "errors": [e.value for e in at.error],
     }
 
@@ -278,6 +282,7 @@ def test_every_page_renders_the_same_on_spark(page, tmp_path, monkeypatch):
     if page.endswith("event.py"):
         params = {"event": str(loader.load_dataset(folder).dataset.events["event_id"].iloc[0])}
     params["event_types"] = "armed attack" if page.endswith(("overview.py", "map.py")) else None
+    params["flow_width"] = "events" if page.endswith("flows.py") else None  # pairs of actors
     params = {k: v for k, v in params.items() if v}
     monkeypatch.setenv(engines.ENGINE_ENV, "duckdb")
     on_duck = _page_content(page, params)

@@ -13,6 +13,7 @@ from components.ui import (cards, compare_ui, data_access, evidence_ui, export_u
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
+ALL_CHECKED = "briefing-all-checked"  # the save marks every step as checked against the data
 EVIDENCE_LABEL_CHARS = 64
 CHOSEN = "briefing-file"  # which of the folder's briefings is shown (and in the address)
 
@@ -335,15 +336,39 @@ def _save(steps: list[dict], filename: str | None = None) -> None:
     target = filename or st.session_state.get(CHOSEN) or briefing.MAIN
     result = data_access.current_result()
     version = evidence.data_version(result.files)
-    try:  # what each step rests on, kept first: a briefing never records a version it lacks
-        basis.keep(folder, result.dataset, steps, version)
-    except OSError:
-        pass  # the page will say the basis was not kept, should the data change
-    path = briefing.save(steps, folder, target, data_version=version)
+    # a step keeps the version it was checked against unless it was added or edited in this
+    # draft, or the person saving says every step was checked against the current data
+    steps = briefing.stamped(steps, _saved_steps(folder, result.dataset), version,
+                             all_checked=bool(st.session_state.get(ALL_CHECKED)))
+    with basis.saving(folder):
+        try:  # what each step rests on, kept first: a briefing never records a version it lacks
+            basis.keep(folder, result.dataset,
+                       [s for s in steps if s["data_version"] == version], version)
+        except OSError:
+            pass  # the page will say the basis was not kept, should the data change
+        path = briefing.save(steps, folder, target)
+        try:  # the bases no saved briefing of the folder refers to any more
+            basis.prune(folder, result.dataset)
+        except OSError:
+            pass
     st.session_state.pop(_draft(), None)
     st.session_state["briefing-saved"] = str(path)
+    st.session_state["briefing-saved-steps"] = [
+        index + 1 for index, s in enumerate(steps) if s["data_version"] != version]
     if filename:
         st.session_state[CHOSEN] = filename
+
+
+def _saved_steps(folder, dataset) -> list[dict]:
+    """The steps of the chosen briefing as saved (what the draft was made from)."""
+    chosen = st.session_state.get(CHOSEN) or briefing.MAIN
+    if chosen == briefing.MAIN:
+        return briefing.steps(dataset.briefing)
+    if not (folder / chosen).exists():
+        return []
+    from components import loader
+
+    return briefing.steps(loader.load_briefing_file(folder, chosen, dataset)[0])
 
 
 def _save_as_new(steps: list[dict]) -> None:
@@ -361,9 +386,13 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
     editing = _draft() in st.session_state
     with st.expander("Build or edit the briefing", icon=":material/edit:", expanded=editing):
         saved = st.session_state.pop("briefing-saved", None)
+        unchecked = st.session_state.pop("briefing-saved-steps", [])
         if saved:
             st.success(f"Saved to {saved}; the previous version is kept in the data folder's "
-                       "history (the Data page lists it and can put it back).")
+                       "history (the Data page lists it and can put it back)."
+                       + (f" Step(s) {', '.join(map(str, unchecked))}, not edited, keep the "
+                          "data version they were saved against, so they still say what "
+                          "changed since." if unchecked else ""))
         st.markdown("**Add the current view as a step.** The view is every filter in the "
                     "sidebar: dates, actors, places, types, claim status, grade and text.")
         chips = export_ui.filter_lines(ctx)
@@ -403,11 +432,17 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
             blocked = datastore.write_problem(data_access.active_folder())
             if blocked:
                 st.caption(blocked)
-            row = st.container(horizontal=True)
+            row = st.container(horizontal=True, vertical_alignment="center")
             row.button("Save to the data folder", type="primary", on_click=_save, args=(steps,),
                        icon=":material/save:", key="briefing-save",
                        disabled=not writing or bool(blocked))
             row.button("Discard changes", on_click=_discard, key="briefing-discard")
+            row.checkbox("Mark all steps as checked against the current data", value=False,
+                         key=ALL_CHECKED,
+                         help="Off: only the steps added or edited here record the current "
+                         "data version; the others keep the one they were saved against, and "
+                         "still say what changed since. On: every step records the current "
+                         "version, as if each had been checked against the data now.")
         if steps:
             with st.popover("Save as a new briefing", icon=":material/add_notes:",
                             disabled=not writers.can_write()):

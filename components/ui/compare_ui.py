@@ -17,9 +17,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components import compare, network, palette, selection, views
+from components import compare, evidence, exports, filterdefs, network, palette, selection, views
 from components import filters as f
-from components.ui import cards, charts, export_ui, network_charts
+from components.ui import cards, charts, export_ui, network_charts, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, layout_positions
 from components.ui.network_panel import (
@@ -53,18 +53,39 @@ def offered_windows(folder: str, fingerprint: str) -> tuple[dict, tuple[str, str
 def window_controls(ctx: PageContext) -> tuple[compare.Window | None, compare.Window | None]:
     """A choice of window for A and for B, side by side: a named period (or run of periods)
     or dates chosen by hand. Both are bound to the address, so a link reopens them. None, None
-    when the data has no dates."""
+    when there is nothing to compare (no dates, or every date on one day and no periods)."""
     offered, defaults = offered_windows(*context_key(ctx)[:2])
     if not offered or ctx.options.date_min is None:
-        st.info("The data has no dates, so there are no periods to compare.",
-                icon=":material/compare_arrows:")
+        st.info(nothing_to_compare(ctx), icon=":material/compare_arrows:")
         return None, None
     columns = st.columns(2, gap="medium")
     chosen = []
     for column, name, default in zip(columns, ("a", "b"), defaults):
         with column:
             chosen.append(_window_control(ctx, offered, name, default))
+    held = st.session_state.get(HELD_WINDOWS)
+    if held is not None:  # the Export menu's report and pack (export_buttons) compare them
+        held.update(a=chosen[0], b=chosen[1])
     return chosen[0], chosen[1]
+
+
+def nothing_to_compare(ctx: PageContext) -> str:
+    """Why no windows are offered, in a sentence that is true of the data."""
+    first, last = ctx.options.date_min, ctx.options.date_max
+    if first is None:
+        return "The data has no dates, so there are no periods to compare."
+    if first == last:
+        return (f"Every dated event falls on one day ({first.isoformat()}) and periods.csv "
+                "names no period, so there are no two periods to compare.")
+    return "periods.csv names no usable period, so there are no periods to compare."
+
+
+def clamped(window: compare.Window, first, last) -> tuple:
+    """The window's first and last day moved inside [first, last] (a date input refuses a
+    value outside its bounds): a preset may run past the data's dates."""
+    start = min(max(window.start, first), last)
+    end = min(max(window.end, first), last)
+    return start, max(start, end)
 
 
 def _window_control(ctx: PageContext, offered: dict, name: str, default: str) -> compare.Window:
@@ -86,9 +107,10 @@ def _window_control(ctx: PageContext, offered: dict, name: str, default: str) ->
     if key != compare.CUSTOM:
         return offered[key]
     fallback = offered.get(default) or next(iter(offered.values()))
+    first, last = ctx.options.date_min, ctx.options.date_max
     picked = st.date_input(
-        f"Dates of {letter}", value=(fallback.start, fallback.end),
-        min_value=ctx.options.date_min, max_value=ctx.options.date_max, key=DATE_KEYS[name],
+        f"Dates of {letter}", value=clamped(fallback, first, last),
+        min_value=first, max_value=last, key=DATE_KEYS[name],
         bind="query-params", format="YYYY-MM-DD",
         help="The first and the last day of the window, both included.")
     days = [d for d in (picked if isinstance(picked, (tuple, list)) else (picked,)) if d]
@@ -121,18 +143,31 @@ def window_filters(ctx: PageContext, a: compare.Window, b: compare.Window
 @st.cache_data(show_spinner=False, max_entries=32)
 def comparison(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters
                ) -> dict:
-    """The headline counts of each window, the relations gained, lost and kept and the change
-    in events per place (components.compare), from the query layer's answer for each window."""
+    """The headline counts of each window, the relations gained, lost and kept (each decided
+    by the relation's own dates; an event-only filter limits them to the actors the matching
+    events of A or B name) and the change in events per place (components.compare), from the
+    query layer's answer for each window."""
     ctx_a = context_for(folder, fingerprint, filters_a)
     ctx_b = context_for(folder, fingerprint, filters_b)
-    counts_a = selection.view_counts(ctx_a.selection, ctx_a.relations)
-    counts_b = selection.view_counts(ctx_b.selection, ctx_b.relations)
+    a, b = window_of(filters_a), window_of(filters_b)
+    involved = ctx_a.selection.involved_actor_ids() | ctx_b.selection.involved_actor_ids()
+    changes = compare.relation_changes(ctx_a.dataset, filters_a, a, b, involved)
+    counts_a = selection.view_counts(ctx_a.selection, compare.relations_in(changes, "A"))
+    counts_b = selection.view_counts(ctx_b.selection, compare.relations_in(changes, "B"))
     return {
         "headline": compare.headline_changes(counts_a, counts_b),
-        "relations": compare.changes_between(ctx_a.relations, ctx_b.relations),
+        "relations": changes,
+        "undated_in_neither": compare.undated_in_neither(ctx_a.dataset, filters_a, a, b,
+                                                         involved),
+        "narrowed_to_events": filterdefs.narrows_network_to_events(filters_a),
         "places": compare.place_changes(ctx_a.selection, ctx_b.selection),
         "facts": (dict(ctx_a.selection.facts), dict(ctx_b.selection.facts)),
     }
+
+
+def window_of(chosen: f.Filters) -> compare.Window:
+    """The window a comparison's filters hold as their date range (window_filters)."""
+    return compare.Window(chosen.date_from, chosen.date_to)
 
 
 def same_windows(a: compare.Window, b: compare.Window) -> bool:
@@ -234,7 +269,9 @@ def change_network(ctx: PageContext, a: compare.Window, b: compare.Window, key: 
         lambda: change_spec(folder, fingerprint, filters_a, filters_b, a.dates, b.dates),
         "relations gained lost kept", key)
     st.markdown(legend, unsafe_allow_html=True)
-    st.caption(relations_sentence(changes, len(node_ids), len(option["series"][0]["links"])))
+    found = comparison(folder, fingerprint, filters_a, filters_b)
+    st.caption(relations_sentence(changes, len(node_ids), len(option["series"][0]["links"]),
+                                  found["undated_in_neither"], found["narrowed_to_events"]))
 
 
 def change_key(option: dict) -> str:
@@ -248,15 +285,27 @@ def change_key(option: dict) -> str:
     return f"**Lines, A to B:** {swatches} · dashed: not confirmed"
 
 
-def relations_sentence(changes: pd.DataFrame, actors: int, lines: int) -> str:
+def relations_sentence(changes: pd.DataFrame, actors: int, lines: int,
+                       undated_in_neither: int = 0, narrowed_to_events: bool = False) -> str:
+    """The counts of what changed, how relations without dates are counted, and, with an
+    event-only filter, which relations are shown."""
     counted = changes["change"].value_counts()
     undated = compare.undated_relations(changes)
     words = (f"{counted.get(compare.GAINED, 0)} relations gained (active in B, not in A), "
              f"{counted.get(compare.LOST, 0)} lost (active in A, not in B), "
-             f"{counted.get(compare.KEPT, 0)} kept; {actors} actors, {lines} lines.")
+             f"{counted.get(compare.KEPT, 0)} kept; {actors} actors, {lines} lines. Whether a "
+             "relation is active in a window follows from its own dates.")
     if undated:
-        words += (f" {undated} of the kept relations have no dates in the sources: nothing says "
-                  "when they held, so they count as active in both windows.")
+        words += (f" {undated} of the {len(changes)} relations compared have no dates in the "
+                  "sources: nothing says when they held, so they count as active in both "
+                  "windows (kept).")
+    if undated_in_neither:
+        words += (f" {undated_in_neither} relation(s) with no dates in the sources are in "
+                  "neither window: under the date rule *certainly in the window* a relation "
+                  "needs dates inside the window.")
+    if narrowed_to_events:
+        words += (" An event type or place filter is set: only relations between actors that "
+                  "the matching events of A or of B name are shown.")
     return words
 
 
@@ -289,7 +338,7 @@ def change_map_drawing(folder: str, fingerprint: str, filters_a: f.Filters,
                        filters_b: f.Filters, basemap: str, height: int, width_px: int):
     """The map's rows, its view and the deck's JSON for the change per place."""
     changes = comparison(folder, fingerprint, filters_a, filters_b)["places"]
-    places = compare.place_change_frame(changes)
+    places = compare.place_change_frame(compare.shared_cells(changes))
     if places.empty:
         return places, {}, ""
     arcs = NO_ARCS
@@ -324,10 +373,12 @@ def change_map(ctx: PageContext, a: compare.Window, b: compare.Window, key: str,
     if any(unplaced):
         notes.append(f"Events with no place in the sources are not on the map: {unplaced[0]:,} "
                      f"in A, {unplaced[1]:,} in B.")
-    if found["places"]["merged"].any():
-        notes.append("Too many places to draw one by one: nearby places are merged into grid "
-                     "cells, compared by their busiest place. Narrow the filters to compare "
-                     "places one by one.")
+    if (places["places"] > 1).any():
+        summary = compare.place_change_summary(found["places"])
+        notes.append(f"Too many places to draw one by one ({len(found['places']):,}): nearby "
+                     "places are merged into grid cells, the same cells for A and B, each "
+                     "cell's events in A and in B summed. Place by place: " + ", ".join(
+                         f"{n:,} {kind}" for kind, n in summary.items()) + ".")
     notes.append("Hover a place for its events in A and in B; click it to filter every view "
                  "to it.")
     st.caption(" ".join(notes))
@@ -469,8 +520,7 @@ def step_view(step_ctx: PageContext, step: dict, number: int, width_px: int = 70
     both windows; its compare_* columns give the windows (the page's defaults where empty)."""
     offered, defaults = offered_windows(*context_key(step_ctx)[:2])
     if not offered:
-        st.info("The data has no dates, so there are no periods to compare.",
-                icon=":material/compare_arrows:")
+        st.info(nothing_to_compare(step_ctx), icon=":material/compare_arrows:")
         return
     a, b = compare.step_windows(step, (offered[defaults[0]], offered[defaults[1]]))
     st.markdown(f"**A:** {html.escape(_titled(offered, a))} · **B:** "
@@ -485,15 +535,19 @@ def step_view(step_ctx: PageContext, step: dict, number: int, width_px: int = 70
 def step_window_inputs(ctx: PageContext, prefix: str, step: dict | None = None) -> None:
     """In the briefing editor, for a step whose views include "compare": the dates of its
     windows A and B (the step's own, else the Compare page's defaults), read back by
-    step_window_columns when the step is added or updated."""
+    step_window_columns when the step is added or updated. Each input reaches from the data's
+    first day to its last, and further when the window does (a period or a step's window may
+    run past the data's dates: it is kept as it is, not cut)."""
     offered, defaults = offered_windows(*context_key(ctx)[:2])
     if not offered:
         return
     a, b = compare.step_windows(step or {}, (offered[defaults[0]], offered[defaults[1]]))
     left, right = st.columns(2)
     for column, name, window in ((left, "A", a), (right, "B", b)):
+        first = min(d for d in (ctx.options.date_min, window.start) if d is not None)
+        last = max(d for d in (ctx.options.date_max, window.end) if d is not None)
         column.date_input(f"Window {name} of the comparison", value=(window.start, window.end),
-                          min_value=ctx.options.date_min, max_value=ctx.options.date_max,
+                          min_value=first, max_value=last,
                           key=f"{prefix}-window-{name.lower()}", format="YYYY-MM-DD")
 
 
@@ -528,3 +582,146 @@ def _titled(offered: dict, window: compare.Window) -> str:
     """A window's name when a preset has its dates, else its dates."""
     key = compare.key_of(offered, window)
     return offered[key].title if key != compare.CUSTOM else window.dates
+
+
+# --------------------------------------------------------------------------------------------
+# The Export menu on the Compare page: the report and the evidence pack of the comparison
+
+
+HELD_WINDOWS = "compare-export-windows"  # this run's windows, for the Export menu (see below)
+PLACES_IN_REPORT = 500  # the report lists at most this many places, the biggest changes first
+
+
+def export_buttons(ctx: PageContext, page_title: str) -> None:
+    """The report and the evidence pack in the Export menu of the Compare page (drawn by
+    components.ui.panels.toolbar in place of the view's): both hold the comparison of the two
+    windows the page shows, not the sidebar's view. The menu is drawn before the page chooses
+    its windows, so it keeps a dict the page fills (window_controls); the files are made on
+    click, after the page has run."""
+    held: dict = {}
+    st.session_state[HELD_WINDOWS] = held
+    title = f"ProxyLens: {page_title}"
+    generated_for = "the comparison of two periods"
+
+    def sections() -> list[dict]:
+        return report_sections(ctx, held.get("a"), held.get("b"))
+
+    def lines() -> list[str]:
+        return report_lines(ctx, held.get("a"), held.get("b"))
+
+    st.markdown("**A report of the comparison**")
+    export_ui.report_button(ctx, sections, title, generated_for, key="report-view", lines=lines)
+    st.markdown("**The comparison in one zip, with a manifest**")
+    st.caption("Two parts, window A and window B, each under the other filters: the events, "
+               "relations and claims of either, each row saying which window it is in.")
+    export_ui.pack_download(
+        ctx, lambda: pack_parts(ctx, held.get("a"), held.get("b")),
+        lambda: export_ui.report_text(ctx, sections, title, generated_for, lines),
+        page_title, key="pack-view", scope="comparison")
+
+
+def report_lines(ctx: PageContext, a: compare.Window | None, b: compare.Window | None
+                 ) -> list[str]:
+    """The report's filters: the two windows, then every sidebar filter but its date range
+    (which the windows replace here)."""
+    undated = dataclasses.replace(ctx.filters, date_from=None, date_to=None)
+    others = [sidebar.chip_label(name, value, ctx.options) for name, value in undated.active()]
+    if a is None or b is None:
+        return others
+    offered, _ = offered_windows(*context_key(ctx)[:2])
+    rule = f.DATE_RULES[ctx.filters.date_rule]
+    return [f"Window A: {_titled(offered, a)}", f"Window B: {_titled(offered, b)}",
+            f"Date rule: {rule}", *others]
+
+
+def report_sections(ctx: PageContext, a: compare.Window | None, b: compare.Window | None
+                    ) -> list[dict]:
+    """The comparison for the offline report: the windows and the headline counts, the
+    network of relations gained, lost and kept with the list of those gained and lost, the
+    map of the change per place (when there is one) with the places as a table, and the
+    timeline with both windows shaded."""
+    if a is None or b is None:
+        return [{"heading": "Nothing to compare", "narrative": nothing_to_compare(ctx)}]
+    offered, _ = offered_windows(*context_key(ctx)[:2])
+    names = f"**A:** {_titled(offered, a)} · **B:** {_titled(offered, b)}"
+    if a.same_dates(b):
+        return [{"heading": "The two windows", "narrative": names + f"\n\nA and B are the same "
+                 f"window ({a.dates}): there is nothing to compare."}]
+    folder, fingerprint, _ = context_key(ctx)
+    filters_a, filters_b = window_filters(ctx, a, b)
+    found = comparison(folder, fingerprint, filters_a, filters_b)
+    counts = found["headline"].rename(columns={
+        "measure": "measure", "A": f"A ({a.dates})", "B": f"B ({b.dates})",
+        "change": "change (B minus A)"})
+    out = [{"heading": "The two windows", "narrative": names + "\n\nThe windows take the "
+            "place of the sidebar's date range; every other filter applies to both, and so "
+            "does the date rule.", "tables": {"Headline counts, A to B": counts}}]
+    changes = found["relations"]
+    who: dict = {"heading": "Who: relations gained, lost and kept"}
+    if changes.empty:
+        who["narrative"] = "No relations match the filters in either window."
+    else:
+        nodes, merged = _change_drawing(folder, fingerprint, filters_a, filters_b)
+        who["narrative"] = relations_sentence(changes, len(nodes), len(merged),
+                                              found["undated_in_neither"],
+                                              found["narrowed_to_events"])
+        who["charts"] = [exports.chart_svg(change_spec(folder, fingerprint, filters_a,
+                                                       filters_b, a.dates, b.dates))]
+        who["tables"] = {"Relations gained and lost": compare.change_table(
+            changes, ctx.options.actors)}
+    out.append(who)
+    where: dict = {"heading": "Where: events per place"}
+    places, view, _ = change_map_drawing(folder, fingerprint, filters_a, filters_b,
+                                         map_ui.default_basemap(), 520, 860)
+    if places.empty:
+        where["narrative"] = "No event with a place matches the filters in either window."
+    else:
+        where["charts"] = [exports.map_svg(exports.static_map_spec(
+            places, NO_ARCS, view, ctx.dataset.boundaries, "place change"))]
+        where["tables"] = {"Events per place, A to B": place_table(found["places"])}
+        if len(found["places"]) > PLACES_IN_REPORT:
+            where["narrative"] = (f"The table lists the {PLACES_IN_REPORT:,} places whose "
+                                  f"number of events changed most, of {len(found['places']):,}.")
+    out.append(where)
+    when: dict = {"heading": "When"}
+    spec = timeline_spec(folder, fingerprint, compare.within(ctx.filters, compare.hull(a, b)),
+                         a, b)
+    if spec is None:
+        when["narrative"] = "No dated event matches the filters in either window."
+    else:
+        when["charts"] = [exports.chart_svg(spec)]
+    out.append(when)
+    return out
+
+
+def place_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The places compared, to read: name, events in A and in B, the change and its kind (the
+    biggest changes first, at most PLACES_IN_REPORT)."""
+    shown = changes.head(PLACES_IN_REPORT)
+    return pd.DataFrame({"place": shown["name"], "events in A": shown["events_a"],
+                         "events in B": shown["events_b"],
+                         "change": shown["change"].map(compare.signed), "kind": shown["kind"]})
+
+
+def pack_parts(ctx: PageContext, a: compare.Window | None, b: compare.Window | None
+               ) -> list:
+    """The evidence pack's parts: window A and window B, each with its matching events, the
+    relations the comparison finds active in it, the claims about them and its filters (the
+    window as the date range); the sidebar's view when the page showed no windows."""
+    if a is None or b is None:
+        return [export_ui.pack_part(ctx)]
+    folder, fingerprint, _ = context_key(ctx)
+    filters_a, filters_b = window_filters(ctx, a, b)
+    changes = comparison(folder, fingerprint, filters_a, filters_b)["relations"]
+    offered, _ = offered_windows(folder, fingerprint)
+    parts = []
+    for letter, window, chosen in (("A", a, filters_a), ("B", b, filters_b)):
+        window_ctx = context_for(folder, fingerprint, chosen)
+        relations = compare.relations_in(changes, letter)
+        claims, _ = selection.claims_in_view(window_ctx.dataset, window_ctx.selection,
+                                             relations, True)
+        title = _titled(offered, window)
+        parts.append(evidence.PackPart(
+            f"Window {letter}: {title}", window_ctx.selection, relations, claims, chosen,
+            export_ui.filter_lines(window_ctx), step=letter, title=title))
+    return parts

@@ -31,12 +31,24 @@ def _data_check(folder: str, fingerprint: str, current: str, keys: tuple, _datas
 def data_warning(check: basis.BriefingCheck, step: dict, index: int) -> None:
     """On a step resting on rows that changed since the briefing was saved: which, by id,
     with the fields."""
+    if index in check.not_kept:
+        st.warning(f"**The data changed since this step was saved** (data version "
+                   f"{shown(basis.recorded_version(step))} then, `{check.current}` now), and "
+                   "what it rested on is not kept on this server (the briefing was saved on "
+                   "another server or for another data folder, or restored from an older "
+                   "version), so which of its rows changed cannot be named.",
+                   icon=":material/history:")
+        return
     changes = check.changes.get(index)
     if not changes:
+        unverified = check.unverified.get(index)
+        if unverified is not None:  # kept as a number only, and the same number now
+            st.caption(":material/help: " + " ".join(
+                cards.escape(line) for line in basis.change_lines(unverified)))
         return
     lines = "\n".join(f"- {cards.escape(line)}" for line in basis.change_lines(changes))
-    st.warning(f"**The data changed since this briefing was saved, and so did rows this step "
-               f"rests on** (data version {shown(basis.recorded_version(step))} then, "
+    st.warning(f"**The data changed since this step was saved, and so did rows it rests on** "
+               f"(data version {shown(basis.recorded_version(step))} then, "
                f"`{check.current}` now): what it shows may differ from what was said.\n\n"
                f"{lines}", icon=":material/difference:")
 
@@ -59,18 +71,25 @@ def data_check_notice(check: basis.BriefingCheck) -> None:
     if not check.data_changed:
         return
     then = ", ".join(shown(v) for v in check.recorded if v != check.current)
-    if check.not_kept:
-        st.warning(f"This briefing was saved against data version {then}; the data is now "
-                   f"`{check.current}`. What step(s) {numbers(check.not_kept)} rested on was "
-                   "not kept on this server (it is kept in the state folder of the server and "
-                   "data folder where the briefing was saved), so the rows that changed cannot "
-                   "be named.", icon=":material/history:")
+    if check.not_kept:  # each of those steps says so too (data_warning)
+        st.caption(f":material/history: This briefing was saved against data version {then}; "
+                   f"the data is now `{check.current}`. What step(s) "
+                   f"{numbers(check.not_kept)} rested on was not kept on this server (it is "
+                   "kept in the state folder of the server and data folder where the briefing "
+                   "was saved), so the rows that changed cannot be named.")
+    unknown = sorted(set(check.unverified) - set(check.changes))
+    if unknown:
+        st.caption(f":material/help: Step(s) {numbers(unknown)} rest on more rows than were "
+                   "kept one by one when they were saved, and were saved before ProxyLens kept "
+                   "a digest of them all: whether those rows changed cannot be said.")
     if check.changes:
+        rest = ("the other steps' rows are as they were" if not (check.not_kept or unknown)
+                else "of the others, the rows that could be compared are as they were")
         st.caption(f":material/difference: The data changed since this briefing was saved "
                    f"(version {then} then, `{check.current}` now): step(s) "
                    f"{numbers(sorted(check.changes))} rest on rows that changed, and each says "
-                   "which; the other steps' rows are as they were.")
-    elif not check.not_kept:
+                   f"which; {rest}.")
+    elif not check.not_kept and not unknown:
         st.caption(f":material/check: The data changed since this briefing was saved (version "
                    f"{then} then, `{check.current}` now), but none of the rows its steps rest "
                    "on did.")

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from components import (evidence, exports, frames, profiles, selection, summary,
-                        views, workbook)
+from components import (evidence, exports, filterdefs, frames, profiles, selection,
+                        summary, views, workbook)
 from components.ui import sidebar
 from components.ui.context import PageContext, claims_in_view
 
@@ -134,23 +134,61 @@ def share_link(label: str = "Share this view"):
 
 
 def fill_share_link(placeholder) -> None:
+    """Write the address into the share popover, once the page has run (and put its own
+    choices in the address); the evidence packs offered in this run learn them too."""
     base = st.context.url or ""
     pairs = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
     link = base + ("?" + urlencode(pairs) if pairs else "")
     placeholder.code(link, language=None, wrap_lines=True)
+    now = page_address()
+    for held in st.session_state.pop(HELD_ADDRESSES, []):
+        held.clear()
+        held.update(now)
 
 
-def report_text(ctx: PageContext, build_sections, title: str, generated_for: str) -> str:
-    """The HTML report of `build_sections()`, with the view's filters, sources and data version."""
-    return exports.report_html(title, generated_for, filter_lines(ctx), build_sections(),
-                               sources_table(ctx.dataset), ctx.data_version)
+HELD_ADDRESSES = "export-held-addresses"  # this run's packs' addresses, filled at its end
+NOT_CHOICES = {"upload"}  # data_access.UPLOAD_PARAM: the session's upload, not a choice
+
+
+def page_address() -> dict:
+    """The page's own choices in the address (Compare's windows, Flows' patron and band
+    width, a briefing's step...): every query parameter but the sidebar's filters (a pack's
+    manifest records those as filters) and the session's upload; a parameter given more than
+    once as a list."""
+    filter_keys = {key for declared in filterdefs.FILTERS for key in declared.keys}
+    out = {}
+    for key in st.query_params:
+        if key in filter_keys or key in NOT_CHOICES:
+            continue
+        values = st.query_params.get_all(key)
+        out[key] = values[0] if len(values) == 1 else list(values)
+    return out
+
+
+def held_address() -> dict:
+    """The page's choices as the address holds them now, in a dict that fill_share_link
+    brings up to date when the page has run (the toolbar is drawn before the page puts its
+    choices in the address; a pack is made later, on click)."""
+    held = page_address()
+    waiting = st.session_state.setdefault(HELD_ADDRESSES, [])
+    waiting.append(held)
+    del waiting[:-8]  # a page without the toolbar (the Briefing) never fills them: keep a few
+    return held
+
+
+def report_text(ctx: PageContext, build_sections, title: str, generated_for: str,
+                lines=None) -> str:
+    """The HTML report of `build_sections()`, with the view's filters (or `lines()`, when the
+    page says its filters otherwise), sources and data version."""
+    return exports.report_html(title, generated_for, lines() if lines else filter_lines(ctx),
+                               build_sections(), sources_table(ctx.dataset), ctx.data_version)
 
 
 def report_button(ctx: PageContext, build_sections, title: str, generated_for: str,
-                  key: str) -> None:
-    """A self-contained HTML report; `build_sections()` is called only on click."""
+                  key: str, lines=None) -> None:
+    """A self-contained HTML report; `build_sections()` (and `lines()`) called only on click."""
     def make() -> str:
-        return report_text(ctx, build_sections, title, generated_for)
+        return report_text(ctx, build_sections, title, generated_for, lines)
 
     st.download_button("Report (HTML)", make, file_name=f"{slug(title)}.html", mime="text/html",
                        key=key, on_click="ignore", icon=":material/description:",
@@ -206,7 +244,8 @@ def pack_download(ctx: PageContext, build_parts, build_report, page: str, key: s
     info = evidence.PackInfo(page=page, record=summary.record_title(ctx.dataset)[0],
                              engine=ctx.dataset.event_store.engine_text, scope=scope,
                              briefing_file=briefing_file,
-                             data_folder=Path(ctx.dataset.folder).name)
+                             data_folder=Path(ctx.dataset.folder).name,
+                             address=held_address())
 
     def make() -> bytes:
         return evidence.pack_bytes(ctx.dataset, ctx.result.files, build_parts(), info,

@@ -25,7 +25,7 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                 presenting: bool = False) -> None:
     """The sankey of the filtered relations' support flows. controls: the patron, width and
     colour choices (a briefing step draws the defaults); presenting: for an audience."""
-    choices = flows.patrons(ctx.relations, ctx.dataset.actors)
+    choices = patron_choices(*context_key(ctx))
     patron = choices[0][0] if choices else None
     width_by, colour_by = "relations", "claim status"
     if controls:
@@ -55,6 +55,8 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
         colour_by = right.segmented_control(
             "Colour by", list(flows.COLOUR_BY), default="claim status", key="flow_colour",
             bind="query-params", required=True) or "claim status"
+        # kept where the report's deferred download finds them (it runs outside the session)
+        page_choices().update(patron=patron, width_by=width_by, colour_by=colour_by)
     if not choices:
         st.info("No support relation matches the current filters, so there is no flow to "
                 "trace. " + flows.RULE_WORDS + " Remove a filter to see more.",
@@ -116,6 +118,14 @@ def legend_markdown(found: flows.Flows, colour_by: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # What is drawn, cached per data version, filter value and choice
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def patron_choices(folder: str, fingerprint: str, filters) -> list[tuple[str, int]]:
+    """The actors support flows from, widest reach first (a walk from each: worked out once
+    per data version and filter value, not on every rerun)."""
+    ctx = context_for(folder, fingerprint, filters)
+    return flows.patrons(ctx.relations, ctx.dataset.actors)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -239,10 +249,27 @@ def _on_flow_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "
         sidebar.add_to_filter("actors", actors)
 
 
-def flows_for_report(ctx: PageContext) -> str | None:
-    """The default flows (from the widest-reaching patron) as SVG, for the offline report; None
+CHOICES = "_flows_page_choices"
+
+
+def page_choices() -> dict:
+    """The Flows page's current choices in this session: one dict, updated in place on each
+    run of the page, which a report's deferred download (made outside the session, when
+    clicked) reads."""
+    return st.session_state.setdefault(CHOICES, {})
+
+
+def flows_for_report(ctx: PageContext, choices: dict | None = None) -> str | None:
+    """The support flows as SVG, for the offline report: with `choices` (page_choices, taken
+    when the export menu is drawn), as the Flows page last showed them; else (a briefing
+    step, a session that never opened the Flows page) from the widest-reaching patron. None
     when the view holds no support relation."""
-    choices = flows.patrons(ctx.relations, ctx.dataset.actors)
-    if not choices:
+    reach = dict(patron_choices(*context_key(ctx)))
+    if not reach:
         return None
-    return flow_svg(*context_key(ctx), choices[0][0], "relations", "claim status")
+    choices = choices or {}
+    patron = choices.get("patron", next(iter(reach)))
+    if patron is not None and patron not in reach:
+        patron = next(iter(reach))  # the filters no longer reach it
+    return flow_svg(*context_key(ctx), patron, choices.get("width_by", "relations"),
+                    choices.get("colour_by", "claim status"))

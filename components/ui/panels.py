@@ -341,18 +341,36 @@ def toolbar(ctx: PageContext, page_title: str):
         with st.popover("Export", icon=":material/download:"):
             st.markdown("**The filtered data**")
             export_ui.table_downloads(ctx, view=page_title)
+            own = PAGE_EXPORTS.get(page_title)
+            if own is not None:  # a page whose report and pack are not the sidebar's view
+                own()(ctx, page_title)
+                return share
+            # the Flows page's choices, as it fills them in during this run (the files are
+            # made on click, outside the session)
+            flow_choices = flows_panel.page_choices()
             st.markdown("**A report of this view**")
-            export_ui.report_button(ctx, lambda: view_report_sections(ctx),
+            export_ui.report_button(ctx, lambda: view_report_sections(ctx, flow_choices),
                                     f"ProxyLens: {page_title}", "the current view",
                                     key="report-view")
             st.markdown("**All of it in one zip, with a manifest**")
-            export_ui.pack_button(ctx, lambda: view_report_sections(ctx),
+            export_ui.pack_button(ctx, lambda: view_report_sections(ctx, flow_choices),
                                   f"ProxyLens: {page_title}", page_title, key="pack-view")
     return share
 
 
-def view_report_sections(ctx: PageContext) -> list[dict]:
-    """Charts (map, network, timeline) and tables of the current view, for the report."""
+def _compare_exports():
+    from components.ui import compare_ui  # it draws with this module's map clicks
+
+    return compare_ui.export_buttons
+
+
+# the pages that draw their own report and evidence pack in the Export menu, by title
+PAGE_EXPORTS = {"Compare": _compare_exports}
+
+
+def view_report_sections(ctx: PageContext, flow_choices: dict | None = None) -> list[dict]:
+    """Charts (map, network, timeline, support flows as the Flows page last showed them) and
+    tables of the current view, for the report."""
     folder, fingerprint, filters = context_key(ctx)
     network_chart = None
     if not ctx.relations.empty:
@@ -368,7 +386,7 @@ def view_report_sections(ctx: PageContext) -> list[dict]:
         places["label"] = views.label_places(places, view)
         map_parts = (places, arcs, view, ctx.dataset.boundaries, "event category")
     sections = export_ui.view_sections(ctx, network_chart, timeline_chart, map_parts)
-    support = flows_panel.flows_for_report(ctx)
+    support = flows_panel.flows_for_report(ctx, flow_choices)
     if support is not None:  # the support flows, after the other charts
         sections[0]["charts"].append(support)
     return sections
