@@ -27,7 +27,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PROXYLENS_BENCH_DIR", "/tmp/proxylens-bench"))
 PAGES = ["app_pages/overview.py", "app_pages/map.py", "app_pages/network.py",
          "app_pages/timeline.py", "app_pages/actor.py", "app_pages/event.py",
-         "app_pages/claims.py", "app_pages/briefing.py", "app_pages/data.py", "app_pages/help.py"]
+         "app_pages/claims.py", "app_pages/briefing.py", "app_pages/data.py", "app_pages/help.py",
+         "app_pages/flows.py", "app_pages/compare.py"]
 CHART_TYPES = ["deck_gl_json_chart", "arrow_vega_lite_chart", "vega_lite_chart",
                "echarts_chart", "arrow_data_frame"]
 
@@ -72,7 +73,8 @@ def measure_in_this_process(folder: str) -> dict:
     warm = time.perf_counter() - start
     params = {"actor.py": {"actor": str(dataset.event_store.option_facts()
                                         .actor_mentions.idxmax())},
-              "event.py": {"event": str(dataset.event_store.file_rows(0, 1)["event_id"].iloc[0])}}
+              "event.py": {"event": str(dataset.event_store.file_rows(0, 1)["event_id"].iloc[0])},
+              "flows.py": {"flow_width": "events"}}  # widths by events: a query per change
 
     pages = {}
     # each page gets three event-type choices never made before in this process (one type,
