@@ -10,6 +10,7 @@ relation of an actor with itself: those are left out and named (`Flows.left_out`
 
 from __future__ import annotations
 
+import heapq
 import html
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ HOSTILE = ("targets", "fights")
 WIDTH_BY = {"relations": "number of relations", "events": "number of events between the two"}
 COLOUR_BY = {"claim status": "claim_status", "grade": "grade_band"}
 TARGET_SUFFIX = " (as target)"
+MAX_ACTORS = 60  # drawn at most (those with the largest flows; the patron always)
 
 NODE_COLUMNS = ["key", "actor_id", "name", "role", "depth", "side", "actor_type"]
 LINK_COLUMNS = ["source_key", "target_key", "source", "target", "kind", "relations", "events",
@@ -91,7 +93,8 @@ RULE_WORDS = ("Flows follow funds, trains, arms, supports, advises and commands 
 
 def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | None = None,
                   width_by: str = "relations", pair_events: dict | None = None,
-                  reliability: dict | None = None) -> Flows:
+                  reliability: dict | None = None, max_actors: int | None = MAX_ACTORS
+                  ) -> Flows:
     """The flows from `patron` (None: from every actor that gives support) through the actors
     they reach, and on to whom those actors target or fight.
 
@@ -143,6 +146,13 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
                 + (f", nor {beyond} beyond them that the patron's flows no longer reach."
                    if beyond else "."))
     links["value"] = links["events"] if width_by == "events" else links["relations"]
+    if max_actors is not None:
+        links, reached_in_all = _busiest(links, starts, max_actors)
+        if reached_in_all > max_actors:
+            left_out.append(
+                f"Drawn: {max_actors} of the {reached_in_all:,} actors these flows join, "
+                "taken out from the patron by the largest flows (a flow diagram of more "
+                "cannot be read); narrow the filters or start from another actor for the rest.")
     nodes, links = _nodes(links, actors, starts)
     return Flows(nodes, links.reset_index(drop=True), patron, width_by, left_out)
 
@@ -229,36 +239,70 @@ def _sentence(what: str, rows: pd.DataFrame, names: dict) -> str:
     listed = [f"{names.get(r.source, r.source)} {r.relation} {names.get(r.target, r.target)}"
               f" ({r.relation_id})" for r in rows.itertuples()]
     shown = "; ".join(listed[:6]) + (f"; and {len(listed) - 6} more" if len(listed) > 6 else "")
-    plural = "s" if len(listed) > 1 else ""
-    return f"Left out {len(listed)} {what}{plural}: {shown}."
+    if len(listed) > 1:  # "relation ..." -> "relations ..."
+        what = what.replace("relation ", "relations ", 1).replace(" would ", " would each ")
+    return f"Left out {len(listed)} {what}: {shown}."
 
 
 def _merged(rows: pd.DataFrame, names: dict, reliability: dict) -> pd.DataFrame:
     """One band per (giver, receiver, kind): how many relations, the least certain status and
-    the weakest grade among them, and each relation for the tooltip."""
+    the weakest grade among them, and each relation for the tooltip. (Plain records grouped in
+    a dict: a frame's groupby with a row loop per group took seconds for a few thousand
+    relations.)"""
     bands = list(grades.GRADE_BANDS)
+    statuses = list(linkchart.STATUS_ORDER)
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for record in rows.to_dict("records"):
+        groups.setdefault((record["giver"], record["receiver"], record["kind"]), []).append(record)
     out = []
-    for (giver, receiver, kind), group in rows.groupby(["giver", "receiver", "kind"], sort=True):
-        listing = [{"from": names.get(r.source, r.source), "relation": r.relation,
-                    "to": names.get(r.target, r.target),
-                    "period": network.period_text(r.start_date, r.end_date),
-                    "claim_status": r.claim_status, "grade": getattr(r, "grade", "") or "",
-                    "sources": "; ".join(f"{s} ({reliability.get(s, '?')})"
-                                         for s in (r.source_ids or ()))}
-                   for r in group.itertuples()]
+    for (giver, receiver, kind) in sorted(groups):
+        group = groups[giver, receiver, kind]
         out.append({
             "source": giver, "target": receiver, "kind": kind, "relations": len(group),
-            "relation_ids": tuple(group["relation_id"]),
-            "claim_status": max(group["claim_status"],
-                                key=lambda v: linkchart.STATUS_ORDER.index(v)
-                                if v in linkchart.STATUS_ORDER else len(linkchart.STATUS_ORDER)),
-            "grade_band": max((grades.grade_band(g) for g in group.get("grade", [""] * len(group))),
+            "relation_ids": tuple(r["relation_id"] for r in group),
+            "claim_status": max((r["claim_status"] for r in group),
+                                key=lambda v: statuses.index(v) if v in statuses
+                                else len(statuses)),
+            "grade_band": max((grades.grade_band(r.get("grade") or "") for r in group),
                               key=lambda b: bands.index(b) if b in bands else len(bands)),
-            "listing": listing,
+            "listing": [{"from": names.get(r["source"], r["source"]), "relation": r["relation"],
+                         "to": names.get(r["target"], r["target"]),
+                         "period": network.period_text(r["start_date"], r["end_date"]),
+                         "claim_status": r["claim_status"], "grade": r.get("grade") or "",
+                         "sources": "; ".join(f"{s} ({reliability.get(s, '?')})"
+                                              for s in (r["source_ids"] or ()))}
+                        for r in group],
         })
     return pd.DataFrame(out, columns=[c for c in LINK_COLUMNS
                                       if c not in ("source_key", "target_key", "events",
                                                    "value")])
+
+
+def _busiest(links: pd.DataFrame, starts: list[str], most: int) -> tuple[pd.DataFrame, int]:
+    """At most `most` actors, grown out from the starts: each time, of the actors a kept actor
+    gives to (or targets), the one with the largest flows in all (what its bands carry in and
+    out) joins, so every kept actor is reached from a start through kept ones. Returns the
+    bands among the kept actors, and how many actors the flows join in all."""
+    volume: dict[str, float] = {}
+    following: dict[str, list[str]] = {}
+    for a, b, v in zip(links["source"], links["target"], links["value"]):
+        volume[a] = volume.get(a, 0) + v
+        volume[b] = volume.get(b, 0) + v
+        following.setdefault(a, []).append(b)
+    if len(volume) <= most:
+        return links, len(volume)
+    kept = set(starts)
+    frontier = [(-volume.get(b, 0), b) for s in starts for b in following.get(s, [])]
+    heapq.heapify(frontier)
+    while frontier and len(kept) < most:
+        _, actor = heapq.heappop(frontier)
+        if actor in kept:
+            continue
+        kept.add(actor)
+        for b in following.get(actor, []):
+            if b not in kept:
+                heapq.heappush(frontier, (-volume.get(b, 0), b))
+    return links[links["source"].isin(kept) & links["target"].isin(kept)], len(volume)
 
 
 def _nodes(links: pd.DataFrame, actors: pd.DataFrame, starts: list[str]

@@ -361,3 +361,38 @@ def test_the_view_report_draws_the_flows_as_the_page_shows_them(kept_media):  # 
     default = run_app("app_pages/overview.py")
     report = click_download(kept_media, default, "report-view").decode("utf-8")
     assert "Support flows from Iran" in report
+
+
+def test_a_large_record_draws_the_busiest_actors_and_says_how_many_it_left_out():
+    """Three hundred groups each funding the next two: the flows reach them all; the drawing
+    keeps 60, grown out from the patron by the largest flows, and says so."""
+    rows = [(f"r{i}-{j}", f"g{i:03d}", "funds", f"g{i + j:03d}", "confirmed")
+            for i in range(300) for j in (1, 2) if i + j < 300]
+    found = flows.support_flows(relations_frame(rows), actors_frame([f"g{i:03d}" for i in
+                                                                     range(300)]), "g000")
+    assert found.nodes["actor_id"].nunique() <= flows.MAX_ACTORS
+    assert "g000" in set(found.nodes["actor_id"])
+    assert any("Drawn: 60 of the 300 actors these flows join" in s for s in found.left_out)
+    # every drawn band is still reached from the patron
+    graph = nx.DiGraph(list(zip(found.links["source"], found.links["target"])))
+    assert all(nx.has_path(graph, "g000", a) for a in set(found.links["source"]))
+
+
+def test_widths_by_events_with_no_event_between_any_two_say_so_on_the_page(data_copy,
+                                                                            monkeypatch):
+    import csv
+
+    path = data_copy / "events.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:  # no event names two actors any more
+        row["actor2"], row["assoc_actors"] = "", ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
+    at = run_app("app_pages/flows.py", params={"flow_width": "events"})
+    assert not at.exception
+    assert any("Nothing to draw" in i.value and "no matching event" in i.value for i in at.info)
+    assert not at.get("echarts_chart")

@@ -140,6 +140,8 @@ def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -
 def flow_option(folder: str, fingerprint: str, filters, patron, width_by: str, colour_by: str,
                 presenting: bool = False) -> tuple[flows.Flows, dict, list[str]]:
     found = flows_found(folder, fingerprint, filters, patron, width_by)
+    if found.empty:  # nothing to draw (the panel says why)
+        return found, None, []
     option = echarts_option(found, colour_by, presenting)
     return found, option, [item["actor_id"] for item in option["series"][0]["data"]]
 
@@ -271,5 +273,7 @@ def flows_for_report(ctx: PageContext, choices: dict | None = None) -> str | Non
     patron = choices.get("patron", next(iter(reach)))
     if patron is not None and patron not in reach:
         patron = next(iter(reach))  # the filters no longer reach it
-    return flow_svg(*context_key(ctx), patron, choices.get("width_by", "relations"),
-                    choices.get("colour_by", "claim status"))
+    width_by = choices.get("width_by", "relations")
+    if flows_found(*context_key(ctx), patron, width_by).empty:
+        return None  # (widths by events, and no flow has an event)
+    return flow_svg(*context_key(ctx), patron, width_by, choices.get("colour_by", "claim status"))
