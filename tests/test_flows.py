@@ -396,3 +396,18 @@ def test_widths_by_events_with_no_event_between_any_two_say_so_on_the_page(data_
     assert not at.exception
     assert any("Nothing to draw" in i.value and "no matching event" in i.value for i in at.info)
     assert not at.get("echarts_chart")
+
+
+def test_labels_end_before_the_next_column_at_the_charts_width(ds):
+    from components.ui import flows_panel
+
+    found = flows.support_flows(ds.relations, ds.actors, patron="iran")
+    for width_px in (700, 900, 1100):
+        series = flows_panel.echarts_option(found, "claim status", width_px=width_px)["series"][0]
+        columns = int(found.nodes["depth"].max()) + 1
+        spacing = (width_px - series["left"] - series["right"] - series["nodeWidth"]) / (
+            columns - 1)
+        assert series["label"]["width"] + series["nodeWidth"] <= spacing
+        assert series["labelLayout"] == {"hideOverlap": True}
+        last = [d for d in series["data"] if d["depth"] == columns - 1]
+        assert last and all(d["label"]["width"] < series["right"] for d in last)

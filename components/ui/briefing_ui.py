@@ -176,7 +176,7 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
                              controls=False, width_px=1100, presenting=True)
     if "flows" in chosen:
         flows_panel.flows_panel(step_ctx, height=520, key=f"briefing-flows-{number}",
-                                controls=False, presenting=True)
+                                controls=False, presenting=True, width_px=1100)
 
 
 def evidence_links(ctx: PageContext, step: dict) -> None:

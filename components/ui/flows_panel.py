@@ -22,7 +22,7 @@ SIDE_NOTE = ("Support that reaches an actor of the other side is drawn to it and
 
 
 def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", controls: bool = True,
-                presenting: bool = False) -> None:
+                presenting: bool = False, width_px: int = 900) -> None:
     """The sankey of the filtered relations' support flows. controls: the patron, width and
     colour choices (a briefing step draws the defaults); presenting: for an audience."""
     choices = patron_choices(*context_key(ctx))
@@ -62,7 +62,7 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                 "trace. " + flows.RULE_WORDS + " Remove a filter to see more.",
                 icon=":material/account_tree:")
         return
-    drawn = flow_option(*context_key(ctx), patron, width_by, colour_by, presenting)
+    drawn = flow_option(*context_key(ctx), patron, width_by, colour_by, presenting, width_px)
     found, option, node_ids = drawn
     if found.empty:
         st.info("Nothing to draw: " + " ".join(found.left_out or ["no flow has a matching "
@@ -138,11 +138,11 @@ def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def flow_option(folder: str, fingerprint: str, filters, patron, width_by: str, colour_by: str,
-                presenting: bool = False) -> tuple[flows.Flows, dict, list[str]]:
+                presenting: bool = False, width_px: int = 900) -> tuple[flows.Flows, dict, list[str]]:
     found = flows_found(folder, fingerprint, filters, patron, width_by)
     if found.empty:  # nothing to draw (the panel says why)
         return found, None, []
-    option = echarts_option(found, colour_by, presenting)
+    option = echarts_option(found, colour_by, presenting, width_px)
     return found, option, [item["actor_id"] for item in option["series"][0]["data"]]
 
 
@@ -155,12 +155,26 @@ def flow_svg(folder: str, fingerprint: str, filters, patron, width_by: str,
     return flows.flow_svg(found, colour_by, title=f"Support flows from {start}")
 
 
-def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False) -> dict:
+RIGHT_MARGIN_PX = 190  # room for the last column's labels
+
+
+def label_width(columns: int, width_px: int) -> int:
+    """A label's width in pixels, so that it ends before the next column's nodes at the chart's
+    expected width (longer names are cut with an ellipsis; the tooltip gives them whole)."""
+    if columns <= 1:
+        return RIGHT_MARGIN_PX - 10
+    return max(int((width_px - RIGHT_MARGIN_PX - 20) / (columns - 1)) - 26, 56)
+
+
+def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False,
+                   width_px: int = 900) -> dict:
     """The sankey: one node per actor (targets apart, in the last column), one band per pair
-    and kind, coloured by the least certain claim or the weakest grade among its relations."""
+    and kind, coloured by the least certain claim or the weakest grade among its relations.
+    width_px: the chart's expected width, for which the labels are cut."""
     field = flows.COLOUR_BY[colour_by]
     scheme = "claim status" if colour_by == "claim status" else "grade"
     columns = int(found.nodes["depth"].max()) + 1
+    last = columns - 1
     # ECharts keeps each column in the order given when it runs no layout iterations: the
     # order that crosses few bands (flows.column_order), the same as the static drawing's
     order = {key: i for keys in flows.column_order(found.nodes, found.links).values()
@@ -172,6 +186,7 @@ def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False)
                       "borderColor": "#222" if row.role == "patron" else "#ffffff",
                       "borderWidth": 1},
         "tooltip": {"formatter": node_tooltip(row, presenting)},
+        **({"label": {"width": RIGHT_MARGIN_PX - 10}} if row.depth == last else {}),
     } for row in ordered.itertuples()]
     links = [{
         "source": row.source_key, "target": row.target_key, "value": int(row.value),
@@ -187,7 +202,8 @@ def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False)
                     "extraCssText": "max-width:460px;white-space:normal;"},
         "animation": False,
         "series": [{
-            "type": "sankey", "id": "flows", "left": 8, "right": 190, "top": 12, "bottom": 12,
+            "type": "sankey", "id": "flows", "left": 8, "right": RIGHT_MARGIN_PX, "top": 12,
+            "bottom": 12,
             "nodeWidth": 14, "nodeGap": 9, "nodeAlign": "left", "layoutIterations": 0,
             "draggable": False, "selectedMode": "single",
             "select": {"itemStyle": {"borderColor": "#111", "borderWidth": 3}},
@@ -195,7 +211,8 @@ def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False)
             "lineStyle": {"curveness": 0.5},
             "label": {"fontSize": 12, "color": "#222", "textBorderColor": "#ffffff",
                       "textBorderWidth": 2.5, "overflow": "truncate", "ellipsis": "…",
-                      "width": 180 if columns < 6 else 150},
+                      "width": label_width(columns, width_px)},
+            "labelLayout": {"hideOverlap": True},  # what still meets another label hides
             "data": data, "links": links,
         }],
     }
