@@ -427,3 +427,11 @@ def test_a_flows_pack_names_the_patron_it_shows(kept_media):
     at.selectbox(key="patron").set_value("*").run()
     pack = zipfile.ZipFile(io.BytesIO(click_download(kept_media, at, "pack-view")))
     assert json.loads(pack.read("manifest.json"))["address"] == {"patron": "*"}
+
+
+def test_the_export_menu_offers_no_table_of_the_sidebars_view_on_this_page():
+    at = run_app(PAGE)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert not labels & {"Events CSV", "Actors CSV", "Relations CSV", "Excel workbook"}
+    assert {"Report (HTML)", "Evidence pack (zip)"} <= labels
+    assert any("each row saying which window it is in" in c.value for c in at.caption)

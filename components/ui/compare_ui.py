@@ -609,6 +609,11 @@ def export_buttons(ctx: PageContext, page_title: str) -> None:
     def lines() -> list[str]:
         return report_lines(ctx, held.get("a"), held.get("b"))
 
+    st.markdown("**The comparison's tables**")
+    st.caption("They are in the comparison's evidence pack below: the events, actors, "
+               "relations and claims of either window as formula-safe CSV, each row saying "
+               "which window it is in. (The sidebar's own view, without the windows, is on "
+               "the other pages' Export menus.)")
     st.markdown("**A report of the comparison**")
     export_ui.report_button(ctx, sections, title, generated_for, key="report-view", lines=lines)
     st.markdown("**The comparison in one zip, with a manifest**")

@@ -339,12 +339,12 @@ def toolbar(ctx: PageContext, page_title: str):
     with row:
         share = export_ui.share_link()
         with st.popover("Export", icon=":material/download:"):
-            st.markdown("**The filtered data**")
-            export_ui.table_downloads(ctx, view=page_title)
             own = PAGE_EXPORTS.get(page_title)
-            if own is not None:  # a page whose report and pack are not the sidebar's view
+            if own is not None:  # a page whose tables, report and pack are not the sidebar's
                 own()(ctx, page_title)
                 return share
+            st.markdown("**The filtered data**")
+            export_ui.table_downloads(ctx, view=page_title)
             # the Flows page's choices, as it fills them in during this run (the files are
             # made on click, outside the session)
             flow_choices = flows_panel.page_choices()
