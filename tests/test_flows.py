@@ -18,6 +18,7 @@ from components import briefing, flows, grades, loader, selection
 from tests.apptest_helpers import echarts_option, echarts_titled, run_app
 from tests.conftest import DATA
 from tests.test_evidence_pack import kept_media  # noqa: F401  (a fixture)
+from tests.test_imported_views import imported  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -293,16 +294,8 @@ def test_flows_with_no_support_relation_say_so():
     assert any("no flow to trace" in i.value for i in at.info)
 
 
-def test_flows_work_with_the_acled_and_ucdp_samples_added(data_copy, monkeypatch):
-    from tests.conftest import shared_path
-    from tests.test_pages_data import button, upload
-
-    acled = shared_path("realdata", "acled_2022_iraq.csv").read_bytes()
-    ucdp = shared_path("realdata", "ucdp_ged_sample_iraq.csv").read_bytes()
-    monkeypatch.setenv("PROXYLENS_DATA_DIR", str(data_copy))
-    at = upload(run_app("app_pages/data.py"), ("acled_2022_iraq.csv", acled),
-                ("ucdp_ged_sample_iraq.csv", ucdp))
-    button(at, "use-session").click().run()
+def test_flows_work_with_the_acled_and_ucdp_samples_added(imported):  # noqa: F811
+    at, _ = imported
     at.query_params["flow_width"] = "events"
     at.switch_page("app_pages/flows.py").run()
     assert not at.exception

@@ -23,10 +23,10 @@ from components.ui import cards, charts, export_ui, network_charts, sidebar
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, layout_positions
 from components.ui.network_panel import (
-    _generation_key,
-    _on_network_select,
     chart_renderer,
+    click_generation_key,
     layout_bands,
+    on_actor_click,
     reliability_letters,
 )
 
@@ -254,12 +254,12 @@ def change_network(ctx: PageContext, a: compare.Window, b: compare.Window, key: 
         return
     option, node_ids, legend, header = change_option(folder, fingerprint, filters_a, filters_b,
                                                      width_px, height, presenting)
-    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
+    chart_key = f"{key}-{st.session_state.get(click_generation_key(key), 0)}"
     st.markdown(header, unsafe_allow_html=True)
     counted = changes["change"].value_counts()
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
                      on_select="ignore" if presenting else partial(
-                         _on_network_select, chart_key, tuple(node_ids), key),
+                         on_actor_click, chart_key, tuple(node_ids), key),
                      alt=f"Relations from A to B: {counted.get(compare.GAINED, 0)} gained, "
                      f"{counted.get(compare.LOST, 0)} lost, {counted.get(compare.KEPT, 0)} kept")
     if presenting:  # a one-line key for an audience
@@ -363,7 +363,7 @@ def change_map(ctx: PageContext, a: compare.Window, b: compare.Window, key: str,
         st.info("No event with a place matches the filters in either window, so the map is "
                 "empty.", icon=":material/map:")
         return
-    map_ui.draw_deck(deck_json, key, height, on_select=partial(panels._on_map_select, key),
+    map_ui.draw_deck(deck_json, key, height, on_select=partial(panels.on_place_click, key),
                      selection_mode="single-object")
     st.markdown(place_legend(places), unsafe_allow_html=True)
     export_ui.map_downloads(places, NO_ARCS, view, ctx.dataset.boundaries, "place change", key)

@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from components import exports, flows, palette
-from components.ui import cards, sidebar
+from components.ui import cards
 from components.ui.context import PageContext, context_for, context_key
 from components.ui.network_charts import _safe
-from components.ui.network_panel import chart_renderer, reliability_letters
+from components.ui.network_panel import (chart_renderer, click_generation_key, on_actor_click,
+                                         reliability_letters)
 
 EVERY_PATRON = "*"
 TITLE = "Support flows"
@@ -69,12 +70,12 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                                                                     "event."]),
                 icon=":material/account_tree:")
         return
-    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
+    chart_key = f"{key}-{st.session_state.get(click_generation_key(key), 0)}"
     start = ctx.options.actors.get(patron, patron) if patron else "every patron"
     st.markdown(f"**Support flows from {html.escape(str(start))}**, widths by "
                 f"{flows.WIDTH_BY[width_by]}")
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
-                     on_select=partial(_on_flow_select, chart_key, tuple(node_ids), key),
+                     on_select=partial(on_actor_click, chart_key, tuple(node_ids), key),
                      alt=f"Support flows from {start}: {len(found.nodes)} actors, "
                      f"{int(found.links['relations'].sum())} relations")
     st.markdown(legend_markdown(found, colour_by), unsafe_allow_html=True)
@@ -242,30 +243,6 @@ def band_tooltip(row) -> str:
     if len(row.listing) > 12:
         lines.append(f"… and {len(row.listing) - 12} more (see the tables)")
     return "<br/>".join(lines)
-
-
-def _generation_key(key: str) -> str:
-    return f"_{key}_clicks"
-
-
-def _on_flow_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "") -> None:
-    """A click on an actor adds it to the sidebar's actors filter (a click on a band or on
-    nothing changes no filter)."""
-    state = st.session_state.get(key)
-    if panel_key:  # the next drawing is a new chart, with no selection
-        generation = _generation_key(panel_key)
-        st.session_state[generation] = st.session_state.get(generation, 0) + 1
-    if not state:
-        return
-    actors = []
-    for group in state.get("selection", {}).get("selected", []) or []:
-        if group.get("data_type") not in ("node", "main", None):
-            continue
-        for index in group.get("data_indices", []) or []:
-            if isinstance(index, int) and 0 <= index < len(node_ids):
-                actors.append(node_ids[index])
-    if actors:
-        sidebar.add_to_filter("actors", actors)
 
 
 CHOICES = "_flows_page_choices"

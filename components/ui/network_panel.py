@@ -69,10 +69,10 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     # in place instead of building a new chart), and takes a new one after each click, so a
     # selection never outlives the drawing it was made on (it would light up whichever actor
     # now has that place in the list).
-    chart_key = f"{key}-{st.session_state.get(_generation_key(key), 0)}"
+    chart_key = f"{key}-{st.session_state.get(click_generation_key(key), 0)}"
     st.markdown(header, unsafe_allow_html=True)
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
-                     on_select=partial(_on_network_select, chart_key, tuple(node_ids), key),
+                     on_select=partial(on_actor_click, chart_key, tuple(node_ids), key),
                      alt=f"Actor network: {shown_nodes} actors and {shown_relations} relations")
     if not presenting:
         args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
@@ -224,16 +224,17 @@ def chart_renderer() -> str:
     return value if value in ("canvas", "svg") else "canvas"
 
 
-def _generation_key(key: str) -> str:
+def click_generation_key(key: str) -> str:
     return f"_{key}_clicks"
 
 
-def _on_network_select(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "") -> None:
+def on_actor_click(key: str, node_ids: tuple[str, ...] = (), panel_key: str = "") -> None:
     """A click on an actor adds it to the sidebar's actors filter (a click on a line, on
-    nothing, or a double-click that clears the selection changes nothing)."""
+    nothing, or a double-click that clears the selection changes nothing). For every chart
+    whose nodes are actors: the network, the support flows, the comparison."""
     state = st.session_state.get(key)
     if panel_key:  # the next drawing is a new chart, with no selection
-        generation = _generation_key(panel_key)
+        generation = click_generation_key(panel_key)
         st.session_state[generation] = st.session_state.get(generation, 0) + 1
     if not state:
         return

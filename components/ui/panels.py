@@ -52,7 +52,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                 "None of the matching events has a place, so the map is empty.",
                 icon=":material/map:")
         return
-    map_ui.draw_deck(deck_json, key, height, on_select=partial(_on_map_select, key),
+    map_ui.draw_deck(deck_json, key, height, on_select=partial(on_place_click, key),
                      selection_mode="single-object")
     if not extras:
         st.caption("Filled: at the named place · ring: a region or country · orange arcs: "
@@ -101,7 +101,7 @@ def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap:
     return places, arcs, view, map_ui.deck_json(deck)
 
 
-def _on_map_select(key: str = "map") -> None:
+def on_place_click(key: str = "map") -> None:
     state = st.session_state.get(key)
     if not state:
         return
