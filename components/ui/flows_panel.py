@@ -6,13 +6,12 @@ from __future__ import annotations
 import html
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from components import exports, flows, palette
 from components.ui import cards
 from components.ui.context import PageContext, context_for, context_key
-from components.ui.network_charts import _safe
+from components.ui.network_charts import tooltip_text
 from components.ui.network_panel import (chart_renderer, click_generation_key, on_actor_click,
                                          reliability_letters)
 
@@ -79,7 +78,7 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                      alt=f"Support flows from {start}: {len(found.nodes)} actors, "
                      f"{int(found.links['relations'].sum())} relations")
     st.markdown(legend_markdown(found, colour_by), unsafe_allow_html=True)
-    st.caption(summary_sentence(found, ctx.options.actors) + " " + " ".join(found.left_out))
+    st.caption(summary_sentence(found) + " " + " ".join(found.left_out))
     if not presenting:
         args = (*context_key(ctx), patron, width_by, colour_by)
         row = st.container(horizontal=True, gap="small")
@@ -92,7 +91,7 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                             on_click="ignore", help="Download the support flows as an SVG drawing")
 
 
-def summary_sentence(found: flows.Flows, names: dict) -> str:
+def summary_sentence(found: flows.Flows) -> str:
     gives = found.links[found.links["kind"] == "flow"]
     targets = found.nodes[found.nodes["role"] == "target"]
     columns = int(found.nodes["depth"].max()) + 1
@@ -222,7 +221,7 @@ def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False,
 def node_tooltip(row, presenting: bool) -> str:
     role = {"patron": "where the flows start", "target": "targeted or fought",
             }.get(row.role, "gives or receives support")
-    lines = [f"<b>{_safe(row.name)}</b>", f"{_safe(row.actor_type)} · {_safe(row.side)}",
+    lines = [f"<b>{tooltip_text(row.name)}</b>", f"{tooltip_text(row.actor_type)} · {tooltip_text(row.side)}",
              f"In this chart: {role}"]
     if not presenting:
         lines.append("<i>Click to filter every view to this actor</i>")
@@ -231,15 +230,15 @@ def node_tooltip(row, presenting: bool) -> str:
 
 def band_tooltip(row) -> str:
     kind = "support" if row.kind == "flow" else "hostility"
-    head = (f"<b>{_safe(row.source_key)} → {_safe(row.target_key)}</b>: {int(row.relations)} "
+    head = (f"<b>{tooltip_text(row.source_key)} → {tooltip_text(row.target_key)}</b>: {int(row.relations)} "
             f"{kind} relation{'s' if row.relations != 1 else ''}, {int(row.events)} matching "
             f"event{'s' if row.events != 1 else ''} naming both")
     lines = [head]
     for item in row.listing[:12]:
-        lines.append(f"• {_safe(item['from'])} <b>{_safe(item['relation'])}</b> "
-                     f"{_safe(item['to'])} · {_safe(item['period'])} · "
-                     f"{_safe(item['claim_status'])} · grade {_safe(item['grade'])} · "
-                     f"{_safe(item['sources'])}")
+        lines.append(f"• {tooltip_text(item['from'])} <b>{tooltip_text(item['relation'])}</b> "
+                     f"{tooltip_text(item['to'])} · {tooltip_text(item['period'])} · "
+                     f"{tooltip_text(item['claim_status'])} · grade {tooltip_text(item['grade'])} · "
+                     f"{tooltip_text(item['sources'])}")
     if len(row.listing) > 12:
         lines.append(f"… and {len(row.listing) - 12} more (see the tables)")
     return "<br/>".join(lines)

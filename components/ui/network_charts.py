@@ -233,20 +233,20 @@ def _label_text(text: str) -> str:
     return str(text).replace("{", "(").replace("}", ")")
 
 
-def _safe(text) -> str:
+def tooltip_text(text) -> str:
     """Data text for an ECharts tooltip: HTML-escaped, braces kept from its templates."""
     return html.escape("" if text is None else str(text)).replace("{", "&#123;").replace(
         "}", "&#125;")
 
 
 def node_tooltip(row, instructions: bool = True) -> str:
-    lines = [f"<b>{_safe(row.name)}</b>",
-             f"{_safe(row.actor_type)} · {_safe(row.side)}"]
+    lines = [f"<b>{tooltip_text(row.name)}</b>",
+             f"{tooltip_text(row.actor_type)} · {tooltip_text(row.side)}"]
     if getattr(row, "aliases", ""):
-        lines.append(f"Also known as: {_safe(row.aliases)}")
+        lines.append(f"Also known as: {tooltip_text(row.aliases)}")
     lines.append(f"Relations shown: {int(row.degree)} · betweenness {float(row.betweenness):.3f}")
     if getattr(row, "status", None) in INACTIVE:
-        lines.append(f"On this date: {_safe(row.status)}")
+        lines.append(f"On this date: {tooltip_text(row.status)}")
     if instructions:
         lines.append("<i>Click to filter every view to this actor</i>")
     return "<br/>".join(lines)
@@ -254,19 +254,19 @@ def node_tooltip(row, instructions: bool = True) -> str:
 
 def edge_tooltip(row, edge_colour: str) -> str:
     """Every relation of a merged edge: who does what to whom, when, how sure, from where."""
-    head = (f"<b>{_safe(row.source_name)} – {_safe(row.target_name)}</b>: "
+    head = (f"<b>{tooltip_text(row.source_name)} – {tooltip_text(row.target_name)}</b>: "
             f"{row.count} relation{'s' if row.count > 1 else ''}")
     lines = [head]
     for item in row.listing[:linkchart.MAX_LISTED]:
         lines.append(
-            f"• {_safe(item['from'])} <b>{_safe(item['relation'])}</b> {_safe(item['to'])} · "
-            f"{_safe(item['period'])} · {_safe(item['claim_status'])} · grade "
-            f"{_safe(item['grade'])} · {_safe(item['sources'])}")
+            f"• {tooltip_text(item['from'])} <b>{tooltip_text(item['relation'])}</b> {tooltip_text(item['to'])} · "
+            f"{tooltip_text(item['period'])} · {tooltip_text(item['claim_status'])} · grade "
+            f"{tooltip_text(item['grade'])} · {tooltip_text(item['sources'])}")
     if len(row.listing) > linkchart.MAX_LISTED:
         lines.append(f"… and {len(row.listing) - linkchart.MAX_LISTED} more (see the tables)")
     note = linkchart.colour_note(row._asdict(), edge_colour)
     if note:
-        lines.append(f"<i>{_safe(note)}</i>")
+        lines.append(f"<i>{tooltip_text(note)}</i>")
     return "<br/>".join(lines)
 
 
