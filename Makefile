@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-spark test install install-dev install-spark chromium java haproxy bench clean
+.PHONY: run dev run-spark test install install-dev install-spark chromium java haproxy bench clean
 
 # The dashboard listens on this machine only; `make run ADDRESS=0.0.0.0` serves the network
 # (a briefing room's screens), where saving still needs a writer's sign-in (README, Who may write)
@@ -17,6 +17,10 @@ SERVE   := --browser.gatherUsageStats false --server.address $(ADDRESS)
 
 run: install
 	$(BIN)/python -m streamlit run app.py $(SERVE)
+
+# for contributors: reruns the app when its code is saved (config.toml turns that off)
+dev: install
+	$(BIN)/python -m streamlit run app.py $(SERVE) --server.fileWatcherType auto --server.runOnSave true
 
 run-spark: install-spark java
 	PROXYLENS_ENGINE=spark $(BIN)/python -m streamlit run app.py $(SERVE)

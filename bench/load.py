@@ -138,33 +138,55 @@ def measure(counts: list[int], changes: int, think=THINK_S, processes: int = 1) 
     """One app process, or several behind HAProxy (bench.balancer)."""
     if processes == 1:
         server = StreamlitServer()
-        url, cookies = server.url, lambda n: None
+        url, cookies, apps = server.url, lambda n: None, [server]
     else:
         from bench.balancer import Balanced
 
         server = Balanced(processes)
-        url, cookies = server.url, lambda n: [server.cookie() for _ in range(n)]
+        url, cookies, apps = server.url, lambda n: [server.cookie() for _ in range(n)], server.apps
     try:
         # the first load of the data, and every event type seen once in each process: caches
         # warm, as on a server that has run a while
         warm = cookies(processes) or [""]
         for cookie in warm:
             run(many(url, 1, 2 * len(EVENT_TYPES), (0, 0), [cookie]))
-        return [run(many(url, n, changes, think, cookies(n))) for n in counts]
+        rows = []
+        for n in counts:
+            rows.append(run(many(url, n, changes, think, cookies(n))))
+            rows[-1].update(server_memory([app.process.pid for app in apps]))
+        return rows
     finally:
         server.stop()
+
+
+def server_memory(pids: list[int]) -> dict:
+    """The app processes' resident memory now and at its peak (MB, summed over processes):
+    Streamlit's collection after every rerun is off (.streamlit/config.toml), so this shows
+    whether memory builds up without it."""
+    now = peak = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if not status.exists():
+            continue
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        now += int(fields["VmRSS"].split()[0]) // 1024
+        peak += int(fields["VmHWM"].split()[0]) // 1024
+    return {"memory_mb": now, "peak_mb": peak}
 
 
 def table(rows: list[dict]) -> str:
     one = rows[0]["rerun_p95"]
     lines = ["| sessions | first page, median (max) | rerun median | rerun p95 | p95 vs one "
-             "session | reruns timed |", "| --- | --- | --- | --- | --- | --- |"]
+             "session | reruns timed | server memory after (peak) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
+        memory = (f"{row['memory_mb']:,} MB ({row['peak_mb']:,})" if "memory_mb" in row
+                  else "-")
         lines.append(
             f"| {row['sessions']} | {row['first_median'] * 1000:,.0f} ms "
             f"({row['first_max'] * 1000:,.0f}) | {row['rerun_median'] * 1000:,.0f} ms | "
             f"{row['rerun_p95'] * 1000:,.0f} ms | {row['rerun_p95'] / one:.1f}x | "
-            f"{row['reruns']} |")
+            f"{row['reruns']} | {memory} |")
     return "\n".join(lines)
 
 

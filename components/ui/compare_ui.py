@@ -19,7 +19,7 @@ import streamlit as st
 
 from components import compare, evidence, exports, filterdefs, network, palette, selection, views
 from components import filters as f
-from components.ui import cards, charts, export_ui, network_charts, sidebar
+from components.ui import caching, cards, charts, export_ui, network_charts, sidebar, vega
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, layout_positions
 from components.ui.network_panel import (
@@ -140,7 +140,7 @@ def window_filters(ctx: PageContext, a: compare.Window, b: compare.Window
     return compare.within(ctx.filters, a), compare.within(ctx.filters, b)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.view_data(32)
 def comparison(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters
                ) -> dict:
     """The headline counts of each window, the relations gained, lost and kept (each decided
@@ -205,7 +205,7 @@ def headline(ctx: PageContext, a: compare.Window, b: compare.Window,
 # The link chart of the changes
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.view_data(32)
 def _change_drawing(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
                     size_by: str = "degree"):
     changes = comparison(folder, fingerprint, filters_a, filters_b)["relations"]
@@ -215,7 +215,7 @@ def _change_drawing(folder: str, fingerprint: str, filters_a: f.Filters, filters
                                   reliability=reliability_letters(dataset))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.view_data(32)
 def change_option(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
                   width_px: int, height: int, presenting: bool = False):
     """The ECharts option of the changes, the node ids in order, the legend and the header."""
@@ -231,7 +231,7 @@ def change_option(folder: str, fingerprint: str, filters_a: f.Filters, filters_b
     return option, list(nodes["actor_id"]), legend, header
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@caching.view_data(16)
 def change_spec(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters,
                 a_title: str, b_title: str) -> dict:
     """The static drawing of the changes (Vega-Lite) for the PNG and SVG downloads."""
@@ -333,7 +333,7 @@ def change_list(ctx: PageContext, a: compare.Window, b: compare.Window, key: str
 NO_ARCS = pd.DataFrame(columns=["from_lat", "from_lon", "to_lat", "to_lon", "events"])
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.view_data(32)
 def change_map_drawing(folder: str, fingerprint: str, filters_a: f.Filters,
                        filters_b: f.Filters, basemap: str, height: int, width_px: int):
     """The map's rows, its view and the deck's JSON for the change per place."""
@@ -413,12 +413,12 @@ def windows_timeline(ctx: PageContext, a: compare.Window, b: compare.Window, key
         st.info("No dated event matches the filters in either window, so there is no timeline.",
                 icon=":material/timeline:")
         return
-    st.vega_lite_chart(spec, key=key, width="stretch")
+    vega.draw(spec, key=key, width="stretch")
     export_ui.chart_downloads(spec, "timeline of A and B", key)
     undated_caption(ctx)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@caching.view_data(32)
 def timeline_spec(folder: str, fingerprint: str, both: f.Filters, a: compare.Window,
                   b: compare.Window) -> dict | None:
     """The timeline of the events from the start of the earlier window to the end of the

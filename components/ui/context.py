@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import filters as f
 from components import evidence, loader, network, search, selection
-from components.ui import data_access, sidebar
+from components.ui import caching, data_access, sidebar
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _options(folder: str, fingerprint: str) -> f.FilterOptions:
     return selection.filter_options(data_access.load(folder, fingerprint).dataset)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@caching.view_resource(32)
 def _filtered(folder: str, fingerprint: str, filters: f.Filters):
     return selection.filtered(data_access.load(folder, fingerprint).dataset, filters)
 
@@ -101,7 +101,7 @@ def page_context() -> PageContext:
                        *_filtered(folder, fingerprint, filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def _view_counts(folder: str, fingerprint: str, filters: f.Filters) -> dict[str, int]:
     relations, chosen = _filtered(folder, fingerprint, filters)
     return selection.view_counts(chosen, relations)

@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from components import exports, flows, palette
-from components.ui import cards
+from components.ui import caching, cards
 from components.ui.context import PageContext, context_for, context_key
 from components.ui.network_charts import tooltip_text
 from components.ui.network_panel import (chart_renderer, click_generation_key, on_actor_click,
@@ -120,7 +120,7 @@ def legend_markdown(found: flows.Flows, colour_by: str) -> str:
 # What is drawn, cached per data version, filter value and choice
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def patron_choices(folder: str, fingerprint: str, filters) -> list[tuple[str, int]]:
     """The actors support flows from, widest reach first (a walk from each: worked out once
     per data version and filter value, not on every rerun)."""
@@ -128,7 +128,7 @@ def patron_choices(folder: str, fingerprint: str, filters) -> list[tuple[str, in
     return flows.patrons(ctx.relations, ctx.dataset.actors)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -> flows.Flows:
     ctx = context_for(folder, fingerprint, filters)
     pairs = ctx.selection.pair_counts() if width_by == "events" else None
@@ -136,7 +136,7 @@ def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -
                                reliability_letters(ctx.dataset))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def flow_option(folder: str, fingerprint: str, filters, patron, width_by: str, colour_by: str,
                 presenting: bool = False, width_px: int = 900) -> tuple[flows.Flows, dict, list[str]]:
     found = flows_found(folder, fingerprint, filters, patron, width_by)
@@ -146,7 +146,7 @@ def flow_option(folder: str, fingerprint: str, filters, patron, width_by: str, c
     return found, option, [item["actor_id"] for item in option["series"][0]["data"]]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@caching.view_data(16)
 def flow_svg(folder: str, fingerprint: str, filters, patron, width_by: str,
              colour_by: str) -> str:
     found = flows_found(folder, fingerprint, filters, patron, width_by)

@@ -283,8 +283,14 @@ def draw_deck(spec: str, key: str, height: int, **kwargs) -> None:
 class PrebuiltDeck(pdk.Deck):
     """A deck whose JSON was made earlier (and cached): drawing it serialises nothing again."""
 
-    def __init__(self, spec: str):
-        super().__init__(layers=[], tooltip=TOOLTIP, map_provider=None)
+    def __init__(self, spec: str):  # pylint: disable=super-init-not-called
+        # pydeck's own __init__ looks for its Jupyter widget on every call, a failed import
+        # searched for afresh each time: milliseconds per map per rerun, for nothing used here.
+        # st.pydeck_chart reads only these attributes and to_json().
+        self.layers = []
+        self._tooltip = TOOLTIP
+        self.deck_widget = None
+        self.mapbox_key = None
         self._spec = spec
 
     def to_json(self) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import frames, linkchart, network, timeslice
-from components.ui import cards, export_ui, network_charts, sidebar
+from components.ui import caching, cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
 EDGE_COLOURS = ("relation family", "claim status", "grade")
@@ -139,7 +139,7 @@ def _step_as_of(labels: list[str], shift: int, default: str) -> None:
 # What is drawn, cached per data version, filter value and choice
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=None,
                     max_actors: int = network.DEFAULT_MAX_ACTORS
                     ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
@@ -162,7 +162,7 @@ def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=
     return nodes, merged, len(edges), undated
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_colour: str,
                    as_of, max_actors: int, highlight: tuple, width_px: int, height: int,
                    presenting: bool = False) -> tuple[dict, list[str], int, int, str, str, int]:
@@ -184,7 +184,7 @@ def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_co
     return option, list(nodes["actor_id"]), len(nodes), relations, legend, header, undated
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def network_spec(folder: str, fingerprint: str, filters, size_by: str, width_px: int = 1000,
                  height: int = 760, edge_colour: str = "relation family", as_of=None,
                  max_actors: int = network.DEFAULT_MAX_ACTORS

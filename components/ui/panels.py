@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import views
 from components.selection import LISTED_ROWS
-from components.ui import charts, export_ui, flows_panel, sidebar
+from components.ui import caching, charts, export_ui, flows_panel, sidebar, vega
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key
 
@@ -76,7 +76,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
         st.caption("Click a place to filter every view to it.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event category"
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The places and arcs the map draws for one data version and filter value."""
@@ -84,7 +84,7 @@ def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event c
     return chosen.map_places(colour_by), chosen.map_arcs()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap: str,
                 height: int, width_px: int, fixed_view: tuple | None
                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
@@ -154,28 +154,36 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         return
     domain = time_domain(ctx)
     spec = timeline_spec(*context_key(ctx), lane_by, domain, height, not presenting)
-    st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
-                       key=key, width="stretch", selection_mode=[charts.BRUSH])
+    vega.draw(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
+              key=key, width="stretch", selection_mode=[charts.BRUSH])
     if presenting:
         return
     export_ui.chart_downloads(spec, "timeline", key)
     timeline_overview(ctx, domain, key + "_whole")
     undated_caption(ctx)
     if monthly:
-        counts, year_only = ctx.selection.monthly_counts()
-        if counts.empty:
+        monthly_spec, year_only = monthly_chart_spec(*context_key(ctx), domain)
+        if monthly_spec is None:
             st.caption("No matching event is known to the month, so there is no monthly chart.")
         else:
-            monthly_spec = charts.to_spec(charts.monthly_chart(counts, domain))
-            st.vega_lite_chart(monthly_spec,
-                               on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH,
-                                                 ctx.options),
-                               key=key + "_months", width="stretch",
-                               selection_mode=[charts.BAR_BRUSH])
+            vega.draw(monthly_spec,
+                      on_select=partial(_on_brush, key + "_months", charts.BAR_BRUSH,
+                                        ctx.options),
+                      key=key + "_months", width="stretch", selection_mode=[charts.BAR_BRUSH])
             export_ui.chart_downloads(monthly_spec, "events per month", key + "_months")
             if year_only:
                 st.caption(f"{year_only} matching event(s) known only to the year are in the "
                            "timeline above but not in the monthly counts.")
+
+
+@caching.view_data(64)
+def monthly_chart_spec(folder: str, fingerprint: str, filters, domain) -> tuple[dict | None, int]:
+    """The events-per-month chart (None when no matching event is known to the month) and how
+    many matching events are known only to the year, built once per view and window."""
+    counts, year_only = context_for(folder, fingerprint, filters).selection.monthly_counts()
+    if counts.empty:
+        return None, year_only
+    return charts.to_spec(charts.monthly_chart(counts, domain)), year_only
 
 
 def undated_caption(ctx: PageContext) -> None:
@@ -187,7 +195,7 @@ def undated_caption(ctx: PageContext) -> None:
                    "tables and search.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
                    height: int | None, instructions: bool = True) -> dict:
     ctx = context_for(folder, fingerprint, filters)
@@ -237,9 +245,8 @@ def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
     spec, counts = overview_strip(*context_key(ctx), tuple(window))
     if spec is None:
         return
-    st.vega_lite_chart(spec, on_select=partial(_on_brush, key, charts.OVERVIEW_BRUSH,
-                                                ctx.options),
-                       key=key, width="stretch", selection_mode=[charts.OVERVIEW_BRUSH])
+    vega.draw(spec, on_select=partial(_on_brush, key, charts.OVERVIEW_BRUSH, ctx.options),
+              key=key, width="stretch", selection_mode=[charts.OVERVIEW_BRUSH])
     years = counts.index.to_numpy()
     outside = int(counts[(years < window[0].year) | (years >= window[1].year)].sum()) \
         if not ctx.filters.dated_window else 0
@@ -249,7 +256,7 @@ def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
                    "are in the strip above: drag across it to show them.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@caching.view_data(64)
 def overview_strip(folder: str, fingerprint: str, filters, window: tuple
                    ) -> tuple[dict | None, pd.Series]:
     """The strip's spec (None when nothing is dated) and the dated events per year, built once
@@ -322,7 +329,7 @@ def small_timeline(dataset, chosen, key: str) -> None:
         bands = views.periods_in_range(dataset.periods, *domain)
         spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
                                                     domain))
-    st.vega_lite_chart(spec, key=key, width="stretch")
+    vega.draw(spec, key=key, width="stretch")
     if facts["dated"] < facts["events"]:
         st.caption(f"{facts['events'] - facts['dated']:,} of these events have no date in the "
                    "sources and are not on the timeline.")
@@ -399,6 +406,14 @@ def view_report_sections(ctx: PageContext, flow_choices: dict | None = None) -> 
 EVENT_LIST_ROWS = 25
 
 
+@caching.view_data(256)
+def event_list_page(folder: str, fingerprint: str, filters, start: int, stop: int
+                    ) -> pd.DataFrame:
+    """Rows start to stop of the matching events, in words, put together once per view."""
+    rows = context_for(folder, fingerprint, filters).selection.rows(stop - start, start)
+    return views.event_list(rows, ordered=True)
+
+
 def event_list_panel(ctx: PageContext, key: str) -> None:
     """The matching events below the charts, a page at a time, each with its event page. Only
     the page shown is put in words: a million matching events cost one sort, kept per view."""
@@ -409,8 +424,7 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
     if not total:
         st.info(NO_MATCH, icon=":material/list:")
         return
-    cards.paged_rows(total, lambda start, stop: ctx.selection.rows(stop - start, start), key,
-                     lambda rows: views.event_list(rows, ordered=True),
+    cards.paged_rows(total, partial(event_list_page, *context_key(ctx)), key,
                      page_rows=EVENT_LIST_ROWS, column_config={
                          "event page": st.column_config.LinkColumn("event page",
                                                                    display_text="open"),
