@@ -55,6 +55,17 @@ def run_app(page: str | None = None, params: dict | None = None, timeout: float 
     return at
 
 
+def open_export_menu(at: AppTest) -> AppTest:
+    """Open the toolbar's Export menu, as a click on it does: its content is drawn only while
+    it is open (components.ui.panels.toolbar)."""
+    from components.ui.panels import EXPORT_MENU
+
+    at.session_state[EXPORT_MENU] = True
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def sign_in_as_writer(at: AppTest, panel: str = "data-writer",
                       password: str = WRITER_PASSWORD) -> AppTest:
     """Type the password into a page's writer sign-in and submit it."""

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from components import access
-from tests.apptest_helpers import WRITER_PASSWORD, run_app, sign_in_as_writer
+from tests.apptest_helpers import WRITER_PASSWORD, open_export_menu, run_app, sign_in_as_writer
 from tests.conftest import PROJECT
 
 
@@ -62,6 +62,7 @@ def test_a_reader_sees_and_exports_everything_but_cannot_save_or_restore(shared_
     assert not button(at, "use-session").disabled  # a session of one's own needs no sign-in
     assert any("Writing is off on this server" in c.value for c in at.caption)
     assert not [e for e in at.text_input if e.key == "data-writer-password"]
+    open_export_menu(at)
     assert {"Events CSV", "Excel workbook"} <= {b.proto.label
                                                for b in at.get("download_button")}
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from components import datastore, loader
-from tests.apptest_helpers import WRITER_PASSWORD, deck_layers, run_app, sign_in_as_writer
+from tests.apptest_helpers import (WRITER_PASSWORD, deck_layers, open_export_menu, run_app,
+                                    sign_in_as_writer)
 
 
 def briefing_at(step: str | None = None):
@@ -97,7 +98,7 @@ def test_share_link_carries_the_filters():
 
 
 def test_every_dashboard_page_offers_chart_and_table_downloads():
-    at = run_app("app_pages/timeline.py")
+    at = open_export_menu(run_app("app_pages/timeline.py"))
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"PNG", "SVG", "Events CSV", "Actors CSV", "Relations CSV", "Excel workbook",
             "Report (HTML)"} <= labels

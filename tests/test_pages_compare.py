@@ -16,6 +16,7 @@ from tests.apptest_helpers import (
     deck_layers,
     echarts_option,
     echarts_titled,
+    open_export_menu,
     run_app,
     vega_charts,
     vega_spec,
@@ -430,7 +431,7 @@ def test_a_flows_pack_names_the_patron_it_shows(kept_media):
 
 
 def test_the_export_menu_offers_no_table_of_the_sidebars_view_on_this_page():
-    at = run_app(PAGE)
+    at = open_export_menu(run_app(PAGE))
     labels = {b.proto.label for b in at.get("download_button")}
     assert not labels & {"Events CSV", "Actors CSV", "Relations CSV", "Excel workbook"}
     assert {"Report (HTML)", "Evidence pack (zip)"} <= labels

@@ -134,3 +134,17 @@ def test_bench_load_reads_a_process_memory():
     memory = server_memory([os.getpid()])
     assert 0 < memory["memory_mb"] <= memory["peak_mb"]
     assert server_memory([2 ** 22 + 12345]) == {"memory_mb": 0, "peak_mb": 0}
+
+
+def test_the_export_menu_is_drawn_only_while_open():
+    from tests.apptest_helpers import open_export_menu, run_app
+
+    table_files = {"Events CSV", "Actors CSV", "Relations CSV", "Excel workbook",
+                   "Report (HTML)", "Evidence pack (zip)"}
+    at = run_app("app_pages/overview.py")
+    assert not table_files & {b.proto.label for b in at.get("download_button")}
+    open_export_menu(at)
+    assert table_files <= {b.proto.label for b in at.get("download_button")}
+    at.query_params["event_types"] = "kidnapping"
+    at.run()  # a filter change with the menu open keeps it open, its files the new view's
+    assert table_files <= {b.proto.label for b in at.get("download_button")}

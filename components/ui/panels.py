@@ -345,24 +345,36 @@ def toolbar(ctx: PageContext, page_title: str):
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     with row:
         share = export_ui.share_link()
-        with st.popover("Export", icon=":material/download:"):
-            own = PAGE_EXPORTS.get(page_title)
-            if own is not None:  # a page whose tables, report and pack are not the sidebar's
-                own()(ctx, page_title)
-                return share
-            st.markdown("**The filtered data**")
-            export_ui.table_downloads(ctx, view=page_title)
-            # the Flows page's choices, as it fills them in during this run (the files are
-            # made on click, outside the session)
-            flow_choices = flows_panel.page_choices()
-            st.markdown("**A report of this view**")
-            export_ui.report_button(ctx, lambda: view_report_sections(ctx, flow_choices),
-                                    f"ProxyLens: {page_title}", "the current view",
-                                    key="report-view")
-            st.markdown("**All of it in one zip, with a manifest**")
-            export_ui.pack_button(ctx, lambda: view_report_sections(ctx, flow_choices),
-                                  f"ProxyLens: {page_title}", page_title, key="pack-view")
+        # The menu's content is drawn only while it is open (opening it reruns the page): its
+        # dozen download buttons, re-sent on every rerun, were an eighth of a warm rerun.
+        menu = st.popover("Export", icon=":material/download:", key=EXPORT_MENU,
+                          on_change="rerun", help="Tables, a report and the evidence pack of "
+                          "this view")
+        if menu.open:
+            with menu:
+                export_menu(ctx, page_title)
     return share
+
+
+EXPORT_MENU = "export_menu"
+
+
+def export_menu(ctx: PageContext, page_title: str) -> None:
+    own = PAGE_EXPORTS.get(page_title)
+    if own is not None:  # a page whose tables, report and pack are not the sidebar's
+        own()(ctx, page_title)
+        return
+    st.markdown("**The filtered data**")
+    export_ui.table_downloads(ctx, view=page_title)
+    # the Flows page's choices, as it fills them in during this run (the files are made on
+    # click, outside the session)
+    flow_choices = flows_panel.page_choices()
+    st.markdown("**A report of this view**")
+    export_ui.report_button(ctx, lambda: view_report_sections(ctx, flow_choices),
+                            f"ProxyLens: {page_title}", "the current view", key="report-view")
+    st.markdown("**All of it in one zip, with a manifest**")
+    export_ui.pack_button(ctx, lambda: view_report_sections(ctx, flow_choices),
+                          f"ProxyLens: {page_title}", page_title, key="pack-view")
 
 
 def _compare_exports():
