@@ -426,7 +426,7 @@ def click_download(managers, at, key: str) -> bytes:
 
 
 def test_the_pack_download_of_a_page_holds_the_view_and_the_data_pages_version(kept_media):
-    from tests.apptest_helpers import run_app
+    from tests.apptest_helpers import open_export_menu, run_app
 
     data_page = run_app("app_pages/data.py")
     shown = [m.value for m in data_page.markdown if m.value.startswith("**Data version:")]
@@ -445,6 +445,7 @@ def test_the_pack_download_of_a_page_holds_the_view_and_the_data_pages_version(k
     assert filterdefs.from_step(manifest["filters"]["machine"]) == Filters(
         event_types=("kidnapping",), claim_statuses=("confirmed",))
     # the same tables as the page's own CSV downloads (export_ui.filtered_tables), byte for byte
+    open_export_menu(at)
     for name in ("events", "actors", "relations"):
         assert pack.read(f"{name}.csv") == click_download(kept_media, at, f"tables-{name}-csv")
     events = csv_rows(pack, "events.csv")

@@ -50,6 +50,18 @@ def test_rows_are_converted_once_and_new_rows_never_get_old_bytes():
     assert _rows(kept)["events"].tolist() == [4]
 
 
+def test_rows_that_are_not_plain_json_or_are_geography_are_left_to_streamlit():
+    frame_a = pd.DataFrame({"n": range(100)})
+    frame_b = frame_a.copy()
+    frame_b.loc[50, "n"] = -1  # their text (as str() prints them) is the same
+    assert str(frame_a) == str(frame_b)
+    for rows in ([{"frame": frame_a}], [{"frame": frame_b}]):
+        assert vega.wire_spec({"datasets": {"odd": rows}})["datasets"]["odd"] is rows
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [44, 33]},
+                 "properties": {}}]
+    assert vega.wire_spec({"datasets": {"places": features}})["datasets"]["places"] is features
+
+
 def test_a_spec_without_datasets_is_passed_as_it_is():
     spec = {"data": {"values": [{"a": 1}]}, "mark": "point"}
     assert vega.wire_spec(spec) is spec

@@ -348,8 +348,7 @@ def toolbar(ctx: PageContext, page_title: str):
         # The menu's content is drawn only while it is open (opening it reruns the page): its
         # dozen download buttons, re-sent on every rerun, were an eighth of a warm rerun.
         menu = st.popover("Export", icon=":material/download:", key=EXPORT_MENU,
-                          on_change="rerun", help="Tables, a report and the evidence pack of "
-                          "this view")
+                          on_change="rerun")
         if menu.open:
             with menu:
                 export_menu(ctx, page_title)

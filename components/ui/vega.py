@@ -25,26 +25,40 @@ def draw(spec: dict, **kwargs):
 
 
 def wire_spec(spec: dict) -> dict:
-    """A shallow copy of the spec whose datasets are Arrow bytes (the spec given
-    is left as it is: the downloads still read its rows)."""
+    """A shallow copy of the spec whose tables of rows are Arrow bytes (the spec given is left
+    as it is: the downloads still read its rows). Geographic data stays in the spec, as
+    Streamlit leaves it for Vega-Lite to read; rows that are not plain JSON are left for
+    Streamlit to convert, as before."""
     datasets = spec.get("datasets")
     if not datasets:
         return spec
-    return {**spec, "datasets": {name: arrow_bytes(content_key(name, rows), rows)
-                                 for name, rows in datasets.items()}}
+    wired = {}
+    for name, rows in datasets.items():
+        key = content_key(name, rows) if is_table(rows) else None
+        wired[name] = arrow_bytes(key, rows) if key else rows
+    return {**spec, "datasets": wired}
 
 
-def content_key(name, rows) -> str:
-    """The dataset's name when Altair made it from the rows, else a digest of the rows."""
+def is_table(rows) -> bool:
+    """A list of records, not GeoJSON features (whose first record says it is one)."""
+    return (isinstance(rows, list) and bool(rows) and isinstance(rows[0], dict)
+            and rows[0].get("type") != "Feature")
+
+
+def content_key(name, rows) -> str | None:
+    """The dataset's name when Altair made it from the rows, else a digest of the rows; None
+    when the rows are not plain JSON (a digest of their text could not tell them apart)."""
     if CONTENT_NAMED.fullmatch(str(name)):
         return str(name)
-    text = json.dumps(rows, sort_keys=True, default=str)
+    try:
+        text = json.dumps(rows, sort_keys=True, allow_nan=True)
+    except TypeError:
+        return None
     return "rows-" + hashlib.sha256(text.encode()).hexdigest()
 
 
-@st.cache_resource(show_spinner=False, max_entries=1024)
-def arrow_bytes(key: str, _rows) -> bytes:
+# a view's datasets are a few kB to half a MB; the view caches feeding them keep 64 views each
+@st.cache_resource(show_spinner=False, max_entries=256)
+def arrow_bytes(key: str, _rows: list) -> bytes:
     """The rows as Streamlit would convert them, kept by their digest."""
-    if isinstance(_rows, bytes):
-        return _rows
     return dataframe_util.convert_anything_to_arrow_bytes(_rows)
