@@ -4,6 +4,7 @@ every view to an actor. Also the Actor page's ego network."""
 
 from __future__ import annotations
 
+import json
 import os
 from functools import partial
 
@@ -59,7 +60,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         return
     drawn = network_option(*context_key(ctx), size_by, edge_colour, as_of, max_actors,
                            highlight, width_px, height, presenting)
-    option, node_ids, shown_nodes, shown_relations, legend, header, undated = drawn
+    option, node_ids, shown_nodes, shown_relations, legend, header, undated, lines, hidden = drawn
     if shown_relations == 0:
         st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
                 f"{undated} relations have no dates in the sources and cannot be placed in time.",
@@ -78,7 +79,6 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
         export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
     st.markdown(legend, unsafe_allow_html=True)
-    lines = len(option["series"][0]["links"])
     note = f"{shown_nodes} actors, {shown_relations} relations drawn as {lines} lines."
     if total > shown_nodes and as_of is None:
         note = (f"The {shown_nodes} actors with the most relations (of {total} matching), "
@@ -88,9 +88,6 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 f"{lines} lines, {shown_nodes} actors. {undated} relations have no dates in the "
                 "sources and are left out. Grey dashed rings: actors not yet or no longer active "
                 "on that date.")
-    hidden = sum(1 for item in option["series"][0]["data"]  # faded by a highlight: not counted
-                 if item.get("actor_id") and not item["label"].get("show", True)
-                 and item.get("itemStyle", {}).get("opacity") != network_charts.FADED)
     if hidden:
         note += (f" {hidden} labels are hidden where they would overlap" + (
             "." if presenting else ": hover an actor for its name"
@@ -165,10 +162,12 @@ def network_drawing(folder: str, fingerprint: str, filters, size_by: str, as_of=
 @caching.view_data(64)
 def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_colour: str,
                    as_of, max_actors: int, highlight: tuple, width_px: int, height: int,
-                   presenting: bool = False) -> tuple[dict, list[str], int, int, str, str, int]:
-    """The ECharts option, the actor id of each node in its order (what a click reports is
-    an index), the counts of actors and relations, the edges' legend, the header above the
-    chart and the undated count."""
+                   presenting: bool = False
+                   ) -> tuple[str, list[str], int, int, str, str, int, int, int]:
+    """The ECharts option (JSON text), the actor id of each node in its order (what a click
+    reports is an index), the counts of actors and relations, the edges' legend, the header
+    above the chart, the undated count, the lines drawn and the labels hidden where they
+    would overlap."""
     nodes, merged, relations, undated = network_drawing(folder, fingerprint, filters, size_by,
                                                         as_of, max_actors)
     shown = set(nodes["actor_id"].tolist())
@@ -181,7 +180,14 @@ def network_option(folder: str, fingerprint: str, filters, size_by: str, edge_co
     header = network_charts.header_html(network_charts.TITLE, network.SIZE_MEASURES[size_by],
                                         network_charts.side_headings(nodes), width_px < 700,
                                         presenting)
-    return option, list(nodes["actor_id"]), len(nodes), relations, legend, header, undated
+    lines = len(option["series"][0]["links"])
+    hidden = sum(1 for item in option["series"][0]["data"]  # faded by a highlight: not counted
+                 if item.get("actor_id") and not item["label"].get("show", True)
+                 and item.get("itemStyle", {}).get("opacity") != network_charts.FADED)
+    # as JSON text: st.echarts_chart parses text in C, where it copies a dict node by node in
+    # Python (and a cached text is read back without unpickling every node)
+    return (json.dumps(option), list(nodes["actor_id"]), len(nodes), relations, legend, header,
+            undated, lines, hidden)
 
 
 @caching.view_data(64)
