@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cards, context, data_access, export_ui, panels, sidebar
+from components.ui import cards, context, data_access, export_ui, panels, sidebar, turns
 
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
@@ -28,19 +28,20 @@ navigation = st.navigation(
     ]
 )
 # the shared sidebar is drawn after st.navigation (its links need the pages) and before run()
-data_access.follow_upload_link()  # a reload keeps the session's uploaded data
-data_access.prepare_events()  # millions of new events: prepared once, with a progress bar
-options = context.filter_options()
-sidebar.draw_finder(context.find)
-current = sidebar.draw_filters(options)
-ctx = context.page_context()
-cards.problem_banner(ctx.result)
-share = None
-if navigation.url_path not in ("help", "briefing"):  # a briefing step sets its own filters
-    sidebar.draw_active_filters(current, options)
-    share = panels.toolbar(ctx, navigation.title)
-try:
-    navigation.run()
-finally:  # also when a page stops early: its own choices are in the address by now
-    if share is not None:
-        export_ui.fill_share_link(share)
+with turns.turn():  # one session's script at a time, for a moment (components/ui/turns.py)
+    data_access.follow_upload_link()  # a reload keeps the session's uploaded data
+    data_access.prepare_events()  # millions of new events: prepared once, with a progress bar
+    options = context.filter_options()
+    sidebar.draw_finder(context.find)
+    current = sidebar.draw_filters(options)
+    ctx = context.page_context()
+    cards.problem_banner(ctx.result)
+    share = None
+    if navigation.url_path not in ("help", "briefing"):  # a briefing step sets its own filters
+        sidebar.draw_active_filters(current, options)
+        share = panels.toolbar(ctx, navigation.title)
+    try:
+        navigation.run()
+    finally:  # also when a page stops early: its own choices are in the address by now
+        if share is not None:
+            export_ui.fill_share_link(share)

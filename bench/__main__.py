@@ -153,6 +153,10 @@ def write_report(hello: dict, app: dict, rounds: int, scale: dict | None = None,
         "bench.trace`), what was done about it and why 2x is out of reach today:",
         "[browser-time.md](browser-time.md).",
         "",
+        "Many sessions at once (the server's rerun times and a new session's first page, 1 to 50",
+        "sessions, one process or two behind HAProxy; `python -m bench.load`):",
+        "[benchmarks-load.md](benchmarks-load.md).",
+        "",
     ]
     if scale:
         from bench.scale import table

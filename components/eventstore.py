@@ -42,6 +42,11 @@ from components import filters as f
 from components import datastore, engines, loader, views
 from components.contract import ERROR, WARNING, Problem
 
+# What a query runs inside: a context manager factory. While DuckDB (or Spark) works, the
+# thread only waits (DuckDB lets go of the interpreter lock); the app sets this so another
+# session's script takes its turn meanwhile (components.ui.turns). By default, nothing.
+engine_wait: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
+
 STORE_FROM_ROWS = 500_000  # a Parquet events file this long is prepared in a database on disk
 STORE_FROM_BYTES = 64 * 1024 * 1024  # as is an events CSV file this large (about 300,000 rows)
 STORE_ENV = "PROXYLENS_STORE"  # "disk" or "memory" forces where the events database is kept
@@ -552,15 +557,16 @@ class EventStore:
     ROW_LOCATOR: str | None = "rowid"
 
     def _frame(self, sql: str, params=()) -> pd.DataFrame:
-        if self._own is not None:
+        with engine_wait():
+            if self._own is not None:
+                with self._lock:
+                    return self._own.execute(sql, list(params)).df()
             with self._lock:
-                return self._own.execute(sql, list(params)).df()
-        with self._lock:
-            cursor = self._con.cursor()
-        try:
-            return cursor.execute(sql, list(params)).df()
-        finally:
-            cursor.close()
+                cursor = self._con.cursor()
+            try:
+                return cursor.execute(sql, list(params)).df()
+            finally:
+                cursor.close()
 
     def narrowed(self, where: Where) -> "EventStore":
         """The store restricted to the events matching `where`, copied once into a temporary
@@ -572,8 +578,10 @@ class EventStore:
         with self._lock:
             narrow._own = self._con.cursor()
         weakref.finalize(narrow, narrow._own.close)
-        narrow._own.execute(f"CREATE TEMP TABLE matching AS SELECT {', '.join(VIEWED_COLUMNS)}"
-                            f" FROM events WHERE {where.sql}", list(where.params))
+        with engine_wait():
+            narrow._own.execute(f"CREATE TEMP TABLE matching AS SELECT "
+                                f"{', '.join(VIEWED_COLUMNS)} FROM events WHERE {where.sql}",
+                                list(where.params))
         narrow.table = "matching"
         return narrow
 
@@ -976,7 +984,8 @@ class SparkEventStore(EventStore):
         return spark_store
 
     def _frame(self, sql: str, params=()) -> pd.DataFrame:
-        return engines.SparkEngine.frame(engines.to_spark(sql, params, self._views))
+        with engine_wait():
+            return engines.SparkEngine.frame(engines.to_spark(sql, params, self._views))
 
     def event_id_array(self) -> pa.Array:
         ids = self._frame("SELECT event_id FROM events")["event_id"]

@@ -15,7 +15,7 @@ import pytest
 from components import datastore, eventstore, loader, selection, views
 from components import filters as f
 from components.contract import ERROR
-from tests.apptest_helpers import deck_layers, run_app, vega_charts
+from tests.apptest_helpers import deck_layers, open_export_menu, run_app, vega_charts
 from tests.conftest import PROJECT, read_rows, write_rows
 
 
@@ -342,7 +342,7 @@ def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_
 
 def test_lists_from_the_store_are_bounded_and_say_so(store_app, monkeypatch):
     monkeypatch.setattr(selection, "LISTED_ROWS", 5)
-    at = run_app()
+    at = open_export_menu(run_app())  # the caption is under the Export menu's events table
     total = len(loader.load_dataset(store_app).dataset.events)
     assert any(f"first 5 of the {total} matching events" in c.value for c in at.caption)
     actor = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
