@@ -1,7 +1,7 @@
 """Many sessions at once: the server's own rerun times and a new session's first page.
 
     python -m bench.load [--sessions 1,5,20,50] [--changes 8] [--think 0.3,1.0]
-                         [--processes 2] [--write docs/benchmarks-load.md]
+                         [--processes 2] [--side-by-side] [--write docs/benchmarks-load.md]
 
 Starts ProxyLens on the shipped data (127.0.0.1) and drives N sessions at once, each speaking
 Streamlit's own websocket protocol as a browser does, but drawing nothing: so the figures are
@@ -134,15 +134,18 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def measure(counts: list[int], changes: int, think=THINK_S, processes: int = 1) -> list[dict]:
-    """One app process, or several behind HAProxy (bench.balancer)."""
+def measure(counts: list[int], changes: int, think=THINK_S, processes: int = 1,
+            side_by_side: bool = False) -> list[dict]:
+    """One app process, or several behind HAProxy (bench.balancer); `side_by_side`: scripts
+    do not take turns (PROXYLENS_TURNS=off, components.ui.turns)."""
+    env = {"PROXYLENS_TURNS": "off"} if side_by_side else None
     if processes == 1:
-        server = StreamlitServer()
+        server = StreamlitServer(env=env)
         url, cookies, apps = server.url, lambda n: None, [server]
     else:
         from bench.balancer import Balanced
 
-        server = Balanced(processes)
+        server = Balanced(processes, env=env)
         url, cookies, apps = server.url, lambda n: [server.cookie() for _ in range(n)], server.apps
     try:
         # the first load of the data, and every event type seen once in each process: caches
@@ -197,11 +200,13 @@ def main() -> None:
     parser.add_argument("--think", default=",".join(map(str, THINK_S)))
     parser.add_argument("--processes", type=int, default=1,
                         help="app processes behind HAProxy (Debian's haproxy package)")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="scripts run side by side instead of taking turns (to compare)")
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     counts = [int(n) for n in args.sessions.split(",")]
     think = tuple(float(v) for v in args.think.split(","))
-    rows = measure(counts, args.changes, think, args.processes)
+    rows = measure(counts, args.changes, think, args.processes, args.side_by_side)
     text = table(rows)
     print(text)
     if args.write:

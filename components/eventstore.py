@@ -43,7 +43,7 @@ from components import datastore, engines, loader, views
 from components.contract import ERROR, WARNING, Problem
 
 # What a query runs inside: a context manager factory. While DuckDB (or Spark) works, the
-# thread only waits (DuckDB lets go of the interpreter lock); the app sets this so another
+# thread mostly waits (DuckDB lets go of the interpreter lock); the app sets this so another
 # session's script takes its turn meanwhile (components.ui.turns). By default, nothing.
 engine_wait: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
 

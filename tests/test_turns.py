@@ -20,7 +20,8 @@ def fresh_turns(monkeypatch):
     monkeypatch.setitem(turns._turn, "since", 0.0)
     monkeypatch.setattr(turns, "_waiting", __import__("collections").deque())
     clock = {"now": 1000.0}
-    monkeypatch.setattr(turns.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(turns, "_clock", lambda: clock["now"])
+    monkeypatch.setattr(turns, "ENABLED", True)
     monkeypatch.setattr(turns, "WAIT_S", 60.0)  # only the tests that want a wait to end, end it
     return clock
 
@@ -104,6 +105,7 @@ def test_nobody_waits_behind_a_turn_that_has_lasted_wait_s(fresh_turns):
 
 def test_a_turn_steps_aside_while_it_waits_on_the_engine(fresh_turns):
     order, querying, answer = [], threading.Event(), threading.Event()
+    held_after = []
 
     def slow_query_page():
         with turns.turn():
@@ -111,7 +113,7 @@ def test_a_turn_steps_aside_while_it_waits_on_the_engine(fresh_turns):
                 querying.set()
                 answer.wait(30)
             order.append("after the query")
-            assert getattr(turns._held, "turn", False), "it has the turn again"
+            held_after.append(getattr(turns._held, "turn", False))
 
     thread = _in_thread(slow_query_page)
     querying.wait(30)
@@ -121,7 +123,46 @@ def test_a_turn_steps_aside_while_it_waits_on_the_engine(fresh_turns):
     answer.set()
     thread.join(30)
     assert order == ["another page", "after the query"]
+    assert held_after == [True], "the turn was free again: it took it back"
     assert not turns._turn["busy"]
+
+
+def test_after_the_engine_a_busy_turn_is_not_waited_for(fresh_turns):
+    """A thread that stepped aside may hold a lock the new turn needs: it carries on beside."""
+    querying, answer, other_in, other_out = (threading.Event() for _ in range(4))
+    held_after, waiting_seen = [], []
+
+    def page_with_query():
+        with turns.turn():
+            with eventstore.engine_wait():
+                querying.set()
+                answer.wait(30)
+            waiting_seen.append(len(turns._waiting))
+            held_after.append(getattr(turns._held, "turn", False))
+
+    def other_page():
+        with turns.turn():
+            other_in.set()
+            other_out.wait(30)
+
+    first = _in_thread(page_with_query)
+    querying.wait(30)
+    second = _in_thread(other_page)
+    other_in.wait(30)  # the other page has the turn now
+    answer.set()
+    first.join(30)
+    assert held_after == [False] and waiting_seen == [0], "it did not queue for the turn"
+    other_out.set()
+    second.join(30)
+    assert not turns._turn["busy"]
+
+
+def test_turns_off_runs_every_script_beside(fresh_turns, monkeypatch):
+    monkeypatch.setattr(turns, "ENABLED", False)
+    with turns.turn():
+        assert not turns._turn["busy"] and not getattr(turns._held, "turn", False)
+        with eventstore.engine_wait():
+            assert not turns._turn["busy"]
 
 
 def test_a_script_that_stops_early_gives_the_turn_back(fresh_turns):

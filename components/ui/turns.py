@@ -5,13 +5,16 @@ Streamlit runs each session's script in a thread of its own, and all share the i
 lock. Twenty reruns started together shared it in 5 ms slices, every one finishing late, and
 each was slowed further by the lock's hand-overs around the sixty-odd messages a rerun sends.
 Taking turns, a rerun that arrives while another runs waits for it (a warm rerun takes 10-25
-ms), so most finish sooner (python -m bench.load, 20 eager sessions on one process: a rerun's
-p95 about halved).
+ms), so most finish sooner (docs/benchmarks-load.md: 20 eager sessions on one process, rerun
+p95 101-140 ms against 191-249 ms side by side).
 
-Nobody waits long: a script waits for its turn at most WAIT_S, and not at all when the turn
-under way has lasted that long already (new data being prepared, an upload being checked);
-it then runs beside, as every script did before. While a turn waits on the query engine
-(eventstore.engine_wait), it steps aside and the next script runs.
+Nobody waits long: a script waits for its turn once, when it starts, at most WAIT_S, and not
+at all when the turn under way has lasted that long already (new data being prepared, an
+upload being checked); it then runs beside, as every script did before. While a turn waits on
+the query engine (most queries run inside eventstore.engine_wait) it steps aside, and takes
+the turn back afterwards only if it is free, else carries on beside: a thread that stepped
+aside may hold a lock the next turn needs. PROXYLENS_TURNS=off runs every script side by side
+(to compare, python -m bench.load --side-by-side).
 """
 
 from __future__ import annotations
@@ -19,22 +22,26 @@ from __future__ import annotations
 import collections
 import contextlib
 import threading
+import os
 import time
 
 from components import eventstore
 
 WAIT_S = 0.1  # longer waits measured worse: a queue of first pages then holds up every rerun
+ENABLED = os.environ.get("PROXYLENS_TURNS", "on").lower() != "off"
+_clock = time.monotonic
 
 _mutex = threading.Lock()  # guards the two below
 _waiting: collections.deque = collections.deque()  # an Event per waiting thread, in order
-_turn = {"busy": False, "since": 0.0}  # since: when the current turn began (time.monotonic)
+_turn = {"busy": False, "since": 0.0}  # since: when the current turn began (_clock)
 _held = threading.local()  # .turn: this thread holds the turn
 
 
 @contextlib.contextmanager
 def turn():
     """Run the body in this process's turn, or beside it when the turn does not come soon."""
-    _take()
+    if ENABLED:
+        _take()
     try:
         yield
     finally:
@@ -52,19 +59,20 @@ def step_aside():
     try:
         yield
     finally:
-        _take()  # when the turn does not come soon, this thread carries on beside it
+        _take(wait=False)
 
 
-def _take() -> bool:
+def _take(wait: bool = True) -> bool:
     """The turn, now or in arrival order (first come, first served); False, and no wait, when
-    the current turn has lasted WAIT_S already; False after waiting WAIT_S."""
+    the current turn has lasted WAIT_S already (or `wait` is False); False after waiting
+    WAIT_S."""
     with _mutex:
-        now = time.monotonic()
+        now = _clock()
         if not _turn["busy"]:
             _turn.update(busy=True, since=now)
             _held.turn = True
             return True
-        if now - _turn["since"] >= WAIT_S:
+        if not wait or now - _turn["since"] >= WAIT_S:
             return False
         handed = threading.Event()
         _waiting.append(handed)
@@ -82,7 +90,7 @@ def _give_back() -> None:
     _held.turn = False
     with _mutex:
         if _waiting:
-            _turn["since"] = time.monotonic()
+            _turn["since"] = _clock()
             _waiting.popleft().set()
         else:
             _turn["busy"] = False
