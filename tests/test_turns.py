@@ -32,6 +32,20 @@ def _in_thread(target, *args) -> threading.Thread:
     return thread
 
 
+def _hold_turn() -> tuple[threading.Thread, threading.Event]:
+    """A script holding the turn until the event returned is set (its thread, the event)."""
+    inside, release = threading.Event(), threading.Event()
+
+    def holder():
+        with turns.turn():
+            inside.set()
+            release.wait(30)
+
+    thread = _in_thread(holder)
+    inside.wait(30)
+    return thread, release
+
+
 def _until(condition, what: str):
     for _ in range(2000):
         if condition():
@@ -68,15 +82,7 @@ def test_turns_are_taken_first_come_first_served(fresh_turns):
 
 def test_a_script_runs_beside_a_turn_that_does_not_come(fresh_turns, monkeypatch):
     monkeypatch.setattr(turns, "WAIT_S", 0.05)
-    inside, release = threading.Event(), threading.Event()
-
-    def holder():
-        with turns.turn():
-            inside.set()
-            release.wait(30)
-
-    thread = _in_thread(holder)
-    inside.wait(30)
+    thread, release = _hold_turn()
     with turns.turn():  # waits WAIT_S, then carries on while the turn is still held
         assert turns._turn["busy"] and not getattr(turns._held, "turn", False)
     assert not turns._waiting  # it left the queue
@@ -86,15 +92,7 @@ def test_a_script_runs_beside_a_turn_that_does_not_come(fresh_turns, monkeypatch
 
 
 def test_nobody_waits_behind_a_turn_that_has_lasted_wait_s(fresh_turns):
-    inside, release = threading.Event(), threading.Event()
-
-    def long_run():  # new data being prepared, say
-        with turns.turn():
-            inside.set()
-            release.wait(30)
-
-    thread = _in_thread(long_run)
-    inside.wait(30)
+    thread, release = _hold_turn()  # new data being prepared, say
     fresh_turns["now"] += turns.WAIT_S  # the turn under way has lasted WAIT_S
     with turns.turn():
         assert not turns._waiting, "it did not queue"
@@ -129,7 +127,7 @@ def test_a_turn_steps_aside_while_it_waits_on_the_engine(fresh_turns):
 
 def test_after_the_engine_a_busy_turn_is_not_waited_for(fresh_turns):
     """A thread that stepped aside may hold a lock the new turn needs: it carries on beside."""
-    querying, answer, other_in, other_out = (threading.Event() for _ in range(4))
+    querying, answer = threading.Event(), threading.Event()
     held_after, waiting_seen = [], []
 
     def page_with_query():
@@ -140,19 +138,13 @@ def test_after_the_engine_a_busy_turn_is_not_waited_for(fresh_turns):
             waiting_seen.append(len(turns._waiting))
             held_after.append(getattr(turns._held, "turn", False))
 
-    def other_page():
-        with turns.turn():
-            other_in.set()
-            other_out.wait(30)
-
     first = _in_thread(page_with_query)
     querying.wait(30)
-    second = _in_thread(other_page)
-    other_in.wait(30)  # the other page has the turn now
+    second, release_second = _hold_turn()  # the other page has the turn now
     answer.set()
     first.join(30)
     assert held_after == [False] and waiting_seen == [0], "it did not queue for the turn"
-    other_out.set()
+    release_second.set()
     second.join(30)
     assert not turns._turn["busy"]
 
