@@ -40,6 +40,7 @@ from components import contract as c
 from components import filterdefs
 from components import filters as f
 from components import datastore, engines, loader, views
+from components import frames as frames_ops
 from components.contract import ERROR, WARNING, Problem
 
 # What a query runs inside: a context manager factory. While DuckDB (or Spark) works, the
@@ -163,7 +164,7 @@ def needs_preparing(folder: str | os.PathLike, fingerprint: str) -> int:
     directory = checked if checked.is_dir() else cache_dir()
     target = directory / _store_name(_folder_key(folder), fingerprint)
     fallback = Path(tempfile.gettempdir()) / "proxylens-cache" / target.name
-    if target.exists() or fallback.exists():
+    if target.exists() or fallback.exists() or target in _SERVING:
         return 0
     return row_estimate(events_file(folder))
 
@@ -256,10 +257,22 @@ class StoreLoader:
         if not target.exists():
             # one preparation at a time, of this process's sessions and of other processes
             # serving the same folder: all share the result
-            with _BUILDING, _building_lock(target):
-                if not target.exists():
-                    _build(path, target, table, frames, indexes,
-                           self.progress if told else None, lean=self.lean)
+            with _BUILDING:
+                if (serving := _SERVING.get(target)) is not None:
+                    return serving  # prepared in memory here, being kept on disk
+                lock = _BuildingLock(target)
+                try:
+                    if not target.exists():
+                        progress = self.progress if told else None
+                        if not self.lean and serves_while_keeping(row_estimate(path)):
+                            store = _serve_while_keeping(path, target, table, frames,
+                                                         indexes, progress, lock)
+                            lock = None  # let go by the thread that keeps the database
+                            return store
+                        _build(path, target, table, frames, indexes, progress, lean=self.lean)
+                finally:
+                    if lock is not None:
+                        lock.release()
         return EventStore(target)
 
     def _last_good_store(self, path: Path, table, frames, indexes, report: loader.FileReport,
@@ -291,64 +304,147 @@ def _read_from(table: c.Table, filename: str) -> c.Table:
 _BUILDING = threading.Lock()
 
 
-@contextlib.contextmanager
-def _building_lock(target: Path):
-    """A lock on preparing `target` that other processes honour too (a file lock beside it)."""
-    with open(target.with_suffix(".lock"), "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+class _BuildingLock:
+    """A lock on preparing `target` that other processes honour too (a file lock beside it),
+    taken at once; any thread may let it go (the one keeping a database served from memory)."""
+
+    def __init__(self, target: Path) -> None:
+        self._file = open(target.with_suffix(".lock"), "a+b")
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+        self._file.close()
+
+
+# Events from SERVE_WHILE_KEEPING_FROM to SERVE_WHILE_KEEPING_UP_TO are prepared in memory and
+# served at once, while a thread of their own keeps the database on disk for later loads and
+# for other processes. At a million events, DuckDB's writing of its compressed file took longer
+# than checking and typing the events (4 s against 2.5 on two cores) and the first page waited
+# for both. Fewer events are written straight away (it is quick); more would not fit in memory.
+SERVE_WHILE_KEEPING_FROM = 100_000
+SERVE_WHILE_KEEPING_UP_TO = 2_000_000
+# a million events take about 420 MB in memory, before what queries need
+SERVING_MEMORY_LIMIT = "2GB"
+_SERVING: "weakref.WeakValueDictionary[Path, EventStore]" = weakref.WeakValueDictionary()
+_KEEPING: set[threading.Thread] = set()
+_KEEPING_LOCK = threading.Lock()
+
+
+def serves_while_keeping(rows: int) -> bool:
+    """Whether a preparation of this many events serves them from memory while it keeps
+    them on disk."""
+    return SERVE_WHILE_KEEPING_FROM <= rows <= SERVE_WHILE_KEEPING_UP_TO
+
+
+def _serve_while_keeping(path: Path, target: Path, table: c.Table, frames, indexes,
+                         progress: Progress | None, lock: _BuildingLock) -> "EventStore":
+    """The events prepared in an in-memory database and served from it, while a thread writes
+    that database to `target` (then lets go of `lock`, and the store reads from disk)."""
+    # insertion order kept, so every event has the same rowid in memory and on disk
+    con = duckdb.connect(":memory:", config={"memory_limit": SERVING_MEMORY_LIMIT,
+                                             "preserve_insertion_order": True})
+    try:
+        _fill(con, path, table, frames, indexes, progress, lean=False)
+    except BaseException:
+        con.close()
+        raise
+    store = EventStore(target, connection=con)
+    _SERVING[target] = store
+    keeper = threading.Thread(target=_keep_on_disk, args=(store, con, target, lock),
+                              name="proxylens-keep-events")
+    with _KEEPING_LOCK:
+        _KEEPING.add(keeper)
+    keeper.start()  # not a daemon: a server that stops waits for the database to be written
+    return store
+
+
+def _keep_on_disk(store: "EventStore", con, target: Path, lock: _BuildingLock) -> None:
+    partial = target.with_suffix(".partial")
+    try:
+        partial.unlink(missing_ok=True)
+        cursor = con.cursor()
         try:
-            yield
+            quoted = str(partial).replace("'", "''")
+            cursor.execute(f"ATTACH '{quoted}' AS keeping")
+            cursor.execute("COPY FROM DATABASE memory TO keeping")
+            cursor.execute("DETACH keeping")
         finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+            cursor.close()
+        partial.replace(target)
+        store.read_from_disk()
+    except Exception:  # noqa: BLE001 - the store goes on serving from memory; a later load
+        partial.unlink(missing_ok=True)  # of this version prepares it again
+    finally:
+        lock.release()
+        with _KEEPING_LOCK:
+            _KEEPING.discard(threading.current_thread())
+
+
+def wait_until_kept(timeout: float | None = None) -> bool:
+    """Wait for the databases served from memory to be written to disk; whether all were."""
+    with _KEEPING_LOCK:
+        keepers = list(_KEEPING)
+    for keeper in keepers:
+        keeper.join(timeout)
+    return not any(keeper.is_alive() for keeper in keepers)
 
 
 def _build(path: Path, target: Path, table: c.Table, frames, indexes,
            progress: Progress | None = None, lean: bool = False) -> None:
     """Read the events file slice by slice into a new database (written aside, then renamed),
     telling `progress` how far along it is."""
-    table = _read_from(table, path.name)
-    log = loader.ProblemLog()
     partial = target.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    digest = datastore.file_digest(path)
     con = duckdb.connect(str(partial), config={
         "memory_limit": UPLOAD_BUILD_MEMORY_LIMIT if lean else BUILD_MEMORY_LIMIT,
         "preserve_insertion_order": False})
     try:
-        total = row_estimate(path)
-        done, created, told = 0, False, (0, total)
-        if progress:
-            progress(*told)
-        with _SliceWriter(con) as writer:
-            for raw in _raw_slices(path, table, log, _slice_rows(path, total, lean), lean):
-                done += len(raw)
-                typed = loader.type_events_chunk(raw, table, frames, indexes, log)
-                if typed is None:
-                    break
-                writer.put(_stored_slice(typed, frames))
-                created = True
-                told = (done, max(total, done))
-                if progress:
-                    progress(*told)
-        if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
-            progress(told[1], told[1])        # off: the bar ends full either way
-        if created:
-            _check_unique_ids(con, table.filename, log)
-        else:
-            con.execute("CREATE TABLE events (event_id VARCHAR)")
-        problems = loader.problems_to_frame(log.summarise())
-        problems = problems.astype({"row": "Int64"}).astype(
-            {col: object for col in problems.columns if col != "row"})
-        con.register("found", problems)
-        con.execute("CREATE TABLE problems AS SELECT * FROM found")
-        con.execute("CREATE TABLE report AS SELECT ? AS fingerprint",
-                    [digest])
+        _fill(con, path, table, frames, indexes, progress, lean)
     except BaseException:
         con.close()
         partial.unlink(missing_ok=True)
         raise
     con.close()
     partial.replace(target)
+
+
+def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress | None,
+          lean: bool) -> None:
+    """The events file's checked events, its problems and its fingerprint, as tables of the
+    database `con` (events, problems, report)."""
+    table = _read_from(table, path.name)
+    log = loader.ProblemLog()
+    digest = datastore.file_digest(path)
+    total = row_estimate(path)
+    done, created, told = 0, False, (0, total)
+    known_words: dict = {}
+    if progress:
+        progress(*told)
+    with _SliceWriter(con) as writer:
+        for raw in _raw_slices(path, table, log, _slice_rows(path, total, lean), lean):
+            done += len(raw)
+            typed = loader.type_events_chunk(raw, table, frames, indexes, log)
+            if typed is None:
+                break
+            writer.put(_stored_slice(typed, frames, known_words))
+            created = True
+            told = (done, max(total, done))
+            if progress:
+                progress(*told)
+    if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
+        progress(told[1], told[1])        # off: the bar ends full either way
+    if created:
+        _check_unique_ids(con, table.filename, log)
+    else:
+        con.execute("CREATE TABLE events (event_id VARCHAR)")
+    problems = loader.problems_to_frame(log.summarise())
+    problems = problems.astype({"row": "Int64"}).astype(
+        {col: object for col in problems.columns if col != "row"})
+    con.register("found", problems)
+    con.execute("CREATE TABLE problems AS SELECT * FROM found")
+    con.execute("CREATE TABLE report AS SELECT ? AS fingerprint",
+                [digest])
 
 
 def _slice_rows(path: Path, total: int, lean: bool) -> int:
@@ -421,15 +517,18 @@ def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog, rows: int,
         yield from loader.csv_slices(path, table, log, rows, lean)
         return
     done = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+    dictionaries = loader.dictionary_columns(pq.read_schema(path), table)
+    for batch in pq.ParquetFile(path, read_dictionary=dictionaries).iter_batches(
+            batch_size=rows):
         raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
         done += len(raw)
         yield raw
 
 
-def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
-    """A typed slice as stored: plain text (no categoricals), lists as lists, with the labels
-    the views group by, the words the text filter searches and the date-order key."""
+def _stored_slice(typed: pd.DataFrame, frames, known_words: dict | None = None) -> pa.Table:
+    """A typed slice as stored: text (a categorical as an Arrow dictionary), lists as lists,
+    with the labels the views group by, the words the text filter searches and the date-order
+    key. `known_words`: the words of values met in earlier slices (_words_per_value)."""
     labelled = views.with_event_labels(typed, frames["actors"], frames["sources"],
                                        labels=LABEL_COLUMNS)
     columns = {}
@@ -451,6 +550,9 @@ def _stored_slice(typed: pd.DataFrame, frames) -> pa.Table:
         else:
             columns[column] = pa.array(values.to_numpy(), from_pandas=True)
     # the text filter's words are added in SQL as the slice is stored (WITH_WORDS)
+    for column in WORDED_PER_VALUE:
+        columns[f"words_{column}"] = _words_per_value(
+            columns[column], None if known_words is None else known_words.setdefault(column, {}))
     columns["order_key"] = pa.array(order_keys(labelled["span_start"], labelled[loader.ROW]))
     return pa.table(columns)
 
@@ -462,26 +564,45 @@ DAY_ZERO = pd.Timestamp("1800-01-01")
 def order_keys(span_start: pd.Series, rows: pd.Series) -> np.ndarray:
     """One integer per event ordering events by start date, then file row: the store lists
     "the earliest" events with integer comparisons instead of sorting dates and rows."""
-    days = ((span_start - DAY_ZERO).dt.days.astype("Float64").fillna(UNDATED_DAY)
-            .clip(0, UNDATED_DAY).astype(np.int64).to_numpy())
+    dates = span_start.to_numpy(dtype="datetime64[D]")
+    days = np.where(np.isnat(dates), UNDATED_DAY,
+                    (dates - np.datetime64(DAY_ZERO.date(), "D")).astype(np.int64))
+    days = days.clip(0, UNDATED_DAY).astype(np.int64)
     return (days << 40) + rows.to_numpy(dtype=np.int64)
 
 
 def _list_array(values: pd.Series) -> pa.Array:
     """Tuples as an Arrow list column (a missing value an empty list), converted once per
     distinct tuple."""
-    codes, distinct = pd.factorize(values)  # a missing value gets code -1
-    lists = pa.array([list(v) if isinstance(v, tuple) else [] for v in distinct] + [[]],
+    codes, distinct = frames_ops.codes_and_values(values)
+    lists = pa.array([list(v) if isinstance(v, tuple) else [] for v in distinct],
                      type=pa.list_(pa.string()))
-    return lists.take(pa.array(np.where(codes < 0, len(distinct), codes)))
+    return lists.take(pa.array(codes))
+
+
+def _words_per_value(values: pa.Array, known: dict | None = None) -> pa.DictionaryArray:
+    """The words of a dictionary column, worked out per dictionary value (once per value over
+    a preparation's slices, remembered in `known`)."""
+    if not isinstance(values, pa.DictionaryArray):
+        values = values.dictionary_encode()
+    known = {} if known is None else known
+    texts = values.dictionary.to_pylist()
+    new = [text for text in dict.fromkeys(texts) if text not in known]
+    if new:
+        known.update(zip(new, filterdefs.words_keys(pa.array(new, type=pa.string())).to_pylist()))
+    return pa.DictionaryArray.from_arrays(values.indices,
+                                          pa.array([known[text] for text in texts],
+                                                   type=pa.string()))
 
 
 def _categorical_text(values: pd.Series) -> pa.Array:
-    """A categorical column as plain Arrow text (a missing value ""), built from its codes."""
+    """A categorical column as Arrow dictionary text (a missing value ""): its codes and
+    categories as they are, stored by DuckDB as plain text without a copy per row here."""
     words = pa.concat_arrays([pa.array(values.cat.categories.astype(str), type=pa.string()),
                               pa.array([""], type=pa.string())])
     codes = values.cat.codes.to_numpy()
-    return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.where(codes < 0, len(words) - 1, codes).astype(np.int32)), words)
 
 
 STORED_COLUMNS = (
@@ -492,8 +613,12 @@ STORED_COLUMNS = (
 # has it (accents stripped, lower case, every run of characters other than letters, digits
 # and _ made one space), a line per column so a phrase never spans two. Done by DuckDB as a
 # slice is stored: in pandas it was a quarter of preparing a million events.
+# Columns with few distinct values have their words worked out once per value as the slice is
+# made (_stored_slice: a words_<column> of the slice, not stored); the others' row by row.
+WORDED_PER_VALUE = ("event_type", "place_name", "source_locator")
 WORDS_SQL = " || chr(10) || ".join(
-    filterdefs.WORD_FORM.format(f"coalesce({column}, '')") for column in SEARCHED_COLUMNS)
+    f"words_{column}" if column in WORDED_PER_VALUE
+    else filterdefs.WORD_FORM.format(f"coalesce({column}, '')") for column in SEARCHED_COLUMNS)
 WITH_WORDS = (f"SELECT {', '.join(STORED_COLUMNS)}, {WORDS_SQL} AS words, order_key"
               " FROM slice")
 
@@ -530,6 +655,10 @@ def where_ids(event_ids) -> Where:
     return Where(filterdefs.is_in("event_id", list(event_ids)), (list(event_ids),))
 
 
+def _read_only(path: Path):
+    return duckdb.connect(str(path), read_only=True, config={"memory_limit": MEMORY_LIMIT})
+
+
 class EventStore:
     """Read-only queries over one prepared database. Safe to share between sessions: each
     query runs on its own cursor (a narrowed store, on its own connection, under a lock)."""
@@ -538,10 +667,16 @@ class EventStore:
 
     def __init__(self, path: Path | None, connection=None) -> None:
         self.path = path
-        self._con = connection or duckdb.connect(str(path), read_only=True,
-                                                 config={"memory_limit": MEMORY_LIMIT})
+        self._con = connection or _read_only(path)
         self._lock = threading.Lock()
         self._own = None
+
+    def read_from_disk(self) -> None:
+        """Answer from the database at `path` from now on (a store served from memory while
+        that database was written); narrowed copies made before read from memory still."""
+        con = _read_only(self.path)
+        with self._lock:
+            self._con = con
 
     @classmethod
     def in_memory(cls, stored: pa.Table) -> "EventStore":

@@ -18,6 +18,7 @@ import threading
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from components import filters as f
 from components import frames, grades
@@ -208,7 +209,24 @@ def words_key(text: str) -> str:
     with _WORDS_LOCK:
         if _WORDS_CON is None:
             _WORDS_CON = duckdb.connect(":memory:")
-        return _WORDS_CON.execute(f"SELECT {WORD_FORM.format('?')}", [str(text)]).fetchone()[0]
+        return _WORDS_CON.execute(f"SELECT {WORD_FORM.format('?')}", [str(text)]).fetchall()[0][0]
+
+
+def words_keys(texts: pa.Array) -> pa.Array:
+    """words_key of each text, in one query (a column's distinct values, as the events store
+    puts its categories' words by their rows)."""
+    global _WORDS_CON
+    with _WORDS_LOCK:
+        if _WORDS_CON is None:
+            _WORDS_CON = duckdb.connect(":memory:")
+        _WORDS_CON.register("texts", pa.table({"text": texts,
+                                                "position": pa.array(range(len(texts)))}))
+        try:
+            return _WORDS_CON.sql(
+                f"SELECT {WORD_FORM.format('text')} AS words FROM texts ORDER BY position"
+            ).to_arrow_table()["words"].combine_chunks().cast(pa.string())
+        finally:
+            _WORDS_CON.unregister("texts")
 
 
 def _text_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:

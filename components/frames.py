@@ -38,3 +38,29 @@ def both_ends_in(relations: pd.DataFrame, ids) -> pd.Series:
     """Relations whose source and target are both among `ids`."""
     ids = ids if isinstance(ids, (set, frozenset)) else set(ids)
     return is_in(relations["source"], ids) & is_in(relations["target"], ids)
+
+
+def codes_and_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's position among a column's distinct values, and those values (as objects).
+
+    A categorical gives its own codes (a missing value among the values as NaN). A column of
+    tuples (lists of references) is grouped by the tuple objects themselves: the loader spreads
+    one tuple object per distinct cell, so this finds the same groups without hashing every
+    row's tuple, and where two equal tuples are distinct objects they only make two groups
+    of the same value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        uniques = values.cat.categories.to_numpy(dtype=object)
+        if len(codes) and codes.min() < 0:
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = np.append(uniques, np.array([np.nan], dtype=object))
+        return codes, uniques
+    cells = values.to_numpy(dtype=object)
+    if len(cells) and isinstance(cells[0], tuple):
+        identities = np.fromiter(map(id, cells), dtype=np.int64, count=len(cells))
+        codes, distinct = pd.factorize(identities)
+        first = np.empty(len(distinct), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(cells) - 1, -1, -1)  # each group's first row
+        return codes, cells[first]
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)

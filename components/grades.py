@@ -8,6 +8,7 @@ probably true. No Streamlit import.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from components import frames
@@ -37,12 +38,17 @@ def grade_columns(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
     letters = frames.lookup(sources, "source_id", "reliability") if len(sources) else {}
     if frame.empty:
         return pd.Series([], index=frame.index, dtype=object)
-    credibility = (frame["credibility"].astype(object) if "credibility" in frame
+    credibility = (frame["credibility"] if "credibility" in frame
                    else pd.Series("", index=frame.index, dtype=object))
-    keys = pd.Series(list(zip(frame["source_ids"].astype(object), credibility)), index=frame.index)
-    codes, distinct = pd.factorize(keys)
+    # the distinct pairs from each column's own codes: no tuple per row
+    source_codes, source_ids = frames.codes_and_values(frame["source_ids"])
+    credibility_codes, credibilities = frames.codes_and_values(credibility)
+    pairs = source_codes.astype(np.int64) * len(credibilities) + credibility_codes
+    codes, distinct_pairs = pd.factorize(pairs)
     labels = pd.Index([grade(best_reliability(ids if isinstance(ids, tuple) else (), letters),
-                             str(cred)) for ids, cred in distinct], dtype=object)
+                             str(credibilities[pair % len(credibilities)]))
+                       for pair in distinct_pairs
+                       for ids in (source_ids[pair // len(credibilities)],)], dtype=object)
     categories = labels.unique().sort_values()
     return pd.Series(pd.Categorical.from_codes(categories.get_indexer(labels)[codes],
                                                categories=categories), index=frame.index)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from components import contract as c
 from components import grades
@@ -583,7 +585,8 @@ def read_parquet_text(path: Path, table: c.Table, log: ProblemLog
     """A Parquet table as strings, like a CSV read, with the same ROW numbers (record + 1)."""
     try:
         raw = path.read_bytes()
-        frame = pd.read_parquet(io.BytesIO(raw))
+        dictionaries = dictionary_columns(pq.read_schema(io.BytesIO(raw)), table)
+        frame = pq.read_table(io.BytesIO(raw), read_dictionary=dictionaries).to_pandas()
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same sentence
         log.add(path.name, None, None, None, f"cannot be read as Parquet ({exc})", ERROR)
         return None, ""
@@ -597,7 +600,9 @@ def parquet_as_text(frame: pd.DataFrame, table: c.Table, first_record: int = 0) 
     text = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
-        if pd.api.types.is_string_dtype(values):
+        if _is_categorical(values):  # a dictionary column (dictionary_columns): kept one
+            text[str(column)] = _categorical_text_column(values)
+        elif pd.api.types.is_string_dtype(values):
             text[str(column)] = values.fillna("")
         elif (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
               and _normalise_header(str(column)) in numeric_columns):
@@ -608,6 +613,49 @@ def parquet_as_text(frame: pd.DataFrame, table: c.Table, first_record: int = 0) 
             text[str(column)] = values.astype(object).where(values.notna(), "").astype(str)
     text[ROW] = np.arange(first_record + 2, first_record + len(text) + 2)
     return text.reset_index(drop=True)
+
+
+def _categorical_text_column(values: pd.Series) -> pd.Series:
+    """A categorical read from a Parquet dictionary as the loader's text: only the values the
+    rows use (a batch shares its row group's dictionary), a missing value ""."""
+    values = _only_used_categories(values)
+    if not pd.api.types.is_string_dtype(values.cat.categories):
+        values = values.cat.rename_categories(values.cat.categories.astype(str))
+    if values.isna().any():
+        if "" not in values.cat.categories:
+            values = values.cat.add_categories([""])
+        values = values.fillna("")
+    return values
+
+
+def _only_used_categories(values: pd.Series) -> pd.Series:
+    """remove_unused_categories by counting codes rather than sorting them."""
+    codes = values.cat.codes.to_numpy()
+    categories = values.cat.categories
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    if used.all():
+        return values
+    renumbered = np.cumsum(used) - 1
+    kept = np.where(codes >= 0, renumbered[np.maximum(codes, 0)], -1)
+    return pd.Series(pd.Categorical.from_codes(kept, categories=categories[used],
+                                               validate=False), index=values.index)
+
+
+# Events columns whose values repeat (terms, references, dates, numbers written as text): read
+# from Parquet as dictionaries, each distinct value is cleaned and checked once and no text is
+# copied per row. Ids and free text (descriptions, notes) are read as they are.
+_REPEATING_KINDS = (c.VOCAB, c.REF, c.REF_LIST, c.DATE, c.INT, c.FLOAT, c.TEXT_LIST)
+
+
+def dictionary_columns(schema: pa.Schema, table: c.Table) -> list[str]:
+    """The file's text columns to read as dictionaries (by their names in the file)."""
+    if table.name != "events":
+        return []
+    repeating = {col.name for col in table.columns if col.kind in _REPEATING_KINDS}
+    repeating.update(EVENT_CATEGORY_COLUMNS)
+    return [field.name for field in schema
+            if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+            and _normalise_header(field.name) in repeating]
 
 
 def _float_text(values: pd.Series) -> pd.Series:
@@ -682,16 +730,97 @@ _DATE_FORMS = (
 )
 
 
-def per_distinct(values: pd.Series, derive) -> pd.Series | pd.DataFrame:
+def distinct_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's position among the distinct values, and those values (a missing value among
+    them as NaN): a categorical's own codes and categories, or else a factorisation."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        uniques = values.cat.categories.to_numpy(dtype=object)
+        if len(codes) and codes.min() < 0:
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = np.append(uniques, np.array([np.nan], dtype=object))
+        return codes, uniques
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def per_distinct(values: pd.Series, derive, text_as_categories: bool = False
+                 ) -> pd.Series | pd.DataFrame:
     """`derive` applied to the distinct values only, spread back over the rows.
 
     A million events hold a few thousand dates, places and actors: parsing, checking and
-    looking up those once is what keeps loading fast."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    derived = derive(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    looking up those once is what keeps loading fast. With `text_as_categories`, derived
+    columns of text are spread as categoricals (no text copied per row)."""
+    codes, uniques = distinct_codes(values)
+    derived = derive(pd.Series(uniques, dtype=object))
+    if text_as_categories and isinstance(derived, pd.DataFrame):
+        return pd.DataFrame({column: _spread(codes, derived[column], values.index)
+                             for column in derived.columns}, index=values.index)
     spread = derived.infer_objects().take(codes)  # text as str columns: taking those is cheap
     spread.index = values.index
     return spread
+
+
+def _spread(codes: np.ndarray, derived: pd.Series, index: pd.Index) -> pd.Series:
+    """One derived value per distinct value, spread over the rows: text as a categorical."""
+    if derived.dtype == object or pd.api.types.is_string_dtype(derived):
+        derived_codes, categories = pd.factorize(derived.astype(object))
+        spread = pd.Categorical.from_codes(derived_codes[codes] if len(codes) else codes,
+                                           categories=categories.astype(object), validate=False)
+        return pd.Series(spread, index=index)
+    return pd.Series(derived.to_numpy()[codes], index=index)
+
+
+def where_categorical(condition: pd.Series, chosen: pd.Series, otherwise: pd.Series
+                      ) -> pd.Series:
+    """`chosen` where `condition` holds, else `otherwise`: two categoricals combined on their
+    codes (Series.where would copy their text per row)."""
+    chosen, otherwise = chosen.astype("category"), otherwise.astype("category")
+    categories = chosen.cat.categories.astype(object).union(
+        otherwise.cat.categories.astype(object))
+    codes = np.where(condition.to_numpy(dtype=bool),
+                     chosen.cat.set_categories(categories).cat.codes.to_numpy(),
+                     otherwise.cat.set_categories(categories).cat.codes.to_numpy())
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False),
+                     index=chosen.index)
+
+
+def differs(left: pd.Series, right: pd.Series) -> pd.Series:
+    """Row by row, whether two text columns differ (categoricals compared on their codes)."""
+    if _is_categorical(left) or _is_categorical(right):
+        left, right = left.astype("category"), right.astype("category")
+        categories = left.cat.categories.astype(object).union(right.cat.categories.astype(object))
+        return pd.Series(left.cat.set_categories(categories).cat.codes.to_numpy()
+                         != right.cat.set_categories(categories).cat.codes.to_numpy(),
+                         index=left.index)
+    return left != right
+
+
+def per_distinct_text(values: pd.Series, derive) -> pd.Series:
+    """Like per_distinct for a `derive` that gives text, kept as a categorical: no text is
+    copied per row (a Parquet column read as a dictionary stays one)."""
+    codes, uniques = distinct_codes(values)
+    return _spread(codes, derive(pd.Series(uniques, dtype=object)).astype(object), values.index)
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, a missing one "" (per distinct value for a categorical)."""
+    if _is_categorical(values):
+        return per_distinct_text(values, lambda distinct: distinct.fillna("").astype(str)
+                                 .str.strip())
+    return values.fillna("").astype(str).str.strip()
+
+
+def holds_pattern(values: pd.Series, pattern: str) -> pd.Series:
+    """Whether each text cell matches the regular expression somewhere."""
+    if _is_categorical(values):
+        return per_distinct(values, lambda distinct: distinct.str.contains(pattern, regex=True)
+                            ).astype(bool)
+    return values.str.contains(pattern, regex=True)
 
 
 def parse_partial_dates(values: pd.Series) -> pd.DataFrame:
@@ -699,7 +828,8 @@ def parse_partial_dates(values: pd.Series) -> pd.DataFrame:
 
     Empty values give NaT and an empty precision; malformed values give NaT and precision 'bad'.
     """
-    return per_distinct(values.fillna("").astype(str), _parse_distinct_dates)
+    return per_distinct(values, lambda distinct: _parse_distinct_dates(
+        distinct.fillna("").astype(str)), text_as_categories=True)
 
 
 def _parse_distinct_dates(values: pd.Series) -> pd.DataFrame:
@@ -821,11 +951,11 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
                              f"'{col}' is empty but every row needs one", WARNING)
             frame[col] = _check_number(frame, column, name, log, integer=column.kind == c.INT)
             continue
-        text = frame[col].fillna("").astype(str).str.strip()
+        text = clean_text(frame[col])
         frame[col] = text
         empty = text == ""
         if column.kind in (c.ID, c.TEXT, c.TEXT_LIST):
-            log.add_rows(name, frame, text.str.contains(c.CONTROL_CHARACTERS, regex=True), col,
+            log.add_rows(name, frame, holds_pattern(text, c.CONTROL_CHARACTERS), col,
                          lambda v: f"holds a control character ({_control_in(v)}) that no "
                          "spreadsheet can show; exports leave it out", kind="control character")
         if column.nonempty:
@@ -865,7 +995,12 @@ def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
                              "unknown": canonical.map(lambda v: v != "" and v not in known)})
 
     checked = per_distinct(frame[col], canonical_and_unknown)
-    canonical, unknown = checked["term"].astype(frame[col].dtype), checked["unknown"].astype(bool)
+    unknown = checked["unknown"].astype(bool)
+    if _is_categorical(frame[col]):
+        canonical = per_distinct_text(
+            frame[col], lambda distinct: canonical_and_unknown(distinct)["term"])
+    else:
+        canonical = checked["term"].astype(frame[col].dtype)
     log.add_rows(
         filename, frame, unknown, col,
         lambda v: f"'{v}' is not a {vocab_key.replace('_', ' ')} term{did_you_mean(v, terms)} "
@@ -880,8 +1015,11 @@ def _check_number(frame, column: c.Column, filename, log, integer: bool) -> pd.S
     if pd.api.types.is_numeric_dtype(frame[col]):  # a typed Parquet column
         number = frame[col].astype(float)
     else:
-        text = frame[col].str.replace(",", "", regex=False) if integer else frame[col]
-        number = per_distinct(text, lambda distinct: pd.to_numeric(distinct, errors="coerce"))
+        def as_number(distinct: pd.Series) -> pd.Series:
+            text = distinct.str.replace(",", "", regex=False) if integer else distinct
+            return pd.to_numeric(text, errors="coerce")
+
+        number = per_distinct(frame[col], as_number)
         number = number.astype(float)
         not_number = number.isna() & (frame[col] != "")
         log.add_rows(filename, frame, not_number, col,
@@ -940,7 +1078,8 @@ def resolve_refs(frame, col, index: NameIndex, target_table: str, filename, log,
         out = per_distinct(values, lambda distinct: distinct.map(
             lambda refs: tuple(resolved(r) for r in refs) if isinstance(refs, tuple) else refs))
     else:
-        out = per_distinct(values, lambda distinct: distinct.map(
+        spread = per_distinct_text if _is_categorical(values) else per_distinct
+        out = spread(values, lambda distinct: distinct.map(
             lambda v: resolved(v) if v != "" and v not in ids else v))
     _log_unresolved(frame, col, values, unknown, outcome, target_table, filename, log, as_list)
     return out
@@ -989,19 +1128,21 @@ def derive_events(frame, locations: pd.DataFrame, filename, log) -> pd.DataFrame
     frame["span_start"], frame["span_end"] = start, end
     given = frame["time_precision"]
     valid_form = form_precision.isin(["day", "month", "year"])
-    clash = valid_form & (given != "") & (given != form_precision) & given.isin(
+    clash = valid_form & (given != "") & differs(given, form_precision) & given.isin(
         ["day", "month", "year"])
     log.add_rows(filename, frame, clash, "time_precision",
                  lambda v: f"'{v}' does not match the form of event_date; the date's own form "
                  "is used", kind="precision clash")
-    frame["time_precision"] = form_precision.where(valid_form, given)
+    frame["time_precision"] = where_categorical(valid_form, form_precision, given)
 
     place = _place_columns(locations, frame["location"])
     frame["place_name"], frame["admin1"], frame["place_country"] = (
         place["name"], place["admin1"], place["country"])
     place_lat, place_lon = place["latitude"], place["longitude"]
     needs_geo = (frame["geo_precision"] == "") & (place["kind"] != "")
-    frame.loc[needs_geo, "geo_precision"] = place.loc[needs_geo, "kind"].map(GEO_PRECISION_BY_KIND)
+    if needs_geo.any():
+        frame["geo_precision"] = where_categorical(needs_geo, place["geo_precision"],
+                                                   frame["geo_precision"])
     origin = _place_columns(locations, frame["origin_location"])
     origin_lat, origin_lon = origin["latitude"], origin["longitude"]
 
@@ -1045,6 +1186,7 @@ def _place_columns(locations: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
             if len(locations):
                 values[found] = locations[column].to_numpy(dtype=object)[position[found]]
             out[column] = values
+        out["geo_precision"] = out["kind"].map(GEO_PRECISION_BY_KIND).fillna("")
         for column in ("latitude", "longitude"):
             values = np.full(len(distinct), np.nan)
             if len(locations):
@@ -1052,7 +1194,7 @@ def _place_columns(locations: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
             out[column] = values
         return out
 
-    return per_distinct(ids, fields)
+    return per_distinct(ids, fields, text_as_categories=True)
 
 
 GEO_PRECISION_BY_KIND = {
@@ -1390,7 +1532,7 @@ def with_grades(frame: pd.DataFrame, frames, filename: str, log: ProblemLog) -> 
     """Each record's Admiralty grade ("B2"), from its sources' reliability and its credibility
     (components.grades); a credibility at odds with the claim status is a warning."""
     frame["grade"] = grades.grade_columns(frame, frames["sources"])
-    status, credibility = frame["claim_status"].astype(object), frame["credibility"].astype(object)
+    status, credibility = frame["claim_status"], frame["credibility"]
     uncertain = status.isin(["disputed", "alleged"]) & credibility.isin(["1", "2", "3"])
     log.add_rows(filename, frame, uncertain, "credibility",
                  lambda v: f"credibility {v} is more certain than the row's claim status allows "
