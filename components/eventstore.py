@@ -374,7 +374,8 @@ def _keep_on_disk(store: "EventStore", con, target: Path, lock: _BuildingLock) -
         partial.replace(target)
         store.read_from_disk()
     except Exception:  # noqa: BLE001 - the store goes on serving from memory; a later load
-        partial.unlink(missing_ok=True)  # of this version prepares it again
+        with contextlib.suppress(OSError):  # of this version prepares it again
+            partial.unlink(missing_ok=True)
     finally:
         lock.release()
         with _KEEPING_LOCK:

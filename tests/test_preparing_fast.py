@@ -1,0 +1,205 @@
+"""Preparing many events quickly gives the same answers: Parquet columns read as dictionaries
+are checked per distinct value with the problems a CSV read gives, and a store served from
+memory while it is kept on disk answers as a store prepared on disk, before and after."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from components import eventstore, filterdefs, frames, loader, selection
+from components import filters as f
+from tests.conftest import read_rows, write_rows
+from tests.test_eventstore import as_parquet, open_store
+
+
+def messy_events(folder) -> None:
+    """Cells the checks catch in the columns read as dictionaries: spaces around a term, an
+    unknown term, a term in another case, a bad date, a bad number, an unknown actor name,
+    an actor named by its name rather than its id, an empty required term."""
+    rows = read_rows(folder / "events.csv")
+    header = rows[0]
+
+    def put(row, column, value):
+        rows[row][header.index(column)] = value
+
+    put(2, "event_type", "  armed attack ")
+    put(3, "event_type", "riot")
+    put(4, "claim_status", "ALLEGED")
+    put(5, "event_date", "2007-13-45")
+    put(6, "fatalities", "many")
+    put(7, "actor2", "Nobody We Know")
+    put(8, "actor1", "Kata'ib Hezbollah")
+    put(9, "claim_status", "")
+    put(10, "geo_precision", "")
+    put(11, "time_precision", "year")  # the date's own form is the day: a clash
+    write_rows(folder / "events.csv", rows)
+
+
+def test_dictionary_columns_are_the_repeating_text_columns_of_events():
+    schema = pa.schema([("event_id", pa.string()), ("Event Type", pa.large_string()),
+                        ("description", pa.string()), ("actor1", pa.string()),
+                        ("latitude", pa.float64()), ("source_locator", pa.string())])
+    events = loader.c.TABLES_BY_NAME["events"]
+    assert loader.dictionary_columns(schema, events) == ["Event Type", "actor1",
+                                                         "source_locator"]
+    assert loader.dictionary_columns(schema, loader.c.TABLES_BY_NAME["actors"]) == []
+
+
+def test_messy_cells_read_as_dictionaries_give_the_problems_and_values_of_a_csv(data_copy,
+                                                                                tmp_path):
+    messy_events(data_copy)
+    from_csv = loader.load_dataset(data_copy)
+    as_parquet(data_copy)
+    from_parquet = loader.load_dataset(data_copy)
+    assert isinstance(from_parquet.dataset.events["actor2"].dtype, pd.CategoricalDtype)
+
+    def problems(result, filename):
+        return sorted((p.row, p.column, p.value, p.problem, p.severity)
+                      for p in result.problems if p.file == filename)
+    expected = problems(from_csv, "events.csv")
+    assert {(row, column) for row, column, *_ in expected} >= {
+        (4, "event_type"), (6, "event_date"), (7, "fatalities"), (8, "actor2"),
+        (10, "claim_status"), (12, "time_precision")}
+    assert problems(from_parquet, "events.parquet") == expected
+    events = from_parquet.dataset.events
+    assert events["event_type"].iat[1] == "armed attack"  # spaces gone
+    assert events["claim_status"].iat[3] == "alleged"  # the vocabulary's own case
+    assert events["actor1"].iat[7] == "kh"  # a name resolved to its id
+    columns = ["event_id", "event_type", "claim_status", "time_precision", "geo_precision",
+               "actor1", "actor2", "assoc_actors", "source_ids", "span_start", "span_end",
+               "place_name", "admin1", "lat", "lon", "fatalities", "grade"]
+    pd.testing.assert_frame_equal(
+        from_parquet.dataset.events[columns].astype(object),
+        from_csv.dataset.events[columns].astype(object))
+    # and prepared in slices on disk, the same problems again
+    result, _ = open_store(data_copy, tmp_path / "cache")
+    assert problems(result, "events.parquet") == expected
+
+
+def test_words_worked_out_per_value_equal_the_words_of_each_row():
+    values = pa.array(["Baghdad", "Al-Başra  (port)", None, "Baghdad", "", "Karbala PJCC"])
+    known: dict = {}
+    per_value = eventstore._words_per_value(values.dictionary_encode(), known)
+    row_by_row = [filterdefs.words_key(v or "") for v in values.to_pylist()]
+    assert per_value.to_pylist()[:2] == row_by_row[:2]
+    assert per_value.to_pylist()[3:] == row_by_row[3:]
+    assert known["Baghdad"] == "baghdad" and "Karbala PJCC" in known
+    again = eventstore._words_per_value(pa.array(["Karbala PJCC"]).dictionary_encode(), known)
+    assert again.to_pylist() == [known["Karbala PJCC"]]
+
+
+def test_codes_and_values_group_categoricals_tuples_and_text():
+    shared = ("s1", "s2")
+    tuples = pd.Series([shared, ("s3",), shared, float("nan"), ("s3",)], dtype=object)
+    codes, values = frames.codes_and_values(tuples)
+    assert [values[c] if isinstance(values[c], tuple) else None for c in codes] == [
+        shared, ("s3",), shared, None, ("s3",)]
+    assert codes[0] == codes[2]
+    terms = pd.Series(pd.Categorical(["b", None, "a", "b"]))
+    codes, values = frames.codes_and_values(terms)
+    assert [values[c] for c in codes][0::2] == ["b", "a"] and pd.isna(values[codes[1]])
+    codes, values = frames.codes_and_values(pd.Series(["x", "y", "x"]))
+    assert list(values[codes]) == ["x", "y", "x"]
+
+
+def test_categoricals_combined_and_compared_on_their_codes():
+    chosen = pd.Series(pd.Categorical(["day", "month", "bad", "year"]))
+    otherwise = pd.Series(pd.Categorical(["", "year", "day", "other"]))
+    condition = pd.Series([True, False, False, True])
+    combined = loader.where_categorical(condition, chosen, otherwise)
+    assert combined.astype(object).tolist() == ["day", "year", "day", "year"]
+    assert loader.differs(chosen, otherwise).tolist() == [True, True, True, True]
+    assert loader.differs(chosen, chosen.astype(object)).tolist() == [False] * 4
+    assert loader.differs(pd.Series(["a", "b"]), pd.Series(["a", "c"])).tolist() == [False, True]
+
+
+@pytest.fixture
+def served(data_copy, tmp_path, monkeypatch):
+    """The shipped events prepared as a store served from memory, its keeping on disk held
+    back until the test lets it go (`release`)."""
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SERVE_WHILE_KEEPING_FROM", 0)
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 10)  # several slices
+    hold = threading.Event()
+    keep = eventstore._keep_on_disk
+
+    def held_keep(*args):
+        hold.wait(60)
+        keep(*args)
+    monkeypatch.setattr(eventstore, "_keep_on_disk", held_keep)
+    cache = tmp_path / "cache"
+    result, store_loader = open_store(data_copy, cache)
+    yield result, store_loader, cache, hold
+    hold.set()
+    assert eventstore.wait_until_kept(60)
+
+
+def rows_by_position(store) -> pd.DataFrame:
+    return store._frame("SELECT rowid, event_id, _row, words FROM events ORDER BY rowid")
+
+
+def test_a_store_served_from_memory_answers_at_once_and_then_from_disk(served, data_copy,
+                                                                       monkeypatch):
+    result, store_loader, cache, hold = served
+    store = store_loader.store
+    assert store.prepared and not list(cache.glob("*.duckdb"))  # not on disk yet
+    assert eventstore.needs_preparing(data_copy, loader.folder_fingerprint(data_copy)) == 0
+    # another load of the same version is answered by the same store, not a second build
+    again, again_loader = open_store(data_copy, cache)
+    assert again_loader.store is store
+    chosen = f.Filters(text="Karbala")
+    from_memory = selection.select(result.dataset, chosen)
+    before = rows_by_position(store)
+
+    hold.set()
+    assert eventstore.wait_until_kept(60)
+    (database,) = cache.glob("*.duckdb")
+    assert store._frame("SELECT current_database()").iat[0, 0] == database.stem
+    pd.testing.assert_frame_equal(rows_by_position(store), before)  # same rowids, same rows
+    from_disk = selection.select(result.dataset, chosen)
+    assert from_disk.facts == from_memory.facts and from_disk.facts["events"] > 0
+    pd.testing.assert_frame_equal(from_disk.map_places(), from_memory.map_places())
+
+    # and it equals a store prepared straight on disk
+    monkeypatch.setattr(eventstore, "SERVE_WHILE_KEEPING_FROM", 10**9)
+    direct, _ = open_store(data_copy, cache.parent / "direct")
+    straight = selection.select(direct.dataset, chosen)
+    assert straight.facts == from_disk.facts
+    pd.testing.assert_frame_equal(straight.map_places(), from_disk.map_places())
+    assert [p for p in direct.problems] == [p for p in result.problems]
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_keep_that_fails_leaves_the_store_in_memory_and_the_lock_free(data_copy, tmp_path,
+                                                                        monkeypatch):
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SERVE_WHILE_KEEPING_FROM", 0)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    target = cache / eventstore._store_name(eventstore._folder_key(data_copy),
+                                            loader.folder_fingerprint(data_copy))
+    target.with_suffix(".partial").mkdir()  # the database cannot be written there
+    result, store_loader = open_store(data_copy, cache)
+    assert eventstore.wait_until_kept(60)
+    assert not target.exists()
+    store = store_loader.store
+    assert store._frame("SELECT current_database()").iat[0, 0] == "memory"
+    assert store.count == len(loader.load_dataset(data_copy).dataset.events)
+    with open(target.with_suffix(".lock"), "a+b") as lock:  # let go: taken without waiting
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def test_order_keys_put_undated_events_last_and_keep_file_order():
+    starts = pd.Series(pd.to_datetime(["2007-03-01", None, "2003-01-20", "2007-03-01"]))
+    keys = eventstore.order_keys(starts, pd.Series([2, 3, 4, 5]))
+    assert list(np.argsort(keys, kind="stable")) == [2, 0, 3, 1]
+    assert keys[1] >> 40 == eventstore.UNDATED_DAY
+    assert keys[2] >> 40 == (pd.Timestamp("2003-01-20") - eventstore.DAY_ZERO).days
