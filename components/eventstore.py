@@ -326,6 +326,8 @@ SERVE_WHILE_KEEPING_FROM = 100_000
 SERVE_WHILE_KEEPING_UP_TO = 2_000_000
 # a million events take about 420 MB in memory, before what queries need
 SERVING_MEMORY_LIMIT = "2GB"
+# DuckDB's threads while Python types the next slice: one, so the typing keeps a core
+FILL_THREADS = 1
 _SERVING: "weakref.WeakValueDictionary[Path, EventStore]" = weakref.WeakValueDictionary()
 _KEEPING: set[threading.Thread] = set()
 _KEEPING_LOCK = threading.Lock()
@@ -343,7 +345,8 @@ def _serve_while_keeping(path: Path, target: Path, table: c.Table, frames, index
     that database to `target` (then lets go of `lock`, and the store reads from disk)."""
     # insertion order kept, so every event has the same rowid in memory and on disk
     con = duckdb.connect(":memory:", config={"memory_limit": SERVING_MEMORY_LIMIT,
-                                             "preserve_insertion_order": True})
+                                             "preserve_insertion_order": True,
+                                             "threads": FILL_THREADS})
     try:
         _fill(con, path, table, frames, indexes, progress, lean=False)
     except BaseException:
@@ -433,6 +436,9 @@ def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress |
             told = (done, max(total, done))
             if progress:
                 progress(*told)
+        # the typing is done: DuckDB may have every core for the slices still to store
+        with contextlib.closing(con.cursor()) as cursor:
+            cursor.execute(f"SET threads = {os.cpu_count() or 1}")
     if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
         progress(told[1], told[1])        # off: the bar ends full either way
     if created:
@@ -519,11 +525,54 @@ def _raw_slices(path: Path, table: c.Table, log: loader.ProblemLog, rows: int,
         return
     done = 0
     dictionaries = loader.dictionary_columns(pq.read_schema(path), table)
-    for batch in pq.ParquetFile(path, read_dictionary=dictionaries).iter_batches(
-            batch_size=rows):
-        raw = loader.parquet_as_text(batch.to_pandas(), table, first_record=done)
+    batches = (batch.to_pandas() for batch in pq.ParquetFile(
+        path, read_dictionary=dictionaries).iter_batches(batch_size=rows))
+    for frame in read_ahead(batches):
+        raw = loader.parquet_as_text(frame, table, first_record=done)
         done += len(raw)
         yield raw
+
+
+def read_ahead(items):
+    """The items, each produced in a thread while the caller works on the one before (reading
+    and decoding a Parquet batch mostly lets go of the interpreter lock). The thread stops when
+    the caller stops early; an error in it is raised in the caller."""
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    finished = object()
+
+    def offer(entry) -> bool:
+        """Put the entry in the queue unless the caller stopped; whether it went in."""
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((item, None)):
+                    return
+            offer((finished, None))
+        except BaseException as exc:  # handed to the caller's thread
+            offer((finished, exc))
+
+    producer = threading.Thread(target=produce, name="proxylens-read-ahead", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item, failure = waiting.get()
+            if failure is not None:
+                raise failure
+            if item is finished:
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join()
 
 
 def _stored_slice(typed: pd.DataFrame, frames, known_words: dict | None = None) -> pa.Table:
@@ -683,6 +732,10 @@ class EventStore:
     def in_memory(cls, stored: pa.Table) -> "EventStore":
         """A store over events already loaded and checked (their problems are the loader's)."""
         con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
+        for column in WORDED_PER_VALUE:  # a table made elsewhere than by _stored_slice
+            if f"words_{column}" not in stored.column_names:
+                stored = stored.append_column(f"words_{column}",
+                                              _words_per_value(stored[column].combine_chunks()))
         con.register("slice", stored)
         con.execute(f"CREATE TABLE events AS {WITH_WORDS}")
         con.unregister("slice")

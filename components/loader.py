@@ -815,6 +815,23 @@ def clean_text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype(str).str.strip()
 
 
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True  # CONTROL_CHARACTERS
+
+
+def holds_control_character(values: pd.Series) -> pd.Series:
+    """holds_pattern(values, CONTROL_CHARACTERS), with a look at the raw bytes first: in UTF-8
+    these bytes stand for nothing else, so text without any (nearly all) needs no pattern."""
+    if not _is_categorical(values) and isinstance(values.dtype, pd.StringDtype) \
+            and values.dtype.storage == "pyarrow":
+        column = pa.array(values.array)
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        if not any(_CONTROL_BYTES[np.frombuffer(chunk.buffers()[2], dtype=np.uint8)].any()
+                   for chunk in chunks if chunk.buffers()[2] is not None):
+            return pd.Series(False, index=values.index)
+    return holds_pattern(values, c.CONTROL_CHARACTERS)
+
+
 def holds_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each text cell matches the regular expression somewhere."""
     if _is_categorical(values):
@@ -955,7 +972,7 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
         frame[col] = text
         empty = text == ""
         if column.kind in (c.ID, c.TEXT, c.TEXT_LIST):
-            log.add_rows(name, frame, holds_pattern(text, c.CONTROL_CHARACTERS), col,
+            log.add_rows(name, frame, holds_control_character(text), col,
                          lambda v: f"holds a control character ({_control_in(v)}) that no "
                          "spreadsheet can show; exports leave it out", kind="control character")
         if column.nonempty:

@@ -5,6 +5,7 @@ memory while it is kept on disk answers as a store prepared on disk, before and 
 from __future__ import annotations
 
 import fcntl
+import re
 import threading
 from datetime import date
 
@@ -12,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components import eventstore, filterdefs, frames, loader, selection
 from components import filters as f
@@ -203,3 +206,33 @@ def test_order_keys_put_undated_events_last_and_keep_file_order():
     assert list(np.argsort(keys, kind="stable")) == [2, 0, 3, 1]
     assert keys[1] >> 40 == eventstore.UNDATED_DAY
     assert keys[2] >> 40 == (pd.Timestamp("2003-01-20") - eventstore.DAY_ZERO).days
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FF)),
+                max_size=12))
+def test_the_control_character_check_finds_what_the_pattern_finds(cells):
+    values = pd.Series(cells, dtype="str")
+    expected = [bool(re.search(loader.c.CONTROL_CHARACTERS, cell)) for cell in cells]
+    assert loader.holds_control_character(values).tolist() == expected
+
+
+def test_read_ahead_yields_in_order_raises_in_the_caller_and_stops_with_it():
+    assert list(eventstore.read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield 1
+        raise ValueError("unreadable batch")
+    with pytest.raises(ValueError, match="unreadable batch"):
+        list(eventstore.read_ahead(failing()))
+    produced = []
+
+    def endless():
+        for number in range(10**6):
+            produced.append(number)
+            yield number
+    ahead = eventstore.read_ahead(endless())
+    assert next(ahead) == 0
+    ahead.close()  # the caller stops early: the producing thread ends, not blocked forever
+    assert len(produced) < 10
+    assert not any(t.name == "proxylens-read-ahead" for t in threading.enumerate())
