@@ -343,16 +343,17 @@ def _serve_while_keeping(path: Path, target: Path, table: c.Table, frames, index
                          progress: Progress | None, lock: _BuildingLock) -> "EventStore":
     """The events prepared in an in-memory database and served from it, while a thread writes
     that database to `target` (then lets go of `lock`, and the store reads from disk)."""
-    # insertion order kept, so every event has the same rowid in memory and on disk
+    # insertion order kept: the events on disk in the order the file gives them
     con = duckdb.connect(":memory:", config={"memory_limit": SERVING_MEMORY_LIMIT,
                                              "preserve_insertion_order": True,
                                              "threads": FILL_THREADS})
     try:
-        _fill(con, path, table, frames, indexes, progress, lean=False)
+        _fill(con, path, table, frames, indexes, progress, lean=False, words_later=True)
     except BaseException:
         con.close()
         raise
     store = EventStore(target, connection=con)
+    store.ROW_LOCATOR = None  # a view's rows have no positions: fetched by order key
     _SERVING[target] = store
     keeper = threading.Thread(target=_keep_on_disk, args=(store, con, target, lock),
                               name="proxylens-keep-events")
@@ -370,7 +371,8 @@ def _keep_on_disk(store: "EventStore", con, target: Path, lock: _BuildingLock) -
         try:
             quoted = str(partial).replace("'", "''")
             cursor.execute(f"ATTACH '{quoted}' AS keeping")
-            cursor.execute("COPY FROM DATABASE memory TO keeping")
+            for name in ("events", "problems", "report"):  # the events' words made here
+                cursor.execute(f"CREATE TABLE keeping.{name} AS SELECT * FROM memory.{name}")
             cursor.execute("DETACH keeping")
         finally:
             cursor.close()
@@ -414,9 +416,11 @@ def _build(path: Path, target: Path, table: c.Table, frames, indexes,
 
 
 def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress | None,
-          lean: bool) -> None:
+          lean: bool, words_later: bool = False) -> None:
     """The events file's checked events, its problems and its fingerprint, as tables of the
-    database `con` (events, problems, report)."""
+    database `con` (events, problems, report). With `words_later`, the events are a view that
+    works out the search words of each row when a query asks for them (over a table
+    stored_events), so storing the slices costs less."""
     table = _read_from(table, path.name)
     log = loader.ProblemLog()
     digest = datastore.file_digest(path)
@@ -425,7 +429,7 @@ def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress |
     known_words: dict = {}
     if progress:
         progress(*told)
-    with _SliceWriter(con) as writer:
+    with _SliceWriter(con, words_later) as writer:
         for raw in _raw_slices(path, table, log, _slice_rows(path, total, lean), lean):
             done += len(raw)
             typed = loader.type_events_chunk(raw, table, frames, indexes, log)
@@ -442,6 +446,9 @@ def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress |
     if progress and told[0] != told[1]:  # stopped at an error, or a CSV's estimate was
         progress(told[1], told[1])        # off: the bar ends full either way
     if created:
+        if words_later:
+            con.execute(f"CREATE VIEW events AS SELECT {ROW_SELECT}, {WORDS_SQL} AS words,"
+                        " order_key FROM stored_events")
         _check_unique_ids(con, table.filename, log)
     else:
         con.execute("CREATE TABLE events (event_id VARCHAR)")
@@ -471,8 +478,9 @@ class _SliceWriter:
     types the next (DuckDB lets go of the GIL), so the two cores are both at work. At most one
     slice waits; a failed write is raised in the caller at its next put or on leaving."""
 
-    def __init__(self, con) -> None:
+    def __init__(self, con, words_later: bool = False) -> None:
         self._con = con
+        self._words_later = words_later
         self._waiting: queue.Queue = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
         self._created = False
@@ -504,8 +512,10 @@ class _SliceWriter:
                 continue  # drain, so the caller never blocks on a full queue
             try:
                 self._con.register("slice", stored)
-                self._con.execute(f"INSERT INTO events {WITH_WORDS}" if self._created
-                                  else f"CREATE TABLE events AS {WITH_WORDS}")
+                table, select = (("stored_events", WITHOUT_WORDS) if self._words_later
+                                 else ("events", WITH_WORDS))
+                self._con.execute(f"INSERT INTO {table} {select}" if self._created
+                                  else f"CREATE TABLE {table} AS {select}")
                 self._con.unregister("slice")
                 self._created = True
                 self._written += 1
@@ -671,6 +681,10 @@ WORDS_SQL = " || chr(10) || ".join(
     else filterdefs.WORD_FORM.format(f"coalesce({column}, '')") for column in SEARCHED_COLUMNS)
 WITH_WORDS = (f"SELECT {', '.join(STORED_COLUMNS)}, {WORDS_SQL} AS words, order_key"
               " FROM slice")
+# a slice kept with what its words are made of, for a view to make them (_fill, words_later)
+WITHOUT_WORDS = (f"SELECT {', '.join(STORED_COLUMNS)}, "
+                 + "".join(f"words_{column}, " for column in WORDED_PER_VALUE)
+                 + "order_key FROM slice")
 
 # a whole row as the views read it (every stored column but the search words and order key),
 # named one by one: a star with exceptions is spelt differently by every engine
@@ -727,6 +741,7 @@ class EventStore:
         con = _read_only(self.path)
         with self._lock:
             self._con = con
+            self.__dict__.pop("ROW_LOCATOR", None)  # rows have positions again
 
     @classmethod
     def in_memory(cls, stored: pa.Table) -> "EventStore":

@@ -144,8 +144,8 @@ def served(data_copy, tmp_path, monkeypatch):
     assert eventstore.wait_until_kept(60)
 
 
-def rows_by_position(store) -> pd.DataFrame:
-    return store._frame("SELECT rowid, event_id, _row, words FROM events ORDER BY rowid")
+def rows_in_order(store) -> pd.DataFrame:
+    return store._frame("SELECT event_id, _row, words, order_key FROM events ORDER BY order_key")
 
 
 def test_a_store_served_from_memory_answers_at_once_and_then_from_disk(served, data_copy,
@@ -159,13 +159,20 @@ def test_a_store_served_from_memory_answers_at_once_and_then_from_disk(served, d
     assert again_loader.store is store
     chosen = f.Filters(text="Karbala")
     from_memory = selection.select(result.dataset, chosen)
-    before = rows_by_position(store)
+    before = rows_in_order(store)
+    assert store.ROW_LOCATOR is None  # from memory, rows are fetched by their order key
+    page = store.rows(eventstore.where_clause(result.dataset, chosen), limit=5)
+    assert len(page) and store._frame("SELECT count(*) FROM stored_events").iat[0, 0] == len(
+        before)
 
     hold.set()
     assert eventstore.wait_until_kept(60)
     (database,) = cache.glob("*.duckdb")
     assert store._frame("SELECT current_database()").iat[0, 0] == database.stem
-    pd.testing.assert_frame_equal(rows_by_position(store), before)  # same rowids, same rows
+    pd.testing.assert_frame_equal(rows_in_order(store), before)  # the same rows and words
+    assert store.ROW_LOCATOR == "rowid"  # on disk, rows are fetched by position
+    pd.testing.assert_frame_equal(
+        store.rows(eventstore.where_clause(result.dataset, chosen), limit=5), page)
     from_disk = selection.select(result.dataset, chosen)
     assert from_disk.facts == from_memory.facts and from_disk.facts["events"] > 0
     pd.testing.assert_frame_equal(from_disk.map_places(), from_memory.map_places())
