@@ -21,6 +21,7 @@ import copy
 import dataclasses
 import fcntl
 import hashlib
+import logging
 import os
 import queue
 import tempfile
@@ -42,6 +43,8 @@ from components import filters as f
 from components import datastore, engines, loader, views
 from components import frames as frames_ops
 from components.contract import ERROR, WARNING, Problem
+
+_log = logging.getLogger(__name__)
 
 # What a query runs inside: a context manager factory. While DuckDB (or Spark) works, the
 # thread mostly waits (DuckDB lets go of the interpreter lock); the app sets this so another
@@ -264,11 +267,12 @@ class StoreLoader:
                 try:
                     if not target.exists():
                         progress = self.progress if told else None
-                        if not self.lean and serves_while_keeping(row_estimate(path)):
+                        if not self.lean and serves_while_keeping(path):
                             store = _serve_while_keeping(path, target, table, frames,
                                                          indexes, progress, lock)
-                            lock = None  # let go by the thread that keeps the database
-                            return store
+                            if store is not None:
+                                lock = None  # let go by the thread that keeps the database
+                                return store
                         _build(path, target, table, frames, indexes, progress, lean=self.lean)
                 finally:
                     if lock is not None:
@@ -324,6 +328,7 @@ class _BuildingLock:
 # for both. Fewer events are written straight away (it is quick); more would not fit in memory.
 SERVE_WHILE_KEEPING_FROM = 100_000
 SERVE_WHILE_KEEPING_UP_TO = 2_000_000
+SERVE_WHILE_KEEPING_BYTES = 256 * 1024 * 1024  # a Parquet file; a CSV of a million events: 112 MB
 # a million events take about 420 MB in memory, before what queries need
 SERVING_MEMORY_LIMIT = "2GB"
 # DuckDB's threads while Python types the next slice: one, so the typing keeps a core
@@ -333,33 +338,48 @@ _KEEPING: set[threading.Thread] = set()
 _KEEPING_LOCK = threading.Lock()
 
 
-def serves_while_keeping(rows: int) -> bool:
-    """Whether a preparation of this many events serves them from memory while it keeps
-    them on disk."""
-    return SERVE_WHILE_KEEPING_FROM <= rows <= SERVE_WHILE_KEEPING_UP_TO
+def serves_while_keeping(path: Path) -> bool:
+    """Whether the preparation of this events file serves its events from memory while it
+    keeps them on disk: by rows, and by bytes (long rows, as ACLED's, take more memory)."""
+    return (SERVE_WHILE_KEEPING_FROM <= row_estimate(path) <= SERVE_WHILE_KEEPING_UP_TO
+            and path.stat().st_size <= SERVE_WHILE_KEEPING_BYTES)
 
 
 def _serve_while_keeping(path: Path, target: Path, table: c.Table, frames, indexes,
-                         progress: Progress | None, lock: _BuildingLock) -> "EventStore":
+                         progress: Progress | None, lock: _BuildingLock
+                         ) -> "EventStore | None":
     """The events prepared in an in-memory database and served from it, while a thread writes
-    that database to `target` (then lets go of `lock`, and the store reads from disk)."""
+    that database to `target` (then lets go of `lock`, and the store reads from disk). None
+    when they did not fit in memory (DuckDB refused): the caller prepares them on disk."""
     # insertion order kept: the events on disk in the order the file gives them
     con = duckdb.connect(":memory:", config={"memory_limit": SERVING_MEMORY_LIMIT,
                                              "preserve_insertion_order": True,
                                              "threads": FILL_THREADS})
     try:
         _fill(con, path, table, frames, indexes, progress, lean=False, words_later=True)
+    except duckdb.OutOfMemoryException as exc:
+        con.close()
+        _log.warning("%s did not fit in memory (%s); preparing it on disk", path.name, exc)
+        return None
     except BaseException:
         con.close()
         raise
     store = EventStore(target, connection=con)
     store.ROW_LOCATOR = None  # a view's rows have no positions: fetched by order key
+    store.keeping = True
     _SERVING[target] = store
+    # not a daemon (whatever the thread preparing is): a server that stops waits for the
+    # database to be written rather than leave half of it
     keeper = threading.Thread(target=_keep_on_disk, args=(store, con, target, lock),
-                              name="proxylens-keep-events")
+                              name="proxylens-keep-events", daemon=False)
     with _KEEPING_LOCK:
         _KEEPING.add(keeper)
-    keeper.start()  # not a daemon: a server that stops waits for the database to be written
+    try:
+        keeper.start()
+    except BaseException:
+        with _KEEPING_LOCK:
+            _KEEPING.discard(keeper)
+        raise
     return store
 
 
@@ -368,19 +388,30 @@ def _keep_on_disk(store: "EventStore", con, target: Path, lock: _BuildingLock) -
     try:
         partial.unlink(missing_ok=True)
         cursor = con.cursor()
+        attached = False
         try:
             quoted = str(partial).replace("'", "''")
             cursor.execute(f"ATTACH '{quoted}' AS keeping")
+            attached = True
             for name in ("events", "problems", "report"):  # the events' words made here
                 cursor.execute(f"CREATE TABLE keeping.{name} AS SELECT * FROM memory.{name}")
             cursor.execute("DETACH keeping")
+            attached = False
         finally:
+            if attached:
+                with contextlib.suppress(Exception):
+                    cursor.execute("DETACH keeping")
             cursor.close()
         partial.replace(target)
         store.read_from_disk()
-    except Exception:  # noqa: BLE001 - the store goes on serving from memory; a later load
-        with contextlib.suppress(OSError):  # of this version prepares it again
-            partial.unlink(missing_ok=True)
+    except Exception as exc:  # noqa: BLE001 - the store goes on serving from memory
+        _log.warning("the events database could not be written to %s (%s); this process "
+                     "serves the events from memory", target.parent, exc)
+        for left in (partial, partial.with_name(partial.name + ".wal")):
+            with contextlib.suppress(OSError):
+                left.unlink(missing_ok=True)
+        if _SERVING.get(target) is store:  # the next load of this version prepares it again
+            _SERVING.pop(target, None)
     finally:
         lock.release()
         with _KEEPING_LOCK:
@@ -640,19 +671,25 @@ def _list_array(values: pd.Series) -> pa.Array:
     return lists.take(pa.array(codes))
 
 
+REMEMBERED_WORDS = 100_000  # distinct values whose words a preparation remembers per column
+
+
 def _words_per_value(values: pa.Array, known: dict | None = None) -> pa.DictionaryArray:
     """The words of a dictionary column, worked out per dictionary value (once per value over
     a preparation's slices, remembered in `known`)."""
     if not isinstance(values, pa.DictionaryArray):
         values = values.dictionary_encode()
-    known = {} if known is None else known
+    if known is None or len(values.dictionary) > REMEMBERED_WORDS:
+        known = {}  # values nearly unique per row (an import's locators): nothing to reuse
+    elif len(known) + len(values.dictionary) > REMEMBERED_WORDS:
+        known.clear()
     texts = values.dictionary.to_pylist()
     new = [text for text in dict.fromkeys(texts) if text not in known]
     if new:
         known.update(zip(new, filterdefs.words_keys(pa.array(new, type=pa.string())).to_pylist()))
-    return pa.DictionaryArray.from_arrays(values.indices,
-                                          pa.array([known[text] for text in texts],
-                                                   type=pa.string()))
+    return pa.DictionaryArray.from_arrays(
+        values.indices.fill_null(len(texts)),  # a missing value's words: none, as coalesce gives
+        pa.array([known[text] for text in texts] + [""], type=pa.string()))
 
 
 def _categorical_text(values: pd.Series) -> pa.Array:
@@ -728,6 +765,7 @@ class EventStore:
     query runs on its own cursor (a narrowed store, on its own connection, under a lock)."""
 
     table = "events"  # what the views' queries read: all events, or a narrowed copy
+    keeping = False  # served from memory while its database is written (_serve_while_keeping)
 
     def __init__(self, path: Path | None, connection=None) -> None:
         self.path = path
@@ -742,6 +780,7 @@ class EventStore:
         with self._lock:
             self._con = con
             self.__dict__.pop("ROW_LOCATOR", None)  # rows have positions again
+            self.keeping = False
 
     @classmethod
     def in_memory(cls, stored: pa.Table) -> "EventStore":
@@ -821,8 +860,8 @@ class EventStore:
         """A page of matching events in date order, typed like the loader's frame: the keys
         first (a scan of two columns), then those rows' columns only."""
         # a narrowed copy's row positions are not the events table's
-        located = (self.ROW_LOCATOR if self.ROW_LOCATOR and self.table == "events"
-                   else "order_key")
+        locator = self.ROW_LOCATOR  # read once: a store served from memory may switch to disk
+        located = locator if locator and self.table == "events" else "order_key"
         keys = self._frame(f"SELECT {located} AS k FROM {self.table} WHERE {where.sql}"
                            " ORDER BY order_key LIMIT ? OFFSET ?", where.params + (limit, offset))
         return as_loaded(self._frame(f"SELECT {ROW_SELECT} FROM events WHERE {located} IN"
@@ -837,14 +876,15 @@ class EventStore:
         grouping, which cost a third of the query."""
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
-        located = self.ROW_LOCATOR or "order_key"
+        locator = self.ROW_LOCATOR  # read once: a store served from memory may switch to disk
+        located = locator or "order_key"
         counts = self._frame(
             # each group's earliest events are candidates for the tooltips, in the same scan
             f"SELECT location, lat, lon, {key} AS key,"
             f" geo_precision AS precision, count(*) AS events,"
             f" min(order_key, {int(max_listed)}) AS earliest"
             + (f", min_by({located}, order_key, {int(max_listed)}) AS located"
-               if self.ROW_LOCATOR else "")
+               if locator else "")
             + f" FROM {self.table} WHERE {placed}"
             f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
@@ -852,7 +892,7 @@ class EventStore:
                       [place_names.get(p, "") for p in counts["location"].tolist()])
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
-        found = _earliest_keys(counts, max_listed, "located" if self.ROW_LOCATOR else "earliest")
+        found = _earliest_keys(counts, max_listed, "located" if locator else "earliest")
         counts = counts.drop(columns=["earliest", "located"], errors="ignore")
         earliest = as_loaded(self._frame(
             "SELECT location, lat, lon, span_start, event_date, time_precision, date_end,"
@@ -1012,6 +1052,9 @@ class EventStore:
     @property
     def engine_text(self) -> str:
         """Which engine answers, for the Data page."""
+        if self.keeping:
+            return ("DuckDB, in memory while the database for this version of the events is "
+                    "written to disk")
         return ("DuckDB, in a database prepared on disk for this version of the events"
                 if self.prepared else "DuckDB, in memory")
 

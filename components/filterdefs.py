@@ -222,8 +222,9 @@ def words_keys(texts: pa.Array) -> pa.Array:
         _WORDS_CON.register("texts", pa.table({"text": texts,
                                                 "position": pa.array(range(len(texts)))}))
         try:
+            words = WORD_FORM.format("coalesce(text, '')")
             return _WORDS_CON.sql(
-                f"SELECT {WORD_FORM.format('text')} AS words FROM texts ORDER BY position"
+                f"SELECT {words} AS words FROM texts ORDER BY position"
             ).to_arrow_table()["words"].combine_chunks().cast(pa.string())
         finally:
             _WORDS_CON.unregister("texts")

@@ -8,6 +8,7 @@ No Streamlit import here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import functools
@@ -597,11 +598,14 @@ def parquet_as_text(frame: pd.DataFrame, table: c.Table, first_record: int = 0) 
     """Parquet columns as the loader's text (numbers of number columns kept), with ROW numbers
     as a CSV read would give them (record + 2, the header being row 1)."""
     numeric_columns = {col.name for col in table.columns if col.kind in (c.FLOAT, c.INT)}
+    repeating = _repeating_columns(table)
     text = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
-        if _is_categorical(values):  # a dictionary column (dictionary_columns): kept one
-            text[str(column)] = _categorical_text_column(values)
+        if _is_categorical(values) and _normalise_header(str(column)) in repeating:
+            text[str(column)] = _categorical_text_column(values)  # checked per category
+        elif _is_categorical(values):  # written as one by pandas: plain text, as before
+            text[str(column)] = values.astype(object).where(values.notna(), "").astype(str)
         elif pd.api.types.is_string_dtype(values):
             text[str(column)] = values.fillna("")
         elif (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
@@ -647,12 +651,17 @@ def _only_used_categories(values: pd.Series) -> pd.Series:
 _REPEATING_KINDS = (c.VOCAB, c.REF, c.REF_LIST, c.DATE, c.INT, c.FLOAT, c.TEXT_LIST)
 
 
+def _repeating_columns(table: c.Table) -> set[str]:
+    """The columns of `table` read and checked as categoricals (events only)."""
+    if table.name != "events":
+        return set()
+    return {col.name for col in table.columns if col.kind in _REPEATING_KINDS} | set(
+        EVENT_CATEGORY_COLUMNS)
+
+
 def dictionary_columns(schema: pa.Schema, table: c.Table) -> list[str]:
     """The file's text columns to read as dictionaries (by their names in the file)."""
-    if table.name != "events":
-        return []
-    repeating = {col.name for col in table.columns if col.kind in _REPEATING_KINDS}
-    repeating.update(EVENT_CATEGORY_COLUMNS)
+    repeating = _repeating_columns(table)
     return [field.name for field in schema
             if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
             and _normalise_header(field.name) in repeating]
@@ -822,9 +831,13 @@ _CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True  # C
 def holds_control_character(values: pd.Series) -> pd.Series:
     """holds_pattern(values, CONTROL_CHARACTERS), with a look at the raw bytes first: in UTF-8
     these bytes stand for nothing else, so text without any (nearly all) needs no pattern."""
-    if not _is_categorical(values) and isinstance(values.dtype, pd.StringDtype) \
-            and values.dtype.storage == "pyarrow":
+    column = None
+    if _is_categorical(values):  # the distinct values are enough
+        with contextlib.suppress(pa.ArrowException):
+            column = pa.array(values.cat.categories.to_numpy(dtype=object), type=pa.string())
+    elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         column = pa.array(values.array)
+    if column is not None:
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
         if not any(_CONTROL_BYTES[np.frombuffer(chunk.buffers()[2], dtype=np.uint8)].any()
                    for chunk in chunks if chunk.buffers()[2] is not None):
@@ -835,9 +848,9 @@ def holds_control_character(values: pd.Series) -> pd.Series:
 def holds_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each text cell matches the regular expression somewhere."""
     if _is_categorical(values):
-        return per_distinct(values, lambda distinct: distinct.str.contains(pattern, regex=True)
-                            ).astype(bool)
-    return values.str.contains(pattern, regex=True)
+        return per_distinct(values, lambda distinct: distinct.str.contains(
+            pattern, regex=True, na=False)).astype(bool)
+    return values.str.contains(pattern, regex=True, na=False)
 
 
 def parse_partial_dates(values: pd.Series) -> pd.DataFrame:
