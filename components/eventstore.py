@@ -655,10 +655,14 @@ DAY_ZERO = pd.Timestamp("1800-01-01")
 def order_keys(span_start: pd.Series, rows: pd.Series) -> np.ndarray:
     """One integer per event ordering events by start date, then file row: the store lists
     "the earliest" events with integer comparisons instead of sorting dates and rows."""
-    dates = span_start.to_numpy(dtype="datetime64[D]")
-    days = np.where(np.isnat(dates), UNDATED_DAY,
-                    (dates - np.datetime64(DAY_ZERO.date(), "D")).astype(np.int64))
-    days = days.clip(0, UNDATED_DAY).astype(np.int64)
+    stamps = span_start.to_numpy()  # datetime64 in the column's own unit
+    if stamps.dtype.kind != "M":
+        stamps = stamps.astype("datetime64[ns]")
+    unit = np.datetime_data(stamps.dtype)[0]
+    ticks_per_day = int(np.timedelta64(1, "D") / np.timedelta64(1, unit))
+    origin = np.datetime64(DAY_ZERO.date()).astype(stamps.dtype).view(np.int64)
+    days = (stamps.view(np.int64) - origin) // ticks_per_day
+    days = np.where(np.isnat(stamps), UNDATED_DAY, days).clip(0, UNDATED_DAY).astype(np.int64)
     return (days << 40) + rows.to_numpy(dtype=np.int64)
 
 

@@ -721,9 +721,11 @@ def check_header(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.Dat
                 ERROR)
     if missing:
         return None
+    repeating = _repeating_columns(table)
     for col in table.column_names:
-        if col not in frame.columns:
-            frame[col] = ""
+        if col not in frame.columns:  # as empty cells; a categorical where it would be read as one
+            frame[col] = (pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
+                          if col in repeating else "")
     extras = [col for col in frame.columns if col not in table.column_names and col != ROW]
     return frame[table.column_names + extras + [ROW]]
 
@@ -780,16 +782,20 @@ def _spread(codes: np.ndarray, derived: pd.Series, index: pd.Index) -> pd.Series
     return pd.Series(derived.to_numpy()[codes], index=index)
 
 
+def _common_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Both columns' codes over one set of categories (their union), and those categories."""
+    left, right = left.astype("category"), right.astype("category")
+    categories = left.cat.categories.astype(object).union(right.cat.categories.astype(object))
+    return (left.cat.set_categories(categories).cat.codes.to_numpy(),
+            right.cat.set_categories(categories).cat.codes.to_numpy(), categories)
+
+
 def where_categorical(condition: pd.Series, chosen: pd.Series, otherwise: pd.Series
                       ) -> pd.Series:
     """`chosen` where `condition` holds, else `otherwise`: two categoricals combined on their
     codes (Series.where would copy their text per row)."""
-    chosen, otherwise = chosen.astype("category"), otherwise.astype("category")
-    categories = chosen.cat.categories.astype(object).union(
-        otherwise.cat.categories.astype(object))
-    codes = np.where(condition.to_numpy(dtype=bool),
-                     chosen.cat.set_categories(categories).cat.codes.to_numpy(),
-                     otherwise.cat.set_categories(categories).cat.codes.to_numpy())
+    chosen_codes, otherwise_codes, categories = _common_codes(chosen, otherwise)
+    codes = np.where(condition.to_numpy(dtype=bool), chosen_codes, otherwise_codes)
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False),
                      index=chosen.index)
 
@@ -797,11 +803,8 @@ def where_categorical(condition: pd.Series, chosen: pd.Series, otherwise: pd.Ser
 def differs(left: pd.Series, right: pd.Series) -> pd.Series:
     """Row by row, whether two text columns differ (categoricals compared on their codes)."""
     if _is_categorical(left) or _is_categorical(right):
-        left, right = left.astype("category"), right.astype("category")
-        categories = left.cat.categories.astype(object).union(right.cat.categories.astype(object))
-        return pd.Series(left.cat.set_categories(categories).cat.codes.to_numpy()
-                         != right.cat.set_categories(categories).cat.codes.to_numpy(),
-                         index=left.index)
+        left_codes, right_codes, _ = _common_codes(left, right)
+        return pd.Series(left_codes != right_codes, index=left.index)
     return left != right
 
 
