@@ -49,12 +49,7 @@ def codes_and_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     row's tuple, and where two equal tuples are distinct objects they only make two groups
     of the same value."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        uniques = values.cat.categories.to_numpy(dtype=object)
-        if len(codes) and codes.min() < 0:
-            codes = np.where(codes < 0, len(uniques), codes)
-            uniques = np.append(uniques, np.array([np.nan], dtype=object))
-        return codes, uniques
+        return category_codes(values)
     cells = values.to_numpy(dtype=object)
     if len(cells) and isinstance(cells[0], tuple):
         identities = np.fromiter(map(id, cells), dtype=np.int64, count=len(cells))
@@ -64,3 +59,13 @@ def codes_and_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return codes, cells[first]
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def category_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A categorical's codes and categories (as objects), a missing value among them as NaN."""
+    codes = values.cat.codes.to_numpy()
+    uniques = values.cat.categories.to_numpy(dtype=object)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques = np.append(uniques, np.array([np.nan], dtype=object))
+    return codes, uniques

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from components import contract as c
+from components import frames as frames_ops
 from components import grades
 from components.contract import ERROR, WARNING, Problem
 
@@ -745,12 +746,7 @@ def distinct_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each row's position among the distinct values, and those values (a missing value among
     them as NaN): a categorical's own codes and categories, or else a factorisation."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        uniques = values.cat.categories.to_numpy(dtype=object)
-        if len(codes) and codes.min() < 0:
-            codes = np.where(codes < 0, len(uniques), codes)
-            uniques = np.append(uniques, np.array([np.nan], dtype=object))
-        return codes, uniques
+        return frames_ops.category_codes(values)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -1027,13 +1023,10 @@ def _check_vocab(frame, col, vocab_key, filename, log) -> pd.Series:
         return pd.DataFrame({"term": canonical,
                              "unknown": canonical.map(lambda v: v != "" and v not in known)})
 
-    checked = per_distinct(frame[col], canonical_and_unknown)
+    categorical = _is_categorical(frame[col])
+    checked = per_distinct(frame[col], canonical_and_unknown, text_as_categories=categorical)
     unknown = checked["unknown"].astype(bool)
-    if _is_categorical(frame[col]):
-        canonical = per_distinct_text(
-            frame[col], lambda distinct: canonical_and_unknown(distinct)["term"])
-    else:
-        canonical = checked["term"].astype(frame[col].dtype)
+    canonical = checked["term"] if categorical else checked["term"].astype(frame[col].dtype)
     log.add_rows(
         filename, frame, unknown, col,
         lambda v: f"'{v}' is not a {vocab_key.replace('_', ' ')} term{did_you_mean(v, terms)} "
