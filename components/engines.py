@@ -123,6 +123,9 @@ def to_spark(sql: str, params=(), tables: dict[str, str] | None = None) -> str:
     tree = parsed.copy()
     for node in list(tree.find_all(exp.Placeholder)):
         node.replace(literal(params[int(node.name) - 1]))
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() == "round_even":  # half to even: Spark's bround
+            node.set("this", "BROUND")
     for node in tree.find_all(exp.Table):
         if tables and node.name in tables:
             node.set("this", exp.to_identifier(tables[node.name]))

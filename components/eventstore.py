@@ -874,8 +874,9 @@ class EventStore:
 
     def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
                      place_names: dict, max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """views.place_counts in SQL: events per place, colour key and precision, and each
-        place's earliest events (as tooltip lines). A place's name follows from its id
+        """views.place_counts in SQL: events per place, colour key and precision, and the
+        earliest events of each place, or of each grid cell when places are merged (as
+        views.places_from_counts will), as tooltip lines. A place's name follows from its id
         (`place_names`, from the places table): looked up here, not carried through the
         grouping, which cost a third of the query."""
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
@@ -883,21 +884,24 @@ class EventStore:
         locator = self.ROW_LOCATOR  # read once: a store served from memory may switch to disk
         located = locator or "order_key"
         counts = self._frame(
-            # each group's earliest events are candidates for the tooltips, in the same scan
-            f"SELECT location, lat, lon, {key} AS key,"
-            f" geo_precision AS precision, count(*) AS events,"
-            f" min(order_key, {int(max_listed)}) AS earliest"
-            + (f", min_by({located}, order_key, {int(max_listed)}) AS located"
-               if locator else "")
-            + f" FROM {self.table} WHERE {placed}"
+            f"SELECT location, lat, lon, {key} AS key, geo_precision AS precision,"
+            f" count(*) AS events FROM {self.table} WHERE {placed}"
             f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
         counts.insert(1, "place_name",
                       [place_names.get(p, "") for p in counts["location"].tolist()])
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
-        found = _earliest_keys(counts, max_listed, "located" if locator else "earliest")
-        counts = counts.drop(columns=["earliest", "located"], errors="ignore")
+        # the tooltips' candidates: each cell's earliest events, asked once the cells are known
+        # (a list per place, then a cut per cell in Python, cost three times as much)
+        places = counts.drop_duplicates(["location", "lat", "lon"])
+        size = views.grid_size(places["lat"].to_numpy(float), places["lon"].to_numpy(float))
+        cell = "location, lat, lon" if size is None else views.grid_cell_sql(size)
+        n = int(max_listed)
+        picked = f"min_by({locator}, order_key, {n})" if locator else f"min(order_key, {n})"
+        earliest = self._frame(f"SELECT {picked} AS k FROM {self.table} WHERE {placed}"
+                               f" GROUP BY {cell}", where.params)["k"].tolist()
+        found = np.concatenate([np.asarray(k, dtype=np.int64) for k in earliest]).tolist()
         earliest = as_loaded(self._frame(
             "SELECT location, lat, lon, span_start, event_date, time_precision, date_end,"
             " date_note, event_type, actor1, actor2, claim_status, grade"
@@ -1155,30 +1159,6 @@ def _hex_sum(column: str, start: int, digits: int = 7) -> str:
     value = " + ".join(f"(instr('0123456789abcdef', substr({column}, {start + i}, 1)) - 1)"
                        f" * {16 ** (digits - 1 - i)}" for i in range(digits))
     return f"CAST(sum({value}) AS VARCHAR)"
-
-
-def _earliest_keys(counts: pd.DataFrame, n: int, wanted: str = "earliest") -> list[int]:
-    """The order keys (or, `wanted`, the values of the list column beside them) of the n
-    earliest events of each place, or of each grid cell when places are merged (as
-    views.places_from_counts will), from each group's n earliest: a few thousand rows to fetch
-    for the tooltips."""
-    places = counts.drop_duplicates(["location", "lat", "lon"])
-    size = views.grid_size(places["lat"].to_numpy(), places["lon"].to_numpy())
-    if size is None:
-        group_of_row = views.combination_codes(counts["location"], counts["lat"], counts["lon"])
-    else:
-        group_of_row = views.grid_cells(counts["lat"].to_numpy(dtype=float),
-                                        counts["lon"].to_numpy(dtype=float), size)
-    lists = counts["earliest"].to_numpy()
-    lengths = np.fromiter((len(k) for k in lists), dtype=np.int64, count=len(lists))
-    keys = np.concatenate([np.asarray(k, dtype=np.int64) for k in lists])
-    group = np.repeat(group_of_row, lengths)
-    # order keys sort as dates do: the n smallest per group are its n earliest
-    order = np.lexsort((keys, group))
-    rank = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
-    if wanted != "earliest":
-        keys = np.concatenate([np.asarray(k, dtype=np.int64) for k in counts[wanted].to_numpy()])
-    return keys[order][rank < n].tolist()
 
 
 def _text_or_none(value):

@@ -169,11 +169,9 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
                "precision", "filled", "radius", "tooltip"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    counts = counts.sort_values(["location", "lat", "lon"], kind="stable").reset_index(drop=True)
-    place = combination_codes(counts["location"], counts["lat"], counts["lon"])
+    counts, place, first_row = _sorted_places(counts)
     weight = counts["events"].to_numpy(dtype=np.int64)
     per_place = np.bincount(place, weights=weight).astype(np.int64)
-    first_row = _first_positions(place)
     lat = counts["lat"].to_numpy(dtype=float)[first_row]
     lon = counts["lon"].to_numpy(dtype=float)[first_row]
     size = grid_size(lat, lon)  # each place its own cell, unless there are too many to draw
@@ -197,39 +195,54 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     })
     merged = summary["places"] > 1
     summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
-    summary.loc[merged, "name"] = summary.loc[merged, "places"].map(lambda n: f"{n} places")
-    more = (summary["events"] - max_listed).clip(lower=0)
-    summary["tooltip"] = (summary["name"] + ": " + summary["events"].astype(str) + " event(s)\n"
-                          + _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed)
-                          .reindex(summary.index).fillna("")
-                          + more.map(lambda m: f"\n… and {m} more" if m else ""))
-    summary["colour"] = summary["key"].map(lambda k: palette.rgb(palette.colour(colour_by, k), 220))
+    summary.loc[merged, "name"] = [f"{n} places" for n in summary.loc[merged, "places"].tolist()]
+    listed_lines_ = _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed)
+    summary["tooltip"] = [
+        f"{name}: {events} event(s)\n{lines}" + (f"\n… and {events - max_listed} more"
+                                                 if events > max_listed else "")
+        for name, events, lines in zip(summary["name"].tolist(), summary["events"].tolist(),
+                                       listed_lines_)]
+    colours = {k: palette.rgb(palette.colour(colour_by, k), 220)
+               for k in set(summary["key"].tolist())}
+    summary["colour"] = [list(colours[k]) for k in summary["key"].tolist()]
     summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
     summary["radius"] = place_radius(summary["events"])
     out = summary[columns]
     return out.sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _sorted_places(counts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The counts in place order (location, lat, lon), each row's place number and each
+    place's first row."""
+    location = pd.factorize(counts["location"], sort=True, use_na_sentinel=False)[0]
+    lat, lon = counts["lat"].to_numpy(dtype=float), counts["lon"].to_numpy(dtype=float)
+    order = np.lexsort((lon, lat, location))
+    counts = counts.iloc[order].reset_index(drop=True)
+    location, lat, lon = location[order], lat[order], lon[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (location[1:] != location[:-1]) | (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])
+    return counts, np.cumsum(starts) - 1, np.flatnonzero(starts)
+
+
 def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray, n: int
-                     ) -> pd.Series:
-    """The n earliest tooltip lines of each cell, joined, indexed by cell (places: one row per
+                     ) -> list[str]:
+    """The n earliest tooltip lines of each cell, joined, in cell order (places: one row per
     place, in the order of `cell`)."""
+    joined: list[list[str]] = [[] for _ in range(int(cell.max()) + 1 if len(cell) else 0)]
     if listed.empty:
-        return pd.Series(dtype=object)
-    n_places = len(places)  # one code per (location, lat, lon), shared by places and lines
-    codes = combination_codes(*(pd.concat([places[c].astype(object), listed[c].astype(object)],
-                               ignore_index=True) for c in ("location", "lat", "lon")))
-    place_of_code = np.full(int(codes.max()) + 1, -1)
-    place_of_code[codes[:n_places]] = np.arange(n_places)
-    position = place_of_code[codes[n_places:]]
+        return ["" for _ in joined]
+    place_at = {spot: at for at, spot in enumerate(zip(
+        places["location"].tolist(), places["lat"].tolist(), places["lon"].tolist()))}
+    position = np.fromiter((place_at.get(spot, -1) for spot in zip(
+        listed["location"].tolist(), listed["lat"].tolist(), listed["lon"].tolist())),
+        dtype=np.int64, count=len(listed))
     known = position >= 0
     line_cell = cell[position[known]]
     shown = listed[known]
     order = earliest_per_group(line_cell, shown["span_start"].reset_index(drop=True), n)
-    joined: dict[int, list[str]] = {}
     for at, line in zip(line_cell[order].tolist(), shown["line"].to_numpy()[order]):
-        joined.setdefault(at, []).append(line)
-    return pd.Series({at: "\n".join(lines) for at, lines in sorted(joined.items())}, dtype=object)
+        joined[at].append(line)
+    return ["\n".join(lines) for lines in joined]
 
 
 def combination_codes(*columns: pd.Series) -> np.ndarray:
@@ -278,6 +291,12 @@ def grid_cells(lat: np.ndarray, lon: np.ndarray, size: float) -> np.ndarray:
     keys = (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
         np.round(lon / size).astype(np.int64) + 10_000)
     return pd.factorize(keys)[0]
+
+
+def grid_cell_sql(size: float) -> str:
+    """grid_cells's cells in SQL, as two grouping expressions (engines.to_spark writes
+    round_even as Spark's bround)."""
+    return f"round_even(lat / {float(size)!r}, 0), round_even(lon / {float(size)!r}, 0)"
 
 
 MAX_RADIUS_PX = 40

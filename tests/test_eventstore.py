@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -310,6 +311,47 @@ def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
         from_frame = selection.select(in_memory, chosen).map_places()
         assert (from_store["places"] > 1).any()  # grid cells, not places one by one
         pd.testing.assert_frame_equal(from_store, from_frame, check_dtype=False)
+
+
+def test_a_merged_cells_tooltip_lists_the_earliest_events_of_all_its_places(tmp_path,
+                                                                           monkeypatch):
+    """The store asks for each cell's earliest events once the cells are known: what it lists
+    equals the first events of the cell's places in date order, worked out here in pandas."""
+    from bench.generate import generate
+
+    monkeypatch.setattr(views, "MAX_PLACES_DRAWN", 100)
+    folder = tmp_path / "synthetic"
+    generate(10_000, folder, seed=5)
+    dataset = open_store(folder, tmp_path / "cache")[0].dataset
+    chosen = f.Filters(claim_statuses=("alleged", "reported"))
+    drawn = selection.select(dataset, chosen).map_places()
+    assert (drawn["places"] > 1).any()
+    events = selection.matching_events(dataset, chosen)  # in date order
+    placed = events[events["lat"].notna() & events["lon"].notna()].reset_index(drop=True)
+    spots = placed.drop_duplicates(["location", "lat", "lon"])
+    size = views.grid_size(spots["lat"].to_numpy(float), spots["lon"].to_numpy(float))
+    cell = views.grid_cells(placed["lat"].to_numpy(float), placed["lon"].to_numpy(float), size)
+    lines = views.listed_lines(placed)["line"]
+    expected = sorted("\n".join(lines[cell == c].head(5)) for c in np.unique(cell))
+    listed = sorted("\n".join(line for line in tip.split("\n")[1:] if not line.startswith("…"))
+                    for tip in drawn["tooltip"])
+    assert listed == expected
+
+
+def test_the_stores_grid_cells_round_halves_to_even_as_the_views_do():
+    import duckdb
+
+    from components import engines
+
+    lat = np.array([30.25, 30.75, 31.25, -30.25, 0.25, -0.75, 33.3, 30.2500001])
+    lon = np.array([44.75, 44.25, 45.25, 43.75, 0.75, -0.25, 44.1, 44.7500001])
+    con = duckdb.connect()
+    con.register("spots", pd.DataFrame({"lat": lat, "lon": lon}))
+    in_sql = con.execute(f"SELECT {views.grid_cell_sql(0.5)} FROM spots").fetchall()
+    assert pd.factorize(pd.Series(in_sql))[0].tolist() == views.grid_cells(lat, lon, 0.5).tolist()
+    assert [row[0] for row in in_sql[:6]] == [60, 62, 62, -60, 0, -2]  # halves to the even one
+    assert "BROUND(lat / 0.5, 0)" in engines.to_spark(
+        f"SELECT count(*) FROM events GROUP BY {views.grid_cell_sql(0.5)}")
 
 
 def test_a_broken_events_file_is_served_from_the_last_good_store(data_copy, tmp_path):
