@@ -6,8 +6,11 @@ from datetime import date
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components import filters as f
 from components import loader, network, palette, selection, views
@@ -242,6 +245,33 @@ def test_betweenness_sizes_nodes(ds):
     nodes, _ = network.network_frames(ds.actors, ds.relations, positions, "betweenness")
     top = nodes.sort_values("size").iloc[-1]
     assert top["betweenness"] == nodes["betweenness"].max()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(3, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=90))))
+def test_betweenness_by_matrices_equals_networkx(graph):
+    """Loops, pairs linked twice, isolated actors and several components included."""
+    import networkx as nx
+
+    n, edges = graph
+    simple = nx.Graph()
+    simple.add_nodes_from(range(n))
+    simple.add_edges_from(edges)
+    expected = nx.betweenness_centrality(simple)
+    found = network.betweenness_by_matrices(n, np.array(edges, dtype=np.int64).reshape(-1, 2))
+    assert found.tolist() == pytest.approx([expected[v] for v in range(n)], abs=1e-12)
+
+
+def test_network_sizes_by_the_same_betweenness_whichever_way_it_is_worked_out(ds, monkeypatch):
+    positions = network.stable_layout(ds.actors, ds.relations)
+    by_matrices, _ = network.network_frames(ds.actors, ds.relations, positions, "betweenness")
+    network._betweenness.cache_clear()
+    monkeypatch.setattr(network, "MATRIX_BETWEENNESS_UP_TO", 0)  # networkx's own
+    by_networkx, _ = network.network_frames(ds.actors, ds.relations, positions, "betweenness")
+    network._betweenness.cache_clear()
+    assert by_matrices["betweenness"].max() > 0
+    pd.testing.assert_frame_equal(by_matrices, by_networkx)
 
 
 def test_unknown_actor_in_relations_still_draws(data_copy):
