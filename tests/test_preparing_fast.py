@@ -350,3 +350,27 @@ def test_events_with_long_rows_are_prepared_on_disk_straight_away(data_copy, tmp
     assert not eventstore.serves_while_keeping(events)
     result, store_loader = open_store(data_copy, tmp_path / "cache")
     assert not store_loader.store.keeping and list((tmp_path / "cache").glob("*.duckdb"))
+
+
+def test_a_prepared_store_keeps_each_slices_events_of_a_type_together_in_date_order(
+        data_copy, tmp_path, monkeypatch):
+    """Stored rows are clustered (eventstore._clustered), so a filter on one event type reads a
+    few blocks; the file's order stays what the pages list by."""
+    as_parquet(data_copy)
+    monkeypatch.setattr(eventstore, "SLICE_ROWS", 20)  # several slices of the shipped events
+    result, store_loader = open_store(data_copy, tmp_path / "cache")
+    store = store_loader.store
+    stored = store._frame("SELECT _row, event_type, order_key FROM events ORDER BY rowid")
+    slice_of = np.arange(len(stored)) // 20  # the slices are stored one after another
+    for _, rows in stored.groupby(slice_of):
+        in_file = np.sort(rows["_row"].to_numpy())
+        assert (np.diff(in_file) == 1).all()  # a slice is a run of the file's rows
+        types = rows["event_type"].tolist()
+        runs = [t for i, t in enumerate(types) if i == 0 or types[i - 1] != t]
+        assert len(runs) == len(set(types))  # each type in one run
+        for _, of_type in rows.groupby("event_type"):
+            assert of_type["order_key"].is_monotonic_increasing
+    assert len(set(stored["event_type"])) > 3
+    listed = store.file_rows(0, result.dataset.event_store.count)
+    assert listed["event_id"].tolist() == pd.read_parquet(data_copy / "events.parquet")[
+        "event_id"].tolist()
