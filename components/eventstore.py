@@ -938,12 +938,15 @@ class EventStore:
             " ORDER BY location, lat, lon, precision", where.params).astype({"events": np.int64})
 
     def routes(self, where: Where) -> pd.DataFrame:
-        """Movements per route, as views.map_arcs counts them."""
+        """Movements per route, as views.map_arcs counts them. A route's ends are where its
+        earliest event puts them (events may give their own coordinates): any row's, as it
+        was, depended on how the rows happen to be stored."""
         return self._frame(
             "SELECT origin_location AS origin,"
-            " coalesce(nullif(any_value(place_name), ''), location) AS destination,"
-            " any_value(origin_lat) AS from_lat, any_value(origin_lon) AS from_lon,"
-            " any_value(lat) AS to_lat, any_value(lon) AS to_lon, count(*) AS events,"
+            " coalesce(nullif(min_by(place_name, order_key), ''), location) AS destination,"
+            " min_by(origin_lat, order_key) AS from_lat, min_by(origin_lon, order_key) AS from_lon,"
+            " min_by(lat, order_key) AS to_lat, min_by(lon, order_key) AS to_lon,"
+            " count(*) AS events,"
             " array_to_string(list_sort(list(DISTINCT event_type)), ', ') AS types"
             f" FROM {self.table} WHERE origin_location <> '' AND origin_lat IS NOT NULL"
             f" AND lat IS NOT NULL AND {where.sql} GROUP BY origin_location, location"

@@ -66,16 +66,25 @@ def _betweenness(nodes: tuple, edges: tuple) -> dict:
     if len(nodes) <= 2:
         return {n: 0.0 for n in nodes}
     if len(nodes) > MATRIX_BETWEENNESS_UP_TO:
-        simple = nx.Graph()
-        simple.add_nodes_from(nodes)
-        simple.add_edges_from(edges)
-        return nx.betweenness_centrality(simple, seed=LAYOUT_SEED)
+        return _betweenness_by_networkx(nodes, edges)
     scores = betweenness_by_matrices(len(nodes), edges_as_positions(nodes, edges))
+    if scores is None:  # a long chain of actors: networkx's search per source is cheaper
+        return _betweenness_by_networkx(nodes, edges)
     return dict(zip(nodes, scores.tolist()))
 
 
-# n x n matrices of floats: 8 MB each at a thousand actors (the default draws 80)
+def _betweenness_by_networkx(nodes: tuple, edges: tuple) -> dict:
+    simple = nx.Graph()
+    simple.add_nodes_from(nodes)
+    simple.add_edges_from(edges)
+    return nx.betweenness_centrality(simple, seed=LAYOUT_SEED)
+
+
+# a handful of n x n float matrices live at once: about 50 MB at a thousand actors (the
+# default draws 80); each level of the search costs a few passes over them, so a graph
+# deeper than MATRIX_MAX_DEPTH levels is left to networkx
 MATRIX_BETWEENNESS_UP_TO = 1_000
+MATRIX_MAX_DEPTH = 64
 
 
 def edges_as_positions(nodes: tuple, edges: tuple) -> np.ndarray:
@@ -83,13 +92,16 @@ def edges_as_positions(nodes: tuple, edges: tuple) -> np.ndarray:
     return np.array([(at[a], at[b]) for a, b in edges], dtype=np.int64).reshape(-1, 2)
 
 
-def betweenness_by_matrices(n: int, edges: np.ndarray) -> np.ndarray:
+def betweenness_by_matrices(n: int, edges: np.ndarray) -> np.ndarray | None:
     """Brandes's betweenness for an unweighted undirected graph of n nodes, from every source
     at once: a breadth-first search as sparse products, level by level, counting shortest
     paths (sigma), then the dependencies summed back from the farthest level. Row s of each
     matrix is the search from node s. Normalised by the (n-1)(n-2) ordered pairs that could
-    pass through a node, as networkx normalises. A pure-Python search per source took 40 ms
-    for the 80 actors drawn by default; this takes about one."""
+    pass through a node, as networkx normalises. A pure-Python search per source took 20 ms
+    for 80 actors; this takes about three. None when the search goes deeper than
+    MATRIX_MAX_DEPTH levels."""
+    if n < 3:
+        return np.zeros(n)
     apart = edges[edges[:, 0] != edges[:, 1]]  # a loop is never on a shortest path
     ends = np.concatenate([apart, apart[:, ::-1]])
     adjacency = sparse.csr_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(n, n))
@@ -103,9 +115,12 @@ def betweenness_by_matrices(n: int, edges: np.ndarray) -> np.ndarray:
         if not new.any():
             break
         depth += 1
+        if depth > MATRIX_MAX_DEPTH:
+            return None
         level[new] = depth
         frontier = np.where(new, reached, 0.0)
         sigma += frontier
+    del frontier, reached, new
     dependency = np.zeros((n, n))
     for depth_at in range(depth, 0, -1):
         at = level == depth_at

@@ -313,29 +313,48 @@ def test_store_merges_places_into_the_same_grid_cells(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(from_store, from_frame, check_dtype=False)
 
 
+@pytest.mark.parametrize("fetched_by", ["row position", "order key", "narrowed copy"])
 def test_a_merged_cells_tooltip_lists_the_earliest_events_of_all_its_places(tmp_path,
-                                                                           monkeypatch):
-    """The store asks for each cell's earliest events once the cells are known: what it lists
-    equals the first events of the cell's places in date order, worked out here in pandas."""
+                                                                           monkeypatch,
+                                                                           fetched_by):
+    """The store asks for each cell's earliest events once the cells are known: what each
+    cell lists equals the first events of the cell's places in date order, worked out here in
+    pandas; whether rows are fetched again by position, by order key (a store served from
+    memory, or Spark) or from a narrowed copy of the matching events."""
     from bench.generate import generate
 
     monkeypatch.setattr(views, "MAX_PLACES_DRAWN", 100)
     folder = tmp_path / "synthetic"
     generate(10_000, folder, seed=5)
     dataset = open_store(folder, tmp_path / "cache")[0].dataset
+    if fetched_by == "order key":
+        monkeypatch.setattr(dataset.event_store, "ROW_LOCATOR", None)
+    if fetched_by == "narrowed copy":
+        monkeypatch.setattr(selection.Selection, "NARROW_FROM", 0)
+        monkeypatch.setattr(selection.Selection, "NARROW_UP_TO", 10_000)
     chosen = f.Filters(claim_statuses=("alleged", "reported"))
-    drawn = selection.select(dataset, chosen).map_places()
+    picked = selection.select(dataset, chosen)
+    assert (picked.store is not dataset.event_store) == (fetched_by == "narrowed copy")
+    drawn = picked.map_places()
     assert (drawn["places"] > 1).any()
     events = selection.matching_events(dataset, chosen)  # in date order
     placed = events[events["lat"].notna() & events["lon"].notna()].reset_index(drop=True)
     spots = placed.drop_duplicates(["location", "lat", "lon"])
     size = views.grid_size(spots["lat"].to_numpy(float), spots["lon"].to_numpy(float))
-    cell = views.grid_cells(placed["lat"].to_numpy(float), placed["lon"].to_numpy(float), size)
+
+    def cell_of(lat, lon):
+        return tuple(zip(np.round(np.asarray(lat, float) / size).tolist(),
+                         np.round(np.asarray(lon, float) / size).tolist()))
     lines = views.listed_lines(placed)["line"]
-    expected = sorted("\n".join(lines[cell == c].head(5)) for c in np.unique(cell))
-    listed = sorted("\n".join(line for line in tip.split("\n")[1:] if not line.startswith("…"))
-                    for tip in drawn["tooltip"])
-    assert listed == expected
+    cells = pd.Series(cell_of(placed["lat"], placed["lon"]))
+    expected = {cell: "\n".join(lines[cells == cell].head(5)) for cell in set(cells)}
+    where = spots.drop_duplicates("location").set_index("location")
+    found = {}
+    for location, tip in zip(drawn["location"], drawn["tooltip"]):  # named by its busiest place
+        cell = cell_of([where.at[location, "lat"]], [where.at[location, "lon"]])[0]
+        found[cell] = "\n".join(line for line in tip.split("\n")[1:]
+                                if not line.startswith("…"))
+    assert found == expected
 
 
 def test_the_stores_grid_cells_round_halves_to_even_as_the_views_do():
@@ -350,6 +369,13 @@ def test_the_stores_grid_cells_round_halves_to_even_as_the_views_do():
     in_sql = con.execute(f"SELECT {views.grid_cell_sql(0.5)} FROM spots").fetchall()
     assert pd.factorize(pd.Series(in_sql))[0].tolist() == views.grid_cells(lat, lon, 0.5).tolist()
     assert [row[0] for row in in_sql[:6]] == [60, 62, 62, -60, 0, -2]  # halves to the even one
+    # a tenth is no exact double: the division must be the same double division in SQL
+    lat = np.array([0.35, 0.45, -0.05, 0.25, 33.35, 44.45, 30.05, -0.15])
+    con.register("tenths", pd.DataFrame({"lat": lat, "lon": lat[::-1].copy()}))
+    in_sql = con.execute(f"SELECT {views.grid_cell_sql(0.1)} FROM tenths").fetchall()
+    assert [r[0] for r in in_sql] == np.round(lat / 0.1).tolist()
+    assert pd.factorize(pd.Series(in_sql))[0].tolist() == views.grid_cells(
+        lat, lat[::-1].copy(), 0.1).tolist()
     assert "BROUND(lat / 0.5, 0)" in engines.to_spark(
         f"SELECT count(*) FROM events GROUP BY {views.grid_cell_sql(0.5)}")
 

@@ -263,6 +263,20 @@ def test_betweenness_by_matrices_equals_networkx(graph):
     assert found.tolist() == pytest.approx([expected[v] for v in range(n)], abs=1e-12)
 
 
+def test_a_deep_chain_of_actors_is_left_to_networkx_and_tiny_graphs_score_nothing():
+    import networkx as nx
+
+    chain = tuple((f"a{i}", f"a{i + 1}") for i in range(network.MATRIX_MAX_DEPTH + 5))
+    nodes = tuple(sorted({a for edge in chain for a in edge}))
+    positions = network.edges_as_positions(nodes, chain)
+    assert network.betweenness_by_matrices(len(nodes), positions) is None
+    network._betweenness.cache_clear()
+    expected = nx.betweenness_centrality(nx.Graph(list(chain)))
+    assert network._betweenness(nodes, chain) == pytest.approx(expected)
+    network._betweenness.cache_clear()
+    assert network.betweenness_by_matrices(2, np.array([[0, 1]])).tolist() == [0.0, 0.0]
+
+
 def test_network_sizes_by_the_same_betweenness_whichever_way_it_is_worked_out(ds, monkeypatch):
     positions = network.stable_layout(ds.actors, ds.relations)
     by_matrices, _ = network.network_frames(ds.actors, ds.relations, positions, "betweenness")
