@@ -38,10 +38,30 @@ def version_of(path: Path, name: str) -> int | None:
     return version if data == content(version, name) else None
 
 
+def save_time(folder: Path) -> float:
+    """How long a whole save takes on this machine (the slowest of three, in a child as the
+    killed saves run): kills are spread over one and a half times that, so they land both
+    before and after the point of no return however fast the machine is (a fixed 40 ms
+    window saw every kill land before it on a slow, shared day)."""
+    taken = []
+    for _ in range(3):
+        start = time.perf_counter()
+        child = os.fork()
+        if child == 0:
+            try:
+                datastore.save_files(folder, {name: content(0, name) for name in NAMES})
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+        taken.append(time.perf_counter() - start)
+    return max(taken)
+
+
 def main(folder: Path, kills: int, seed: int) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     datastore.save_files(folder, {name: content(0, name) for name in NAMES})
     rng = random.Random(seed)
+    window = 1.5 * save_time(folder)
     current, outcomes, mixed, damaged = 0, {"old": 0, "new": 0}, [], []
     for attempt in range(1, kills + 1):
         child = os.fork()
@@ -50,7 +70,7 @@ def main(folder: Path, kills: int, seed: int) -> dict:
                 datastore.save_files(folder, {name: content(attempt, name) for name in NAMES})
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0, 0.04))
+        time.sleep(rng.uniform(0, window))
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
         loader.folder_fingerprint(folder)  # how every read begins
