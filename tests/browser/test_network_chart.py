@@ -77,13 +77,31 @@ def find_actor(page, name: str, index: int = 0) -> dict:
     cx, cy = (label["x0"] + label["x1"]) / 2, (label["y0"] + label["y1"]) / 2
     nodes = sorted(network_nodes(page, index),
                    key=lambda n: (n["x"] - cx) ** 2 + (n["y"] - cy) ** 2)
+    shown = page.evaluate(TOOLTIP_JS)
     for node in nodes[:8]:
         page.mouse.move(node["x"], node["y"])
-        page.wait_for_timeout(250)
-        tip = page.evaluate(TOOLTIP_JS)
-        if tip.split("\n")[0].strip() == name:
+        tip = _tooltip_after_hover(page, name, shown)
+        if _first_line(tip) == name:
             return {**node, "tooltip": tip}
-    raise AssertionError(f"no node of the chart is {name!r}")
+        shown = tip
+    raise AssertionError(f"no node of the chart is {name!r} (last tooltip: {shown!r})")
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n")[0].strip()
+
+
+def _tooltip_after_hover(page, name: str, before: str, timeout_ms: int = 2500) -> str:
+    """The tooltip once it names `name` or shows something new. On a slow, shared machine
+    the tooltip can trail the pointer by more than a frame, and the one it replaces may still
+    be fading out, so a single look after a fixed pause reads the wrong one."""
+    tip = before
+    for _ in range(timeout_ms // 100):
+        page.wait_for_timeout(100)
+        tip = page.evaluate(TOOLTIP_JS)
+        if _first_line(tip) == name or (_first_line(tip) and tip != before):
+            return tip
+    return tip
 
 
 def click_actor(page, name: str, index: int = 0) -> None:
