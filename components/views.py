@@ -6,6 +6,7 @@ where the view allows it (the map aggregates by place; the monthly chart by mont
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -115,22 +116,27 @@ def date_text(event_date: str, precision: str, date_end: str = "", date_note: st
     return f"{text} [{note}]" if note else text
 
 
-def _date_only(event_date: str, precision: str, date_end: str = "") -> str:
-    def one(value: str) -> str:
-        parts = value.split("-")
-        stamp = pd.Timestamp(value if len(parts) == 3 else value + ("-01" if len(parts) == 2 else "-01-01"))
-        if len(parts) == 3:
-            return f"{stamp.day} {stamp:%b %Y}"
-        if len(parts) == 2:
-            return f"{stamp:%b %Y}"
-        return f"{stamp:%Y}"
+@functools.lru_cache(maxsize=100_000)
+def _one_date(value: str) -> str:
+    """'20 Jan 2007', 'Jan 2007' or '2007' for a day, a month or a year. Kept per value: a map's
+    tooltips and a page of events read the same few thousand days on every filter change, and
+    parsing one cost more than the rest of the label."""
+    parts = value.split("-")
+    stamp = pd.Timestamp(value if len(parts) == 3 else value + ("-01" if len(parts) == 2 else "-01-01"))
+    if len(parts) == 3:
+        return f"{stamp.day} {stamp:%b %Y}"
+    if len(parts) == 2:
+        return f"{stamp:%b %Y}"
+    return f"{stamp:%Y}"
 
+
+def _date_only(event_date: str, precision: str, date_end: str = "") -> str:
     if not event_date:
         return "undated"
     try:
-        text = one(event_date)
+        text = _one_date(event_date)
         if date_end:
-            text += f" to {one(date_end)}"
+            text += f" to {_one_date(date_end)}"
     except ValueError:
         return event_date
     if precision in ("month", "year"):
@@ -196,7 +202,7 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     merged = summary["places"] > 1
     summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
     summary.loc[merged, "name"] = [f"{n} places" for n in summary.loc[merged, "places"].tolist()]
-    listed_lines_ = _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed)
+    listed_lines_ = _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed, size)
     summary["tooltip"] = [
         f"{name}: {events} event(s)\n{lines}" + (f"\n… and {events - max_listed} more"
                                                  if events > max_listed else "")
@@ -224,25 +230,45 @@ def _sorted_places(counts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.n
     return counts, np.cumsum(starts) - 1, np.flatnonzero(starts)
 
 
-def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray, n: int
-                     ) -> list[str]:
+def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray, n: int,
+                     size: float | None = None) -> list[str]:
     """The n earliest tooltip lines of each cell, joined, in cell order (places: one row per
-    place, in the order of `cell`)."""
+    place, in the order of `cell`; `size`: the grid's, None when each place is its own cell)."""
     joined: list[list[str]] = [[] for _ in range(int(cell.max()) + 1 if len(cell) else 0)]
     if listed.empty:
         return ["" for _ in joined]
-    place_at = {spot: at for at, spot in enumerate(zip(
-        places["location"].tolist(), places["lat"].tolist(), places["lon"].tolist()))}
-    position = np.fromiter((place_at.get(spot, -1) for spot in zip(
-        listed["location"].tolist(), listed["lat"].tolist(), listed["lon"].tolist())),
-        dtype=np.int64, count=len(listed))
-    known = position >= 0
-    line_cell = cell[position[known]]
+    line_cell = (_cells_of_places(listed, places, cell) if size is None
+                 else _cells_of_positions(listed, places, cell, size))
+    known = line_cell >= 0
+    line_cell = line_cell[known]
     shown = listed[known]
     order = earliest_per_group(line_cell, shown["span_start"].reset_index(drop=True), n)
     for at, line in zip(line_cell[order].tolist(), shown["line"].to_numpy()[order]):
         joined[at].append(line)
     return ["\n".join(lines) for lines in joined]
+
+
+def _cells_of_places(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray) -> np.ndarray:
+    """Each listed row's cell when every place is its own (at most MAX_PLACES_DRAWN of them):
+    the cell of the place with the row's location and position, -1 for none."""
+    place_at = {spot: at for at, spot in enumerate(zip(
+        places["location"].tolist(), places["lat"].tolist(), places["lon"].tolist()))}
+    position = np.fromiter((place_at.get(spot, -1) for spot in zip(
+        listed["location"].tolist(), listed["lat"].tolist(), listed["lon"].tolist())),
+        dtype=np.int64, count=len(listed))
+    return np.where(position >= 0, cell[position], -1)
+
+
+def _cells_of_positions(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray,
+                        size: float) -> np.ndarray:
+    """Each listed row's grid cell, from its position alone (a cell is a square of the grid),
+    -1 for a square no place fills. Thousands of places: looked up as numbers, not as
+    (location, lat, lon) tuples, which cost more than the rest of the map's rows."""
+    place_keys = grid_keys(places["lat"].to_numpy(float), places["lon"].to_numpy(float), size)
+    keys, first = np.unique(place_keys, return_index=True)
+    wanted = grid_keys(listed["lat"].to_numpy(float), listed["lon"].to_numpy(float), size)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, cell[first[at]], -1)
 
 
 def combination_codes(*columns: pd.Series) -> np.ndarray:
@@ -280,7 +306,7 @@ def grid_size(lat: np.ndarray, lon: np.ndarray) -> float | None:
     if len(lat) <= MAX_PLACES_DRAWN:
         return None
     for size in GRID_SIZES:
-        if len(np.unique(grid_cells(lat, lon, size))) <= MAX_PLACES_DRAWN:
+        if grid_cells(lat, lon, size).max(initial=-1) < MAX_PLACES_DRAWN:
             return size
     return GRID_SIZES[-1]
 
@@ -288,9 +314,13 @@ def grid_size(lat: np.ndarray, lon: np.ndarray) -> float | None:
 def grid_cells(lat: np.ndarray, lon: np.ndarray, size: float) -> np.ndarray:
     """Cell codes of square cells `size` degrees wide (rounding half to even, as DuckDB's
     round_even does, so the event store merges places into the same cells)."""
-    keys = (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
+    return pd.factorize(grid_keys(lat, lon, size))[0]
+
+
+def grid_keys(lat: np.ndarray, lon: np.ndarray, size: float) -> np.ndarray:
+    """One integer per grid square `size` degrees wide."""
+    return (np.round(lat / size).astype(np.int64) + 10_000) * 100_000 + (
         np.round(lon / size).astype(np.int64) + 10_000)
-    return pd.factorize(keys)[0]
 
 
 def grid_cell_sql(size: float) -> str:

@@ -202,6 +202,37 @@ def test_date_text_says_the_precision():
     assert views.date_text("1980-09", "month", "1988") == "Sep 1980 to 1988 (month only)"
 
 
+def test_a_date_that_is_not_one_is_shown_as_written_each_time_it_is_asked():
+    # dates are kept once worked out; a failure is not, and is never served as a date
+    for _ in range(2):
+        assert views.date_text("2007-13-40", "day") == "2007-13-40"
+        assert views.date_text("2007-02-30", "day", "", "doubtful") == "2007-02-30 [doubtful]"
+    assert views.date_text("2007-02-28", "day") == "28 Feb 2007"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
+                          st.integers(-40, 40), st.integers(-40, 40)),
+                min_size=1, max_size=40, unique=True),
+       st.lists(st.tuples(st.integers(-40, 40), st.integers(-40, 40)), max_size=30),
+       st.sampled_from([0.25, 0.5, 1.0, 2.0]))
+def test_listed_rows_find_their_grid_cell_by_position_as_by_place(spots, extra, size):
+    """A tooltip line's cell found from its position (numbers) is the cell of its place, and a
+    line in a square no place fills belongs to no cell."""
+    places = pd.DataFrame(spots, columns=["location", "lat", "lon"]).astype(
+        {"lat": float, "lon": float})
+    places[["lat", "lon"]] /= 8  # quarters and eighths of a degree: halves fall on the grid
+    cell = views.grid_cells(places["lat"].to_numpy(), places["lon"].to_numpy(), size)
+    rows = pd.concat([places, pd.DataFrame(
+        [("elsewhere", 100 + a / 8, 100 + b / 8) for a, b in extra],
+        columns=["location", "lat", "lon"])], ignore_index=True)
+    by_position = views._cells_of_positions(rows, places, cell, size)
+    assert by_position[:len(places)].tolist() == cell.tolist()
+    assert (by_position[len(places):] == -1).all()
+    assert by_position[:len(places)].tolist() == views._cells_of_places(
+        rows, places, cell)[:len(places)].tolist()
+
+
 def test_period_bands(ds):
     bands = views.periods_in_range(ds.periods, pd.Timestamp("2003-01-01"), pd.Timestamp("2008-12-31"))
     assert "Special Groups reorganised" in set(bands["label"])
