@@ -271,15 +271,6 @@ def _cells_of_positions(listed: pd.DataFrame, places: pd.DataFrame, cell: np.nda
     return np.where(keys[at] == wanted, cell[first[at]], -1)
 
 
-def combination_codes(*columns: pd.Series) -> np.ndarray:
-    """One integer per distinct combination of the columns' values, in order of appearance."""
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        codes, distinct = pd.factorize(column, use_na_sentinel=False)
-        combined = combined * max(len(distinct), 1) + codes
-    return pd.factorize(combined)[0]
-
-
 def _first_positions(codes: np.ndarray) -> np.ndarray:
     """For each code 0..n-1, the position of its first occurrence."""
     first = np.empty(int(codes.max()) + 1, dtype=np.int64)
