@@ -266,6 +266,8 @@ def _cells_of_positions(listed: pd.DataFrame, places: pd.DataFrame, cell: np.nda
     (location, lat, lon) tuples, which cost more than the rest of the map's rows."""
     place_keys = grid_keys(places["lat"].to_numpy(float), places["lon"].to_numpy(float), size)
     keys, first = np.unique(place_keys, return_index=True)
+    if not len(keys):
+        return np.full(len(listed), -1, dtype=np.int64)
     wanted = grid_keys(listed["lat"].to_numpy(float), listed["lon"].to_numpy(float), size)
     at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
     return np.where(keys[at] == wanted, cell[first[at]], -1)

@@ -210,27 +210,37 @@ def test_a_date_that_is_not_one_is_shown_as_written_each_time_it_is_asked():
     assert views.date_text("2007-02-28", "day") == "28 Feb 2007"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
                           st.integers(-40, 40), st.integers(-40, 40)),
                 min_size=1, max_size=40, unique=True),
-       st.lists(st.tuples(st.integers(-40, 40), st.integers(-40, 40)), max_size=30),
+       st.lists(st.tuples(st.integers(-48, 48), st.integers(-48, 48)), max_size=30),
        st.sampled_from([0.25, 0.5, 1.0, 2.0]))
-def test_listed_rows_find_their_grid_cell_by_position_as_by_place(spots, extra, size):
-    """A tooltip line's cell found from its position (numbers) is the cell of its place, and a
-    line in a square no place fills belongs to no cell."""
+def test_listed_rows_find_their_grid_cell_by_position(spots, elsewhere, size):
+    """A tooltip line's cell found from its position (as numbers) is the cell of the places in
+    its square, whatever the line's location (a place's row, the same spot under another name,
+    a point between, beside or beyond the places); a square no place fills is no cell. Found
+    by place, a line belongs only to the cell of its own (location, lat, lon)."""
     places = pd.DataFrame(spots, columns=["location", "lat", "lon"]).astype(
         {"lat": float, "lon": float})
-    places[["lat", "lon"]] /= 8  # quarters and eighths of a degree: halves fall on the grid
+    places[["lat", "lon"]] /= 8  # eighths of a degree: some fall on a square's edge
     cell = views.grid_cells(places["lat"].to_numpy(), places["lon"].to_numpy(), size)
-    rows = pd.concat([places, pd.DataFrame(
-        [("elsewhere", 100 + a / 8, 100 + b / 8) for a, b in extra],
-        columns=["location", "lat", "lon"])], ignore_index=True)
-    by_position = views._cells_of_positions(rows, places, cell, size)
-    assert by_position[:len(places)].tolist() == cell.tolist()
-    assert (by_position[len(places):] == -1).all()
-    assert by_position[:len(places)].tolist() == views._cells_of_places(
-        rows, places, cell)[:len(places)].tolist()
+    renamed = places.assign(location="renamed")
+    points = pd.DataFrame([("point", a / 8, b / 8) for a, b in elsewhere],
+                          columns=["location", "lat", "lon"])
+    rows = pd.concat([places, renamed, points], ignore_index=True)
+
+    def square(lat, lon):
+        return (float(np.round(lat / size)), float(np.round(lon / size)))
+    cell_of_square = {}
+    for at, (lat, lon) in enumerate(zip(places["lat"], places["lon"])):
+        assert cell_of_square.setdefault(square(lat, lon), cell[at]) == cell[at]
+    expected = [cell_of_square.get(square(lat, lon), -1)
+                for lat, lon in zip(rows["lat"], rows["lon"])]
+    assert views._cells_of_positions(rows, places, cell, size).tolist() == expected
+    by_place = views._cells_of_places(rows, places, cell)
+    assert by_place[:len(places)].tolist() == cell.tolist()
+    assert (by_place[len(places):] == -1).all()
 
 
 def test_period_bands(ds):

@@ -77,13 +77,13 @@ def find_actor(page, name: str, index: int = 0) -> dict:
     cx, cy = (label["x0"] + label["x1"]) / 2, (label["y0"] + label["y1"]) / 2
     nodes = sorted(network_nodes(page, index),
                    key=lambda n: (n["x"] - cx) ** 2 + (n["y"] - cy) ** 2)
-    shown = page.evaluate(TOOLTIP_JS)
+    shown = ""
     for node in nodes[:8]:
+        _pointer_off_chart(page)
         page.mouse.move(node["x"], node["y"])
-        tip = _tooltip_after_hover(page, name, shown)
-        if _first_line(tip) == name:
-            return {**node, "tooltip": tip}
-        shown = tip
+        shown = _settled_tooltip(page)
+        if _first_line(shown) == name:
+            return {**node, "tooltip": shown}
     raise AssertionError(f"no node of the chart is {name!r} (last tooltip: {shown!r})")
 
 
@@ -91,17 +91,28 @@ def _first_line(text: str) -> str:
     return text.split("\n")[0].strip()
 
 
-def _tooltip_after_hover(page, name: str, before: str, timeout_ms: int = 2500) -> str:
-    """The tooltip once it names `name` or shows something new. On a slow, shared machine
-    the tooltip can trail the pointer by more than a frame, and the one it replaces may still
-    be fading out, so a single look after a fixed pause reads the wrong one."""
-    tip = before
+def _pointer_off_chart(page, timeout_ms: int = 1500) -> None:
+    """The pointer away from the chart and its tooltip gone, so the next tooltip read is the
+    next node's: on a slow, shared machine the last one can still be fading out (CI once read
+    Daqduq's while hovering the IRGC-Qods Force)."""
+    page.mouse.move(5, 5)
+    for _ in range(timeout_ms // 100):
+        if not page.evaluate(TOOLTIP_JS).strip():
+            return
+        page.wait_for_timeout(100)
+
+
+def _settled_tooltip(page, timeout_ms: int = 2500) -> str:
+    """The tooltip once it shows and two looks 100 ms apart agree (it can trail the pointer by
+    more than a frame)."""
+    last = None
     for _ in range(timeout_ms // 100):
         page.wait_for_timeout(100)
         tip = page.evaluate(TOOLTIP_JS)
-        if _first_line(tip) == name or (_first_line(tip) and tip != before):
+        if tip.strip() and tip == last:
             return tip
-    return tip
+        last = tip
+    return last or ""
 
 
 def click_actor(page, name: str, index: int = 0) -> None:
