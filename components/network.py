@@ -152,7 +152,8 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     metrics = node_metrics(graph)
     described = [c for c in ("actor_id", "name", "actor_type", "country", "aliases", "side")
                  if c in actors]
-    nodes = metrics.merge(actors[described], on="actor_id", how="left")
+    # the shown actors only: merging against every actor cost a quarter of the network at 1M
+    nodes = metrics.merge(shown[described], on="actor_id", how="left")
     nodes["side"] = (nodes["side"] if "side" in nodes else pd.Series(index=nodes.index, dtype=object)
                      ).where(lambda s: s.isin(linkchart.SIDES), linkchart.OTHER_SIDE)
     nodes["name"] = nodes["name"].fillna(nodes["actor_id"])
@@ -165,7 +166,7 @@ def network_frames(actors: pd.DataFrame, relations: pd.DataFrame,
     nodes["aliases"] = nodes["aliases"].map(lambda v: "; ".join(v) if isinstance(v, tuple) else "")
     if status is not None:
         nodes["status"] = nodes["actor_id"].map(status).fillna("dates not given")
-    edges = edge_frame(relations, positions, frames.lookup(actors, "actor_id", "name"),
+    edges = edge_frame(relations, positions, frames.lookup(shown, "actor_id", "name"),
                        reliability or {})
     return nodes.reset_index(drop=True), edges
 
@@ -193,7 +194,7 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
     rows = []
     # parallel relations between the same pair are merged into one line by the chart
     # (linkchart.merge_edges); here each keeps its own row
-    for row in relations.itertuples():
+    for row in frames.row_tuples(relations):
         (x1, y1), (x2, y2) = positions[row.source], positions[row.target]
         dx, dy = x2 - x1, y2 - y1
         length = math.hypot(dx, dy) or 1e-9

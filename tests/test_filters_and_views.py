@@ -420,3 +420,27 @@ def test_frames_is_in_matches_pandas_isin_on_arrow_and_object_text():
             assert found.tolist() == expected.tolist(), (dtype, wanted)
     # a missing value is never "in", even when the set holds one
     assert frames.is_in(pd.Series(["a", None], dtype="str"), {"a", None}).tolist() == [True, False]
+
+
+def test_row_tuples_give_the_rows_itertuples_gives():
+    from components import frames
+    frame = pd.DataFrame({
+        "relation_id": pd.array(["r1", None, "r3"], dtype="str"),
+        "source_ids": [("a", "b"), (), ("c",)],
+        "start_date": pd.to_datetime(["2006-01-02", None, "2007-03-04"]),
+        "weight": pd.array([1, None, 3], dtype="Int64"),
+        "not an identifier": [1.5, float("nan"), 2.0],
+    })
+    got = list(frames.row_tuples(frame))
+    expected = list(frame.itertuples(index=False))
+
+    def same(a, b):
+        if isinstance(a, tuple) or isinstance(b, tuple):
+            return a == b
+        return bool(pd.isna(a) and pd.isna(b)) or a == b  # numbers: Python ones, equal
+    assert len(got) == len(expected) == 3
+    for g, e in zip(got, expected):
+        assert len(g) == len(e) == 5 and all(same(a, b) for a, b in zip(g, e)), (g, e)
+    assert [r.relation_id for r in got][::2] == ["r1", "r3"]
+    assert got[0].source_ids == ("a", "b") and got[2].start_date == pd.Timestamp("2007-03-04")
+    assert list(frames.row_tuples(frame.iloc[:0])) == []

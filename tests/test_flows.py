@@ -404,3 +404,21 @@ def test_labels_end_before_the_next_column_at_the_charts_width(ds):
         assert series["labelLayout"] == {"hideOverlap": True}
         last = [d for d in series["data"] if d["depth"] == columns - 1]
         assert last and all(d["label"]["width"] < series["right"] for d in last)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_every_actor_is_reached_from_the_starts_found_in_one_walk(edges):
+    """The starts (actors nothing flows into, then one actor of each loop not yet reached) are
+    those a search from each start with networkx finds, loops and repeated edges included."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((f"a{g:02d}", f"a{r:02d}") for g, r in edges if g != r)
+    expected = sorted(n for n in graph if graph.in_degree(n) == 0)
+    seen = set(expected).union(*(nx.descendants(graph, s) for s in expected))
+    for node in sorted(graph):
+        if node not in seen:
+            expected.append(node)
+            seen |= {node} | nx.descendants(graph, node)
+    assert flows._starts(graph) == expected
+    following = flows._adjacency(graph)
+    assert flows._reachable(following, expected, set()) == set(graph)
