@@ -276,7 +276,7 @@ def _merged(rows: pd.DataFrame, names: dict, reliability: dict) -> pd.DataFrame:
     bands = list(grades.GRADE_BANDS)
     statuses = list(linkchart.STATUS_ORDER)
     groups: dict[tuple[str, str, str], list[dict]] = {}
-    for record in rows.to_dict("records"):
+    for record in frames.records(rows):
         groups.setdefault((record["giver"], record["receiver"], record["kind"]), []).append(record)
     out = []
     for (giver, receiver, kind) in sorted(groups):

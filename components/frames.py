@@ -38,6 +38,12 @@ def row_tuples(frame: pd.DataFrame) -> Iterator[tuple]:
     return map(row._make, zip(*(frame[c].tolist() for c in frame.columns)))
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as dicts, as to_dict("records") gives them, read column by column."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
 def relation_ends(relations: pd.DataFrame) -> set:
     """The actor ids at either end of the relations."""
     return set(relations["source"].tolist()) | set(relations["target"].tolist())

@@ -444,3 +444,8 @@ def test_row_tuples_give_the_rows_itertuples_gives():
     assert [r.relation_id for r in got][::2] == ["r1", "r3"]
     assert got[0].source_ids == ("a", "b") and got[2].start_date == pd.Timestamp("2007-03-04")
     assert list(frames.row_tuples(frame.iloc[:0])) == []
+    as_dicts = frames.records(frame)
+    assert [list(d) for d in as_dicts] == [list(d) for d in frame.to_dict("records")]
+    for got_row, expected_row in zip(as_dicts, frame.to_dict("records")):
+        assert all(same(got_row[k], v) for k, v in expected_row.items()), (got_row, expected_row)
+    assert frames.records(frame.iloc[:0]) == []
