@@ -39,9 +39,18 @@ def row_tuples(frame: pd.DataFrame) -> Iterator[tuple]:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """The frame's rows as dicts, as to_dict("records") gives them, read column by column."""
+    """The frame's rows as dicts, as to_dict("records") gives them (a missing value of a column
+    that marks it pd.NA given as None), read column by column."""
     columns = list(frame.columns)
-    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+    return [dict(zip(columns, values))
+            for values in zip(*(_plain_values(frame[c]) for c in columns))]
+
+
+def _plain_values(column: pd.Series) -> list:
+    values = column.tolist()
+    if getattr(column.dtype, "na_value", None) is pd.NA:
+        return [None if v is pd.NA else v for v in values]
+    return values
 
 
 def relation_ends(relations: pd.DataFrame) -> set:

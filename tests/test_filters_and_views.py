@@ -444,8 +444,14 @@ def test_row_tuples_give_the_rows_itertuples_gives():
     assert [r.relation_id for r in got][::2] == ["r1", "r3"]
     assert got[0].source_ids == ("a", "b") and got[2].start_date == pd.Timestamp("2007-03-04")
     assert list(frames.row_tuples(frame.iloc[:0])) == []
-    as_dicts = frames.records(frame)
-    assert [list(d) for d in as_dicts] == [list(d) for d in frame.to_dict("records")]
-    for got_row, expected_row in zip(as_dicts, frame.to_dict("records")):
-        assert all(same(got_row[k], v) for k, v in expected_row.items()), (got_row, expected_row)
+    masked = frame.assign(status=pd.array(["confirmed", None, "alleged"], dtype="string"))
+    as_dicts = frames.records(masked)
+    expected_dicts = masked.to_dict("records")
+    assert [list(d) for d in as_dicts] == [list(d) for d in expected_dicts]
+    for got_row, expected_row in zip(as_dicts, expected_dicts):
+        for key, value in expected_row.items():
+            assert same(got_row[key], value), (key, got_row, expected_row)
+            # a missing value as pandas gives it (None, not pd.NA, which no test of truth takes)
+            assert (got_row[key] is None) == (value is None), (key, got_row[key], value)
+    assert as_dicts[1]["status"] is None and as_dicts[1]["weight"] is None
     assert frames.records(frame.iloc[:0]) == []
