@@ -455,3 +455,13 @@ def test_row_tuples_give_the_rows_itertuples_gives():
             assert (got_row[key] is None) == (value is None), (key, got_row[key], value)
     assert as_dicts[1]["status"] is None and as_dicts[1]["weight"] is None
     assert frames.records(frame.iloc[:0]) == []
+
+
+def test_a_network_with_no_relation_left_draws_nothing_rather_than_failing(ds):
+    # a filter no relation survives (a text nothing mentions) leaves no node and no edge
+    positions = network.stable_layout(ds.actors, ds.relations)
+    nodes, edges = network.network_frames(ds.actors, ds.relations.iloc[:0], positions)
+    assert nodes.empty and edges.empty
+    relations, _ = selection.filtered(ds, f.Filters(text="no such words anywhere"))
+    nodes, edges = network.network_frames(ds.actors, relations, positions)
+    assert nodes.empty and edges.empty
