@@ -154,15 +154,27 @@ MAX_PLACES_DRAWN = 800  # beyond this, places are merged into grid cells
 LISTED_COLUMNS = ["location", "lat", "lon", "span_start", "line"]
 
 
-LISTED_LABELS = ("date_text", "actors_text")  # the labels a tooltip line reads
+def tooltip_lines(events: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """Tooltip lines of events: date · type · actors · claim status · grade, the date and the
+    actors worded as with_event_labels words them (`names`: actor id -> name). Built from plain
+    lists: a map's 1,750 tooltip lines took 30 ms through with_event_labels' categoricals, a
+    tenth of that this way."""
+    def text(column: str) -> list[str]:
+        return [v if isinstance(v, str) else "" for v in events[column].tolist()]
 
+    def actors_text(actor1: str, actor2: str) -> str:
+        first = names.get(actor1, actor1)
+        return f"{first}, {names.get(actor2, actor2)}" if actor2 else first
 
-def listed_lines(shown: pd.DataFrame) -> pd.DataFrame:
-    """Tooltip lines of labelled events: date · type · actors · claim status · grade."""
-    parts = [shown[column].astype(object).fillna("").to_numpy()
-             for column in ("date_text", "event_type", "actors_text", "claim_status", "grade")]
-    out = shown[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
-    out["line"] = [" · ".join(map(str, values)) for values in zip(*parts)]
+    dates = zip(*(text(c) for c in ("event_date", "time_precision", "date_end", "date_note")))
+    worded: dict = {}
+    out = events[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
+    out["line"] = [
+        f"{worded[d] if d in worded else worded.setdefault(d, date_text(*d))} · {kind} · "
+        f"{actors_text(a1, a2)} · {status} · {grade}"
+        for d, kind, a1, a2, status, grade in zip(
+            dates, text("event_type"), text("actor1"), text("actor2"), text("claim_status"),
+            text("grade"))]
     return out[LISTED_COLUMNS]
 
 
@@ -512,7 +524,10 @@ def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
     scale = TILE_PX * 2 ** view["zoom"]
     cx = scale * (view["longitude"] + 180) / 360
     cy = scale * (math.pi - _mercator_y(view["latitude"])) / (2 * math.pi)
-    boxes: list[tuple[float, float, float, float]] = []
+    # placed labels by band of height_px: only a label within one band's height can overlap,
+    # so each is checked against its neighbours, not every label placed (800 places took
+    # 8 ms checked against all, and the view's fitting labels them three times)
+    bands: dict[int, list[tuple[float, float, float, float]]] = {}
     labels = [""] * len(places)
     busiest = np.argsort(-places["events"].to_numpy(dtype=float), kind="stable")
     for at, lat, lon, radius, name in zip(busiest.tolist(), *(
@@ -520,11 +535,15 @@ def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
                                                                        "name"))):
         x = scale * (lon + 180) / 360 - cx
         y = scale * (math.pi - _mercator_y(lat)) / (2 * math.pi) - cy - radius - 4
+        if not (math.isfinite(x) and math.isfinite(y)):
+            continue  # no position, no label
         half = char_px * len(name) / 2
         box = (x - half, y - height_px, x + half, y)
+        band = math.floor(y / height_px)
+        # two bands either side: a division's rounding never hides an overlapping neighbour
         if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
-                   for b in boxes):
-            boxes.append(box)
+                   for near in range(band - 2, band + 3) for b in bands.get(near, ())):
+            bands.setdefault(band, []).append(box)
             labels[at] = name
     return pd.Series(labels, index=places.index, dtype=object)
 

@@ -345,7 +345,9 @@ def test_a_merged_cells_tooltip_lists_the_earliest_events_of_all_its_places(tmp_
     def cell_of(lat, lon):
         return tuple(zip(np.round(np.asarray(lat, float) / size).tolist(),
                          np.round(np.asarray(lon, float) / size).tolist()))
-    lines = views.listed_lines(placed)["line"]
+    lines = pd.Series([" · ".join(parts) for parts in zip(*(
+        placed[c].astype(object).fillna("").astype(str)
+        for c in ("date_text", "event_type", "actors_text", "claim_status", "grade")))])
     cells = pd.Series(cell_of(placed["lat"], placed["lon"]))
     expected = {cell: "\n".join(lines[cells == cell].head(5)) for cell in set(cells)}
     where = spots.drop_duplicates("location").set_index("location")

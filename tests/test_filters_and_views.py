@@ -173,6 +173,88 @@ def test_view_bounds_frame_every_place(ds):
     assert (labels != "").sum() >= 5
 
 
+def _labels_checked_against_every_placed_label(places, view, char_px=8.2, height_px=16):
+    """label_places' rule, the slow way: busiest first, each label checked against all placed."""
+    import math
+
+    scale = views.TILE_PX * 2 ** view["zoom"]
+    cx = scale * (view["longitude"] + 180) / 360
+    cy = scale * (math.pi - views._mercator_y(view["latitude"])) / (2 * math.pi)
+    boxes, labels = [], [""] * len(places)
+    for at in np.argsort(-places["events"].to_numpy(dtype=float), kind="stable").tolist():
+        row = places.iloc[at]
+        x = scale * (row["lon"] + 180) / 360 - cx
+        y = scale * (math.pi - views._mercator_y(row["lat"])) / (2 * math.pi) - cy - row["radius"] - 4
+        box = (x - char_px * len(row["name"]) / 2, y - height_px, x + char_px * len(row["name"]) / 2, y)
+        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                   for b in boxes):
+            boxes.append(box)
+            labels[at] = row["name"]
+    return labels
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.data())
+def test_map_labels_are_those_a_check_against_every_placed_label_keeps(data):
+    """Labels are checked against their neighbours only (by band of a label's height): the
+    same labels as checking each against every label placed, for crowded and sparse places,
+    names of any length, repeated positions and any zoom."""
+    n = data.draw(st.integers(1, 120))
+    spread = data.draw(st.sampled_from([0.001, 0.05, 1.0, 15.0]))
+    coordinate = st.floats(-spread, spread, allow_nan=False)
+    places = pd.DataFrame({
+        "lat": [33 + data.draw(coordinate) for _ in range(n)],
+        "lon": [44 + data.draw(coordinate) for _ in range(n)],
+        "radius": data.draw(st.lists(st.floats(2, 40), min_size=n, max_size=n)),
+        "name": data.draw(st.lists(st.text("ab ", max_size=30), min_size=n, max_size=n)),
+        "events": data.draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)),
+    })
+    repeated = data.draw(st.integers(0, n))  # the same spot twice
+    places = pd.concat([places, places.head(repeated)], ignore_index=True)
+    view = {"latitude": 33 + data.draw(coordinate), "longitude": 44 + data.draw(coordinate),
+            "zoom": data.draw(st.floats(1, 14))}
+    assert views.label_places(places, view).tolist() == (
+        _labels_checked_against_every_placed_label(places, view))
+
+
+def test_tooltip_lines_word_dates_and_actors_as_the_labelled_events_do(ds):
+    events = matching(ds)  # labelled by with_event_labels
+    names = dict(zip(ds.actors["actor_id"], ds.actors["name"]))
+    expected = [" · ".join(parts) for parts in zip(*(
+        events[c].astype(object).fillna("").astype(str)
+        for c in ("date_text", "event_type", "actors_text", "claim_status", "grade")))]
+    lines = views.tooltip_lines(events, names)
+    assert lines["line"].tolist() == expected
+    assert list(lines.columns) == views.LISTED_COLUMNS
+    assert any(" to " in line for line in expected) and any("[" in line for line in expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(["2006-06-15", "2006-06", "2007", "", "2006-13-40", "soon"]),
+    st.sampled_from(["day", "month", "year", ""]),
+    st.sampled_from(["", "2006-07-01", "2008"]), st.sampled_from(["", "reported 14 Nov"]),
+    st.sampled_from(["qf", "jam", "unknown-id", ""]), st.sampled_from(["qf", "", "nobody"]),
+    st.sampled_from(["", "alleged"]), st.sampled_from(["", "B2"])), min_size=1, max_size=30))
+def test_tooltip_lines_equal_the_labelled_path_for_odd_values(rows):
+    """Unknown actor ids, a missing second actor, impossible dates, periods and date notes are
+    worded as with_event_labels words them."""
+    frame = pd.DataFrame(rows, columns=["event_date", "time_precision", "date_end", "date_note",
+                                        "actor1", "actor2", "claim_status", "grade"])
+    frame["event_type"] = "armed attack"
+    frame["location"], frame["lat"], frame["lon"] = "baghdad", 33.3, 44.4
+    frame["span_start"] = pd.NaT
+    frame["source_ids"], frame["source_locator"] = [()] * len(frame), ""
+    actors = pd.DataFrame({"actor_id": ["qf", "jam"], "name": ["IRGC-QF", "Mahdi Army"],
+                           "side": ["iran", "proxy"]})
+    labelled = views.with_event_labels(frame, actors)
+    expected = [" · ".join(parts) for parts in zip(*(
+        labelled[c].astype(object).fillna("").astype(str)
+        for c in ("date_text", "event_type", "actors_text", "claim_status", "grade")))]
+    assert views.tooltip_lines(frame, {"qf": "IRGC-QF", "jam": "Mahdi Army"})["line"].tolist() == (
+        expected)
+
+
 # ---------------------------------------------------------------------------------------------
 # Timeline frames
 
