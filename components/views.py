@@ -187,7 +187,7 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
                "precision", "filled", "radius", "tooltip"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
-    counts, place, first_row = _sorted_places(counts)
+    place, first_row = _place_numbers(counts)
     weight = counts["events"].to_numpy(dtype=np.int64)
     per_place = np.bincount(place, weights=weight).astype(np.int64)
     lat = counts["lat"].to_numpy(dtype=float)[first_row]
@@ -195,51 +195,53 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     size = grid_size(lat, lon)  # each place its own cell, unless there are too many to draw
     cell = np.arange(len(first_row)) if size is None else grid_cells(lat, lon, size)
     n_cells = int(cell.max()) + 1
-    events_per = np.bincount(cell, weights=per_place, minlength=n_cells).astype(np.int64)
+    events = np.bincount(cell, weights=per_place, minlength=n_cells).astype(np.int64)
     by_events = np.argsort(-per_place, kind="stable")
     busiest = by_events[_first_positions(cell[by_events])]  # per cell, its busiest place
-    location = counts["location"].to_numpy(dtype=object)[first_row]
+    location = counts["location"].to_numpy(dtype=object)[first_row][busiest].astype(str)
     names = counts["place_name"].astype(object).fillna("").to_numpy(dtype=object)[first_row]
+    names = names[busiest].astype(str)
+    places = np.bincount(cell, minlength=n_cells)
+    merged = places > 1
+    names = np.where(names != "", names, location).astype(object)
+    names[merged] = [f"{n} places" for n in places[merged].tolist()]
     row_cell = cell[place]
+    key = _most_common(row_cell, counts["key"], weight, n_cells)
+    precision = _most_common(row_cell, counts["precision"], weight, n_cells)
+    lines = _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed, size)
+    colours = {k: palette.rgb(palette.colour(colour_by, k), 220) for k in set(key.tolist())}
     summary = pd.DataFrame({
-        "location": location[busiest].astype(str),
-        "name": names[busiest].astype(str),
-        "lat": np.bincount(cell, weights=lat * per_place, minlength=n_cells) / events_per,
-        "lon": np.bincount(cell, weights=lon * per_place, minlength=n_cells) / events_per,
-        "events": events_per,
-        "places": np.bincount(cell, minlength=n_cells),
-        "key": _most_common(row_cell, counts["key"], weight, n_cells),
-        "precision": _most_common(row_cell, counts["precision"], weight, n_cells),
-    })
-    merged = summary["places"] > 1
-    summary["name"] = summary["name"].where(summary["name"] != "", summary["location"])
-    summary.loc[merged, "name"] = [f"{n} places" for n in summary.loc[merged, "places"].tolist()]
-    listed_lines_ = _listed_per_cell(listed, counts.iloc[first_row], cell, max_listed, size)
-    summary["tooltip"] = [
-        f"{name}: {events} event(s)\n{lines}" + (f"\n… and {events - max_listed} more"
-                                                 if events > max_listed else "")
-        for name, events, lines in zip(summary["name"].tolist(), summary["events"].tolist(),
-                                       listed_lines_)]
-    colours = {k: palette.rgb(palette.colour(colour_by, k), 220)
-               for k in set(summary["key"].tolist())}
-    summary["colour"] = [list(colours[k]) for k in summary["key"].tolist()]
-    summary["filled"] = summary["precision"].isin(["exact", "near"]) & ~merged
-    summary["radius"] = place_radius(summary["events"])
-    out = summary[columns]
-    return out.sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
+        "location": location,
+        "name": names.astype(str),
+        "lat": np.bincount(cell, weights=lat * per_place, minlength=n_cells) / events,
+        "lon": np.bincount(cell, weights=lon * per_place, minlength=n_cells) / events,
+        "events": events,
+        "places": places,
+        "key": key,
+        "colour": [list(colours[k]) for k in key.tolist()],
+        "precision": precision,
+        "filled": np.isin(precision, ["exact", "near"]) & ~merged,
+        "radius": place_radius(pd.Series(events)),
+        "tooltip": [f"{name}: {n} event(s)\n{listed_lines}" + (
+            f"\n… and {n - max_listed} more" if n > max_listed else "")
+            for name, n, listed_lines in zip(names.tolist(), events.tolist(), lines)],
+    }, columns=columns)
+    return summary.take(np.argsort(-events, kind="stable")).reset_index(drop=True)
 
 
-def _sorted_places(counts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The counts in place order (location, lat, lon), each row's place number and each
-    place's first row."""
+def _place_numbers(counts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's place number, places numbered in (location, lat, lon) order, and each
+    place's first row in that order (the rows themselves stay where they are: reordering the
+    frame cost more than the rest of the numbering)."""
     location = pd.factorize(counts["location"], sort=True, use_na_sentinel=False)[0]
     lat, lon = counts["lat"].to_numpy(dtype=float), counts["lon"].to_numpy(dtype=float)
     order = np.lexsort((lon, lat, location))
-    counts = counts.iloc[order].reset_index(drop=True)
     location, lat, lon = location[order], lat[order], lon[order]
     starts = np.ones(len(order), dtype=bool)
     starts[1:] = (location[1:] != location[:-1]) | (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])
-    return counts, np.cumsum(starts) - 1, np.flatnonzero(starts)
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.cumsum(starts) - 1
+    return place, order[np.flatnonzero(starts)]
 
 
 def _listed_per_cell(listed: pd.DataFrame, places: pd.DataFrame, cell: np.ndarray, n: int,
