@@ -46,10 +46,6 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
     letters = frames.lookup(sources, "source_id", "reliability") if sources is not None else {}
     frame = events.copy(deep=False)  # copy-on-write: the loaded columns are shared, not copied
 
-    def actors_text(actor1, actor2) -> str:
-        first = names.get(actor1, actor1)
-        return f"{first}, {names.get(actor2, actor2)}" if actor2 else first
-
     def sources_text(ids, locator) -> str:
         text = "; ".join(f"{s} ({letters.get(s, '?')})" for s in (ids or ()) if s)
         return text + (f", {locator}" if locator else "")
@@ -66,7 +62,7 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
         "category": (["event_type"], palette.event_category),
         "actor1_name": (["actor1"], lambda a: names.get(a, a)),
         "actor2_name": (["actor2"], lambda a: names.get(a, a) if a else ""),
-        "actors_text": (["actor1", "actor2"], actors_text),
+        "actors_text": (["actor1", "actor2"], lambda a1, a2: actors_text(names, a1, a2)),
         "date_text": (["event_date", "time_precision", "date_end", "date_note"], when),
         "grade_band": (["grade"], grades.grade_band),
         "sources_text": (["source_ids", "source_locator"], sources_text),
@@ -75,6 +71,12 @@ def with_event_labels(events: pd.DataFrame, actors: pd.DataFrame,
         columns, function = made[label]
         frame[label] = map_distinct(frame, columns, function)
     return frame
+
+
+def actors_text(names: dict, actor1, actor2) -> str:
+    """An event's actors by name ("Qods Force, Kata'ib Hezbollah"), ids kept where unnamed."""
+    first = names.get(actor1, actor1)
+    return f"{first}, {names.get(actor2, actor2)}" if actor2 else first
 
 
 FEW_ROWS = 5_000  # a frame this short is labelled row by row (see map_distinct)
@@ -162,16 +164,12 @@ def tooltip_lines(events: pd.DataFrame, names: dict) -> pd.DataFrame:
     def text(column: str) -> list[str]:
         return [v if isinstance(v, str) else "" for v in events[column].tolist()]
 
-    def actors_text(actor1: str, actor2: str) -> str:
-        first = names.get(actor1, actor1)
-        return f"{first}, {names.get(actor2, actor2)}" if actor2 else first
-
     dates = zip(*(text(c) for c in ("event_date", "time_precision", "date_end", "date_note")))
     worded: dict = {}
     out = events[["location", "lat", "lon", "span_start"]].reset_index(drop=True)
     out["line"] = [
         f"{worded[d] if d in worded else worded.setdefault(d, date_text(*d))} · {kind} · "
-        f"{actors_text(a1, a2)} · {status} · {grade}"
+        f"{actors_text(names, a1, a2)} · {status} · {grade}"
         for d, kind, a1, a2, status, grade in zip(
             dates, text("event_type"), text("actor1"), text("actor2"), text("claim_status"),
             text("grade"))]
@@ -200,7 +198,7 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     busiest = by_events[_first_positions(cell[by_events])]  # per cell, its busiest place
     location = counts["location"].to_numpy(dtype=object)[first_row][busiest].astype(str)
     names = counts["place_name"].astype(object).fillna("").to_numpy(dtype=object)[first_row]
-    names = names[busiest].astype(str)
+    names = names[busiest].astype(str)  # the one conversion: from here on, Python strings
     places = np.bincount(cell, minlength=n_cells)
     merged = places > 1
     names = np.where(names != "", names, location).astype(object)
@@ -212,7 +210,7 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame,
     colours = {k: palette.rgb(palette.colour(colour_by, k), 220) for k in set(key.tolist())}
     summary = pd.DataFrame({
         "location": location,
-        "name": names.astype(str),
+        "name": names,
         "lat": np.bincount(cell, weights=lat * per_place, minlength=n_cells) / events,
         "lon": np.bincount(cell, weights=lon * per_place, minlength=n_cells) / events,
         "events": events,
