@@ -461,13 +461,19 @@ def _fill(con, path: Path, table: c.Table, frames, indexes, progress: Progress |
     known_words: dict = {}
     if progress:
         progress(*told)
-    with _SliceWriter(con, words_later) as writer:
+    # served from memory (words_later), the writer's inserts are quick and it has time to
+    # spare: it clusters each slice itself, and the typing of the next one starts sooner (at a
+    # million events, the first load took 0.3-0.5 s less); written to disk, the writer is the
+    # slower of the two, and the slices come to it clustered
+    cluster_in_writer = words_later
+    with _SliceWriter(con, words_later, cluster=cluster_in_writer) as writer:
         for raw in _raw_slices(path, table, log, _slice_rows(path, total, lean), lean):
             done += len(raw)
             typed = loader.type_events_chunk(raw, table, frames, indexes, log)
             if typed is None:
                 break
-            writer.put(_stored_slice(typed, frames, known_words))
+            writer.put(_stored_slice(typed, frames, known_words,
+                                     clustered=not cluster_in_writer))
             created = True
             told = (done, max(total, done))
             if progress:
@@ -510,9 +516,10 @@ class _SliceWriter:
     types the next (DuckDB lets go of the GIL), so the two cores are both at work. At most one
     slice waits; a failed write is raised in the caller at its next put or on leaving."""
 
-    def __init__(self, con, words_later: bool = False) -> None:
+    def __init__(self, con, words_later: bool = False, cluster: bool = False) -> None:
         self._con = con
         self._words_later = words_later
+        self._cluster = cluster  # slices come unclustered: the writer clusters them
         self._waiting: queue.Queue = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
         self._created = False
@@ -543,6 +550,8 @@ class _SliceWriter:
             if self._failure is not None:
                 continue  # drain, so the caller never blocks on a full queue
             try:
+                if self._cluster:
+                    stored = _clustered(stored)
                 self._con.register("slice", stored)
                 table, select = (("stored_events", WITHOUT_WORDS) if self._words_later
                                  else ("events", WITH_WORDS))
@@ -617,10 +626,12 @@ def read_ahead(items):
         producer.join()
 
 
-def _stored_slice(typed: pd.DataFrame, frames, known_words: dict | None = None) -> pa.Table:
+def _stored_slice(typed: pd.DataFrame, frames, known_words: dict | None = None,
+                  clustered: bool = True) -> pa.Table:
     """A typed slice as stored: text (a categorical as an Arrow dictionary), lists as lists,
     with the labels the views group by, the words the text filter searches and the date-order
-    key. `known_words`: the words of values met in earlier slices (_words_per_value)."""
+    key. `known_words`: the words of values met in earlier slices (_words_per_value). Its rows
+    are clustered (_clustered) unless `clustered` is False, when whoever stores it must."""
     labelled = views.with_event_labels(typed, frames["actors"], frames["sources"],
                                        labels=LABEL_COLUMNS)
     columns = {}
@@ -646,7 +657,8 @@ def _stored_slice(typed: pd.DataFrame, frames, known_words: dict | None = None) 
         columns[f"words_{column}"] = _words_per_value(
             columns[column], None if known_words is None else known_words.setdefault(column, {}))
     columns["order_key"] = pa.array(order_keys(labelled["span_start"], labelled[loader.ROW]))
-    return _clustered(pa.table(columns))
+    stored = pa.table(columns)
+    return _clustered(stored) if clustered else stored
 
 
 def _clustered(stored: pa.Table) -> pa.Table:

@@ -352,14 +352,24 @@ def test_events_with_long_rows_are_prepared_on_disk_straight_away(data_copy, tmp
     assert not store_loader.store.keeping and list((tmp_path / "cache").glob("*.duckdb"))
 
 
+@pytest.mark.parametrize("served_from_memory", [False, True])
 def test_a_prepared_store_keeps_each_slices_events_of_a_type_together_in_date_order(
-        data_copy, tmp_path, monkeypatch):
+        data_copy, tmp_path, monkeypatch, served_from_memory):
     """Stored rows are clustered (eventstore._clustered), so a filter on one event type reads a
-    few blocks; the file's order stays what the pages list by."""
+    few blocks; the file's order stays what the pages list by. Prepared on disk, the slices
+    reach the writer clustered; served from memory, the writer clusters them: both ways, the
+    database kept on disk holds them clustered."""
     as_parquet(data_copy)
     monkeypatch.setattr(eventstore, "SLICE_ROWS", 20)  # several slices of the shipped events
+    if served_from_memory:
+        monkeypatch.setattr(eventstore, "SERVE_WHILE_KEEPING_FROM", 0)
+    served, serve = [], eventstore._serve_while_keeping
+    monkeypatch.setattr(eventstore, "_serve_while_keeping",
+                        lambda *args: served.append(args[0]) or serve(*args))
     result, store_loader = open_store(data_copy, tmp_path / "cache")
     store = store_loader.store
+    assert bool(served) == served_from_memory
+    assert eventstore.wait_until_kept(60) and not store.keeping  # read from disk now
     stored = store._frame("SELECT _row, event_type, order_key FROM events ORDER BY rowid")
     slice_of = np.arange(len(stored)) // 20  # the slices are stored one after another
     for _, rows in stored.groupby(slice_of):
