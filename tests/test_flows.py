@@ -87,17 +87,22 @@ def test_support_reaching_the_other_side_is_not_followed_further(ds):
     assert "usa" not in set(found.links.loc[found.links["kind"] == "target", "source"])
 
 
-def test_the_widths_by_events_count_the_matching_events_naming_both_actors(ds):
-    matching = selection.select(ds, f.Filters())
-    pairs = matching.pair_counts()
-    # every actor an event names: its first and second actor and its associated actors
+def pairs_named(events: pd.DataFrame) -> dict[frozenset, int]:
+    """Events per pair of actors they name, counted row by row: every actor an event names
+    (its first and second actor and its associated actors), each once."""
     expected: dict[frozenset, int] = {}
-    for row in ds.events.itertuples():
+    for row in events.itertuples():
         named = sorted({a for a in (row.actor1, row.actor2, *(row.assoc_actors or ())) if a})
         for i, a in enumerate(named):
             for b in named[i + 1:]:
                 expected[frozenset((a, b))] = expected.get(frozenset((a, b)), 0) + 1
-    assert pairs == expected
+    return expected
+
+
+def test_the_widths_by_events_count_the_matching_events_naming_both_actors(ds):
+    matching = selection.select(ds, f.Filters())
+    pairs = matching.pair_counts()
+    assert pairs == pairs_named(ds.events)
     # the Qods Force's funding of Hezbollah is drawn by events too: events name both
     assert pairs[frozenset(("irgc-qf", "hezbollah"))] > 0
     found = flows.support_flows(ds.relations, ds.actors, "iran", "events", pairs)
@@ -422,3 +427,30 @@ def test_every_actor_is_reached_from_the_starts_found_in_one_walk(edges):
     assert flows._starts(graph) == expected
     following = flows._adjacency(graph)
     assert flows._reachable(following, expected, set()) == set(graph)
+
+
+def test_an_actor_named_twice_by_one_event_is_counted_once_per_pair(data_copy):
+    """The store reads most pairs off the row (first and second actor) and only events with
+    associated actors through every name they hold: an event naming one actor as both, one
+    repeating its actors among its associated actors, and one with associated actors but no
+    second actor all count as row-by-row counting says."""
+    path = data_copy / "events.csv"
+    events = pd.read_csv(path, dtype=str, keep_default_na=False)
+    plain = events.index[events["assoc_actors"] == ""]
+    listing = events.index[events["assoc_actors"] != ""]
+    events.loc[plain[0], "actor2"] = events.loc[plain[0], "actor1"]
+    repeated = listing[0]
+    events.loc[repeated, "assoc_actors"] = ";".join(
+        [events.loc[repeated, "actor1"], events.loc[repeated, "actor2"], "hezbollah"])
+    events.loc[listing[1], ["actor2", "assoc_actors"]] = ["", "hezbollah;jam"]
+    events.to_csv(path, index=False)
+    loaded = loader.load_dataset(data_copy)
+    assert not loaded.errors
+    changed = loaded.dataset
+    pairs = selection.select(changed, f.Filters()).pair_counts()
+    assert pairs == pairs_named(changed.events)
+    assert frozenset((events.loc[plain[0], "actor1"],)) not in pairs  # no pair with itself
+    chosen = f.Filters(event_types=(events.loc[listing[1], "event_type"],))
+    narrowed = selection.select(changed, chosen)
+    assert narrowed.pair_counts() == pairs_named(
+        changed.events[changed.events["event_type"] == chosen.event_types[0]])
