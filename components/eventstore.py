@@ -513,8 +513,10 @@ def _slice_rows(path: Path, total: int, lean: bool) -> int:
 
 class _SliceWriter:
     """Stores slices in a thread of its own: DuckDB writes one slice while Python checks and
-    types the next (DuckDB lets go of the GIL), so the two cores are both at work. At most one
-    slice waits; a failed write is raised in the caller at its next put or on leaving."""
+    types the next (DuckDB lets go of the GIL), so the two cores are both at work. With
+    `cluster`, it also clusters each slice (_clustered) before storing it. At most one slice
+    waits; a failure (clustering or writing) is raised in the caller at its next put or on
+    leaving."""
 
     def __init__(self, con, words_later: bool = False, cluster: bool = False) -> None:
         self._con = con
@@ -1035,9 +1037,10 @@ class EventStore:
         widths by events. Columns a, b (a < b) and events. (Events are told apart by their
         order_key, which a narrowed copy keeps and which is unique per event.)
 
-        Most events name two actors and list no others: their pair is read off the row. Only
-        events with associated actors go through the self-join of every name an event holds
-        (all of them through it: 235 ms against 94 for an event type at ten million events).
+        An event that lists no associated actors names at most one pair, read off the row;
+        only events with associated actors go through the self-join of every name an event
+        holds (every event through it: 235 ms against 94 for an event type at ten million
+        events, where few list associated actors).
         A list's length is at most 0 when it is empty or missing (Spark says -1 for missing)."""
         listed = "coalesce(array_length(assoc_actors), 0) > 0"
         return self._frame(
