@@ -1031,11 +1031,12 @@ class EventStore:
                            for s in out["sections"]]
         return out.astype({"rows": np.int64})
 
-    def pair_counts(self, where: Where) -> pd.DataFrame:
+    def pair_counts(self, where: Where, actors=None) -> pd.DataFrame:
         """Matching events per unordered pair of actors the event names (actor1, actor2 or
         among its associated actors, as the actors filter reads them): the support flows'
         widths by events. Columns a, b (a < b) and events. (Events are told apart by their
-        order_key, which a narrowed copy keeps and which is unique per event.)
+        order_key, which a narrowed copy keeps and which is unique per event.) `actors`: only
+        pairs of these actors (None: every pair).
 
         An event that lists no associated actors names at most one pair, read off the row;
         only events with associated actors go through the self-join of every name an event
@@ -1043,20 +1044,27 @@ class EventStore:
         events, where few list associated actors).
         A list's length is at most 0 when it is empty or missing (Spark says -1 for missing)."""
         listed = "coalesce(array_length(assoc_actors), 0) > 0"
+        params = list(where.params)
+        kept_names, kept_pairs = "", ""
+        if actors is not None:  # a semi-join: with thousands of actors, a list test per row crawled
+            wanted = sorted(actors)
+            kept_names = " WHERE a IN (SELECT unnest(?))"
+            kept_pairs = " AND actor1 IN (SELECT unnest(?)) AND actor2 IN (SELECT unnest(?))"
+            params += [wanted, wanted, wanted]
         return self._frame(
             "WITH chosen AS (SELECT order_key AS e, actor1, actor2, assoc_actors"
             f" FROM {self.table} WHERE {where.sql}),"
             f" listing AS (SELECT * FROM chosen WHERE {listed}),"
-            " named AS (SELECT e, actor1 AS a FROM listing"
+            " named AS (SELECT * FROM (SELECT e, actor1 AS a FROM listing"
             " UNION SELECT e, actor2 FROM listing"
-            " UNION SELECT e, unnest(assoc_actors) FROM listing),"
+            f" UNION SELECT e, unnest(assoc_actors) FROM listing){kept_names}),"
             " pairs AS (SELECT least(actor1, actor2) AS a, greatest(actor1, actor2) AS b"
             f" FROM chosen WHERE NOT ({listed}) AND actor1 <> '' AND actor2 <> ''"
-            " AND actor1 <> actor2"
+            f" AND actor1 <> actor2{kept_pairs}"
             " UNION ALL SELECT x.a, y.a FROM named x JOIN named y ON x.e = y.e AND x.a < y.a"
             " WHERE x.a <> '' AND y.a <> '')"
             " SELECT a, b, count(*) AS events FROM pairs GROUP BY 1, 2 ORDER BY 1, 2",
-            where.params).astype({"events": np.int64})
+            params).astype({"events": np.int64})
 
     def involved_actor_ids(self, where: Where) -> set[str]:
         frame = self._frame(

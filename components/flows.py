@@ -93,14 +93,15 @@ RULE_WORDS = ("Flows follow funds, trains, arms, supports, advises and commands 
 
 
 def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | None = None,
-                  width_by: str = "relations", pair_events: dict | None = None,
+                  width_by: str = "relations", pair_events: dict | Callable | None = None,
                   reliability: dict | None = None, max_actors: int | None = MAX_ACTORS
                   ) -> Flows:
     """The flows from `patron` (None: from every actor that gives support) through the actors
     they reach, and on to whom those actors target or fight.
 
-    pair_events: {frozenset({a, b}): events naming both} (Selection.pair_counts), needed when
-    the widths are by events; reliability: source id -> letter, for the tooltips."""
+    pair_events: {frozenset({a, b}): events naming both}, or a function giving it for a set of
+    actors (Selection.pair_counts: asked only of the actors the flows join), needed when the
+    widths are by events; reliability: source id -> letter, for the tooltips."""
     names = frames.lookup(actors, "actor_id", "name")
     flows = oriented(relations)
     gives, hostile = flows[flows["kind"] == "flow"], flows[flows["kind"] == "target"]
@@ -133,6 +134,8 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
         left_out.append(_sentence("relation of an actor with itself", targeting_self, names))
     hostile = hostile[hostile["giver"] != hostile["receiver"]]
     links = _merged(pd.concat([gives, hostile], ignore_index=True), names, reliability or {})
+    if callable(pair_events):
+        pair_events = pair_events(set(links["source"]) | set(links["target"]))
     links["events"] = [int((pair_events or {}).get(frozenset((a, b)), 0))
                        for a, b in zip(links["source"], links["target"])]
     if width_by == "events":

@@ -454,3 +454,34 @@ def test_an_actor_named_twice_by_one_event_is_counted_once_per_pair(data_copy):
     narrowed = selection.select(changed, chosen)
     assert narrowed.pair_counts() == pairs_named(
         changed.events[changed.events["event_type"] == chosen.event_types[0]])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(min_value=0, max_value=200), max_size=30),
+       event_type=st.sampled_from([None, "funding", "armed attack", "training"]))
+def test_pairs_asked_of_some_actors_are_those_pairs_of_every_pair(ds, picks, event_type):
+    """The flows ask the store only for pairs of the actors they join: the same counts as
+    every pair's, kept to pairs of those actors, whatever the actors (some naming no event)."""
+    chosen = f.Filters(event_types=(event_type,) if event_type else ())
+    matching = selection.select(ds, chosen)
+    every = matching.pair_counts()
+    ids = sorted(ds.actors["actor_id"]) + ["no-such-actor"]
+    actors = {ids[i % len(ids)] for i in picks}
+    assert matching.pair_counts(actors) == {pair: n for pair, n in every.items()
+                                           if pair <= actors}
+
+
+def test_flows_by_events_read_the_same_asking_only_their_actors_pairs(ds):
+    matching = selection.select(ds, f.Filters())
+    asked: list[set] = []
+
+    def pairs_of(actors):
+        asked.append(set(actors))
+        return matching.pair_counts(actors)
+    lazily = flows.support_flows(ds.relations, ds.actors, "iran", "events", pairs_of)
+    eagerly = flows.support_flows(ds.relations, ds.actors, "iran", "events",
+                                  matching.pair_counts())
+    pd.testing.assert_frame_equal(lazily.links, eagerly.links)
+    pd.testing.assert_frame_equal(lazily.nodes, eagerly.nodes)
+    assert lazily.left_out == eagerly.left_out
+    assert len(asked) == 1 and "iran" in asked[0] and len(asked[0]) < len(ds.actors)
