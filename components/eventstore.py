@@ -780,6 +780,15 @@ def _check_unique_ids(con, filename: str, log: loader.ProblemLog) -> None:
 Where = filterdefs.Where  # a SQL condition over the events table and its parameters
 
 
+PAIR_KEY_SQL = "a || chr(31) || b"  # a pair of actor ids as one text, as pair_key makes it
+
+
+def pair_key(a: str, b: str) -> str:
+    """Two actor ids as one text (the unit separator between them: no id holds it, the loader
+    reports control characters), to ask for pairs with one list."""
+    return f"{a}\x1f{b}"
+
+
 def where_clause(dataset: loader.Dataset, filters: f.Filters) -> Where:
     """The filters as one SQL condition over the events (each filter's own, filterdefs)."""
     return filterdefs.where_clause(dataset, filters)
@@ -1031,12 +1040,12 @@ class EventStore:
                            for s in out["sections"]]
         return out.astype({"rows": np.int64})
 
-    def pair_counts(self, where: Where, actors=None) -> pd.DataFrame:
+    def pair_counts(self, where: Where, pairs=None) -> pd.DataFrame:
         """Matching events per unordered pair of actors the event names (actor1, actor2 or
         among its associated actors, as the actors filter reads them): the support flows'
         widths by events. Columns a, b (a < b) and events. (Events are told apart by their
-        order_key, which a narrowed copy keeps and which is unique per event.) `actors`: only
-        pairs of these actors (None: every pair).
+        order_key, which a narrowed copy keeps and which is unique per event.) `pairs`: only
+        these pairs of actors, (a, b) in either order (None: every pair).
 
         An event that lists no associated actors names at most one pair, read off the row;
         only events with associated actors go through the self-join of every name an event
@@ -1045,12 +1054,17 @@ class EventStore:
         A list's length is at most 0 when it is empty or missing (Spark says -1 for missing)."""
         listed = "coalesce(array_length(assoc_actors), 0) > 0"
         params = list(where.params)
-        kept_names, kept_pairs = "", ""
-        if actors is not None:  # a semi-join: with thousands of actors, a list test per row crawled
-            wanted = sorted(actors)
+        kept_names = kept_pairs = kept_counts = ""
+        if pairs is not None:
+            # every pair the events name was some 200,000 rows at ten million events, longer
+            # to hold as a dict than to count: the names, then the pairs, are semi-joins on the
+            # ones asked for (a list test per row crawled with thousands of actors)
+            wanted = sorted({(min(a, b), max(a, b)) for a, b in pairs})
+            actors = sorted({name for pair in wanted for name in pair})
             kept_names = " WHERE a IN (SELECT unnest(?))"
             kept_pairs = " AND actor1 IN (SELECT unnest(?)) AND actor2 IN (SELECT unnest(?))"
-            params += [wanted, wanted, wanted]
+            kept_counts = f" WHERE {PAIR_KEY_SQL} IN (SELECT unnest(?))"
+            params += [actors, actors, actors, [pair_key(a, b) for a, b in wanted]]
         return self._frame(
             "WITH chosen AS (SELECT order_key AS e, actor1, actor2, assoc_actors"
             f" FROM {self.table} WHERE {where.sql}),"
@@ -1063,7 +1077,8 @@ class EventStore:
             f" AND actor1 <> actor2{kept_pairs}"
             " UNION ALL SELECT x.a, y.a FROM named x JOIN named y ON x.e = y.e AND x.a < y.a"
             " WHERE x.a <> '' AND y.a <> '')"
-            " SELECT a, b, count(*) AS events FROM pairs GROUP BY 1, 2 ORDER BY 1, 2",
+            " SELECT * FROM (SELECT a, b, count(*) AS events FROM pairs GROUP BY 1, 2)"
+            f"{kept_counts} ORDER BY 1, 2",
             params).astype({"events": np.int64})
 
     def involved_actor_ids(self, where: Where) -> set[str]:

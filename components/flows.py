@@ -99,8 +99,8 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
     """The flows from `patron` (None: from every actor that gives support) through the actors
     they reach, and on to whom those actors target or fight.
 
-    pair_events: {frozenset({a, b}): events naming both}, or a function giving it for a set of
-    actors (Selection.pair_counts: asked only of the actors the flows join), needed when the
+    pair_events: {frozenset({a, b}): events naming both}, or a function giving it for a list
+    of pairs (Selection.pair_counts: asked only of the pairs the flows link), needed when the
     widths are by events; reliability: source id -> letter, for the tooltips."""
     names = frames.lookup(actors, "actor_id", "name")
     flows = oriented(relations)
@@ -135,7 +135,7 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
     hostile = hostile[hostile["giver"] != hostile["receiver"]]
     links = _merged(pd.concat([gives, hostile], ignore_index=True), names, reliability or {})
     if callable(pair_events):
-        pair_events = pair_events(set(links["source"]) | set(links["target"]))
+        pair_events = pair_events(list(zip(links["source"], links["target"])))
     links["events"] = [int((pair_events or {}).get(frozenset((a, b)), 0))
                        for a, b in zip(links["source"], links["target"])]
     if width_by == "events":

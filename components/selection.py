@@ -154,14 +154,15 @@ class Selection:
         """The sources the matching events cite, how often and in which sections."""
         return self._kept(("citations",), lambda: self.full_store.citations(self.full_where))
 
-    def pair_counts(self, actors=None) -> dict[frozenset, int]:
+    def pair_counts(self, pairs=None) -> dict[frozenset, int]:
         """{frozenset({a, b}): matching events naming both actors (as actor1, actor2 or an
-        associated actor)}; with `actors`, only pairs of these (at ten million events every
-        pair is some 200,000, which took longer to hold as a dict than to count)."""
-        key = ("pairs", None if actors is None else frozenset(actors))
+        associated actor)}; with `pairs` ((a, b), either order), only those (at ten million
+        events every pair is some 200,000, which took longer to hold as a dict than to count)."""
+        key = ("pairs", None if pairs is None else frozenset(frozenset(p) for p in pairs))
 
         def ask():
-            counts = self.store.pair_counts(self.where, key[1])
+            counts = self.store.pair_counts(self.where, None if pairs is None else
+                                            [tuple(sorted(p)) for p in key[1] if len(p) == 2])
             return {frozenset(pair): int(n) for *pair, n in
                     zip(counts["a"], counts["b"], counts["events"])}
         if key not in self._answers:

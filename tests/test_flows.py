@@ -457,31 +457,39 @@ def test_an_actor_named_twice_by_one_event_is_counted_once_per_pair(data_copy):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(picks=st.lists(st.integers(min_value=0, max_value=200), max_size=30),
+@given(picks=st.lists(st.tuples(st.integers(min_value=0, max_value=200),
+                                st.integers(min_value=0, max_value=200)), max_size=30),
        event_type=st.sampled_from([None, "funding", "armed attack", "training"]))
-def test_pairs_asked_of_some_actors_are_those_pairs_of_every_pair(ds, picks, event_type):
-    """The flows ask the store only for pairs of the actors they join: the same counts as
-    every pair's, kept to pairs of those actors, whatever the actors (some naming no event)."""
+def test_pairs_asked_for_are_those_of_every_pair(ds, picks, event_type):
+    """The flows ask the store only for the pairs they link: the same counts as every pair's,
+    kept to those pairs, whatever they are (either order, an actor with itself, actors naming
+    no event, pairs asked twice)."""
     chosen = f.Filters(event_types=(event_type,) if event_type else ())
     matching = selection.select(ds, chosen)
     every = matching.pair_counts()
     ids = sorted(ds.actors["actor_id"]) + ["no-such-actor"]
-    actors = {ids[i % len(ids)] for i in picks}
-    assert matching.pair_counts(actors) == {pair: n for pair, n in every.items()
-                                           if pair <= actors}
+    asked = [(ids[i % len(ids)], ids[j % len(ids)]) for i, j in picks]
+    # most random pairs name no event together: the pairs events do name, in either order
+    named = sorted(tuple(sorted(pair)) for pair in every)
+    asked += [named[i % len(named)][::(-1) ** i] for i, _ in picks if named]
+    wanted = {frozenset(pair) for pair in asked}
+    assert matching.pair_counts(asked) == {pair: n for pair, n in every.items()
+                                           if pair in wanted}
 
 
-def test_flows_by_events_read_the_same_asking_only_their_actors_pairs(ds):
+def test_flows_by_events_read_the_same_asking_only_their_pairs(ds):
     matching = selection.select(ds, f.Filters())
-    asked: list[set] = []
+    asked: list[list] = []
 
-    def pairs_of(actors):
-        asked.append(set(actors))
-        return matching.pair_counts(actors)
+    def pairs_of(pairs):
+        asked.append(list(pairs))
+        return matching.pair_counts(pairs)
     lazily = flows.support_flows(ds.relations, ds.actors, "iran", "events", pairs_of)
     eagerly = flows.support_flows(ds.relations, ds.actors, "iran", "events",
                                   matching.pair_counts())
     pd.testing.assert_frame_equal(lazily.links, eagerly.links)
     pd.testing.assert_frame_equal(lazily.nodes, eagerly.nodes)
     assert lazily.left_out == eagerly.left_out
-    assert len(asked) == 1 and "iran" in asked[0] and len(asked[0]) < len(ds.actors)
+    assert len(asked) == 1 and all(isinstance(pair, tuple) for pair in asked[0])
+    assert {frozenset(p) for p in zip(lazily.links["source"], lazily.links["target"])} <= {
+        frozenset(p) for p in asked[0]}

@@ -131,7 +131,7 @@ def patron_choices(folder: str, fingerprint: str, filters) -> list[tuple[str, in
 @caching.view_data(64)
 def flows_found(folder: str, fingerprint: str, filters, patron, width_by: str) -> flows.Flows:
     ctx = context_for(folder, fingerprint, filters)
-    pairs = ctx.selection.pair_counts if width_by == "events" else None  # asked of its actors
+    pairs = ctx.selection.pair_counts if width_by == "events" else None  # asked of its links
     return flows.support_flows(ctx.relations, ctx.dataset.actors, patron, width_by, pairs,
                                reliability_letters(ctx.dataset))
 
