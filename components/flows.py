@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx

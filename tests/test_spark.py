@@ -150,6 +150,7 @@ def assert_same_views(duck: loader.Dataset, spark: loader.Dataset, chosen: f.Fil
     assert on_duck.pair_counts() == on_spark.pair_counts()  # the support flows' widths
     some = [tuple(sorted(pair))[::-1] for pair in on_duck.pair_counts()][::2] + [("a", "b")]
     assert on_duck.pair_counts(some) == on_spark.pair_counts(some)  # the flows' links
+    assert on_spark.pair_counts([]) == on_spark.pair_counts([("iran", "iran")]) == {}  # no link
     relations = f.filter_relations(duck, chosen, involved=on_duck.involved_actor_ids)
     spark_relations = f.filter_relations(spark, chosen, involved=on_spark.involved_actor_ids)
     positions = network.stable_layout(duck.actors, relations)
