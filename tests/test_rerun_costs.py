@@ -160,3 +160,47 @@ def test_the_export_menu_is_drawn_only_while_open():
     at.query_params["event_types"] = "kidnapping"
     at.run()  # a filter change with the menu open keeps it open, its files the new view's
     assert table_files <= {b.proto.label for b in at.get("download_button")}
+
+
+def test_the_event_list_sends_the_rows_its_frame_held(tmp_path):
+    """The event list's page is kept as the Arrow table Streamlit would have made of the frame
+    (converted once): the same rows, columns and values."""
+    from components import views
+    from components.ui import context, data_access, panels
+
+    folder = data_access.shared_folder()
+    key = (str(folder), data_access.version_key(folder))
+    for filters in (Filters(), Filters(event_types=("kidnapping",)), Filters(text="karbala")):
+        table = panels.event_list_page(*key, filters, 0, 25)
+        selection = context.context_for(*key, filters).selection
+        frame = views.event_list(selection.rows(25, 0), ordered=True)
+        assert isinstance(table, pa.Table)
+        assert table.num_rows == len(frame) > 0
+        pd.testing.assert_frame_equal(table.to_pandas(), frame.reset_index(drop=True),
+                                      check_dtype=False)  # text comes back as a string dtype
+        assert panels.event_list_page(*key, filters, 0, 25) is table  # converted once
+
+
+def test_the_map_drawing_is_shared_and_what_reads_it_leaves_it_as_it_was():
+    """map_drawing's frames are shared by every rerun (not copied): the legend is made with
+    them, and the static map the downloads draw only reads them."""
+    import copy
+
+    from components import exports
+    from components.ui import context, data_access, panels
+
+    folder = data_access.shared_folder()
+    key = (str(folder), data_access.version_key(folder))
+    filters = Filters(event_types=("armed attack", "kidnapping"))
+    drawn = panels.map_drawing(*key, filters, "event category", "none", 520, 560, None)
+    places, arcs, view, deck_json, legend = drawn
+    assert not places.empty and deck_json
+    assert legend == map_ui.legend_markdown(places, "event category", not arcs.empty)
+    before = (places.copy(), arcs.copy(), copy.deepcopy(view))
+    exports.static_map_spec(places, arcs, view, context.context_for(*key, filters)
+                            .dataset.boundaries, "event category")
+    pd.testing.assert_frame_equal(places, before[0])
+    pd.testing.assert_frame_equal(arcs, before[1])
+    assert view == before[2]
+    again = panels.map_drawing(*key, filters, "event category", "none", 520, 560, None)
+    assert all(a is b for a, b in zip(again, drawn))

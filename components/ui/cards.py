@@ -110,7 +110,8 @@ def paged_table(frame: pd.DataFrame, key: str, prepare=lambda part: part,
 
 def paged_rows(total: int, rows, key: str, prepare=lambda part: part,
                page_rows: int = PAGE_ROWS, **table) -> None:
-    """paged_table for rows fetched a page at a time: rows(start, stop) -> frame."""
+    """paged_table for rows fetched a page at a time: rows(start, stop) -> a frame, or the
+    Arrow table st.dataframe would have made of it."""
     pages = max(1, -(-total // page_rows))
     page = 1
     if pages > 1:

@@ -57,7 +57,7 @@ def _fingerprint() -> tuple[str, str]:
     return str(folder), data_access.version_key(folder)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@caching.view_resource(8)
 def _options(folder: str, fingerprint: str) -> f.FilterOptions:
     return selection.filter_options(data_access.load(folder, fingerprint).dataset)
 

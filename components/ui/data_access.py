@@ -15,11 +15,12 @@ from pathlib import Path
 import streamlit as st
 
 from components import datastore, engines, eventstore, loader
+from components.ui import caching
 
 SESSION_FOLDER = "session_data_folder"
 
 
-@st.cache_resource(show_spinner="Reading the data folder…", max_entries=8)
+@caching.view_resource(8, spinner="Reading the data folder…")
 def _load(folder: str, version: str) -> loader.LoadResult:
     # version is only a cache key (version_key): it changes whenever a file in the folder
     # changes, or the engine that answers

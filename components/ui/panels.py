@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 from functools import partial
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from components import views
 from components.selection import LISTED_ROWS
@@ -45,7 +47,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
             "the place labels. None makes no network request at all.",
         )
     fixed_view = tuple(sorted(view.items())) if view else None
-    places, arcs, view, deck_json = map_drawing(
+    places, arcs, view, deck_json, legend = map_drawing(
         *context_key(ctx), colour_by, basemap, height, width_px, fixed_view)
     if places.empty:
         st.info(NO_MATCH if not ctx.selection.facts["events"] else
@@ -59,8 +61,7 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                    "movements across borders · size: events")
         return
     export_ui.map_downloads(places, arcs, view, ctx.dataset.boundaries, colour_by, key)
-    st.markdown(map_ui.legend_markdown(places, colour_by, not arcs.empty),
-                unsafe_allow_html=True)
+    st.markdown(legend, unsafe_allow_html=True)
     merged = int((places["places"] > 1).sum())
     if merged:
         st.caption(f"{int(places['places'].sum()):,} places are too many to draw one by one: "
@@ -84,21 +85,23 @@ def map_frames(folder: str, fingerprint: str, filters, colour_by: str = "event c
     return chosen.map_places(colour_by), chosen.map_arcs()
 
 
-@caching.view_data(64)
+@caching.view_resource(64)
 def map_drawing(folder: str, fingerprint: str, filters, colour_by: str, basemap: str,
                 height: int, width_px: int, fixed_view: tuple | None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
-    """Places (with their labels), arcs, the view and the deck's JSON (its outlines picture a
-    mark that map_ui.with_outlines serves), for one data version, filter value and map
-    setting: a rerun that changes none of them serialises nothing."""
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict, str, str]:
+    """Places (with their labels), arcs, the view, the deck's JSON (its outlines picture a
+    mark that map_ui.with_outlines serves) and the legend, for one data version, filter value
+    and map setting: a rerun that changes none of them serialises nothing. Shared by every
+    rerun that asks (not copied): the callers only read them."""
     places, arcs = map_frames(folder, fingerprint, filters, colour_by)
     if places.empty:
-        return places, arcs, {}, ""
+        return places, arcs, {}, "", ""
     view = dict(fixed_view) if fixed_view else views.map_view_bounds(places, width_px, height, arcs)
     places["label"] = views.label_places(places, view)
     boundaries = context_for(folder, fingerprint, filters).dataset.boundaries
     deck = map_ui.build_deck(places, arcs, view, boundaries, basemap, height, width_px=width_px)
-    return places, arcs, view, map_ui.deck_json(deck)
+    legend = map_ui.legend_markdown(places, colour_by, not arcs.empty)
+    return places, arcs, view, map_ui.deck_json(deck), legend
 
 
 def on_place_click(key: str = "map") -> None:
@@ -212,6 +215,12 @@ def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
 def time_domain(ctx: PageContext) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The window the timeline shows: the chosen dates, else the years where the matching
     events are dense (views.dense_window), the rest being in the strip of the whole record."""
+    return _time_domain(*context_key(ctx))
+
+
+@caching.view_resource(64)
+def _time_domain(folder: str, fingerprint: str, filters) -> tuple[pd.Timestamp, pd.Timestamp]:
+    ctx = context_for(folder, fingerprint, filters)
     if not ctx.filters.dated_window:
         dense = views.dense_window(ctx.selection.year_counts())
         if dense is not None:
@@ -417,12 +426,14 @@ def view_report_sections(ctx: PageContext, flow_choices: dict | None = None) -> 
 EVENT_LIST_ROWS = 25
 
 
-@caching.view_data(256)
+@caching.view_resource(256)
 def event_list_page(folder: str, fingerprint: str, filters, start: int, stop: int
-                    ) -> pd.DataFrame:
-    """Rows start to stop of the matching events, in words, put together once per view."""
+                    ) -> pa.Table:
+    """Rows start to stop of the matching events, in words, put together once per view, as
+    the Arrow table st.dataframe sends (converted once; an Arrow table cannot be changed, so
+    every rerun shares it)."""
     rows = context_for(folder, fingerprint, filters).selection.rows(stop - start, start)
-    return views.event_list(rows, ordered=True)
+    return dataframe_util.convert_pandas_df_to_arrow_table(views.event_list(rows, ordered=True))
 
 
 def event_list_panel(ctx: PageContext, key: str) -> None:

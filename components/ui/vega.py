@@ -16,6 +16,8 @@ import re
 import streamlit as st
 from streamlit import dataframe_util
 
+from components.ui import caching
+
 CONTENT_NAMED = re.compile(r"data-[0-9a-f]{32}")
 
 
@@ -58,7 +60,7 @@ def content_key(name, rows) -> str | None:
 
 
 # a view's datasets are a few kB to half a MB; the view caches feeding them keep 64 views each
-@st.cache_resource(show_spinner=False, max_entries=256)
+@caching.view_resource(256)
 def arrow_bytes(key: str, _rows: list) -> bytes:
     """The rows as Streamlit would convert them, kept by their digest."""
     return dataframe_util.convert_anything_to_arrow_bytes(_rows)
