@@ -67,11 +67,11 @@ def cache_dir() -> Path:
 
 def state_dir(folder: str | os.PathLike) -> Path:
     """The state folder of a data folder: named after it, keyed by its full path."""
-    resolved = Path(folder).resolve()
+    resolved = os.path.realpath(folder)  # as Path.resolve, without pathlib's overhead
     root = os.environ.get(STATE_ENV)
     base = Path(root) if root else cache_dir() / "state"
-    key = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:12]
-    return base / f"{resolved.name or 'root'}-{key}"
+    key = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:12]
+    return base / f"{os.path.basename(resolved) or 'root'}-{key}"
 
 
 def history_dir(folder: str | os.PathLike) -> Path:
@@ -221,8 +221,7 @@ def _save_lock(folder: Path):
 def finish_interrupted_save(folder: str | os.PathLike) -> None:
     """Complete a save that was cut short after its journal was written (called before a
     folder is read). A folder that cannot be written is left as it is."""
-    journal = state_dir(folder) / JOURNAL
-    if not journal.is_file():
+    if not os.path.isfile(os.path.join(state_dir(folder), JOURNAL)):
         return
     try:
         with _save_lock(Path(folder)):
