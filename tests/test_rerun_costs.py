@@ -162,7 +162,7 @@ def test_the_export_menu_is_drawn_only_while_open():
     assert table_files <= {b.proto.label for b in at.get("download_button")}
 
 
-def test_the_event_list_sends_the_rows_its_frame_held(tmp_path):
+def test_the_event_list_sends_the_rows_its_frame_held():
     """The event list's page is kept as the Arrow table Streamlit would have made of the frame
     (converted once): the same rows, columns and values."""
     from components import views
