@@ -3,8 +3,10 @@
 import streamlit as st
 
 from components import profiles, selection
-from components.ui import cards, panels
+from components.ui import cards, panels, screen
 from components.ui.context import actor_events, page_context
+
+MAP_BESIDE_TIMELINE = [2, 3]  # the actor's places, then its timeline
 
 ctx = page_context()
 dataset = ctx.dataset
@@ -51,9 +53,10 @@ cards.grade_hidden_note(every_event - total, "event", ctx.filters)
 if every_event == 0:
     st.info("No event in the data names this actor.")
 elif not events.empty:
-    where, when = st.columns([2, 3], gap="medium")
+    where, when = st.columns(MAP_BESIDE_TIMELINE, gap="medium")
     with where:
-        panels.small_map(dataset, named, key="actor_map", width_px=440)
+        panels.small_map(dataset, named, key="actor_map",
+                         width_px=screen.column_px(MAP_BESIDE_TIMELINE, 0, "medium"))
     with when:
         panels.small_timeline(dataset, named, key="actor_timeline")
     for row in events.itertuples():

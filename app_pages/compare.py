@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import compare_ui
+from components.ui import compare_ui, screen
 from components.ui.context import page_context
 
 ctx = page_context()
@@ -18,7 +18,8 @@ compare_ui.change_network(ctx, a, b, key="compare_network", width_px=1150, heigh
 compare_ui.change_list(ctx, a, b, key="compare_changes")
 
 st.subheader("Where: events per place")
-compare_ui.change_map(ctx, a, b, key="compare_map", height=520, width_px=860)
+compare_ui.change_map(ctx, a, b, key="compare_map", height=520,
+                      width_px=screen.column_px([1], 0))
 
 st.subheader("When")
 compare_ui.windows_timeline(ctx, a, b, key="compare_timeline")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import grades, profiles
-from components.ui import cards, export_ui, panels
+from components.ui import cards, export_ui, panels, screen
 from components.ui.context import event_pool, event_selection, page_context
 
 ctx = page_context()
@@ -27,7 +27,8 @@ elif event_id not in ctx.selection.holding([event_id]):
                + "; ".join(export_ui.filter_lines(ctx)) + "): the other views leave it out, "
                "and the list of events to pick from holds only those that match.",
                icon=":material/filter_alt:")
-left, right = st.columns([3, 2], gap="large")
+COLUMNS = [3, 2]
+left, right = st.columns(COLUMNS, gap="large")
 with left:
     st.markdown(cards.fields_markdown(details))
     st.markdown("**Actors**")
@@ -36,7 +37,8 @@ with left:
                      icon=":material/person:")
 with right:
     panels.small_map(dataset, event_selection((event_id,)),
-                     key="event_map", height=360, width_px=520,
+                     key="event_map", height=360,
+                     width_px=screen.column_px(COLUMNS, 1, "large"),
                      empty_message="The sources give no place for this event, so there is "
                      "nothing to map.")
 

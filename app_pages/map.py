@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components.ui import panels
+from components.ui import panels, screen
 from components.ui.context import page_context
 
 ctx = page_context()
 st.title("Map")
-panels.map_panel(ctx, height=640, width_px=1150)
+panels.map_panel(ctx, height=640, width_px=screen.column_px([1], 0))
 panels.event_list_panel(ctx, key="map_events")

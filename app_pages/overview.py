@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import summary
-from components.ui import cards, context, panels
+from components.ui import cards, context, panels, screen
 
 ctx = context.page_context()
 title, subtitle = summary.record_title(ctx.dataset)
@@ -12,10 +12,12 @@ if subtitle:
     st.caption(subtitle)
 cards.headline_counts(context.view_counts(ctx))
 
-left, right = st.columns(2, gap="medium")
+COLUMNS, GAP = [1, 1], "medium"
+left, right = st.columns(COLUMNS, gap=GAP)
 with left:
     st.subheader("Where")
-    panels.map_panel(ctx, height=520, key="overview_map", controls=False, width_px=560)
+    panels.map_panel(ctx, height=520, key="overview_map", controls=False,
+                     width_px=screen.column_px(COLUMNS, 0, GAP))
 with right:
     st.subheader("Who")
     panels.network_panel(ctx, height=600, key="overview_network", controls=False,

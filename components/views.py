@@ -378,7 +378,10 @@ def arcs_from_routes(routes: pd.DataFrame) -> pd.DataFrame:
 VIEW_EDGE_PX = 14  # free pixels between the outermost circle or label and the canvas's edge
 VIEW_BREATHING_ZOOM = 0.15  # and a little more geography around what is framed
 FAR_ZOOMS = 1.5  # a country-level place further out than this many zoom levels is not framed
-LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX = 8.2, 16, 4  # place labels as the map draws them
+# place labels as the map draws them (13 px text above the circle); the period labels below
+# have constants of their own (one name for both once let the timeline's 6.5 px a character
+# frame the map, cutting long place names at the canvas's edge)
+PLACE_LABEL_CHAR_PX, PLACE_LABEL_HEIGHT_PX, PLACE_LABEL_GAP_PX = 8.2, 16, 4
 DEFAULT_VIEW = {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
 
 
@@ -471,9 +474,9 @@ def _fit_view(places: pd.DataFrame, arcs: pd.DataFrame | None, width_px: float,
               else np.full(len(places), 9.0))
     if names is None:
         names = pd.Series("", index=places.index)
-    half = np.minimum(names.str.len().to_numpy() * LABEL_CHAR_PX / 2, 0.45 * width_px)
+    half = np.minimum(names.str.len().to_numpy() * PLACE_LABEL_CHAR_PX / 2, 0.45 * width_px)
     side = np.maximum(radius, half)  # pixels left and right of the place
-    up = radius + LABEL_GAP_PX + LABEL_HEIGHT_PX  # the label sits above the circle
+    up = radius + PLACE_LABEL_GAP_PX + PLACE_LABEL_HEIGHT_PX  # the label sits above the circle
     down = radius
     if arcs is not None and not arcs.empty:
         n = len(arcs)
@@ -627,7 +630,7 @@ def bins_with_ends(counts: pd.DataFrame, unit: str) -> pd.DataFrame:
     return counts[BIN_COLUMNS].reset_index(drop=True)
 
 
-LABEL_CHAR_PX, LABEL_ROW_PX, LABEL_GAP_PX = 6.5, 13, 8  # period labels at 11 px
+PERIOD_LABEL_CHAR_PX, PERIOD_LABEL_ROW_PX, PERIOD_LABEL_GAP_PX = 6.5, 13, 8  # at 11 px
 
 
 def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> pd.DataFrame:
@@ -648,14 +651,14 @@ def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> 
     row_ends: list[pd.Timestamp] = []
     label_at, rows = [], []
     for band in bands.itertuples():
-        width = per_px * (len(str(band.label)) * LABEL_CHAR_PX + LABEL_GAP_PX)
+        width = per_px * (len(str(band.label)) * PERIOD_LABEL_CHAR_PX + PERIOD_LABEL_GAP_PX)
         at = min(band.start, end - width) if width < end - start else start
         row = next((i for i, taken in enumerate(row_ends) if taken <= at), len(row_ends))
         if row == len(row_ends):
             row_ends.append(at + width)
         row_ends[row] = at + width
         # pixels above the plot, where the labels cannot cover a lane's marks
-        label_at.append(at), rows.append(-(3 + LABEL_ROW_PX * row))
+        label_at.append(at), rows.append(-(3 + PERIOD_LABEL_ROW_PX * row))
     bands["label_at"], bands["label_row"] = label_at, rows
     return bands
 

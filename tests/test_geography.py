@@ -7,6 +7,7 @@ import json
 import math
 import sys
 
+import pandas as pd
 import pytest
 
 from components import filters, geography, importers, loader, selection, views
@@ -190,7 +191,9 @@ def _places(folder=DATA):
     return chosen.map_places(), chosen.map_arcs()
 
 
-@pytest.mark.parametrize("width, height", [(1150, 640), (420, 520), (700, 340), (520, 360)])
+@pytest.mark.parametrize("width, height", [(1150, 640), (420, 520), (700, 340), (520, 360),
+                                           # the pages' maps at 1280x720 (components.ui.screen)
+                                           (812, 640), (386, 520), (307, 340), (294, 360)])
 def test_no_place_label_is_cut_at_the_canvas_edge(width, height):
     places, arcs = _places()
     view = views.map_view_bounds(places, width, height, arcs)
@@ -238,3 +241,19 @@ def test_a_single_place_is_framed_no_closer_than_the_outlines_are_drawn_for():
     assert len(places) == 1
     view = views.map_view_bounds(places, 1150, 640)
     assert 6 < view["zoom"] <= geography.LEVELS[-1]
+
+
+@pytest.mark.parametrize("width", [400, 500, 800])
+def test_a_long_place_name_at_the_edge_is_framed_whole(width):
+    """A label sets the frame when it reaches further than the places: 8.2 pixels a character
+    (the map's 13 px labels, as geography.LABEL_CHAR_PX reckons them), not the 6.5 of the
+    timeline's smaller period labels."""
+    name = "Provincial Joint Coordination Center"
+    places = pd.DataFrame({"location": ["west", "east"], "name": ["W", name],
+                           "lat": [33.0, 33.0], "lon": [40.0, 48.0], "radius": [6.0, 6.0],
+                           "events": [1, 2], "precision": ["exact", "exact"]})
+    view = views.map_view_bounds(places, width, 300)
+    assert (views.label_places(places, view) != "").all()
+    x, _ = geography.to_pixels(view, 48.0, 33.0)
+    # inside, with the margin the framing keeps
+    assert x + geography.LABEL_CHAR_PX * len(name) / 2 <= width / 2 - views.VIEW_EDGE_PX

@@ -44,7 +44,7 @@ def test_no_dated_events_no_window():
 def label_boxes(bands: pd.DataFrame, start, end, width_px: int):
     per_px = (pd.Timestamp(end) - pd.Timestamp(start)) / width_px
     for band in bands.itertuples():
-        width = per_px * len(band.label) * views.LABEL_CHAR_PX
+        width = per_px * len(band.label) * views.PERIOD_LABEL_CHAR_PX
         yield band.label_row, band.label_at, band.label_at + width
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from components import (basis, briefing, datastore, evidence, exports, grades, palette,
                         profiles, views)
 from components.ui import (cards, compare_ui, data_access, evidence_ui, export_ui, flows_panel,
-                           panels, writers)
+                           panels, screen, writers)
 from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
@@ -119,6 +119,7 @@ def step_context(ctx: PageContext, step: dict) -> PageContext:
     return context_for(folder, fingerprint, filters)
 
 
+WORDS_AND_PICTURES = [2, 3]  # a step's columns: its words, then its map and charts
 MAP_BESIDE_TIMELINE_PX = 220  # with the timeline under it, words, map and timeline fit 1280x720
 
 
@@ -147,7 +148,7 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
     if step_ctx.filters.certain_dates:
         st.caption("Only records certainly within the step's dates are shown, as the "
                    "sidebar's date rule asks.")
-    words, pictures = st.columns([2, 3], gap="large")
+    words, pictures = st.columns(WORDS_AND_PICTURES, gap="large")
     with words:
         with st.container(key="briefing-narrative"):
             # the narrative is the presenter's markdown; Streamlit does not render HTML in it
@@ -161,7 +162,8 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
         if "map" in chosen:
             height = MAP_BESIDE_TIMELINE_PX if "timeline" in chosen else 460
             panels.map_panel(step_ctx, height=height, key=f"briefing-map-{number}",
-                             controls=False, width_px=700,
+                             controls=False,
+                             width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large"),
                              view=briefing.view_for_height(briefing.step_map_view(step), height),
                              extras=False)
         if "timeline" in chosen:

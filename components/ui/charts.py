@@ -128,9 +128,9 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
 
 def views_label_rows_px(rows: int) -> int:
     """Room above the plot for `rows` rows of period labels."""
-    from components.views import LABEL_ROW_PX
+    from components.views import PERIOD_LABEL_ROW_PX
 
-    return LABEL_ROW_PX * rows
+    return PERIOD_LABEL_ROW_PX * rows
 
 
 OVERVIEW_BRUSH = "overview_brush"

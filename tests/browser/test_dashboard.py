@@ -251,7 +251,10 @@ def _initial_view() -> dict:
     from tests.conftest import DATA
 
     everything = selection.select(loader.load_dataset(DATA).dataset, filters.Filters())
-    return views.map_view_bounds(everything.map_places(), 1150, 640, everything.map_arcs())
+    from components.ui import screen
+
+    return views.map_view_bounds(everything.map_places(), screen.column_px([1], 0), 640,
+                                 everything.map_arcs())
 
 
 def _project(lat: float, lon: float, view: dict, width: float, height: float) -> tuple[float, float]:

@@ -1,0 +1,25 @@
+"""The screen the pages are laid out for: 1280x720 with the sidebar open, as a projector in a
+briefing room shows them.
+
+A map's first view is framed on the server, before any browser has said how wide it is: it is
+framed for the width its canvas has on this screen, so nothing it frames (a place, its label,
+an arc's origin) is cut here; a wider screen shows more around the same places.
+tests/browser/test_map_framing.py opens each page with a map at this size and checks.
+"""
+
+from __future__ import annotations
+
+REFERENCE = (1280, 720)
+SIDEBAR_PX = 300  # Streamlit's sidebar, open
+MARGINS_PX = 160  # the main area's padding, left and right
+MAIN_PX = REFERENCE[0] - SIDEBAR_PX - MARGINS_PX  # 820
+GAPS_PX = {"small": 16, "medium": 32, "large": 64}  # between st.columns
+SLACK_PX = 8  # borders and rounding of the browser's layout
+
+
+def column_px(weights: list[float], index: int, gap: str = "medium",
+              width_px: int = MAIN_PX) -> int:
+    """The width of column `index` of st.columns(weights, gap=gap) in a container
+    `width_px` wide (the page's main area unless nested)."""
+    room = width_px - GAPS_PX[gap] * (len(weights) - 1)
+    return int(room * weights[index] / sum(weights)) - SLACK_PX
