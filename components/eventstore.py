@@ -911,13 +911,13 @@ class EventStore:
                                      " (SELECT unnest(?)) ORDER BY order_key",
                                      (keys["k"].tolist(),)))
 
-    def place_counts(self, where: Where, colour_by: str, actors: pd.DataFrame,
-                     place_names: dict, max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """views.place_counts in SQL: events per place, colour key and precision, and the
-        earliest events of each place, or of each grid cell when places are merged (as
-        views.places_from_counts will), as tooltip lines. A place's name follows from its id
-        (`place_names`, from the places table): looked up here, not carried through the
-        grouping, which cost a third of the query."""
+    def place_counts(self, where: Where, colour_by: str, actor_names: dict,
+                     max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """views.place_counts in SQL: events per place (by id and position), colour key and
+        precision, and the earliest events of each place, or of each grid cell when places are
+        merged (as views.places_from_counts will), as tooltip lines (`actor_names`: actor id ->
+        name). A place's name follows from its id: views.places_from_counts looks up those it
+        shows (carried through the grouping, names cost a third of the query)."""
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
         locator = self.ROW_LOCATOR  # read once: a store served from memory may switch to disk
@@ -927,8 +927,6 @@ class EventStore:
             f" count(*) AS events FROM {self.table} WHERE {placed}"
             f" GROUP BY location, lat, lon, {key}, geo_precision", where.params)
         counts = counts.astype({"events": np.int64})
-        counts.insert(1, "place_name",
-                      [place_names.get(p, "") for p in counts["location"].tolist()])
         if counts.empty:
             return counts, pd.DataFrame(columns=views.LISTED_COLUMNS)
         # the tooltips' candidates: each cell's earliest events, asked once the cells are known
@@ -946,7 +944,7 @@ class EventStore:
             f" FROM {self.table} WHERE {located} IN (SELECT unnest(k) FROM ("
             f"SELECT {picked} AS k FROM {self.table} WHERE {placed} GROUP BY {cell}))"
             " ORDER BY order_key", where.params))
-        return counts, views.tooltip_lines(earliest, frames_ops.lookup(actors, "actor_id", "name"))
+        return counts, views.tooltip_lines(earliest, actor_names)
 
     def location_counts(self, where: Where) -> pd.DataFrame:
         """Matching events per place as the data gives it, never merged into grid cells:

@@ -69,6 +69,20 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
+    # Worked out once per loaded data version (the tables are not changed after loading; a
+    # changed record is a new Dataset): each map asked for them, 12 ms at ten million events.
+    @functools.cached_property
+    def actor_names(self) -> dict[str, str]:
+        """Actor id -> name."""
+        return frames_ops.lookup(self.actors, "actor_id", "name")
+
+    @functools.cached_property
+    def place_names(self) -> dict[str, str]:
+        """Place id -> name."""
+        if not len(self.locations):
+            return {}
+        return frames_ops.lookup(self.locations, "location_id", "name")
+
     def rows_in(self, name: str) -> int:
         if name == "events" and self.event_store is not None:
             return self.event_store.count

@@ -79,9 +79,9 @@ class Selection:
 
     def map_places(self, colour_by: str = "event category") -> pd.DataFrame:
         def ask():
-            counts, listed = self.store.place_counts(self.where, colour_by, self.dataset.actors,
-                                                     self._place_names)
-            return views.places_from_counts(counts, listed, colour_by)
+            counts, listed = self.store.place_counts(self.where, colour_by,
+                                                     self.dataset.actor_names)
+            return views.places_from_counts(counts, listed, self.dataset.place_names, colour_by)
         return self._kept(("places", colour_by), ask)
 
     def location_counts(self) -> pd.DataFrame:
@@ -89,15 +89,10 @@ class Selection:
         grid cells past views.MAX_PLACES_DRAWN): location, name, lat, lon, precision, events."""
         def ask():
             counts = self.store.location_counts(self.where)
-            counts.insert(1, "name", [self._place_names.get(p, "")
+            counts.insert(1, "name", [self.dataset.place_names.get(p, "")
                                       for p in counts["location"].tolist()])
             return counts
         return self._kept(("locations",), ask)
-
-    @cached_property
-    def _place_names(self) -> dict[str, str]:
-        places = self.dataset.locations
-        return frames.lookup(places, "location_id", "name") if len(places) else {}
 
     def map_arcs(self) -> pd.DataFrame:
         return self._kept(("arcs",), lambda: views.arcs_from_routes(self.store.routes(self.where)))

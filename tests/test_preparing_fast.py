@@ -266,7 +266,7 @@ def test_place_counts_keep_one_way_of_fetching_rows_when_the_store_switches_midw
     result, store_loader, cache, hold = served
     store = store_loader.store
     where = eventstore.where_clause(result.dataset, f.Filters())
-    args = (where, "event category", result.dataset.actors, {})
+    args = (where, "event category", result.dataset.actor_names)
     expected = store.place_counts(*args)
     real_frame = store._frame
 
