@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from components import frames, grades, palette
+from components import frames, geography, grades, palette
 
 COLOUR_BY = {
     "event category": "category",
@@ -383,7 +383,7 @@ FAR_ZOOMS = 1.5  # a country-level place further out than this many zoom levels 
 # place labels as the map draws them (13 px text above the circle); the period labels below
 # have constants of their own (one name for both once let the timeline's 6.5 px a character
 # frame the map, cutting long place names at the canvas's edge)
-PLACE_LABEL_CHAR_PX, PLACE_LABEL_HEIGHT_PX, PLACE_LABEL_GAP_PX = 8.2, 16, 4
+PLACE_LABEL_CHAR_PX, PLACE_LABEL_HEIGHT_PX, PLACE_LABEL_GAP_PX = geography.LABEL_CHAR_PX, 16, 4
 DEFAULT_VIEW = {"latitude": 33.3, "longitude": 44.4, "zoom": 4.5}
 
 
@@ -522,8 +522,8 @@ TILE_PX = 512  # deck.gl's world is 512 pixels wide at zoom 0
 MAX_FIT_ZOOM = 8.5  # geography.LEVELS' finest
 
 
-def label_places(places: pd.DataFrame, view: dict, char_px: float = 8.2,
-                 height_px: float = 16) -> pd.Series:
+def label_places(places: pd.DataFrame, view: dict, char_px: float = PLACE_LABEL_CHAR_PX,
+                 height_px: float = PLACE_LABEL_HEIGHT_PX) -> pd.Series:
     """Map labels that do not overlap at the initial view: busiest places first; a label that
     would collide with one already placed is left out (the tooltip still names the place)."""
     scale = TILE_PX * 2 ** view["zoom"]

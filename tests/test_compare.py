@@ -13,6 +13,7 @@ import pytest
 
 from components import (compare, filters, geography, importers, linkchart, loader, network,
                         selection, views)
+from components.ui import screen
 from tests.conftest import DATA, shared_path
 
 EVERYTHING = filters.Filters()
@@ -296,7 +297,7 @@ def test_map_labels_cover_no_other_label_and_no_named_place(ds, windows):
     changes = compare.place_changes(selection.select(ds, compare.within(EVERYTHING, a)),
                                     selection.select(ds, compare.within(EVERYTHING, b)))
     places = compare.place_change_frame(changes)
-    view = views.map_view_bounds(places, 860, 520)
+    view = views.map_view_bounds(places, screen.column_px([1], 0), 520)  # as the page frames it
     labels = compare.clear_labels(places, view)
     assert (labels != "").sum() >= 4
     boxes = []

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from components import filters, geography, importers, loader, selection, views
+from components.ui import screen
 from tests.conftest import DATA, PROJECT, shared_path
 
 # --------------------------------------------------------------------------------------------
@@ -193,7 +194,10 @@ def _places(folder=DATA):
 
 @pytest.mark.parametrize("width, height", [(1150, 640), (420, 520), (700, 340), (520, 360),
                                            # the pages' maps at 1280x720 (components.ui.screen)
-                                           (812, 640), (386, 520), (307, 340), (294, 360)])
+                                           (screen.column_px([1], 0), 640),
+                                           (screen.column_px([1, 1], 0), 520),
+                                           (screen.column_px([2, 3], 0), 340),
+                                           (screen.column_px([3, 2], 1, "large"), 360)])
 def test_no_place_label_is_cut_at_the_canvas_edge(width, height):
     places, arcs = _places()
     view = views.map_view_bounds(places, width, height, arcs)

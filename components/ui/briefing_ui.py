@@ -163,7 +163,8 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
             height = MAP_BESIDE_TIMELINE_PX if "timeline" in chosen else 460
             panels.map_panel(step_ctx, height=height, key=f"briefing-map-{number}",
                              controls=False,
-                             width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large"),
+                             width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large",
+                                                       screen.MAIN_FOLDED_PX),
                              view=briefing.view_for_height(briefing.step_map_view(step), height),
                              extras=False)
         if "timeline" in chosen:

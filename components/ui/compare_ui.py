@@ -19,7 +19,7 @@ import streamlit as st
 
 from components import compare, evidence, exports, filterdefs, network, palette, selection, views
 from components import filters as f
-from components.ui import caching, cards, charts, export_ui, network_charts, sidebar, vega
+from components.ui import caching, cards, charts, export_ui, network_charts, screen, sidebar, vega
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, layout_positions
 from components.ui.network_panel import (
@@ -677,7 +677,8 @@ def report_sections(ctx: PageContext, a: compare.Window | None, b: compare.Windo
     out.append(who)
     where: dict = {"heading": "Where: events per place"}
     places, view, _ = change_map_drawing(folder, fingerprint, filters_a, filters_b,
-                                         map_ui.default_basemap(), 520, 860)
+                                         map_ui.default_basemap(), 520,
+                                         screen.column_px([1], 0))  # the page's drawing
     if places.empty:
         where["narrative"] = "No event with a place matches the filters in either window."
     else:

@@ -1,5 +1,5 @@
-"""The screen the pages are laid out for: 1280x720 with the sidebar open, as a projector in a
-briefing room shows them.
+"""The screen the pages are laid out for: 1280x720, as a projector in a briefing room shows
+them, with the sidebar open (the Briefing page folds it away: MAIN_FOLDED_PX).
 
 A map's first view is framed on the server, before any browser has said how wide it is: it is
 framed for the width its canvas has on this screen, so nothing it frames (a place, its label,
@@ -13,6 +13,7 @@ REFERENCE = (1280, 720)
 SIDEBAR_PX = 300  # Streamlit's sidebar, open
 MARGINS_PX = 160  # the main area's padding, left and right
 MAIN_PX = REFERENCE[0] - SIDEBAR_PX - MARGINS_PX  # 820
+MAIN_FOLDED_PX = REFERENCE[0] - MARGINS_PX  # 1120, on a page that folds the sidebar away
 GAPS_PX = {"small": 16, "medium": 32, "large": 64}  # between st.columns
 SLACK_PX = 8  # borders and rounding of the browser's layout
 
@@ -20,6 +21,7 @@ SLACK_PX = 8  # borders and rounding of the browser's layout
 def column_px(weights: list[float], index: int, gap: str = "medium",
               width_px: int = MAIN_PX) -> int:
     """The width of column `index` of st.columns(weights, gap=gap) in a container
-    `width_px` wide (the page's main area unless nested)."""
-    room = width_px - GAPS_PX[gap] * (len(weights) - 1)
-    return int(room * weights[index] / sum(weights)) - SLACK_PX
+    `width_px` wide (the page's main area unless nested). Streamlit sizes each column as its
+    share of the width less an equal share of the gaps (flex-basis: calc(w% - gap (n-1)/n))."""
+    share = width_px * weights[index] / sum(weights)
+    return int(share - GAPS_PX[gap] * (len(weights) - 1) / len(weights)) - SLACK_PX

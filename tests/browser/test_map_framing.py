@@ -21,12 +21,16 @@ pytestmark = pytest.mark.browser
 HAS_MAP = "document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')"
 TILE_PX = 512  # deck.gl's world at zoom 0
 
-PAGES = {  # address -> (page script, its query parameters)
-    "": (None, {}),
-    "map": ("app_pages/map.py", {}),
-    "actor?actor=qods_force": ("app_pages/actor.py", {"actor": "qods_force"}),
-    "event?event=ev-033": ("app_pages/event.py", {"event": "ev-033"}),
-    "compare": ("app_pages/compare.py", {}),
+PAGES = {  # address -> (page script, its query parameters, country rings it may leave out)
+    "": (None, {}, ()),
+    "map": ("app_pages/map.py", {}, ()),
+    "actor?actor=irgc-qf": ("app_pages/actor.py", {"actor": "irgc-qf"}, ()),
+    "event?event=ev-022": ("app_pages/event.py", {"event": "ev-022"}, ()),  # an arc from Lebanon
+    "compare": ("app_pages/compare.py", {}, ()),
+    # framed on its places, on a map 220 px high: Iraq's ring (the country's centre) lies more
+    # than views.FAR_ZOOMS out from Baghdad's places, and is left off the first view by design
+    # (with the movements into it)
+    "briefing?step=5": ("app_pages/briefing.py", {"step": "5"}, ("Iraq",)),
 }
 
 
@@ -49,8 +53,9 @@ def text_widths(page, labels: list[str], font: str) -> dict[str, float]:
         [labels, font])
 
 
-def outside(spec: dict, width: float, height: float, page) -> list[str]:
-    """What of the deck lies outside a canvas of this size, in words."""
+def outside(spec: dict, width: float, height: float, page, left_out=()) -> list[str]:
+    """What of the deck lies outside a canvas of this size, in words (`left_out`: country-level
+    places the framing may leave out, and their labels)."""
     view = spec["initialViewState"]
     layers = {layer["id"]: layer for layer in spec["layers"]}
     found = []
@@ -66,6 +71,8 @@ def outside(spec: dict, width: float, height: float, page) -> list[str]:
             continue
         assert layer.get("radiusUnits") == "pixels"
         for place in layer["data"]:
+            if place["name"] in left_out and place["precision"] == "country":
+                continue
             x, y = projected(place["lon"], place["lat"], view, width, height)
             r = float(place["radius"])
             check(f"the circle of {place['name']}", x - r, y - r, x + r, y + r)
@@ -74,7 +81,8 @@ def outside(spec: dict, width: float, height: float, page) -> list[str]:
         assert labels["getPixelOffset"] == "@@=[0, -radius - 4]"
         assert labels["getAlignmentBaseline"] == "bottom"
         size = float(labels["getSize"])
-        shown = [row for row in labels["data"] if row["label"]]
+        shown = [row for row in labels["data"] if row["label"] and not (
+            row["name"] in left_out and row["precision"] == "country")]
         widths = text_widths(page, [row["label"] for row in shown],
                              f"{size:g}px {labels['fontFamily']}")
         pad_x, pad_y = labels.get("backgroundPadding", [0, 0])[:2]
@@ -85,6 +93,8 @@ def outside(spec: dict, width: float, height: float, page) -> list[str]:
             check(f"the label {row['label']!r}", x - half, bottom - size - 2 * pad_y,
                   x + half, bottom)
     for arc in (layers.get("arcs") or {}).get("data", []):
+        if arc.get("destination") in left_out:  # a movement into a country left out
+            continue
         for end, (lon, lat) in (("from", (arc["from_lon"], arc["from_lat"])),
                                 ("to", (arc["to_lon"], arc["to_lat"]))):
             x, y = projected(lon, lat, view, width, height)
@@ -95,7 +105,7 @@ def outside(spec: dict, width: float, height: float, page) -> list[str]:
 
 @pytest.mark.parametrize("address", list(PAGES), ids=lambda a: a.split("?")[0] or "overview")
 def test_each_map_holds_what_it_frames_at_1280x720(server, playwright_browser, address):
-    script, params = PAGES[address]
+    script, params, left_out = PAGES[address]
     specs = deck_specs(run_app(script, params=params))
     assert specs, f"the {address or 'overview'} page draws no map"
     context = playwright_browser.new_context(
@@ -113,6 +123,6 @@ def test_each_map_holds_what_it_frames_at_1280x720(server, playwright_browser, a
             places = sum(len(layer.get("data") or []) for layer in spec["layers"]
                          if layer["id"] in ("places", "regions"))
             assert places, "a map with nothing to frame tests nothing"
-            assert outside(spec, width, height, page) == []
+            assert outside(spec, width, height, page, left_out) == []
     finally:
         context.close()
