@@ -51,6 +51,19 @@ def test_a_step_shows_its_own_view_of_the_data():
     assert not any(re.search(r"\b(?:ev|r|c)-\d{3}\b", label) for label in links)  # no raw ids
 
 
+def test_evidence_events_fit_one_line_of_the_words_column_and_say_all_on_hover():
+    from components.ui import briefing_ui
+
+    at = briefing_at("5")  # events whose date notes run long
+    events = [e.proto for e in at.get("page_link") if e.proto.page == "event"]
+    assert events
+    assert all(len(link.label) <= briefing_ui.EVIDENCE_LABEL_CHARS + 2 for link in events)
+    cut = [link for link in events if link.label.endswith(" …")]
+    assert cut  # step 5 has labels longer than a line
+    for link in cut:  # the whole label on hover, beginning with what is shown
+        assert len(link.help) > len(link.label) and link.help.startswith(link.label[:-2])
+
+
 def test_evidence_claims_fit_one_line_of_the_words_column_and_say_when_cut():
     from components.ui import briefing_ui
 

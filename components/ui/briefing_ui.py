@@ -14,7 +14,7 @@ from components.ui.context import PageContext, context_for, context_key
 
 DRAFT = "briefing_draft"  # the steps being edited, until saved or discarded
 ALL_CHECKED = "briefing-all-checked"  # the save marks every step as checked against the data
-EVIDENCE_LABEL_CHARS = 64
+EVIDENCE_LABEL_CHARS = 60
 CHOSEN = "briefing-file"  # which of the folder's briefings is shown (and in the address)
 
 
@@ -169,6 +169,8 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
                              extras=False)
         if "timeline" in chosen:
             panels.timeline_panel(step_ctx, height=timeline_height(step_ctx, "map" in chosen),
+                                  width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large",
+                                                            screen.MAIN_FOLDED_PX),
                                   key=f"briefing-timeline-{number}", controls=False,
                                   monthly=False, presenting=True)
         if "network" in chosen and "map" not in chosen:
@@ -197,9 +199,10 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
                        "claim in the data (the Data page's validation report names it).")
             continue
         if ident in events.index:
-            row = events.loc[ident]
-            st.page_link("app_pages/event.py", label=profiles.event_label(row),
-                         query_params={"event": ident}, icon=":material/event:")
+            label = profiles.event_label(events.loc[ident])
+            # one line in the words' column at 1280x720, as the claims below; whole on hover
+            st.page_link("app_pages/event.py", label=views.short_text(label, EVIDENCE_LABEL_CHARS),
+                         help=label, query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:
             grade = profiles.claim_subject_grade(dataset, "relation", ident)
             st.markdown(f":material/hub: "

@@ -14,7 +14,7 @@ from streamlit import dataframe_util
 
 from components import views
 from components.selection import LISTED_ROWS
-from components.ui import caching, charts, export_ui, flows_panel, sidebar, vega
+from components.ui import caching, charts, export_ui, flows_panel, screen, sidebar, vega
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key
 
@@ -139,10 +139,15 @@ LANE_TITLES = {"event category": "Event category", "actor": "First actor",
                "event type": "Event type"}
 
 
+TIMELINE_GUTTER_PX = 200  # the lane titles and names left of the plot, and its right margin
+
+
 def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "timeline",
-                   controls: bool = True, monthly: bool = True, presenting: bool = False) -> None:
+                   controls: bool = True, monthly: bool = True, presenting: bool = False,
+                   width_px: int = screen.column_px([1], 0)) -> None:
     """presenting: for an audience (a briefing step): the timeline alone, with no instructions,
-    downloads or strip of the whole record."""
+    downloads or strip of the whole record. width_px: the chart's width on the reference screen
+    (components.ui.screen), for which the period labels are placed: none runs past the plot."""
     lane_by = "event category"
     if controls:
         lane_by = st.segmented_control(
@@ -156,7 +161,8 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         undated_caption(ctx)
         return
     domain = time_domain(ctx)
-    spec = timeline_spec(*context_key(ctx), lane_by, domain, height, not presenting)
+    spec = timeline_spec(*context_key(ctx), lane_by, domain, height, not presenting,
+                         max(width_px - TIMELINE_GUTTER_PX, 200))
     vega.draw(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
               key=key, width="stretch", selection_mode=[charts.BRUSH])
     if presenting:
@@ -200,14 +206,15 @@ def undated_caption(ctx: PageContext) -> None:
 
 @caching.view_data(64)
 def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
-                   height: int | None, instructions: bool = True) -> dict:
+                   height: int | None, instructions: bool = True, plot_px: int = 800) -> dict:
+    """plot_px: the plot's expected width, for placing the period labels."""
     ctx = context_for(folder, fingerprint, filters)
     if ctx.selection.facts["dated"] > views.MAX_TIMELINE_MARKS:
         bins, unit = ctx.selection.timeline_bins(lane_by)
         return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain,
                                              instructions)
     marks = views.timeline_marks(ctx.events, lane_by)
-    bands = views.periods_in_range(ctx.dataset.periods, *domain)
+    bands = views.periods_in_range(ctx.dataset.periods, *domain, width_px=plot_px)
     return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height,
                                                 instructions))
 

@@ -40,3 +40,44 @@ def test_the_timeline_opens_on_the_story_over_the_whole_record(server, browser_p
     detail = page.evaluate(AXIS_YEARS, "Bars: dates known")
     assert detail and max(detail) < 2000  # the window is now the brushed years
     assert real_errors(browser_page) == []
+
+
+PERIOD_LABELS = """(labels) => {
+  const found = [];
+  for (const svg of document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')) {
+    const frame = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll('g.role-mark text')) {
+      const text = t.textContent.trim();
+      if (!labels.includes(text)) continue;
+      const box = t.getBoundingClientRect();
+      found.push({text, left: box.left - frame.left, right: box.right - frame.left,
+                  width: frame.width});
+    }
+  }
+  return found; }"""
+
+
+@pytest.mark.parametrize("address", ["", "timeline", "briefing?step=5"],
+                         ids=["overview", "timeline", "briefing-step"])
+def test_no_period_label_is_cut_at_1280x720(server, playwright_browser, address):
+    """On the screen the pages are laid out for (components.ui.screen), each period's label
+    is drawn whole inside its chart: placed for the plot's width there, not a wider one."""
+    from components import loader
+    from components.ui import screen
+    from tests.conftest import DATA
+
+    labels = loader.load_dataset(DATA).dataset.periods["label"].astype(str).tolist()
+    context = playwright_browser.new_context(
+        viewport={"width": screen.REFERENCE[0], "height": screen.REFERENCE[1]})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/{address}")
+        wait_for(page, "document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] svg "
+                       "g.role-mark text').length > 0", timeout=60_000)
+        page.wait_for_timeout(500)
+        drawn = page.evaluate(PERIOD_LABELS, labels)
+        assert len(drawn) >= 2, drawn  # periods are drawn at all
+        cut = [d for d in drawn if d["left"] < -0.5 or d["right"] > d["width"] + 0.5]
+        assert cut == []
+    finally:
+        context.close()
