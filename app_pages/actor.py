@@ -58,7 +58,8 @@ elif not events.empty:
         panels.small_map(dataset, named, key="actor_map",
                          width_px=screen.column_px(MAP_BESIDE_TIMELINE, 0, "medium"))
     with when:
-        panels.small_timeline(dataset, named, key="actor_timeline")
+        panels.small_timeline(dataset, named, key="actor_timeline",
+                              width_px=screen.column_px(MAP_BESIDE_TIMELINE, 1, "medium"))
     for row in events.itertuples():
         st.page_link("app_pages/event.py", label=profiles.event_label(row._asdict()),
                      query_params={"event": row.event_id}, icon=":material/event:")

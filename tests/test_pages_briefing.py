@@ -61,7 +61,9 @@ def test_evidence_events_fit_one_line_of_the_words_column_and_say_all_on_hover()
     cut = [link for link in events if link.label.endswith(" …")]
     assert cut  # step 5 has labels longer than a line
     for link in cut:  # the whole label on hover, beginning with what is shown
-        assert len(link.help) > len(link.label) and link.help.startswith(link.label[:-2])
+        assert len(link.help) > len(link.label)
+        assert " ".join(link.help.split()).startswith(link.label[:-2])
+    assert all(not link.help for link in events if not link.label.endswith(" …"))
 
 
 def test_evidence_claims_fit_one_line_of_the_words_column_and_say_when_cut():

@@ -201,8 +201,9 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
         if ident in events.index:
             label = profiles.event_label(events.loc[ident])
             # one line in the words' column at 1280x720, as the claims below; whole on hover
-            st.page_link("app_pages/event.py", label=views.short_text(label, EVIDENCE_LABEL_CHARS),
-                         help=label, query_params={"event": ident}, icon=":material/event:")
+            shown = views.short_text(label, EVIDENCE_LABEL_CHARS)
+            st.page_link("app_pages/event.py", label=shown, help=label if shown != label else None,
+                         query_params={"event": ident}, icon=":material/event:")
         elif ident in relations:
             grade = profiles.claim_subject_grade(dataset, "relation", ident)
             st.markdown(f":material/hub: "

@@ -139,7 +139,14 @@ LANE_TITLES = {"event category": "Event category", "actor": "First actor",
                "event type": "Event type"}
 
 
-TIMELINE_GUTTER_PX = 200  # the lane titles and names left of the plot, and its right margin
+# left of the plot, the lanes' title and names (an actor's name may take 220 px), and a margin
+TIMELINE_GUTTER_PX = {"event category": 200, "event type": 200, "actor": 270}
+
+
+def plot_px(width_px: int, lane_by: str) -> int:
+    """A timeline's plot width in a chart `width_px` wide: a narrow guess puts period labels
+    further left or on more rows, a wide one past the chart's edge."""
+    return max(width_px - TIMELINE_GUTTER_PX.get(lane_by, 270), 200)
 
 
 def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "timeline",
@@ -162,7 +169,7 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
         return
     domain = time_domain(ctx)
     spec = timeline_spec(*context_key(ctx), lane_by, domain, height, not presenting,
-                         max(width_px - TIMELINE_GUTTER_PX, 200))
+                         plot_px(width_px, lane_by))
     vega.draw(spec, on_select=partial(_on_brush, key, charts.BRUSH, ctx.options),
               key=key, width="stretch", selection_mode=[charts.BRUSH])
     if presenting:
@@ -328,8 +335,9 @@ def small_map(dataset, chosen, key: str, height: int = 340, width_px: int = 620,
                "Small grey dots: other cities in the data, for orientation.")
 
 
-def small_timeline(dataset, chosen, key: str) -> None:
-    """A selection's events (selection.Selection) in time, no controls."""
+def small_timeline(dataset, chosen, key: str, width_px: int = screen.column_px([1], 0)) -> None:
+    """A selection's events (selection.Selection) in time, no controls. width_px: as
+    timeline_panel's."""
     facts = chosen.facts
     if not facts["dated"]:
         st.info("None of these events is dated.", icon=":material/timeline:")
@@ -342,7 +350,8 @@ def small_timeline(dataset, chosen, key: str) -> None:
         spec = charts.timeline_density_chart(bins, unit, LANE_TITLES["event category"], domain)
     else:
         marks = views.timeline_marks(chosen.listed_events(LISTED_ROWS), "event category")
-        bands = views.periods_in_range(dataset.periods, *domain)
+        bands = views.periods_in_range(dataset.periods, *domain,
+                                       width_px=plot_px(width_px, "event category"))
         spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
                                                     domain))
     vega.draw(spec, key=key, width="stretch")

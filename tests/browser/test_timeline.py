@@ -57,8 +57,9 @@ PERIOD_LABELS = """(labels) => {
   return found; }"""
 
 
-@pytest.mark.parametrize("address", ["", "timeline", "briefing?step=5"],
-                         ids=["overview", "timeline", "briefing-step"])
+@pytest.mark.parametrize("address", ["", "timeline", "timeline?lanes=actor", "briefing?step=5",
+                                     "actor?actor=iran"],
+                         ids=["overview", "timeline", "actor-lanes", "briefing-step", "actor"])
 def test_no_period_label_is_cut_at_1280x720(server, playwright_browser, address):
     """On the screen the pages are laid out for (components.ui.screen), each period's label
     is drawn whole inside its chart: placed for the plot's width there, not a wider one."""
