@@ -915,8 +915,9 @@ class EventStore:
                      max_listed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Events per place (by id and position), colour key and precision, and the earliest
         events of each place, or of each grid cell when places are merged (as
-        views.places_from_counts will), as tooltip lines (`actor_names`: actor id -> name). A place's name follows from its id: views.places_from_counts looks up those it
-        shows (carrying names through the grouping cost a third of the query)."""
+        views.places_from_counts will), as tooltip lines (`actor_names`: actor id -> name).
+        A place's name follows from its id: views.places_from_counts looks up those it shows
+        (carrying names through the grouping cost a third of the query)."""
         placed = f"lat IS NOT NULL AND lon IS NOT NULL AND {where.sql}"
         key = views.COLOUR_BY[colour_by]
         locator = self.ROW_LOCATOR  # read once: a store served from memory may switch to disk

@@ -62,7 +62,8 @@ def short_cite(dataset: Dataset, source_ids) -> str:
 
 
 def actor_names(dataset: Dataset) -> dict[str, str]:
-    return frames.lookup(dataset.actors, "actor_id", "name")
+    """Actor id -> name, made once per data version (shared: read it, do not change it)."""
+    return dataset.actor_names
 
 
 def actor_profile(dataset: Dataset, actor_id: str) -> dict[str, str]:

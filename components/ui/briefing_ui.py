@@ -149,6 +149,7 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
         st.caption("Only records certainly within the step's dates are shown, as the "
                    "sidebar's date rule asks.")
     words, pictures = st.columns(WORDS_AND_PICTURES, gap="large")
+    pictures_px = screen.column_px(WORDS_AND_PICTURES, 1, "large", screen.MAIN_FOLDED_PX)
     with words:
         with st.container(key="briefing-narrative"):
             # the narrative is the presenter's markdown; Streamlit does not render HTML in it
@@ -162,15 +163,12 @@ def show_step(ctx: PageContext, step: dict, number: int, total: int,
         if "map" in chosen:
             height = MAP_BESIDE_TIMELINE_PX if "timeline" in chosen else 460
             panels.map_panel(step_ctx, height=height, key=f"briefing-map-{number}",
-                             controls=False,
-                             width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large",
-                                                       screen.MAIN_FOLDED_PX),
+                             controls=False, width_px=pictures_px,
                              view=briefing.view_for_height(briefing.step_map_view(step), height),
                              extras=False)
         if "timeline" in chosen:
             panels.timeline_panel(step_ctx, height=timeline_height(step_ctx, "map" in chosen),
-                                  width_px=screen.column_px(WORDS_AND_PICTURES, 1, "large",
-                                                            screen.MAIN_FOLDED_PX),
+                                  width_px=pictures_px,
                                   key=f"briefing-timeline-{number}", controls=False,
                                   monthly=False, presenting=True)
         if "network" in chosen and "map" not in chosen:

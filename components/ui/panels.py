@@ -213,15 +213,16 @@ def undated_caption(ctx: PageContext) -> None:
 
 @caching.view_data(64)
 def timeline_spec(folder: str, fingerprint: str, filters, lane_by: str, domain,
-                   height: int | None, instructions: bool = True, plot_px: int = 800) -> dict:
-    """plot_px: the plot's expected width, for placing the period labels."""
+                   height: int | None, instructions: bool = True, plot_width_px: int = 800
+                   ) -> dict:
+    """plot_width_px: the plot's expected width, for placing the period labels."""
     ctx = context_for(folder, fingerprint, filters)
     if ctx.selection.facts["dated"] > views.MAX_TIMELINE_MARKS:
         bins, unit = ctx.selection.timeline_bins(lane_by)
         return charts.timeline_density_chart(bins, unit, LANE_TITLES[lane_by], domain,
                                              instructions)
     marks = views.timeline_marks(ctx.events, lane_by)
-    bands = views.periods_in_range(ctx.dataset.periods, *domain, width_px=plot_px)
+    bands = views.periods_in_range(ctx.dataset.periods, *domain, width_px=plot_width_px)
     return charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES[lane_by], domain, height,
                                                 instructions))
 
