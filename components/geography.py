@@ -290,7 +290,7 @@ def _bounds(points) -> Box:
     return (min(xs), min(ys), max(xs), max(ys)) if xs else (0.0, 0.0, 0.0, 0.0)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
+def overlaps(a: Box, b: Box) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
@@ -392,6 +392,14 @@ def place_boxes(view: dict, places) -> list[Pixels]:
     return boxes
 
 
+def reference_box(view: dict, lon: float, lat: float, name: str) -> Pixels:
+    """The box a reference city takes at a view: its grey dot and its name below it (as
+    components.ui.map draws them)."""
+    x, y = to_pixels(view, lon, lat)
+    half = max(LABEL_CHAR_PX * len(name) / 2, 3)
+    return (x - half, y - 3, x + half, y + 20)
+
+
 def arc_end_boxes(view: dict, arcs, half: float = 8) -> list[Pixels]:
     """Small boxes around where the arcs (from_lon, from_lat, to_lon, to_lat) start and end."""
     if arcs is None or len(arcs) == 0:
@@ -451,7 +459,7 @@ def outlines_in(box: Box, level: float = 6) -> dict:
     for name, kind in (("countries", "land"), ("lakes", "lakes")):
         features = []
         for feature in shipped(name):
-            if not _overlaps(feature["_box"], box) or _minor(feature, level):
+            if not overlaps(feature["_box"], box) or _minor(feature, level):
                 continue
             # the land's edge is drawn over by the coastline and the borders: it can be coarser
             polygons = _clip_polygons(feature["geometry"], box, LAND_COARSER * tolerance, decimals,
@@ -463,7 +471,7 @@ def outlines_in(box: Box, level: float = 6) -> dict:
     for name in ("provinces", "borders", "coastline", "rivers"):
         features = []
         for feature in shipped(name):
-            if not _overlaps(feature["_box"], box) or _minor(feature, level):
+            if not overlaps(feature["_box"], box) or _minor(feature, level):
                 continue
             lines = _clip_lines(feature["geometry"], box, tolerance, decimals)
             if lines:

@@ -395,7 +395,9 @@ def reference_cities(locations: pd.DataFrame, places: pd.DataFrame, view: dict,
                      ) -> pd.DataFrame:
     """The cities of the data (name, lat, lon) to draw small and grey on a map for orientation:
     those on the canvas at this view, not at (within about 5 km of) a place already drawn,
-    at most `limit`, the nearest to the view's centre first."""
+    at most `limit`, the nearest to the view's centre first, each with its name clear of the
+    places' circles and labels (when `places` has their radius) and of the cities kept before
+    it (a map framed wide put a dozen grey names on top of each other)."""
     cities = locations[locations["kind"] == "city"]
     cities = pd.DataFrame({"name": cities["name"].astype(object),
                            "lat": cities["latitude"].to_numpy(dtype=float),
@@ -415,8 +417,20 @@ def reference_cities(locations: pd.DataFrame, places: pd.DataFrame, view: dict,
                 & (np.abs(cities["lon"].to_numpy()[:, None] - places["lon"].to_numpy()[None, :])
                    < 0.05)).any(axis=1)
         cities, d_lat, d_lon = cities[~near], d_lat[~near], d_lon[~near]
-    nearest = np.argsort(d_lat ** 2 + d_lon ** 2, kind="stable")[:limit]
-    return cities.iloc[np.sort(nearest)].reset_index(drop=True)
+    nearest = np.argsort(d_lat ** 2 + d_lon ** 2, kind="stable")
+    taken = geography.place_boxes(view, places) if "radius" in places else []
+    kept = []
+    for at, name, lat, lon in zip(nearest.tolist(), cities["name"].to_numpy()[nearest],
+                                  cities["lat"].to_numpy()[nearest],
+                                  cities["lon"].to_numpy()[nearest]):
+        if len(kept) == limit:
+            break
+        box = geography.reference_box(view, lon, lat, str(name))
+        if any(geography.overlaps(box, other) for other in taken):
+            continue
+        kept.append(at)
+        taken.append(box)
+    return cities.iloc[np.sort(np.asarray(kept, dtype=np.int64))].reset_index(drop=True)
 
 
 def map_view_bounds(places: pd.DataFrame, width_px: int = 760, height_px: int = 520,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components import filters as f
-from components import loader, network, palette, selection, views
+from components import geography, loader, network, palette, selection, views
 from tests.conftest import DATA, set_cell
 
 
@@ -461,8 +461,9 @@ def test_reference_cities_are_the_few_on_the_canvas_away_from_drawn_places():
     locations = pd.DataFrame({
         "name": ["Here", "Drawn", "Near", "Far", *[f"City {i}" for i in range(60)]],
         "kind": "city",
-        "latitude": [33.0, 32.0, 33.2, 10.0, *[33 + i / 100 for i in range(60)]],
-        "longitude": [44.0, 44.0, 44.2, 10.0, *[45 + i / 100 for i in range(60)]],
+        # the cities on a grid, their names apart (a name on another's is left out)
+        "latitude": [33.0, 32.0, 33.3, 10.0, *[31.3 + 0.35 * (i // 10) for i in range(60)]],
+        "longitude": [44.0, 44.0, 44.3, 10.0, *[41.2 + 0.75 * (i % 10) for i in range(60)]],
     })
     places = pd.DataFrame({"lat": [32.01], "lon": [44.01]})
     view = {"latitude": 33.0, "longitude": 44.0, "zoom": 6}
@@ -472,6 +473,26 @@ def test_reference_cities_are_the_few_on_the_canvas_away_from_drawn_places():
     assert "Far" not in set(shown["name"])  # off the canvas
     assert {"Here", "Near"} <= set(shown["name"])  # the nearest to the centre are kept
     assert views.reference_cities(locations.iloc[:0], places, view, 600, 400).empty
+
+
+def test_reference_city_names_fall_on_no_place_and_no_other_name():
+    """Crowded cities around a drawn place: the grey names kept are clear of the place's circle
+    and label and of each other."""
+    locations = pd.DataFrame({
+        "name": [f"Town {i}" for i in range(40)], "kind": "city",
+        "latitude": [33.0 + 0.04 * (i % 8) for i in range(40)],
+        "longitude": [44.0 + 0.05 * (i // 8) for i in range(40)],
+    })
+    places = pd.DataFrame({"name": ["Baghdad"], "label": ["Baghdad"], "lat": [33.1],
+                           "lon": [44.1], "radius": [20.0]})
+    view = {"latitude": 33.1, "longitude": 44.1, "zoom": 9}  # the towns 30-40 px apart
+    shown = views.reference_cities(locations, places, view, 600, 400, limit=40)
+    assert 0 < len(shown) < 40
+    boxes = [geography.reference_box(view, lon, lat, name)
+             for lon, lat, name in zip(shown["lon"], shown["lat"], shown["name"])]
+    drawn = geography.place_boxes(view, places)
+    for i, box in enumerate(boxes):
+        assert not any(geography.overlaps(box, other) for other in drawn + boxes[:i])
 
 
 def test_a_selection_asks_the_store_once_per_question_and_hands_out_copies(monkeypatch):

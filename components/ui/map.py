@@ -45,10 +45,8 @@ def build_deck(places: pd.DataFrame, arcs: pd.DataFrame, view: dict,
     geo = geography.outlines(view, width_px, height, points)
     taken = geography.place_boxes(view, places) + geography.arc_end_boxes(view, arcs)
     if reference is not None and not reference.empty:  # a grey dot with its name below it
-        for lon, lat, name in zip(reference["lon"], reference["lat"], reference["name"]):
-            x, y = geography.to_pixels(view, lon, lat)
-            half = max(geography.LABEL_CHAR_PX * len(name) / 2, 3)
-            taken.append((x - half, y - 3, x + half, y + 20))
+        taken += [geography.reference_box(view, lon, lat, name) for lon, lat, name
+                  in zip(reference["lon"], reference["lat"], reference["name"])]
     layers = outline_layers(geo, view, basemap, taken, (width_px, height))
     if boundaries:
         layers.append(pdk.Layer(
