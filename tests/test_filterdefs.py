@@ -6,7 +6,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import duckdb
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components import briefing, contract, filterdefs, loader, selection
 from components import filters as f
@@ -216,3 +220,31 @@ def test_the_text_filter_and_find_search_words_as_they_are_stored(data_copy):
     assert filterdefs.words_key("  Qods Force’s EFPs; Iran–Iraq War ") == (
         "qods force s efps iran iraq war")
     assert eventstore.filterdefs is filterdefs  # the store makes its words with the same form
+
+
+# text as descriptions and ids are written: mostly plain words, with capitals, punctuation,
+# doubled or edge spaces, accents, other scripts and digits from other scripts
+_WORDISH = st.text(alphabet=st.sampled_from(
+    list("abcXYZ09_ ") + list(" ,.-'’;()") + list("éÉßΑθήςç٣") + ["\t", "\n"]), max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDISH, min_size=1, max_size=40))
+def test_the_word_form_is_the_full_form_whichever_way_it_is_worked_out(texts):
+    """WORD_FORM only lowers text that is plain ASCII words one space apart, and works out
+    the rest in full: the two give the same words for any text."""
+    con = duckdb.connect(":memory:")
+    con.register("texts", pa.table({"text": pa.array(texts, type=pa.string())}))
+    quick, full = con.sql(
+        f"SELECT list({filterdefs.WORD_FORM.format('text')}),"
+        f" list({filterdefs.WORD_FORM_IN_FULL.format('text')}) FROM texts").fetchall()[0]
+    assert quick == full
+    assert filterdefs.words_key(texts[0]) == full[0]
+
+
+def test_plain_words_are_only_lowered_and_the_rest_is_worked_out_in_full():
+    assert filterdefs.words_key("Synthetic event 12") == "synthetic event 12"
+    assert filterdefs.words_key("Kata'ib Hezbollah  EFP_cache") == "kata ib hezbollah efp_cache"
+    assert filterdefs.words_key(" Basra") == "basra"
+    assert filterdefs.words_key("Qods Force, Irbil") == "qods force irbil"
+    assert filterdefs.words_key("Müller") == "muller"

@@ -384,3 +384,14 @@ def test_a_prepared_store_keeps_each_slices_events_of_a_type_together_in_date_or
     listed = store.file_rows(0, result.dataset.event_store.count)
     assert listed["event_id"].tolist() == pd.read_parquet(data_copy / "events.parquet")[
         "event_id"].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["ev-1", "ev-2", "ev-3", "", "é", " ev-1"]), max_size=12),
+       st.sampled_from(["str", "string[pyarrow]", object]))
+def test_repeated_ids_are_the_rows_pandas_marks_duplicated(ids, dtype):
+    """loader.repeated answers at once when every id differs, and otherwise row by row."""
+    values = pd.Series(ids, dtype=dtype, index=range(3, 3 + len(ids)))
+    found = loader.repeated(values)
+    assert found.tolist() == values.duplicated(keep=False).tolist()
+    assert found.index.equals(values.index)
