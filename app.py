@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.ui import cards, context, data_access, export_ui, panels, sidebar, turns
+from components.ui import cards, context, data_access, export_ui, panels, screen, sidebar, turns
 
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
@@ -35,11 +35,11 @@ with turns.turn():  # one session's script at a time, for a moment (components/u
     sidebar.draw_finder(context.find)
     current = sidebar.draw_filters(options)
     ctx = context.page_context()
+    screen.page_styles()
     cards.problem_banner(ctx.result)
     share = None
     if navigation.url_path not in ("help", "briefing"):  # a briefing step sets its own filters
-        sidebar.draw_active_filters(current, options)
-        share = panels.toolbar(ctx, navigation.title)
+        share = panels.page_bar(ctx, current, options, navigation.title)
     try:
         navigation.run()
     finally:  # also when a page stops early: its own choices are in the address by now

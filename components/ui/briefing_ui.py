@@ -65,7 +65,6 @@ def presenter_styles() -> None:
     # our own style sheet (no data in it): large type for a projector
     st.markdown(
         """<style>
-        [data-testid="stMainBlockContainer"] {padding-top: 3.4rem;}
         .st-key-briefing-narrative p, .st-key-briefing-narrative li {
             font-size: clamp(1.05rem, 1.25vw, 1.5rem); line-height: 1.45;}
         .st-key-briefing-title h1 {font-size: clamp(1.7rem, 2.3vw, 2.8rem); line-height: 1.15;

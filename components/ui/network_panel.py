@@ -28,7 +28,10 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         size_by = left.segmented_control(
             "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
             bind="query-params", required=True,
-            format_func=lambda m: network.SIZE_MEASURES[m],
+            format_func=lambda m: network.SIZE_BUTTONS[m],
+            help="**relations**: the number of relations an actor has. **betweenness**: "
+            "betweenness centrality, how often an actor lies on the shortest paths between "
+            "two others (a broker between groups).",
         ) or "degree"
         edge_colour = middle.segmented_control(
             "Colour relations by", list(EDGE_COLOURS), default="relation family",
@@ -37,7 +40,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         chosen = right.selectbox(
             "Highlight an actor", list(ctx.options.actors), index=None,
             format_func=lambda a: ctx.options.actors.get(a, a), key="highlight",
-            bind="query-params", placeholder="Type a name to light up its links",
+            bind="query-params", placeholder="Type a name",
             help="Brings out the actor, its neighbours and the relations between them, and "
             "fades the rest, without filtering the other views. Clicking an actor filters "
             "every view to it.")

@@ -365,10 +365,21 @@ def small_timeline(dataset, chosen, key: str, width_px: int = screen.column_px([
 # The toolbar: share, export tables, report
 
 
+def page_bar(ctx: PageContext, current, options, page_title: str):
+    """The top of a page, in one row: the active filters (or a line saying there are none),
+    and Share and Export at its right end. On a 1280x720 screen, two rows there had put every
+    page's first view below the fold. Returns the share link's placeholder (toolbar)."""
+    with st.container(horizontal=True, vertical_alignment="top", gap="small", key="page-bar"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            sidebar.draw_active_filters(current, options)
+        return toolbar(ctx, page_title)
+
+
 def toolbar(ctx: PageContext, page_title: str):
     """Share, export the tables, the report; returns the share link's placeholder (see
     export_ui.fill_share_link)."""
-    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center",
+                       width="content")
     with row:
         share = export_ui.share_link()
         # The menu's content is drawn only while it is open (opening it reruns the page): its

@@ -9,6 +9,8 @@ tests/browser/test_map_framing.py opens each page with a map at this size and ch
 
 from __future__ import annotations
 
+import streamlit as st
+
 REFERENCE = (1280, 720)
 SIDEBAR_PX = 300  # Streamlit's sidebar, open
 MARGINS_PX = 160  # the main area's padding, left and right
@@ -25,3 +27,14 @@ def column_px(weights: list[float], index: int, gap: str = "medium",
     share of the width less an equal share of the gaps (flex-basis: calc(w% - gap (n-1)/n))."""
     share = width_px * weights[index] / sum(weights)
     return int(share - GAPS_PX[gap] * (len(weights) - 1) / len(weights)) - SLACK_PX
+
+
+# The main area's top padding: room for Streamlit's header (its menu, the sidebar's toggle)
+# and no more. Streamlit's own 6rem left 96 px blank above every page on a 720-pixel screen.
+TOP_PADDING_REM = 3.4
+
+
+def page_styles() -> None:
+    """The layout this module describes, as a style sheet of our own (no data in it)."""
+    st.markdown(f"<style>[data-testid='stMainBlockContainer'] {{padding-top: {TOP_PADDING_REM}rem;}}"
+                "</style>", unsafe_allow_html=True)
