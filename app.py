@@ -6,6 +6,7 @@ from components.ui import cards, context, data_access, export_ui, panels, screen
 
 # an emoji icon: a Material icon would be fetched from the internet, which briefing rooms lack
 st.set_page_config(page_title="ProxyLens", page_icon="🕸️", layout="wide")
+screen.page_styles()  # first, so a page that stops early (preparing, an error) has it too
 
 navigation = st.navigation(
     [
@@ -35,7 +36,6 @@ with turns.turn():  # one session's script at a time, for a moment (components/u
     sidebar.draw_finder(context.find)
     current = sidebar.draw_filters(options)
     ctx = context.page_context()
-    screen.page_styles()
     cards.problem_banner(ctx.result)
     share = None
     if navigation.url_path not in ("help", "briefing"):  # a briefing step sets its own filters

@@ -19,8 +19,6 @@ from components import frames, grades, linkchart, palette
 LAYOUT_SEED = 7
 DEFAULT_MAX_ACTORS = 80  # drawn by default; the Network page can show more
 SIZE_MEASURES = {"degree": "number of relations", "betweenness": "betweenness centrality"}
-# the same measures as the Network page's buttons name them (a column of a 1280-pixel screen)
-SIZE_BUTTONS = {"degree": "relations", "betweenness": "betweenness"}
 
 
 def build_graph(actors: pd.DataFrame, relations: pd.DataFrame) -> nx.MultiDiGraph:

@@ -63,15 +63,14 @@ def _named_steps(folder: str, filename: str, version: str, modified: int, _datas
 
 def presenter_styles() -> None:
     # our own style sheet (no data in it): large type for a projector
-    st.markdown(
+    st.html(
         """<style>
         .st-key-briefing-narrative p, .st-key-briefing-narrative li {
             font-size: clamp(1.05rem, 1.25vw, 1.5rem); line-height: 1.45;}
         .st-key-briefing-title h1 {font-size: clamp(1.7rem, 2.3vw, 2.8rem); line-height: 1.15;
             padding-top: 0.2rem;}
         .st-key-briefing-controls p {font-size: 1.1rem; margin: 0;}
-        </style>""",
-        unsafe_allow_html=True,
+        </style>"""
     )
 
 

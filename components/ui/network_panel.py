@@ -16,6 +16,8 @@ from components.ui import caching, cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
 EDGE_COLOURS = ("relation family", "claim status", "grade")
+# network.SIZE_MEASURES as the buttons name them, short enough for a column at 1280x720
+SIZE_BUTTONS = {"degree": "relations", "betweenness": "betweenness"}
 
 
 def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
@@ -28,7 +30,7 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
         size_by = left.segmented_control(
             "Size actors by", list(network.SIZE_MEASURES), default="degree", key="size_by",
             bind="query-params", required=True,
-            format_func=lambda m: network.SIZE_BUTTONS[m],
+            format_func=lambda m: SIZE_BUTTONS[m],
             help="**relations**: the number of relations an actor has. **betweenness**: "
             "betweenness centrality, how often an actor lies on the shortest paths between "
             "two others (a broker between groups).",

@@ -29,12 +29,14 @@ def column_px(weights: list[float], index: int, gap: str = "medium",
     return int(share - GAPS_PX[gap] * (len(weights) - 1) / len(weights)) - SLACK_PX
 
 
-# The main area's top padding: room for Streamlit's header (its menu, the sidebar's toggle)
-# and no more. Streamlit's own 6rem left 96 px blank above every page on a 720-pixel screen.
-TOP_PADDING_REM = 3.4
+# The main area's top padding: room for Streamlit's header (3.75rem, opaque: its menu, the
+# sidebar's toggle) and a little air. Streamlit's own 6rem left 96 px blank above every page
+# on a 720-pixel screen.
+TOP_PADDING_REM = 4.4
 
 
 def page_styles() -> None:
     """The layout this module describes, as a style sheet of our own (no data in it)."""
-    st.markdown(f"<style>[data-testid='stMainBlockContainer'] {{padding-top: {TOP_PADDING_REM}rem;}}"
-                "</style>", unsafe_allow_html=True)
+    # st.html with nothing but a style sheet takes no room (a markdown element took a gap)
+    st.html(f"<style>[data-testid='stMainBlockContainer'] {{padding-top: {TOP_PADDING_REM}rem;}}"
+            "</style>")
