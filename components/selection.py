@@ -214,8 +214,14 @@ def filtered(dataset: Dataset, chosen: filters.Filters) -> tuple[pd.DataFrame, S
     """What a page works from: the relations under the filters, and the selection its views
     draw from (and its lists fetch events from, see listed_events)."""
     matching = select(dataset, chosen)
-    relations = filters.filter_relations(dataset, chosen, involved=matching.involved_actor_ids)
-    return relations, matching
+    return filtered_relations(dataset, chosen, matching), matching
+
+
+def filtered_relations(dataset: Dataset, chosen: filters.Filters, matching: Selection
+                       ) -> pd.DataFrame:
+    """The relations under the filters, given the selection of the matching events (whose
+    actors an event filter narrows the relations to)."""
+    return filters.filter_relations(dataset, chosen, involved=matching.involved_actor_ids)
 
 
 def claims_in_view(dataset: Dataset, matching: Selection, relations: pd.DataFrame,

@@ -204,3 +204,42 @@ def test_the_map_drawing_is_shared_and_what_reads_it_leaves_it_as_it_was():
     assert view == before[2]
     again = panels.map_drawing(*key, filters, "event category", "none", 520, 560, None)
     assert all(a is b for a, b in zip(again, drawn))
+
+
+def test_a_page_asks_for_the_filtered_data_only_when_it_shows_it(monkeypatch):
+    """The sidebar's selection and its relations are asked of the query layer when a page
+    first uses them: the Help page never does, and Compare only for what its windows show
+    (their own selections; the relations it compares are decided per window)."""
+    from components import selection
+    from tests.apptest_helpers import run_app
+
+    asked = {"select": [], "relations": []}
+    select, relations = selection.select, selection.filtered_relations
+
+    def counting_select(dataset, chosen):
+        asked["select"].append(chosen)
+        return select(dataset, chosen)
+
+    def counting_relations(dataset, chosen, matching):
+        asked["relations"].append(chosen)
+        return relations(dataset, chosen, matching)
+
+    monkeypatch.setattr(selection, "select", counting_select)
+    monkeypatch.setattr(selection, "filtered_relations", counting_relations)
+    at = run_app(params={"event_types": "training"})  # the Overview, which shows both
+    assert [f.event_types for f in asked["select"]] == [("training",)]
+    assert [f.event_types for f in asked["relations"]] == [("training",)]
+    for page in ("app_pages/help.py", "app_pages/compare.py"):
+        caching.clear()
+        asked["select"].clear()
+        asked["relations"].clear()
+        at.switch_page(page)
+        at.run()
+        assert not at.exception
+        assert asked["relations"] == [], page
+        if page.endswith("help.py"):
+            assert asked["select"] == []
+        else:  # the windows' selections, under the sidebar's event type (and the whole
+            # record's, for the windows offered)
+            windows = [f for f in asked["select"] if f.event_types == ("training",)]
+            assert len({(f.date_from, f.date_to) for f in windows}) >= 2

@@ -20,12 +20,25 @@ from components.ui import caching, data_access, sidebar
 
 @dataclass
 class PageContext:
+    """The data a page works from. The filtered relations and the selection are asked of
+    the query layer when the page first uses them, not before: a page that never does (the
+    Help page; Compare, whose windows have their own) costs no query for them (at ten
+    million events, 150-400 ms a rerun)."""
     result: loader.LoadResult
     fingerprint: str  # what caches are keyed on (data_access.version_key)
     options: f.FilterOptions
     filters: f.Filters
-    relations: pd.DataFrame  # filtered
-    selection: selection.Selection  # what the views draw from: counts, places, bins
+    folder: str
+
+    @property
+    def relations(self) -> pd.DataFrame:
+        """The relations under the filters."""
+        return _filtered(self.folder, self.fingerprint, self.filters)
+
+    @property
+    def selection(self) -> selection.Selection:
+        """What the views draw from: counts, places, bins."""
+        return _selected(self.folder, self.fingerprint, self.filters)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -63,8 +76,14 @@ def _options(folder: str, fingerprint: str) -> f.FilterOptions:
 
 
 @caching.view_resource(32)
-def _filtered(folder: str, fingerprint: str, filters: f.Filters):
-    return selection.filtered(data_access.load(folder, fingerprint).dataset, filters)
+def _selected(folder: str, fingerprint: str, filters: f.Filters) -> selection.Selection:
+    return selection.select(data_access.load(folder, fingerprint).dataset, filters)
+
+
+@caching.view_resource(32)
+def _filtered(folder: str, fingerprint: str, filters: f.Filters) -> pd.DataFrame:
+    return selection.filtered_relations(data_access.load(folder, fingerprint).dataset, filters,
+                                        _selected(folder, fingerprint, filters))
 
 
 @st.cache_resource(show_spinner="Laying out the network…", max_entries=8)
@@ -98,13 +117,13 @@ def page_context() -> PageContext:
     options = _options(folder, fingerprint)
     filters = sidebar.current_filters(options)
     return PageContext(data_access.load(folder, fingerprint), fingerprint, options, filters,
-                       *_filtered(folder, fingerprint, filters))
+                       folder)
 
 
 @caching.view_data(64)
 def _view_counts(folder: str, fingerprint: str, filters: f.Filters) -> dict[str, int]:
-    relations, chosen = _filtered(folder, fingerprint, filters)
-    return selection.view_counts(chosen, relations)
+    return selection.view_counts(_selected(folder, fingerprint, filters),
+                                 _filtered(folder, fingerprint, filters))
 
 
 def view_counts(ctx: PageContext) -> dict[str, int]:
@@ -120,7 +139,7 @@ def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:
 def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContext:
     """The page context for a cache key (inside cached view builders)."""
     return PageContext(data_access.load(folder, fingerprint), fingerprint,
-                       _options(folder, fingerprint), filters, *_filtered(folder, fingerprint, filters))
+                       _options(folder, fingerprint), filters, folder)
 
 
 def event_pool(ctx: PageContext, wanted) -> loader.Dataset:
