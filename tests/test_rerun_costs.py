@@ -226,6 +226,7 @@ def test_a_page_asks_for_the_filtered_data_only_when_it_shows_it(monkeypatch):
 
     monkeypatch.setattr(selection, "select", counting_select)
     monkeypatch.setattr(selection, "filtered_relations", counting_relations)
+    caching.clear()  # another test may have asked the same
     at = run_app(params={"event_types": "training"})  # the Overview, which shows both
     assert [f.event_types for f in asked["select"]] == [("training",)]
     assert [f.event_types for f in asked["relations"]] == [("training",)]
@@ -243,3 +244,22 @@ def test_a_page_asks_for_the_filtered_data_only_when_it_shows_it(monkeypatch):
             # record's, for the windows offered)
             windows = [f for f in asked["select"] if f.event_types == ("training",)]
             assert len({(f.date_from, f.date_to) for f in windows}) >= 2
+
+
+def test_a_views_cache_key_names_the_contexts_own_folder():
+    """An export made on click runs outside the session (no session state): its charts are
+    keyed on the folder the page worked from, a session's upload, not the shared folder."""
+    import threading
+
+    from components.ui import context
+    from tests.conftest import DATA
+
+    dataset_free = context.PageContext(None, "fingerprint-of-an-upload", None, Filters(),
+                                       "/tmp/an-upload-staged-for-one-session")
+    keys = []
+    worker = threading.Thread(target=lambda: keys.append(context.context_key(dataset_free)))
+    worker.start()
+    worker.join()
+    assert keys == [("/tmp/an-upload-staged-for-one-session", "fingerprint-of-an-upload",
+                     Filters())]
+    assert str(DATA) not in keys[0]

@@ -132,8 +132,10 @@ def view_counts(ctx: PageContext) -> dict[str, int]:
 
 
 def context_key(ctx: PageContext) -> tuple[str, str, f.Filters]:
-    """What a cached view is keyed on: the data folder, its fingerprint, the filter value."""
-    return str(data_access.active_folder()), ctx.fingerprint, ctx.filters
+    """What a cached view is keyed on: the data folder, its fingerprint, the filter value.
+    The context's own folder: an export built on click runs outside the session, where the
+    active folder would be the shared one, not the session's upload."""
+    return ctx.folder, ctx.fingerprint, ctx.filters
 
 
 def context_for(folder: str, fingerprint: str, filters: f.Filters) -> PageContext:
