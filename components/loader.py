@@ -301,9 +301,7 @@ def _streamed_csv(path: Path, table: c.Table, log: ProblemLog, rows: int):
     if scanned is None:
         return None
     delimiter, names = scanned
-    import pyarrow as pa
     import pyarrow.csv as pv
-    import pyarrow.compute as pc
 
     def batches():
         reader = pv.open_csv(
@@ -432,7 +430,6 @@ def _arrow_csv(text: str, delimiter: str):
     """A CSV text whose every record has the header's width and none is blank (as exports
     are), parsed whole by Arrow into string columns named as the header, stripped; None for
     any other file, which _csv_records reads with its notes on extra and blank values."""
-    import pyarrow as pa
     import pyarrow.csv as pv
 
     names = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)], newline=""),
@@ -453,7 +450,6 @@ def _arrow_csv(text: str, delimiter: str):
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError):
         return None
-    import pyarrow.compute as pc
 
     blank = None  # a record blank after stripping ("", " ", a no-break space) is skipped there
     for column in table.columns:

@@ -61,11 +61,6 @@ def short_cite(dataset: Dataset, source_ids) -> str:
 # Actors
 
 
-def actor_names(dataset: Dataset) -> dict[str, str]:
-    """Actor id -> name, made once per data version (shared: read it, do not change it)."""
-    return dataset.actor_names
-
-
 def actor_profile(dataset: Dataset, actor_id: str) -> dict[str, str]:
     """The actor's fields in words; empty dict when the id is unknown."""
     actors = dataset.actors.set_index("actor_id")
@@ -122,7 +117,7 @@ def within_grade(frame: pd.DataFrame, min_reliability: str, min_credibility: str
 
 
 def actor_relations_table(dataset: Dataset, actor_id: str) -> pd.DataFrame:
-    names = actor_names(dataset)
+    names = dataset.actor_names
     relations = dataset.relations
     rows = []
     for rel in relations[(relations["source"] == actor_id) | (relations["target"] == actor_id)].itertuples():
@@ -226,7 +221,7 @@ def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
     if event_id not in events.index:
         return {}
     row = events.loc[event_id]
-    names = actor_names(dataset)
+    names = dataset.actor_names
     claim_meaning = VOCABULARIES["claim_status"].get(row["claim_status"], "")
     if row["place_name"]:
         place = f"{row['place_name']} ({row['admin1'] or 'no province'}, {row['place_country']})"
@@ -235,8 +230,7 @@ def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
         place = "the sources give no place, so the event is not on the map"
     origin = ""
     if row["origin_location"]:
-        places = frames.lookup(dataset.locations, "location_id", "name")
-        origin = places.get(row["origin_location"], row["origin_location"])
+        origin = dataset.place_names.get(row["origin_location"], row["origin_location"])
     details = {
         "What happened": row["description"],
         "Type": row["event_type"],
@@ -260,7 +254,7 @@ def event_actor_links(dataset: Dataset, event_id: str) -> list[tuple[str, str, s
     """(role, actor_id, name) for every actor of the event that is in actors.csv."""
     events = dataset.events.set_index("event_id")
     row = events.loc[event_id]
-    names = actor_names(dataset)
+    names = dataset.actor_names
     out = [("main actor", row["actor1"])]
     if row["actor2"]:
         out.append(("other side", row["actor2"]))
@@ -286,7 +280,7 @@ def claims_by_subject(dataset: Dataset, text: str = "", claims: pd.DataFrame | N
     claims = dataset.claims if claims is None else claims
     if claims.empty:
         return []
-    names = actor_names(dataset)
+    names = dataset.actor_names
     titles = frames.lookup(dataset.sources, "source_id", "title")
     frame = claims.copy()
     frame["claimant_name"] = [
@@ -345,7 +339,7 @@ def relation_sentence(dataset: Dataset, relation_id: str) -> str:
     if rel.empty:
         return relation_id
     row = rel.iloc[0]
-    names = actor_names(dataset)
+    names = dataset.actor_names
     return f"{names.get(row['source'], row['source'])} {row['relation']} {names.get(row['target'], row['target'])}"
 
 
@@ -374,7 +368,7 @@ def event_choices(dataset: Dataset) -> dict[str, str]:
 def claimant_names(dataset: Dataset) -> dict[str, str]:
     """Names for claimants: actors by name, sources by title."""
     return {**frames.lookup(dataset.sources, "source_id", "title"),
-            **actor_names(dataset)}
+            **dataset.actor_names}
 
 
 def evidence_rows(dataset: Dataset, evidence) -> pd.DataFrame:

@@ -98,7 +98,7 @@ def table_downloads(ctx: PageContext, key: str = "tables", view: str = "view") -
 def workbook_sheets(ctx: PageContext, view: str) -> dict[str, pd.DataFrame]:
     """The sheets of the view's Excel workbook."""
     dataset = ctx.dataset
-    names = frames.lookup(dataset.actors, "actor_id", "name")
+    names = dataset.actor_names
     involved = (frames.relation_ends(ctx.relations)
                 | ctx.selection.involved_actor_ids())
     title = summary.record_title(dataset)[0]

@@ -370,6 +370,8 @@ def page_bar(ctx: PageContext, current, options, page_title: str):
     and Share and Export at its right end. On a 1280x720 screen, two rows there had put every
     page's first view below the fold. Returns the share link's placeholder (toolbar)."""
     with st.container(horizontal=True, vertical_alignment="top", gap="small", key="page-bar"):
+        # a container of its own: a caption straight in the row takes the whole row's width
+        # and pushes Share and Export onto a second line
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             sidebar.draw_active_filters(current, options)
         return toolbar(ctx, page_title)
