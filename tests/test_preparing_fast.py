@@ -9,13 +9,16 @@ import re
 import threading
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components import contract as c
 from components import eventstore, filterdefs, frames, loader, selection
 from components import filters as f
 from tests.conftest import read_rows, write_rows
@@ -371,10 +374,13 @@ def test_a_prepared_store_keeps_each_slices_events_of_a_type_together_in_date_or
     assert bool(served) == served_from_memory
     assert eventstore.wait_until_kept(60) and not store.keeping  # read from disk now
     stored = store._frame("SELECT _row, event_type, order_key FROM events ORDER BY rowid")
-    slice_of = np.arange(len(stored)) // 20  # the slices are stored one after another
+    rows_a_slice = eventstore.even_slice_rows(
+        pq.ParquetFile(data_copy / "events.parquet").metadata, 20)
+    # the slices a file's rows fell in; slices stored together may land in either order
+    slice_of = (stored["_row"] - stored["_row"].min()) // rows_a_slice
+    assert slice_of.nunique() > 2
     for _, rows in stored.groupby(slice_of):
-        in_file = np.sort(rows["_row"].to_numpy())
-        assert (np.diff(in_file) == 1).all()  # a slice is a run of the file's rows
+        assert (np.diff(rows.index.to_numpy()) == 1).all()  # a slice's rows stored together
         types = rows["event_type"].tolist()
         runs = [t for i, t in enumerate(types) if i == 0 or types[i - 1] != t]
         assert len(runs) == len(set(types))  # each type in one run
@@ -395,3 +401,81 @@ def test_repeated_ids_are_the_rows_pandas_marks_duplicated(ids, dtype):
     found = loader.repeated(values)
     assert found.tolist() == values.duplicated(keep=False).tolist()
     assert found.index.equals(values.index)
+
+
+def test_the_writer_stores_slices_together_and_what_it_holds_at_the_end(monkeypatch):
+    """Each INSERT costs DuckDB a good deal besides its rows: slices are stored `together` at
+    a time, the rest when the typing ends, and the database is checkpointed each time the
+    slices stored pass another CHECKPOINT_SLICES."""
+    con = duckdb.connect(":memory:")
+    statements: list[str] = []
+
+    class Watched:  # the connection, its statements noted
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def execute(self, sql, *args):
+            statements.append(sql.split()[0])
+            return con.execute(sql, *args)
+
+    monkeypatch.setattr(eventstore, "WITH_WORDS", "SELECT n FROM slice")
+    monkeypatch.setattr(eventstore, "CHECKPOINT_SLICES", 2)
+    with eventstore._SliceWriter(Watched(), together=3) as writer:
+        for n in range(7):
+            writer.put(pa.table({"n": [n, n]}))
+    assert [s for s in statements if s in ("CREATE", "INSERT")] == ["CREATE", "INSERT", "INSERT"]
+    # stored 3 slices (past 2: a checkpoint), 6 (past 4 and 6: one), then 7 (none)
+    assert statements == ["CREATE", "CHECKPOINT", "INSERT", "CHECKPOINT", "INSERT"]
+    assert sorted(n for (n,) in con.execute("SELECT n FROM events").fetchall()) == sorted(
+        list(range(7)) * 2)
+
+
+class _Groups:
+    """Parquet metadata's row groups, as even_slice_rows reads them."""
+
+    def __init__(self, rows: list[int]) -> None:
+        self.num_row_groups = len(rows)
+        self._rows = rows
+
+    def row_group(self, i: int):
+        return type("RowGroup", (), {"num_rows": self._rows[i]})()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1, 5_000), min_size=1, max_size=4), st.integers(1, 1_000))
+def test_slices_split_the_biggest_row_group_evenly(groups, rows):
+    """A Parquet batch never spans two row groups: slices of a fixed size leave a short one at
+    the end of each group (four of 250,000 and one of 48,576 from a group of 1,048,576).
+    The slices cut the biggest group in as many nearly equal parts as `rows` fits best."""
+    size = eventstore.even_slice_rows(_Groups(groups), rows)
+    biggest = max(groups)
+    if biggest <= rows:
+        assert size == rows
+        return
+    parts = -(-biggest // size)
+    assert parts <= max(1, round(biggest / rows))  # fewer when they divide it as evenly
+    assert biggest - (parts - 1) * size > size - parts  # the last part nearly as big
+    assert size <= 1.5 * rows + 1
+
+
+def test_a_parquet_files_slices_follow_its_row_groups(data_copy):
+    as_parquet(data_copy)
+    path = data_copy / "events.parquet"
+    events = pq.read_table(path)
+    pq.write_table(events, path, row_group_size=42)
+    table = c.TABLES_BY_NAME["events"]
+    slices = [len(raw) for raw in eventstore._raw_slices(path, table, loader.ProblemLog(), 10)]
+    assert sum(slices) == events.num_rows > 42
+    assert slices[:4] == [11, 11, 11, 9]  # the first group in four, not 10, 10, 10, 10 and 2
+
+
+def test_a_writer_whose_caller_failed_stores_nothing_more(monkeypatch):
+    """When the typing fails, the slices the writer holds are dropped: the database goes."""
+    con = duckdb.connect(":memory:")
+    monkeypatch.setattr(eventstore, "WITH_WORDS", "SELECT n FROM slice")
+    with pytest.raises(ValueError, match="a bad slice"):
+        with eventstore._SliceWriter(con, together=2) as writer:
+            for n in range(3):
+                writer.put(pa.table({"n": [n]}))
+            raise ValueError("a bad slice")
+    assert con.execute("SELECT n FROM events").fetchall() == [(0,), (1,)]  # the third: held
