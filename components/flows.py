@@ -144,7 +144,11 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
         kept = _still_reached(links[links["events"] > 0], starts)
         beyond = len(links) - silent - len(kept)
         links = kept
-        if silent:
+        if silent and not len(kept):  # the reason nothing is drawn: said first
+            left_out.insert(0, f"No link has a matching event, and widths are by events: "
+                            f"\"Widths by: relations\" draws its {silent} link"
+                            f"{'s' if silent > 1 else ''}.")
+        elif silent:
             left_out.append(
                 f"{silent} link{'s' if silent > 1 else ''} with no matching event "
                 f"{'are' if silent > 1 else 'is'} not drawn while widths are by events"
