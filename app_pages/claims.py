@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import grades, profiles
+from components.wording import agreeing, counted
 from components.ui import cards
 from components.ui.context import claims_in_view, page_context
 
@@ -24,8 +25,9 @@ groups = profiles.claims_by_subject(dataset, query or "", in_view)
 if ctx.filters.active():
     st.caption("Narrowed by the sidebar's filters to claims about the matching events and the "
                "relations the network draws." + (
-                   f" {statements_hidden:,} claim(s) about statements with no single record "
-                   "are shown only without filters." if statements_hidden else ""))
+                   f" {counted(statements_hidden, 'claim')} about statements with no single "
+                   f"record {agreeing(statements_hidden, 'is', 'are')} shown only without "
+                   "filters." if statements_hidden else ""))
 if not groups:
     st.info("No claim matches these words and filters.", icon=":material/gavel:")
 names = ctx.options.actors

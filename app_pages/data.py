@@ -25,9 +25,9 @@ if dataset.event_store.prepared:
 
 st.subheader("Files")
 st.markdown(f"**Data version: `{evidence.data_version(result.files)}`**")
-st.caption("A digest of the fingerprints below (each the SHA-256 of a file's bytes), the "
-           "briefing files left out: the version the exports, the evidence packs and saved "
-           "briefings state. It changes when a file's content changes, not when a file is only "
+st.caption("Exports, evidence packs and saved briefings name this version. It is a digest of "
+           "the fingerprints below (each the SHA-256 of a file's bytes), the briefing files "
+           "left out, and changes when a file's content changes, not when a file is only "
            "touched.")
 st.dataframe(cards.files_table(result), hide_index=True, width="stretch")
 

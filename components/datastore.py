@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 
 from components import contract
+from components.wording import counted
 
 STATE_ENV = "PROXYLENS_STATE_DIR"
 CACHE_ENV = "PROXYLENS_CACHE_DIR"
@@ -383,7 +384,7 @@ def restore(folder: str | os.PathLike, history_path: str | os.PathLike) -> Path:
         where += f", column '{first.column}'" if first.column else ""
         raise RestoreRefused(
             f"The kept copy of {filename} was not restored: it would not load ({first.file}"
-            f"{where}: {first.problem}). {len(errors)} error(s) in all.")
+            f"{where}: {first.problem}). {counted(len(errors), 'error')} in all.")
     save_file(folder, filename, source.read_bytes())
     return Path(folder) / filename
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components import eventstore, frames, loader
+from components.wording import agreeing, counted
 
 TABLE_LABELS = {
     "events": "Events",
@@ -30,8 +31,9 @@ def coverage_sentence(dataset: loader.Dataset) -> str:
     parts = [f"{facts[p]:,} to the {p}" for p in ("day", "month", "year")]
     return (
         f"Events run from **{facts['first']:%B %Y}** to **{facts['last']:%B %Y}**; their dates "
-        f"are known {', '.join(parts)}. {facts['unplaced']:,} event(s) have no place and are "
-        "left off the map."
+        f"are known {', '.join(parts)}. {counted(facts['unplaced'], 'event')} "
+        f"{agreeing(facts['unplaced'], 'has', 'have')} no place and "
+        f"{agreeing(facts['unplaced'], 'is', 'are')} left off the map."
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from components import frames, geography, grades, palette
+from components.wording import counted
 
 COLOUR_BY = {
     "event category": "category",
@@ -222,8 +223,8 @@ def places_from_counts(counts: pd.DataFrame, listed: pd.DataFrame, place_names: 
         "precision": precision,
         "filled": np.isin(precision, ["exact", "near"]) & ~merged,
         "radius": place_radius(pd.Series(events)),
-        "tooltip": [f"{name}: {n} event(s)\n{listed_lines}" + (
-            f"\n… and {n - max_listed} more" if n > max_listed else "")
+        "tooltip": [f"{name}: {counted(n, 'event')}\n{listed_lines}" + (
+            f"\n… and {n - max_listed:,} more" if n > max_listed else "")
             for name, n, listed_lines in zip(names.tolist(), events.tolist(), lines)],
     }, columns=columns)
     return summary.take(np.argsort(-events, kind="stable")).reset_index(drop=True)
@@ -372,7 +373,7 @@ def arcs_from_routes(routes: pd.DataFrame) -> pd.DataFrame:
     if routes.empty:
         return pd.DataFrame(columns=ARC_COLUMNS)
     routes = routes.copy()
-    routes["tooltip"] = [f"{n} movement(s) into {d}: {t}"
+    routes["tooltip"] = [f"{counted(n, 'movement')} into {d}: {t}"
                          for n, d, t in zip(routes["events"], routes["destination"], routes["types"])]
     return routes[ARC_COLUMNS].reset_index(drop=True)
 

@@ -330,7 +330,8 @@ def test_rows_kept_only_as_a_number_are_never_said_to_be_unchanged(data_copy, mo
     captions = [c.value for c in page.caption]
     assert not [c for c in captions if "none of the rows" in c]
     assert len([c for c in captions if c.startswith(
-        ":material/help: Step(s) 1 rest on more rows than were kept one by one")
+        ":material/help: Step 1 rests on more rows than were kept one by one when it was "
+        "saved")
         and "whether those rows changed cannot be said" in c]) == 1
     on_step = [c.replace("\\", "") for c in captions if c.startswith(  # markdown escapes
         ":material/help: The 16 relations this step's filters keep")]
@@ -501,7 +502,7 @@ def test_the_briefing_page_names_the_rows_changed_since_it_was_saved(data_copy, 
     assert "ev\\-037" in warnings[0] and "description" in warnings[0]
     assert "A rewritten account" in warnings[0]
     assert f"`{version}` then" in warnings[0]
-    summary = [c.value for c in changed.caption if "rest on rows that changed" in c.value]
+    summary = [c.value for c in changed.caption if "on rows that changed" in c.value]
     assert len(summary) == 1 and " 6" in summary[0]
     first = run_app("app_pages/briefing.py", params={"step": "1"})  # rests on none of it
     assert not first.warning
@@ -612,7 +613,7 @@ def test_saving_one_edited_step_leaves_the_other_steps_warnings(data_copy, monke
     versions = [row[rows[0].index("data_version")] for row in rows[1:]]
     assert versions == [first, first, second] + [first] * 6
     assert all_bases_kept(data_copy)
-    assert any("Step(s) 1, 2, 4, 5, 6, 7, 8, 9, not edited, keep the data version" in s.value
+    assert any("Steps 1, 2, 4, 5, 6, 7, 8, 9, not edited, keep the data version" in s.value
                for s in at.success)
     # saving again, every step marked as checked against the current data
     at.text_input(key="edit-title-0").set_value("Background, checked").run()

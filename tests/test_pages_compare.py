@@ -301,7 +301,8 @@ def test_under_certainly_in_the_window_the_undated_relations_are_in_neither(ds):
     assert "r-002" not in change
     undated = int((ds.relations["period_start"].isna() & ds.relations["period_end"].isna()).sum())
     captions = " ".join(c.value for c in at.caption)
-    assert f"{undated} relation(s) with no dates in the sources are in neither window" in captions
+    assert undated > 1
+    assert f"{undated} relations with no dates in the sources are in neither window" in captions
     assert "relations compared have no dates" not in captions
 
 

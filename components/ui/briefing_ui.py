@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import (basis, briefing, datastore, evidence, exports, grades, palette,
                         profiles, views)
+from components.wording import agreeing, numbered
 from components.ui import (cards, compare_ui, data_access, evidence_ui, export_ui, flows_panel,
                            panels, screen, writers)
 from components.ui.context import PageContext, context_for, context_key
@@ -393,8 +394,10 @@ def editor(ctx: PageContext, steps: list[dict]) -> None:
         if saved:
             st.success(f"Saved to {saved}; the previous version is kept in the data folder's "
                        "history (the Data page lists it and can put it back)."
-                       + (f" Step(s) {', '.join(map(str, unchecked))}, not edited, keep the "
-                          "data version they were saved against, so they still say what "
+                       + (f" {numbered('Step', unchecked)}, not edited, "
+                          f"{agreeing(len(unchecked), 'keeps', 'keep')} the data version "
+                          f"{agreeing(len(unchecked), 'it was', 'they were')} saved against, so "
+                          f"{agreeing(len(unchecked), 'it still says', 'they still say')} what "
                           "changed since." if unchecked else ""))
         st.markdown("**Add the current view as a step.** The view is every filter in the "
                     "sidebar: dates, actors, places, types, claim status, grade and text.")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import grades, loader
+from components.wording import counted
 from components.ui import address
 
 
@@ -30,7 +31,7 @@ def problem_banner(result: loader.LoadResult) -> None:
         )
     elif result.warnings and not fallback:
         st.warning(
-            f"The data loaded with {len(result.warnings)} warning(s); see the Data page.",
+            f"The data loaded with {counted(len(result.warnings), 'warning')}; see the Data page.",
             icon=":material/warning:",
         )
 

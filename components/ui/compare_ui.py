@@ -19,6 +19,7 @@ import streamlit as st
 
 from components import compare, evidence, exports, filterdefs, network, palette, selection, views
 from components import filters as f
+from components.wording import agreeing, counted
 from components.ui import caching, cards, charts, export_ui, network_charts, screen, sidebar, vega
 from components.ui import map as map_ui
 from components.ui.context import PageContext, context_for, context_key, layout_positions
@@ -256,12 +257,13 @@ def change_network(ctx: PageContext, a: compare.Window, b: compare.Window, key: 
                                                      width_px, height, presenting)
     chart_key = f"{key}-{st.session_state.get(click_generation_key(key), 0)}"
     st.markdown(header, unsafe_allow_html=True)
-    counted = changes["change"].value_counts()
+    by_change = changes["change"].value_counts()
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
                      on_select="ignore" if presenting else partial(
                          on_actor_click, chart_key, tuple(node_ids), key),
-                     alt=f"Relations from A to B: {counted.get(compare.GAINED, 0)} gained, "
-                     f"{counted.get(compare.LOST, 0)} lost, {counted.get(compare.KEPT, 0)} kept")
+                     alt=f"Relations from A to B: {by_change.get(compare.GAINED, 0)} gained, "
+                     f"{by_change.get(compare.LOST, 0)} lost, "
+                     f"{by_change.get(compare.KEPT, 0)} kept")
     if presenting:  # a one-line key for an audience
         st.markdown(change_key(option), unsafe_allow_html=True)
         return
@@ -276,12 +278,12 @@ def change_network(ctx: PageContext, a: compare.Window, b: compare.Window, key: 
 
 def change_key(option: dict) -> str:
     """The lines' colours present, with how many lines each, on one line."""
-    counted: dict[str, int] = {}
+    per_key: dict[str, int] = {}
     for link in option["series"][0]["links"]:
-        counted[link["colour_key"]] = counted.get(link["colour_key"], 0) + 1
+        per_key[link["colour_key"]] = per_key.get(link["colour_key"], 0) + 1
     scheme = palette.RELATION_CHANGE
     swatches = " ".join(f"<span style='color:{scheme[k]}'>━━</span> {html.escape(k)} "
-                        f"({counted[k]})" for k in scheme if k in counted)
+                        f"({per_key[k]})" for k in scheme if k in per_key)
     return f"**Lines, A to B:** {swatches} · dashed: not confirmed"
 
 
@@ -289,20 +291,24 @@ def relations_sentence(changes: pd.DataFrame, actors: int, lines: int,
                        undated_in_neither: int = 0, narrowed_to_events: bool = False) -> str:
     """The counts of what changed, how relations without dates are counted, and, with an
     event-only filter, which relations are shown."""
-    counted = changes["change"].value_counts()
+    by_change = changes["change"].value_counts()
     undated = compare.undated_relations(changes)
-    words = (f"{counted.get(compare.GAINED, 0)} relations gained (active in B, not in A), "
-             f"{counted.get(compare.LOST, 0)} lost (active in A, not in B), "
-             f"{counted.get(compare.KEPT, 0)} kept; {actors} actors, {lines} lines. Whether a "
-             "relation is active in a window follows from its own dates.")
+    words = (f"{counted(int(by_change.get(compare.GAINED, 0)), 'relation')} gained (active in "
+             f"B, not in A), {by_change.get(compare.LOST, 0):,} lost (active in A, not in B), "
+             f"{by_change.get(compare.KEPT, 0):,} kept; {counted(actors, 'actor')}, "
+             f"{counted(lines, 'line')}. Whether a relation is active in a window follows from "
+             "its own dates.")
     if undated:
-        words += (f" {undated} of the {len(changes)} relations compared have no dates in the "
-                  "sources: nothing says when they held, so they count as active in both "
-                  "windows (kept).")
+        words += (f" {undated:,} of the {counted(len(changes), 'relation')} compared "
+                  f"{agreeing(undated, 'has', 'have')} no dates in the sources: nothing says "
+                  f"when {agreeing(undated, 'it', 'they')} held, so "
+                  f"{agreeing(undated, 'it counts', 'they count')} as active in both windows "
+                  "(kept).")
     if undated_in_neither:
-        words += (f" {undated_in_neither} relation(s) with no dates in the sources are in "
-                  "neither window: under the date rule *certainly in the window* a relation "
-                  "needs dates inside the window.")
+        words += (f" {counted(undated_in_neither, 'relation')} with no dates in the sources "
+                  f"{agreeing(undated_in_neither, 'is', 'are')} in neither window: under the "
+                  "date rule *certainly in the window* a relation needs dates inside the "
+                  "window.")
     if narrowed_to_events:
         words += (" An event type or place filter is set: only relations between actors that "
                   "the matching events of A or of B name are shown.")
@@ -505,9 +511,11 @@ def undated_caption(ctx: PageContext) -> None:
     undated = dataclasses.replace(ctx.filters, date_from=None, date_to=None)
     facts = context_for(*context_key(ctx)[:2], undated).selection.facts
     if facts["events"] > facts["dated"]:
-        st.caption(f"{facts['events'] - facts['dated']:,} matching event(s) have no date in the "
-                   "sources, so they fall in neither window and are left out of every count "
-                   "here.")
+        undated_events = facts["events"] - facts["dated"]
+        st.caption(f"{counted(undated_events, 'matching event')} "
+                   f"{agreeing(undated_events, 'has', 'have')} no date in the sources, so "
+                   f"{agreeing(undated_events, 'it falls', 'they fall')} in neither window and "
+                   f"{agreeing(undated_events, 'is', 'are')} left out of every count here.")
 
 
 # --------------------------------------------------------------------------------------------

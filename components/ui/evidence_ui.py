@@ -8,6 +8,7 @@ import re
 import streamlit as st
 
 from components import basis
+from components.wording import agreeing, numbered
 from components.ui import cards, data_access
 from components.ui.context import PageContext
 
@@ -56,8 +57,8 @@ def data_warning(check: basis.BriefingCheck, step: dict, index: int) -> None:
 def data_check_notice(check: basis.BriefingCheck) -> None:
     """Once per briefing: no version recorded, the data changed (and which steps it touches),
     or a basis not kept here."""
-    def numbers(indexes) -> str:
-        return ", ".join(str(i + 1) for i in indexes)
+    def numbers(indexes) -> list[int]:
+        return [i + 1 for i in indexes]
 
     if check.nothing_recorded:
         st.caption(":material/info: This briefing records no data version (it was written by "
@@ -66,29 +67,36 @@ def data_check_notice(check: basis.BriefingCheck) -> None:
                    f"briefing* records the current one (`{check.current}`).")
         return
     if check.unrecorded:
-        st.caption(f":material/info: Step(s) {numbers(check.unrecorded)} record no data "
-                   "version (added since the briefing was saved): they are not compared.")
+        n = len(check.unrecorded)
+        st.caption(f":material/info: {numbered('Step', numbers(check.unrecorded))} "
+                   f"{agreeing(n, 'records', 'record')} no data version (added since the "
+                   f"briefing was saved): {agreeing(n, 'it is', 'they are')} not compared.")
     if not check.data_changed:
         return
     then = ", ".join(shown(v) for v in check.recorded if v != check.current)
     if check.not_kept:  # each of those steps says so too (data_warning)
         st.caption(f":material/history: This briefing was saved against data version {then}; "
-                   f"the data is now `{check.current}`. What step(s) "
-                   f"{numbers(check.not_kept)} rested on was not kept on this server (it is "
-                   "kept in the state folder of the server and data folder where the briefing "
+                   f"the data is now `{check.current}`. What "
+                   f"{numbered('step', numbers(check.not_kept))} rested on was not kept on "
+                   "this server (it is kept in the state folder of the server and data folder where the briefing "
                    "was saved), so the rows that changed cannot be named.")
     unknown = sorted(set(check.unverified) - set(check.changes))
     if unknown:
-        st.caption(f":material/help: Step(s) {numbers(unknown)} rest on more rows than were "
-                   "kept one by one when they were saved, and were saved before ProxyLens kept "
-                   "a digest of them all: whether those rows changed cannot be said.")
+        n = len(unknown)
+        st.caption(f":material/help: {numbered('Step', numbers(unknown))} "
+                   f"{agreeing(n, 'rests', 'rest')} on more rows than were kept one by one when "
+                   f"{agreeing(n, 'it was', 'they were')} saved, and "
+                   f"{agreeing(n, 'was', 'were')} saved before ProxyLens kept a digest of them "
+                   "all: whether those rows changed cannot be said.")
     if check.changes:
         rest = ("the other steps' rows are as they were" if not (check.not_kept or unknown)
                 else "of the others, the rows that could be compared are as they were")
         st.caption(f":material/difference: The data changed since this briefing was saved "
-                   f"(version {then} then, `{check.current}` now): step(s) "
-                   f"{numbers(sorted(check.changes))} rest on rows that changed, and each says "
-                   f"which; {rest}.")
+                   f"(version {then} then, `{check.current}` now): "
+                   f"{numbered('step', numbers(sorted(check.changes)))} "
+                   + agreeing(len(check.changes), "rests on rows that changed, and says",
+                              "rest on rows that changed, and each says")
+                   + f" which; {rest}.")
     elif not check.not_kept and not unknown:
         st.caption(f":material/check: The data changed since this briefing was saved (version "
                    f"{then} then, `{check.current}` now), but none of the rows its steps rest "

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import frames, linkchart, network, timeslice
+from components.wording import counted
 from components.ui import caching, cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
@@ -314,6 +315,6 @@ def ego_network(actor_id: str, hops: int, key: str, height: int = 520,
                                            network_charts.side_headings(nodes), True),
                 unsafe_allow_html=True)
     st.echarts_chart(option, key=key, height=height, renderer=chart_renderer(),
-                     alt=f"The actors within {hops} relation(s) of {actor_id}")
+                     alt=f"The actors within {counted(hops, 'relation')} of {actor_id}")
     st.markdown(network_charts.legend_markdown(nodes, merged, "relation family"),
                 unsafe_allow_html=True)

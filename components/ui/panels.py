@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from components import views
+from components.wording import agreeing, counted
 from components.selection import LISTED_ROWS
 from components.ui import caching, charts, export_ui, flows_panel, screen, sidebar, vega
 from components.ui import map as map_ui
@@ -70,9 +71,10 @@ def map_panel(ctx: PageContext, height: int = 520, key: str = "map", controls: b
                    "filters to see places one by one.")
     unplaced = ctx.selection.facts["events"] - ctx.selection.facts["placed"]
     if unplaced:
-        st.caption(f"{unplaced} matching event(s) have no place in the sources and are not on "
-                   "the map; they are in the tables (and on the timeline when dated). Click a "
-                   "place to filter to it.")
+        st.caption(f"{counted(unplaced, 'matching event')} {agreeing(unplaced, 'has', 'have')} "
+                   f"no place in the sources and {agreeing(unplaced, 'is', 'are')} not on "
+                   f"the map; {agreeing(unplaced, 'it is', 'they are')} in the tables (and on "
+                   "the timeline when dated). Click a place to filter to it.")
     else:
         st.caption("Click a place to filter every view to it.")
 
@@ -188,8 +190,9 @@ def timeline_panel(ctx: PageContext, height: int | None = None, key: str = "time
                       key=key + "_months", width="stretch", selection_mode=[charts.BAR_BRUSH])
             export_ui.chart_downloads(monthly_spec, "events per month", key + "_months")
             if year_only:
-                st.caption(f"{year_only} matching event(s) known only to the year are in the "
-                           "timeline above but not in the monthly counts.")
+                st.caption(f"{counted(year_only, 'matching event')} known only to the year "
+                           f"{agreeing(year_only, 'is', 'are')} in the timeline above but not "
+                           "in the monthly counts.")
 
 
 @caching.view_data(64)
@@ -206,9 +209,10 @@ def undated_caption(ctx: PageContext) -> None:
     """The timeline cannot draw an event without a date: say how many are left off."""
     undated = ctx.selection.facts["events"] - ctx.selection.facts["dated"]
     if undated:
-        st.caption(f"{undated:,} matching event(s) have no date in the sources: they are "
-                   "left off the timeline but kept on the map, in the network and in the "
-                   "tables and search.")
+        st.caption(f"{counted(undated, 'matching event')} {agreeing(undated, 'has', 'have')} "
+                   f"no date in the sources: {agreeing(undated, 'it is', 'they are')} left off "
+                   "the timeline but kept on the map, in the network and in the tables and "
+                   "search.")
 
 
 @caching.view_data(64)
@@ -276,8 +280,9 @@ def timeline_overview(ctx: PageContext, window: tuple, key: str) -> None:
         if not ctx.filters.dated_window else 0
     if outside:
         st.caption(f"The timeline opens on {window[0].year}-{window[1].year - 1}, where the "
-                   f"matching events are dense; {outside:,} dated event(s) outside those years "
-                   "are in the strip above: drag across it to show them.")
+                   f"matching events are dense; {counted(outside, 'dated event')} outside "
+                   f"those years {agreeing(outside, 'is', 'are')} in the strip above: drag "
+                   f"across the strip to show {agreeing(outside, 'it', 'them')}.")
 
 
 @caching.view_data(64)

@@ -10,6 +10,7 @@ import time
 import streamlit as st
 
 from components import access
+from components.wording import counted
 
 SIGNED_IN = "writer-signed-in"
 REFUSED = "writer-refused"
@@ -56,7 +57,7 @@ def sign_in_panel(key: str) -> bool:
     wait = ATTEMPTS.locked(time.time())
     if wait:
         st.caption(f":material/lock_clock: Too many wrong passwords: signing in is closed for "
-                   f"{math.ceil(wait / 60)} more minute(s).")
+                   f"{counted(math.ceil(wait / 60), 'more minute')}.")
         return False
     narrow, _ = st.columns([2, 3])
     with narrow.form(f"{key}-sign-in", border=False):
