@@ -78,7 +78,7 @@ def _derived_subtitle(dataset: loader.Dataset) -> str:
     titles = list(dataset.sources["title"][:3]) if len(dataset.sources) else []
     more = len(dataset.sources) - len(titles)
     cited = "; ".join(titles) + (f" and {more:,} more" if more > 0 else "")
-    return f"{facts['events']:,} events" + (f" from {cited}" if cited else "")
+    return counted(facts["events"], "event") + (f" from {cited}" if cited else "")
 
 
 def summary_facts(dataset: loader.Dataset) -> dict:

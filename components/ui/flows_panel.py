@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from components import exports, flows, palette
+from components.wording import counted
 from components.ui import caching, cards
 from components.ui.context import PageContext, context_for, context_key
 from components.ui.network_charts import tooltip_text
@@ -75,8 +76,8 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
                 f"{flows.WIDTH_BY[width_by]}")
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
                      on_select=partial(on_actor_click, chart_key, tuple(node_ids), key),
-                     alt=f"Support flows from {start}: {len(found.nodes)} actors, "
-                     f"{int(found.links['relations'].sum())} relations")
+                     alt=f"Support flows from {start}: {counted(len(found.nodes), 'actor')}, "
+                     f"{counted(int(found.links['relations'].sum()), 'relation')}")
     st.markdown(legend_markdown(found, colour_by), unsafe_allow_html=True)
     st.caption(summary_sentence(found) + " " + " ".join(found.left_out))
     if not presenting:
@@ -95,11 +96,12 @@ def summary_sentence(found: flows.Flows) -> str:
     gives = found.links[found.links["kind"] == "flow"]
     targets = found.nodes[found.nodes["role"] == "target"]
     columns = int(found.nodes["depth"].max()) + 1
-    return (f"{len(found.nodes) - len(targets)} actors giving or receiving support in "
-            f"{columns - (1 if len(targets) else 0)} columns, {int(gives['relations'].sum())} "
-            f"support relations; in the last column, {len(targets)} actors they target or "
-            f"fight ({int(found.links['relations'].sum() - gives['relations'].sum())} "
-            f"relations). {flows.RULE_WORDS} {SIDE_NOTE}")
+    hostile = int(found.links["relations"].sum() - gives["relations"].sum())
+    return (f"{counted(len(found.nodes) - len(targets), 'actor')} giving or receiving support "
+            f"in {counted(columns - (1 if len(targets) else 0), 'column')}, "
+            f"{counted(int(gives['relations'].sum()), 'support relation')}; in the last column, "
+            f"{counted(len(targets), 'actor')} they target or fight "
+            f"({counted(hostile, 'relation')}). {flows.RULE_WORDS} {SIDE_NOTE}")
 
 
 def legend_markdown(found: flows.Flows, colour_by: str) -> str:

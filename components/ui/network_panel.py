@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import frames, linkchart, network, timeslice
-from components.wording import counted
+from components.wording import agreeing, counted
 from components.ui import caching, cards, export_ui, network_charts, sidebar
 from components.ui.context import PageContext, context_for, context_key, positions
 
@@ -69,7 +69,8 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     option, node_ids, shown_nodes, shown_relations, legend, header, undated, lines, hidden = drawn
     if shown_relations == 0:
         st.info(f"No dated relation was active on {as_of:%d %B %Y}. "
-                f"{undated} relations have no dates in the sources and cannot be placed in time.",
+                f"{counted(undated, 'relation')} {agreeing(undated, 'has', 'have')} no dates "
+                f"in the sources and cannot be placed in time.",
                 icon=":material/hub:")
         return
     # The chart keeps its key while the filters change (the browser then updates the drawing
@@ -80,19 +81,23 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
     st.markdown(header, unsafe_allow_html=True)
     st.echarts_chart(option, key=chart_key, height=height, renderer=chart_renderer(),
                      on_select=partial(on_actor_click, chart_key, tuple(node_ids), key),
-                     alt=f"Actor network: {shown_nodes} actors and {shown_relations} relations")
+                     alt=f"Actor network: {counted(shown_nodes, 'actor')} and "
+                     f"{counted(shown_relations, 'relation')}")
     if not presenting:
         args = (*context_key(ctx), size_by, 1000, 760, edge_colour, as_of, max_actors)
         export_ui.chart_downloads(lambda: network_spec(*args)[0], "network", key)
     st.markdown(legend, unsafe_allow_html=True)
-    note = f"{shown_nodes} actors, {shown_relations} relations drawn as {lines} lines."
+    note = (f"{counted(shown_nodes, 'actor')}, {counted(shown_relations, 'relation')} drawn "
+            f"as {counted(lines, 'line')}.")
     if total > shown_nodes and as_of is None:
-        note = (f"The {shown_nodes} actors with the most relations (of {total} matching), "
-                f"{shown_relations} relations between them, drawn as {lines} lines.")
+        note = (f"The {shown_nodes:,} actors with the most relations (of {total:,} matching), "
+                f"{counted(shown_relations, 'relation')} between them, drawn as "
+                f"{counted(lines, 'line')}.")
     if as_of is not None:
-        note = (f"As of {as_of:%d %B %Y}: {shown_relations} dated relations active, drawn as "
-                f"{lines} lines, {shown_nodes} actors. {undated} relations have no dates in the "
-                "sources and are left out. Grey dashed rings: actors not yet or no longer active "
+        note = (f"As of {as_of:%d %B %Y}: {counted(shown_relations, 'dated relation')} "
+                f"active, drawn as {counted(lines, 'line')}, {counted(shown_nodes, 'actor')}. "
+                f"{counted(undated, 'relation')} {agreeing(undated, 'has', 'have')} no dates in "
+                f"the sources and {agreeing(undated, 'is', 'are')} left out. Grey dashed rings: actors not yet or no longer active "
                 "on that date.")
     if hidden:
         note += (f" {hidden} labels are hidden where they would overlap" + (
