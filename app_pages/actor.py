@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import profiles, selection
+from components.wording import counted
 from components.ui import cards, panels, screen
 from components.ui.context import actor_events, page_context
 
@@ -29,7 +30,7 @@ with left:
     st.markdown(cards.fields_markdown({k: v for k, v in profile.items() if k != "Name"}))
 with right:
     hops = st.segmented_control("Ego network", [1, 2], default=1, key="hops",
-                                format_func=lambda h: f"{h} hop{'s' if h > 1 else ''}",
+                                format_func=lambda h: counted(h, "hop"),
                                 required=True) or 1
     panels.ego_network(actor_id, hops, key="ego", grade=graded)
 

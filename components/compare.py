@@ -36,6 +36,7 @@ import pandas as pd
 from components import filterdefs, geography, linkchart, network, palette, selection
 from components import filters as f
 from components import views
+from components.wording import counted
 
 GAINED, LOST, KEPT, BOTH = "gained", "lost", "kept", "gained and lost"
 RELATION_CHANGES = (GAINED, LOST, KEPT)
@@ -421,7 +422,7 @@ def place_change_frame(changes: pd.DataFrame) -> pd.DataFrame:
     out["events"] = out["change"].abs()
     out["radius"] = views.place_radius(out["change"].abs())
     out["tooltip"] = [
-        f"{name}: {a:,} event{'s' if a != 1 else ''} in A, {b:,} in B ({signed(b - a)}: {kind})"
+        f"{name}: {counted(a, 'event')} in A, {b:,} in B ({signed(b - a)}: {kind})"
         for name, a, b, kind in zip(out["name"], out["events_a"], out["events_b"], out["kind"])]
     out["name"] = [f"{name} {signed(c)}" if c else f"{name} =" for name, c in
                    zip(out["name"], out["change"])]

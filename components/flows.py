@@ -19,6 +19,7 @@ import networkx as nx
 import pandas as pd
 
 from components import frames, grades, linkchart, network, palette
+from components.wording import agreeing, counted
 
 FORWARD, BACKWARD = "giver to receiver", "receiver to giver"
 # the support family (palette.RELATION_FAMILY_OF) runs from the giver; so do command and
@@ -146,12 +147,11 @@ def support_flows(relations: pd.DataFrame, actors: pd.DataFrame, patron: str | N
         links = kept
         if silent and not len(kept):  # the reason nothing is drawn: said first
             left_out.insert(0, f"No link has a matching event, and widths are by events: "
-                            f"\"Widths by: relations\" draws its {silent} link"
-                            f"{'s' if silent > 1 else ''}.")
+                            f"\"Widths by: relations\" draws its {counted(silent, 'link')}.")
         elif silent:
             left_out.append(
-                f"{silent} link{'s' if silent > 1 else ''} with no matching event "
-                f"{'are' if silent > 1 else 'is'} not drawn while widths are by events"
+                f"{counted(silent, 'link')} with no matching event "
+                f"{agreeing(silent, 'is', 'are')} not drawn while widths are by events"
                 + (f", nor {beyond} beyond them that the patron's flows no longer reach."
                    if beyond else "."))
     links["value"] = links["events"] if width_by == "events" else links["relations"]

@@ -128,6 +128,6 @@ def paged_rows(total: int, rows, key: str, prepare=lambda part: part,
 def grade_hidden_note(hidden: int, noun: str, filters) -> None:
     """Say how many rows the sidebar's grade filter hides from a list."""
     if hidden > 0:
-        st.caption(f"{hidden:,} {noun}{'s' if hidden != 1 else ''} graded below "
+        st.caption(f"{counted(hidden, noun)} graded below "
                    f"{grades.at_least_text(filters.min_reliability, filters.min_credibility)} "
                    "hidden, as the sidebar's grade filter asks.")

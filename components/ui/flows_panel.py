@@ -43,7 +43,7 @@ def flows_panel(ctx: PageContext, height: int = 640, key: str = "flows", control
             "Flows from", options, key="patron",
             **({} if "patron" in st.session_state else {"index": options.index(default)}),
             format_func=lambda a: "every patron" if a == EVERY_PATRON else
-            f"{names.get(a, a)} (reaches {reach[a]} actor{'s' if reach[a] != 1 else ''})",
+            f"{names.get(a, a)} (reaches {counted(reach[a], 'actor')})",
             help="The actor whose support is traced; the list starts with the actors whose "
             "support reaches the most others. " + SIDE_NOTE)
         cards.write_address_value("patron", picked, default)
@@ -232,9 +232,9 @@ def node_tooltip(row, presenting: bool) -> str:
 
 def band_tooltip(row) -> str:
     kind = "support" if row.kind == "flow" else "hostility"
-    head = (f"<b>{tooltip_text(row.source_key)} → {tooltip_text(row.target_key)}</b>: {int(row.relations)} "
-            f"{kind} relation{'s' if row.relations != 1 else ''}, {int(row.events)} matching "
-            f"event{'s' if row.events != 1 else ''} naming both")
+    head = (f"<b>{tooltip_text(row.source_key)} → {tooltip_text(row.target_key)}</b>: "
+            f"{counted(int(row.relations), kind + ' relation')}, "
+            f"{counted(int(row.events), 'matching event')} naming both")
     lines = [head]
     for item in row.listing[:12]:
         lines.append(f"• {tooltip_text(item['from'])} <b>{tooltip_text(item['relation'])}</b> "

@@ -20,6 +20,7 @@ import altair as alt
 import pandas as pd
 
 from components import frames, linkchart, palette
+from components.wording import counted
 from components.ui.charts import records, to_spec
 
 TITLE = "Actor network"
@@ -255,7 +256,7 @@ def node_tooltip(row, instructions: bool = True) -> str:
 def edge_tooltip(row, edge_colour: str) -> str:
     """Every relation of a merged edge: who does what to whom, when, how sure, from where."""
     head = (f"<b>{tooltip_text(row.source_name)} – {tooltip_text(row.target_name)}</b>: "
-            f"{row.count} relation{'s' if row.count > 1 else ''}")
+            f"{counted(row.count, 'relation')}")
     lines = [head]
     for item in row.listing[:linkchart.MAX_LISTED]:
         lines.append(

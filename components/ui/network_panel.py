@@ -296,7 +296,7 @@ def _ego_drawing(folder: str, fingerprint: str, actor_id: str, hops: int,
     nodes, merged = linkchart.drawing(nodes, edges)
     option = network_charts.echarts_option(
         nodes, merged, compact=width_px < 700, highlight=(actor_id,),
-        title=f"Within {hops} relation{'s' if hops > 1 else ''}", width_px=width_px,
+        title=f"Within {counted(hops, 'relation')}", width_px=width_px,
         height_px=height)
     return option, nodes, merged
 
