@@ -12,8 +12,9 @@ the ones the other pages show for the same dates.
 - `changes_between` / `relation_changes`: every relation active in A or B, marked gained
   (active in B, not in A), lost (active in A, not in B) or kept (in both), decided by the
   relation's own dates against the windows: every other filter keeps or drops a relation alike
-  in both windows. A relation the sources give no dates for is active in every window, so it
-  is kept (under "certainly in the window" it is in neither). An event-only filter (event
+  in both windows. A relation the sources give no dates for is active in every window where
+  both its actors were active (filters.relation_spans), so mostly kept (under "certainly in
+  the window" it is in neither). An event-only filter (event
   type, place) limits the relations shown to those between actors that the matching events of
   A or B name (`window_actors`).
 - `place_changes`: events per place in A and in B (each place counted on its own, never as part
@@ -237,8 +238,8 @@ def relation_changes(dataset, chosen: f.Filters, a: Window, b: Window,
         involved = window_actors(dataset, chosen, a, b)
     relations = dataset.relations
     kept = kept_alike(dataset, chosen, a, b, involved)
-    in_a = kept & f.relation_dates_mask(relations, within(chosen, a))
-    in_b = kept & f.relation_dates_mask(relations, within(chosen, b))
+    in_a = kept & f.relation_dates_mask(relations, dataset.actors, within(chosen, a))
+    in_b = kept & f.relation_dates_mask(relations, dataset.actors, within(chosen, b))
     return changes_between(relations[in_a], relations[in_b])
 
 
@@ -270,7 +271,7 @@ def kept_alike(dataset, chosen: f.Filters, a: Window, b: Window,
 
 def undated_relations(changes: pd.DataFrame) -> int:
     """How many of the compared relations have no dates at all (under "possibly in the
-    window", each is active in both windows, so kept)."""
+    window", each is active in every window where both its actors were active)."""
     if changes.empty:
         return 0
     return int((changes["period_start"].isna() & changes["period_end"].isna()).sum())

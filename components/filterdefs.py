@@ -125,7 +125,7 @@ def _date_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
 
 def _date_relations(dataset: Dataset, chosen: f.Filters, relations: pd.DataFrame,
                     involved=None) -> pd.Series:
-    return f.relation_dates_mask(relations, chosen)
+    return f.relation_dates_mask(relations, dataset.actors, chosen)
 
 
 def _actor_events(dataset: Dataset, chosen: f.Filters) -> list[Condition]:
@@ -307,7 +307,8 @@ FILTERS: tuple[FilterDef, ...] = (
         "date_rule", ("date_rule",), ("date_rule",), "Date rule", RADIO, title="Date rule",
         help="**Possibly in the window**: the day, month or year the source gives overlaps "
         "the range, so an event known only to 2005 matches any range that touches 2005, and "
-        "a relation with no dates is kept.\n\n**Certainly in the window**: the whole span "
+        "a relation with no dates is kept while both its actors were active (their "
+        "active_from and active_to).\n\n**Certainly in the window**: the whole span "
         "lies inside the range, so an event known only to 2005 matches 2005-01-01 to "
         "2005-12-31 but not June to December 2005, and a relation without a start (or end) "
         "is left out of a range with a start (or end).\n\nEvents with no date are left out "

@@ -102,17 +102,30 @@ def test_the_special_groups_leadership_is_gained_from_2003_2005_to_2006_2007(ds,
     assert changes.loc["r-002", "change"] == compare.KEPT
 
 
-def active_by_own_dates(relations: pd.DataFrame, window: compare.Window) -> pd.Series:
-    """Possibly in the window, read from the relation's own period alone: it starts by the
-    window's end and ends from its start (a missing end is open; no dates at all: always)."""
-    start, end = relations["period_start"], relations["period_end"]
-    return ((start.isna() | (start <= pd.Timestamp(window.end)))
-            & (end.isna() | (end >= pd.Timestamp(window.start))))
+def active_by_own_dates(relations: pd.DataFrame, window: compare.Window,
+                        actors: pd.DataFrame) -> pd.Series:
+    """Possibly in the window, read row by row from the relation's own period: it starts by
+    the window's end and ends from its start; a missing start (end) is the later start (earlier
+    end) of its two actors' active periods, and open when neither actor has one."""
+    active = {row.actor_id: (row.active_start, row.active_end) for row in actors.itertuples()}
+    kept = []
+    for row in relations.itertuples():
+        ends = [active.get(row.source, (pd.NaT, pd.NaT)), active.get(row.target, (pd.NaT, pd.NaT))]
+        starts = [s for s, _ in ends if pd.notna(s)]
+        finishes = [e for _, e in ends if pd.notna(e)]
+        start = row.period_start if pd.notna(row.period_start) else (
+            max(starts) if starts else pd.NaT)
+        end = row.period_end if pd.notna(row.period_end) else (
+            min(finishes) if finishes else pd.NaT)
+        kept.append((pd.isna(start) or start <= pd.Timestamp(window.end))
+                    and (pd.isna(end) or end >= pd.Timestamp(window.start)))
+    return pd.Series(kept, index=relations.index, dtype=bool)
 
 
-def expected_changes(relations: pd.DataFrame, a: compare.Window, b: compare.Window
-                     ) -> dict[str, str]:
-    in_a, in_b = active_by_own_dates(relations, a), active_by_own_dates(relations, b)
+def expected_changes(relations: pd.DataFrame, a: compare.Window, b: compare.Window,
+                     actors: pd.DataFrame) -> dict[str, str]:
+    in_a, in_b = active_by_own_dates(relations, a, actors), active_by_own_dates(relations, b,
+                                                                             actors)
     change = np.where(in_a & in_b, compare.KEPT, np.where(in_b, compare.GAINED, compare.LOST))
     held = (in_a | in_b).to_numpy()
     return dict(zip(relations.loc[held, "relation_id"], change[held]))
@@ -131,11 +144,16 @@ def test_each_relations_change_follows_from_its_own_dates(ds, windows):
     _, a, b = windows
     changes = compare.relation_changes(ds, EVERYTHING, a, b)
     assert dict(zip(changes["relation_id"], changes["change"])) == expected_changes(
-        ds.relations, a, b)
+        ds.relations, a, b, ds.actors)
     undated = ds.relations[(ds.relations["start_date"] == "") & (ds.relations["end_date"] == "")]
     by_change = changes.groupby("change")["relation_id"].apply(set).to_dict()
-    assert set(undated["relation_id"]) <= by_change[compare.KEPT]
-    assert compare.undated_relations(changes) == len(undated)
+    # with no dates, a relation is active wherever both its actors were: the Qods Force and
+    # the IRGC (both from 1979) in both windows, the Qods Force against the Maliki
+    # government (from May 2006) only in B
+    assert {"r-002", "r-003"} <= by_change[compare.KEPT]
+    assert "r-220" in by_change[compare.GAINED]
+    assert compare.undated_relations(changes) == len(
+        set(undated["relation_id"]) & set(changes["relation_id"]))
 
 
 @pytest.mark.parametrize("chosen", [filters.Filters(places=("baghdad",)),
@@ -151,7 +169,7 @@ def test_an_event_only_filter_limits_the_relations_shown_not_their_change(ds, wi
              | actors_named(ds, compare.within(chosen, b)))
     shown = ds.relations[ds.relations["source"].isin(named) & ds.relations["target"].isin(named)]
     assert len(changes) and dict(zip(changes["relation_id"], changes["change"])) == (
-        expected_changes(shown, a, b))
+        expected_changes(shown, a, b, ds.actors))
 
 
 def test_the_reviewers_cases_are_kept_not_gained_or_lost(ds, windows):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from components import datastore, loader
-from tests.apptest_helpers import (WRITER_PASSWORD, deck_layers, open_export_menu, run_app,
-                                    sign_in_as_writer)
+from tests.apptest_helpers import (WRITER_PASSWORD, deck_layers, echarts_titled, graph_links,
+                                    graph_nodes, open_export_menu, run_app, sign_in_as_writer)
 
 
 def briefing_at(step: str | None = None):
@@ -49,6 +49,20 @@ def test_a_step_shows_its_own_view_of_the_data():
     assert any(label.startswith("20 Jan 2007 · kidnapping") for label in links)
     assert any("Institute for the Study of War asserts" in label for label in links)
     assert not any(re.search(r"\b(?:ev|r|c)-\d{3}\b", label) for label in links)  # no raw ids
+
+
+def test_the_background_step_draws_no_one_who_came_later():
+    """Step 1 covers 1979-2002. The relations the sources give no dates for between the Qods
+    Force or Hezbollah and the Maliki government (from May 2006) or the Coalition (from the
+    invasion of March 2003) could not hold then, so its network leaves them and those actors
+    out; the Qods Force's undated place in the IRGC stays."""
+    at = briefing_at("1")
+    chart = echarts_titled(at, "Actor network")
+    drawn = set(graph_nodes(chart)["actor_id"])
+    assert {"irgc-qf", "hezbollah"} <= drawn
+    assert not drawn & {"iraq-gov", "coalition"}
+    relations = {rid for ids in graph_links(chart)["relation_ids"] for rid in ids}
+    assert "r-002" in relations and not relations & {"r-220", "r-221", "r-222", "r-223"}
 
 
 def test_evidence_events_fit_one_line_of_the_words_column_and_say_all_on_hover():

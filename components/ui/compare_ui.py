@@ -302,8 +302,9 @@ def relations_sentence(changes: pd.DataFrame, actors: int, lines: int,
         words += (f" {undated:,} of the {counted(len(changes), 'relation')} compared "
                   f"{agreeing(undated, 'has', 'have')} no dates in the sources: nothing says "
                   f"when {agreeing(undated, 'it', 'they')} held, so "
-                  f"{agreeing(undated, 'it counts', 'they count')} as active in both windows "
-                  "(kept).")
+                  f"{agreeing(undated, 'it counts', 'they count')} as active in any window "
+                  f"where both of {agreeing(undated, 'its', 'their')} actors were active (by "
+                  "the actors' dates in actors.csv).")
     if undated_in_neither:
         words += (f" {counted(undated_in_neither, 'relation')} with no dates in the sources "
                   f"{agreeing(undated_in_neither, 'is', 'are')} in neither window: under the "
