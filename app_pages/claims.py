@@ -63,5 +63,9 @@ for subject, group, subject_grade in graded:
                 card.markdown(cards.escape(claim.statement))
                 card.caption(cards.escape(claim.cited))
                 if claim.claimant_kind == "actor" and claim.claimant in names:
-                    card.page_link("app_pages/actor.py", label=f"Profile of {claim.claimant_name}",
+                    # the name heads the card: a label that repeats it was cut mid-word in
+                    # a third of the page's width
+                    card.page_link("app_pages/actor.py", label="Profile",
+                                   icon=":material/person:",
+                                   help=f"{claim.claimant_name}: relations, events and sources",
                                    query_params={"actor": claim.claimant})

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from components import frames, grades, linkchart, palette
+from components.views import date_words
 
 LAYOUT_SEED = 7
 DEFAULT_MAX_ACTORS = 80  # drawn by default; the Network page can show more
@@ -221,10 +222,23 @@ def edge_frame(relations: pd.DataFrame, positions, names: dict[str, str],
 
 
 def period_text(start: str, end: str) -> str:
+    """A relation's or an actor's period as the events' dates read: '15 Nov 2006' (one day),
+    '2004 to May 2006', 'from May 2006', 'until 20 Mar 2007' or 'dates not given'."""
+    first, last = _in_words(start), _in_words(end)
     if start and end:
-        return f"{start} to {end}"
+        return first if start == end else f"{first} to {last}"
     if start:
-        return f"from {start}"
+        return f"from {first}"
     if end:
-        return f"until {end}"
+        return f"until {last}"
     return "dates not given"
+
+
+def _in_words(value: str) -> str:
+    """An ISO day, month or year in words; anything else as written (the loader reported it)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return date_words(value)
+    except ValueError:
+        return value

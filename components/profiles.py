@@ -240,7 +240,9 @@ def event_details(dataset: Dataset, event_id: str) -> dict[str, str]:
         "Where": place,
         "Moving from": origin,
         "Main actor": names.get(row["actor1"], row["actor1"]),
-        "Other side": names.get(row["actor2"], row["actor2"]) if row["actor2"] else "",
+        # actor2 is the other side, the target or a partner: "other side" misread a founding
+        # or a cooperation as a clash
+        "Second actor": names.get(row["actor2"], row["actor2"]) if row["actor2"] else "",
         "Also involved": ", ".join(names.get(a, a) for a in row["assoc_actors"]),
         "Claim status": f"{row['claim_status']}: {claim_meaning}" if claim_meaning else row["claim_status"],
         "Grade": grades.grade_words(str(row.get("grade", "") or "")),
@@ -257,7 +259,7 @@ def event_actor_links(dataset: Dataset, event_id: str) -> list[tuple[str, str, s
     names = dataset.actor_names
     out = [("main actor", row["actor1"])]
     if row["actor2"]:
-        out.append(("other side", row["actor2"]))
+        out.append(("second actor", row["actor2"]))
     out += [("also involved", a) for a in row["assoc_actors"]]
     return [(role, a, names[a]) for role, a in out if a in names]
 

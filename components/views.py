@@ -120,7 +120,7 @@ def date_text(event_date: str, precision: str, date_end: str = "", date_note: st
 
 
 @functools.lru_cache(maxsize=100_000)
-def _one_date(value: str) -> str:
+def date_words(value: str) -> str:
     """'20 Jan 2007', 'Jan 2007' or '2007' for a day, a month or a year. Kept per value: a map's
     tooltips and a page of events read the same few thousand days on every filter change, and
     parsing one cost more than the rest of the label."""
@@ -137,9 +137,9 @@ def _date_only(event_date: str, precision: str, date_end: str = "") -> str:
     if not event_date:
         return "undated"
     try:
-        text = _one_date(event_date)
+        text = date_words(event_date)
         if date_end:
-            text += f" to {_one_date(date_end)}"
+            text += f" to {date_words(date_end)}"
     except ValueError:
         return event_date
     if precision in ("month", "year"):
@@ -716,7 +716,8 @@ def dense_window(counts: pd.Series, share: float = DENSE_SHARE, min_years: int =
 # The list of matching events
 
 
-EVENT_LIST_COLUMNS = ["when", "type", "place", "actors", "claim status", "grade", "what happened",
+# what happened second: read on a projector, the table's first screen says what each event was
+EVENT_LIST_COLUMNS = ["when", "what happened", "type", "place", "actors", "claim status", "grade",
                       "event page"]
 
 
@@ -734,14 +735,14 @@ def event_list(events: pd.DataFrame, full_text: bool = False, ordered: bool = Fa
     ordered = events
     return pd.DataFrame({
         "when": ordered["date_text"].astype(object).map(presentable),
+        "what happened": ordered["description"].astype(object).map(
+            presentable if full_text else lambda text: short_text(presentable(text))),
         "type": ordered["event_type"].astype(object),
         "place": ordered["place_name"].astype(object).where(ordered["place_name"].astype(object)
                                                             .fillna("") != "", "no place given"),
         "actors": ordered["actors_text"].astype(object),
         "claim status": ordered["claim_status"].astype(object),
         "grade": ordered["grade"].astype(object) if "grade" in ordered else "",
-        "what happened": ordered["description"].astype(object).map(
-            presentable if full_text else lambda text: short_text(presentable(text))),
         "event page": "event?event=" + ordered["event_id"].astype(str),
     }).reset_index(drop=True)
 

@@ -163,6 +163,11 @@ def test_event_actor_links(ds):
     links = profiles.event_actor_links(ds, "ev-039")
     assert links[0][:2] == ("main actor", "coalition")
     assert {a for _, a, _ in links} >= {"coalition", "khazali", "daqduq"}
+    # Khomeini created the Qods Force: its second actor, not "the other side" of a clash
+    created = profiles.event_actor_links(ds, "ev-001")
+    assert ("second actor", "irgc-qf") in [link[:2] for link in created]
+    assert profiles.event_details(ds, "ev-001")["Second actor"] == "IRGC-Qods Force"
+    assert not any(role == "other side" for role, _, _ in links + created)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def test_the_list_of_changes_names_the_actors(ds, windows):
     assert compare.KEPT not in set(table["change"])
     row = table[table["relation id"] == "r-035"].iloc[0]
     assert row["relation"] == f"{names['khazali']} leads {names['special-groups']}"
-    assert row["change"] == compare.GAINED and row["period"] == "2006-06 to 2007-03-20"
+    assert row["change"] == compare.GAINED and row["period"] == "Jun 2006 to 20 Mar 2007"
 
 
 # --------------------------------------------------------------------------------------------

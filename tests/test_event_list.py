@@ -20,6 +20,9 @@ def labelled():
 def test_the_list_reads_in_words_in_date_order(labelled):
     listed = views.event_list(labelled)
     assert list(listed.columns) == views.EVENT_LIST_COLUMNS
+    # what happened comes right after the date: on a 1280-wide projector, long date notes had
+    # pushed it off the table's first screen
+    assert list(listed.columns[:2]) == ["when", "what happened"]
     assert len(listed) == len(labelled)
     assert not listed["actors"].str.contains(r"\b(?:irgc-qf|special-groups)\b").any()  # names
     assert listed["event page"].str.match(r"^event\?event=ev-\d{3}$").all()
@@ -50,6 +53,7 @@ def test_overview_map_and_timeline_list_the_matching_events(page, labelled):
     table = listed_frame(at)
     assert len(table) == len(kidnappings) > 0
     assert set(table["type"]) == {"kidnapping"}
+    assert list(table.columns[:2]) == ["when", "what happened"]
     assert set(table["event page"]) == {f"event?event={e}" for e in kidnappings["event_id"]}
     heading = [h.value for h in at.subheader if h.value.startswith("The matching events")]
     assert heading == [f"The matching events ({len(kidnappings)})"]

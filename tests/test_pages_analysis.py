@@ -81,6 +81,12 @@ def test_claims_page_puts_assertion_and_denial_side_by_side():
     assert "**Iran** · denies" in denied
     assert at.subheader[0].value.startswith("Iran's Qods Force and Hezbollah arm")
     assert any("reliability B" in c.value for c in at.caption)
+    # each claimant's profile link is short enough for a card a third of the page wide (its
+    # name heads the card); the tooltip names whose profile it is
+    profiles = [e.proto for e in at.get("page_link") if e.proto.label == "Profile"]
+    assert profiles and all(p.help.endswith(": relations, events and sources") for p in profiles)
+    assert any(p.help.startswith("Institute for the Study of War:") for p in profiles)
+    assert not any(e.proto.label.startswith("Profile of") for e in at.get("page_link"))
 
 
 def test_find_box_leads_to_pages_despite_spelling():

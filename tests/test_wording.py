@@ -1,5 +1,6 @@
 """Counts read as sentences: a noun and a verb in the number the count takes."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,3 +83,17 @@ def test_the_compare_sentence_agrees_with_one_and_with_many():
     assert "2 of the 3 relations compared have no dates" in many and "they count" in many \
         and "both of their actors" in many
     assert "2 relations with no dates in the sources are in neither window" in many
+
+
+@pytest.mark.parametrize("start,end,expected", [
+    ("2006-11-15", "2006-11-15", "15 Nov 2006"),  # one day, not "2006-11-15 to 2006-11-15"
+    ("2004", "2006-05", "2004 to May 2006"),
+    ("2006-05", "", "from May 2006"),
+    ("", "2007-03-20", "until 20 Mar 2007"),
+    ("", "", "dates not given"),
+    ("2006-13", "", "from 2006-13"),  # not a date: as written (the loader reported it)
+])
+def test_a_relations_period_reads_as_the_events_dates_do(start, end, expected):
+    from components import network
+
+    assert network.period_text(start, end) == expected

@@ -483,6 +483,8 @@ def event_list_panel(ctx: PageContext, key: str) -> None:
         return
     cards.paged_rows(total, partial(event_list_page, *context_key(ctx)), key,
                      page_rows=EVENT_LIST_ROWS, column_config={
+                         # a long date note is cut here, whole on hover and in the exports
+                         "when": st.column_config.TextColumn("when", width="medium"),
                          "event page": st.column_config.LinkColumn("event page",
                                                                    display_text="open"),
                          "what happened": st.column_config.TextColumn("what happened",
