@@ -7,10 +7,12 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components import filters, loader, selection, views
 from components.ui import charts
-from tests.apptest_helpers import chart_titled, run_app, vega_spec
+from tests.apptest_helpers import all_rows, chart_titled, run_app, vega_spec
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +110,62 @@ def test_the_overview_strip_is_brushable():
     assert [r["events"] for r in other["datasets"]["years"]] == [2]
     assert other["datasets"]["window"][0]["end"].startswith("2006-01-01")
     assert [r["events"] for r in spec["datasets"]["years"]] == [4, 9]
+
+
+@settings(max_examples=80, deadline=None)
+@given(spans=st.lists(st.tuples(st.integers(0, 360), st.integers(1, 120),
+                                st.text("abcdefgh ", min_size=1, max_size=40)),
+                      min_size=1, max_size=6),
+       width_px=st.integers(150, 900))
+def test_each_period_label_starts_at_its_band_and_ends_inside_the_window(spans, width_px):
+    """Any periods, any plot width: a label is drawn from its band's start (moved left to fit,
+    it stood over an earlier period), whole or cut with an ellipsis to end inside the window,
+    or left out when little would show; labels on one row never overlap."""
+    start, end = pd.Timestamp("2000-01-01"), pd.Timestamp("2030-01-01")
+    periods = pd.DataFrame({
+        "label": [text for _, _, text in spans],
+        "period_start": [start + pd.DateOffset(months=m) for m, _, _ in spans],
+        "period_end": [start + pd.DateOffset(months=m + n) for m, n, _ in spans]})
+    bands = views.periods_in_range(periods, start, end, width_px=width_px)
+    assert (bands["label_at"] == bands["start"]).all()
+    per_px = (end - start) / width_px
+    placed = []
+    for band in bands.itertuples():
+        if not band.label:
+            continue
+        whole = band.label == band.name
+        assert whole or (band.label.endswith("…")
+                         and band.name.startswith(band.label[:-1].rstrip(" ,;:-"))
+                         and len(band.label) - 1 >= views.PERIOD_LABEL_MIN_CHARS)
+        label_end = band.label_at + per_px * len(band.label) * views.PERIOD_LABEL_CHAR_PX
+        assert label_end <= end
+        placed.append((band.label_row, band.label_at, label_end))
+    for (row_a, _, a1), (row_b, b0, _) in zip(sorted(placed), sorted(placed)[1:]):
+        if row_a == row_b:
+            assert a1 <= b0
+
+
+def test_the_actor_pages_narrow_timeline_puts_no_label_over_another_period(dataset):
+    """The reviewer's case: the Actor page's timeline is ~210 px of plot for 1975-2009; the
+    labels of 2003-2008's periods had been moved left as far as 1984."""
+    bands = views.periods_in_range(dataset.periods, "1975-06-01", "2009-06-01", width_px=210)
+    assert (bands["label_at"] == bands["start"]).all()
+    assert "Before the war" in set(bands["label"])
+    late = bands[bands["start"] >= pd.Timestamp("2006-01-01")]
+    assert len(late) and (late["label"] == "").all()  # no room: the band's tooltip names it
+    assert set(late["name"]) >= {"Special Groups reorganised"}
+
+
+def test_the_actor_pages_timeline_names_every_lane_and_asks_no_drag():
+    """Beside the map, half the page wide: its lanes are the event categories and name the
+    colours (a legend there ran past the chart's edge), it has room for a row per lane (a
+    squeezed plot hid two lanes' names), and it says nothing of dragging (it does not filter)."""
+    at = run_app("app_pages/actor.py", params={"actor": "irgc-qf"})
+    spec = vega_spec(chart_titled(at, "Timeline"))
+    assert "Drag" not in " ".join(spec["title"]["subtitle"])
+    colours = [layer["encoding"]["color"] for layer in spec["layer"]
+               if "color" in layer.get("encoding", {})]
+    assert colours and all(colour.get("legend", "none") is None for colour in colours)
+    lanes = {row["lane"] for row in all_rows(chart_titled(at, "Timeline")).dropna(
+        subset=["lane"]).to_dict("records")}
+    assert len(lanes) >= 4 and spec["height"] >= 30 * len(lanes) + 145

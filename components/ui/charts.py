@@ -58,19 +58,28 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
                    domain: tuple | None = None, height: int | None = None,
-                   instructions: bool = True) -> alt.LayerChart:
-    """instructions: say how to filter by dragging (not to an audience)."""
+                   instructions: bool = True, legend_columns: int = 3) -> alt.LayerChart:
+    """instructions: say how to filter by dragging (not to an audience). legend_columns: 0 for
+    no legend, where the lanes are the colours' categories and name them (a narrow column,
+    where the legend's columns ran past the chart's edge)."""
     lanes = list(dict.fromkeys(marks.sort_values("start")["lane"]))
     lane_height = 30
-    # the height includes the title, the axis and the legend below the plot
-    height = height or max(150, lane_height * len(lanes)) + 190
+    categories = marks["category"].nunique() if "category" in marks else 0
+    legend_px = 20 * (1 + -(-categories // legend_columns)) if legend_columns else 0
+    label_rows = bands["label_row"].nunique() if not bands.empty else 0
+    # the height includes the title, the period labels, the axis and the legend below the
+    # plot: each lane keeps its row (a squeezed plot hid lanes' names)
+    height = height or (max(150, lane_height * len(lanes)) + 145 + legend_px
+                        + views_label_rows_px(label_rows))
     x_scale = alt.Scale(domain=[pd.Timestamp(domain[0]).isoformat(), pd.Timestamp(domain[1]).isoformat()]
                         ) if domain else alt.Undefined
     x = alt.X("start:T", title=None, scale=x_scale, axis=alt.Axis(format="%Y", tickCount="year"))
     y = alt.Y("lane:N", title=lane_title, sort=lanes, axis=alt.Axis(labelLimit=220))
     colour = alt.Color("category:N", title="Event category",
                        scale=_colour_scale("event category", marks["category"]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, labelLimit=200))
+                       legend=alt.Legend(orient="bottom", direction="horizontal",
+                                         columns=legend_columns, labelLimit=200)
+                       if legend_columns else None)
     tooltip = [
         alt.Tooltip("date_text:N", title="When"),
         alt.Tooltip("precision_text:N", title="Precision"),
@@ -86,14 +95,15 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
     layers = []
     if not bands.empty:
         band = alt.Chart(vega_ready(bands))
+        period = [alt.Tooltip("name:N", title="Period")] if "name" in bands else []
         layers.append(band.mark_rect(color="#000", opacity=0.05).encode(
-            x=alt.X("start:T", scale=x_scale), x2="end:T"))
+            x=alt.X("start:T", scale=x_scale), x2="end:T", tooltip=period))
         # alternate rows so labels of short neighbouring periods do not overprint
         layers.append(band.mark_text(align="left", baseline="bottom", dx=3, fontSize=11,
                                      color="#444").encode(x=alt.X("label_at:T", scale=x_scale),
                                                           y=alt.Y("label_row:Q", axis=None,
                                                                   scale=None),
-                                                          text="label:N"))
+                                                          text="label:N", tooltip=period))
     spans = marks[marks["is_span"]]
     points = marks[~marks["is_span"]]
     # clip: the window can be narrower than the events (the dense years first; the strip below
@@ -114,15 +124,16 @@ def timeline_chart(marks: pd.DataFrame, bands: pd.DataFrame, lane_title: str,
             layers.append(base_point)
     else:
         layers.append(base_point.add_params(brush))
-    label_rows = bands["label_row"].nunique() if not bands.empty else 0
     return (
         alt.layer(*layers)
         .properties(height=height, width="container",
-                    title=alt.Title("Timeline", anchor="start", subtitle="Bars: dates known only to the month or "
-                                    "year, or periods. Dots: known to the day." + (
-                                        " Drag across the chart to filter to a period."
-                                        if instructions else ""),
-                                    offset=4 + views_label_rows_px(label_rows)))
+                    # two lines: one was cut at a narrow column's edge
+                    title=alt.Title("Timeline", anchor="start", subtitle=[
+                        "Bars: dates known only to the month or year, or periods.",
+                        "Dots: known to the day." + (
+                            " Drag across the chart to filter to a period."
+                            if instructions else "")],
+                        offset=4 + views_label_rows_px(label_rows)))
     )
 
 

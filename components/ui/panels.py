@@ -341,6 +341,10 @@ def small_map(dataset, chosen, key: str, height: int = 340, width_px: int = 620,
                "Small grey dots: other cities in the data, for orientation.")
 
 
+# below this, a timeline laned by event category has no legend: its lanes name the colours
+NARROW_TIMELINE_PX = 600
+
+
 def small_timeline(dataset, chosen, key: str, width_px: int = screen.column_px([1], 0)) -> None:
     """A selection's events (selection.Selection) in time, no controls. width_px: as
     timeline_panel's."""
@@ -358,8 +362,9 @@ def small_timeline(dataset, chosen, key: str, width_px: int = screen.column_px([
         marks = views.timeline_marks(chosen.listed_events(LISTED_ROWS), "event category")
         bands = views.periods_in_range(dataset.periods, *domain,
                                        width_px=plot_px(width_px, "event category"))
-        spec = charts.to_spec(charts.timeline_chart(marks, bands, LANE_TITLES["event category"],
-                                                    domain))
+        spec = charts.to_spec(charts.timeline_chart(
+            marks, bands, LANE_TITLES["event category"], domain, instructions=False,
+            legend_columns=0 if width_px < NARROW_TIMELINE_PX else 3))
     vega.draw(spec, key=key, width="stretch")
     if facts["dated"] < facts["events"]:
         st.caption(f"{facts['events'] - facts['dated']:,} of these events have no date in the "
