@@ -83,6 +83,11 @@ def test_the_page_opens_on_2003_2005_against_2006_2007_with_the_counts(ds, defau
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["Events"] == "+24"
     assert any("take the place of the sidebar's date range" in c.value for c in at.caption)
+    # B's title is longer than its select box shows: written out in full beneath it; A's fits
+    captions = [c.value.replace("\\", "") for c in at.caption]  # markdown escapes taken out
+    assert "2006-2007: Special Groups reorganised to Secret cells and the surge response" \
+        in captions
+    assert "2003-2005: Networks built" not in captions
 
 
 def test_the_network_marks_the_special_groups_leadership_as_gained(ds, default_page):

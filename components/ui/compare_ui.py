@@ -89,6 +89,10 @@ def clamped(window: compare.Window, first, last) -> tuple:
     return start, max(start, end)
 
 
+# what a window's select box shows before cutting its title, half the page wide at 1280x720
+SELECT_FITS_CHARS = 44
+
+
 def _window_control(ctx: PageContext, offered: dict, name: str, default: str) -> compare.Window:
     keys = [*offered, compare.CUSTOM]
     titles = {k: w.title for k, w in offered.items()} | {compare.CUSTOM: CUSTOM_LABEL}
@@ -106,6 +110,8 @@ def _window_control(ctx: PageContext, offered: dict, name: str, default: str) ->
         "dates of your own. The address keeps the choice, so a link reopens the comparison.")
     cards.write_address_value(KEYS[name], key, default)
     if key != compare.CUSTOM:
+        if len(titles[key]) > SELECT_FITS_CHARS:  # the box shows only its start
+            st.caption(cards.escape(titles[key]))
         return offered[key]
     fallback = offered.get(default) or next(iter(offered.values()))
     first, last = ctx.options.date_min, ctx.options.date_max
