@@ -408,6 +408,7 @@ def test_labels_end_before_the_next_column_at_the_charts_width(ds):
             columns - 1)
         assert series["label"]["width"] + series["nodeWidth"] <= spacing
         assert series["labelLayout"] == {"hideOverlap": True}
+        assert series["label"]["overflow"] == "break"  # whole names, wrapped, not cut
         last = [d for d in series["data"] if d["depth"] == columns - 1]
         assert last and all(d["label"]["width"] < series["right"] for d in last)
 

@@ -162,7 +162,8 @@ RIGHT_MARGIN_PX = 190  # room for the last column's labels
 
 def label_width(columns: int, width_px: int) -> int:
     """A label's width in pixels, so that it ends before the next column's nodes at the chart's
-    expected width (longer names are cut with an ellipsis; the tooltip gives them whole)."""
+    expected width (longer names wrap onto more lines: cut short, eleven of them were
+    unreadable on a projector, where no one can hover)."""
     if columns <= 1:
         return RIGHT_MARGIN_PX - 10
     return max(int((width_px - RIGHT_MARGIN_PX - 20) / (columns - 1)) - 26, 56)
@@ -206,13 +207,14 @@ def echarts_option(found: flows.Flows, colour_by: str, presenting: bool = False,
         "series": [{
             "type": "sankey", "id": "flows", "left": 8, "right": RIGHT_MARGIN_PX, "top": 12,
             "bottom": 12,
-            "nodeWidth": 14, "nodeGap": 9, "nodeAlign": "left", "layoutIterations": 0,
+            # a gap for wrapped labels: at 9 px, two-line names hid three neighbours' labels
+            "nodeWidth": 14, "nodeGap": 12, "nodeAlign": "left", "layoutIterations": 0,
             "draggable": False, "selectedMode": "single",
             "select": {"itemStyle": {"borderColor": "#111", "borderWidth": 3}},
             "emphasis": {"focus": "adjacency"},
             "lineStyle": {"curveness": 0.5},
             "label": {"fontSize": 12, "color": "#222", "textBorderColor": "#ffffff",
-                      "textBorderWidth": 2.5, "overflow": "truncate", "ellipsis": "…",
+                      "textBorderWidth": 2.5, "overflow": "break", "lineHeight": 13,
                       "width": label_width(columns, width_px)},
             "labelLayout": {"hideOverlap": True},  # what still meets another label hides
             "data": data, "links": links,
