@@ -5,6 +5,8 @@ and UCDP samples added through the Data page."""
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -253,6 +255,10 @@ def test_the_flows_page_draws_irans_support_flows():
     assert "disputed" in legend and "Iran and its partners" in legend
     said = " ".join(c.value for c in at.caption)
     assert "Flows follow funds" in said
+    # the caption counts the actors reached as the "Flows from" choice does ("reaches 18")
+    chosen = next(o for o in at.selectbox(key="patron").options if o.startswith("Iran "))
+    reach = int(re.search(r"reaches (\d+) actors", chosen).group(1))
+    assert f"Iran and the {reach} actors its support reaches, in " in said
 
 
 def test_clicking_an_actor_in_the_flows_filters_every_view_to_it(ds):

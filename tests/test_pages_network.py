@@ -141,3 +141,19 @@ def test_the_network_page_offers_png_and_svg_of_the_static_drawing():
     at = run_app("app_pages/network.py")
     labels = [b.proto.label for b in at.get("download_button")]
     assert "PNG" in labels and "SVG" in labels
+
+
+def test_the_overview_says_which_actors_involved_the_network_cannot_draw(ds):
+    """The headline counts every actor the matching events or relations name; the network
+    draws those with a relation. The caption accounts for the difference (63 against 60)."""
+    at = run_app()
+    involved = int(next(m.value for m in at.metric if m.label == "Actors involved"))
+    drawn = set(graph_nodes(echarts_titled(at, "Actor network"))["actor_id"])
+    in_events = set(ds.events["actor1"]) | set(ds.events["actor2"])
+    for listed in ds.events["assoc_actors"]:
+        in_events |= set(listed)
+    ends = set(ds.relations["source"]) | set(ds.relations["target"])
+    only = (in_events - {""}) - ends
+    assert only and involved == len(drawn) + len(only)
+    note = next(c.value for c in at.caption if "drawn as" in c.value)
+    assert f"{len(only)} more actors are named only by events, with no relation to draw" in note

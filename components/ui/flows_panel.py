@@ -97,8 +97,13 @@ def summary_sentence(found: flows.Flows) -> str:
     targets = found.nodes[found.nodes["role"] == "target"]
     columns = int(found.nodes["depth"].max()) + 1
     hostile = int(found.links["relations"].sum() - gives["relations"].sum())
-    return (f"{counted(len(found.nodes) - len(targets), 'actor')} giving or receiving support "
-            f"in {counted(columns - (1 if len(targets) else 0), 'column')}, "
+    patrons = found.nodes[found.nodes["role"] == "patron"]
+    supporting = len(found.nodes) - len(targets)
+    # one patron: counted apart, as the "Flows from" choice counts the actors it reaches
+    who = (f"{patrons['name'].iloc[0]} and the {counted(supporting - 1, 'actor')} its support "
+           "reaches" if len(patrons) == 1 else
+           f"{counted(supporting, 'actor')} giving or receiving support")
+    return (f"{who}, in {counted(columns - (1 if len(targets) else 0), 'column')}, "
             f"{counted(int(gives['relations'].sum()), 'support relation')}; in the last column, "
             f"{counted(len(targets), 'actor')} they target or fight "
             f"({counted(hostile, 'relation')}). {flows.RULE_WORDS} {SIDE_NOTE}")

@@ -99,6 +99,8 @@ def network_panel(ctx: PageContext, height: int = 560, key: str = "network",
                 f"{counted(undated, 'relation')} {agreeing(undated, 'has', 'have')} no dates in "
                 f"the sources and {agreeing(undated, 'is', 'are')} left out. Grey dashed rings: actors not yet or no longer active "
                 "on that date.")
+    if as_of is None:
+        note += events_only_note(ctx)
     if hidden:
         note += (f" {hidden} labels are hidden where they would overlap" + (
             "." if presenting else ": hover an actor for its name"
@@ -145,6 +147,17 @@ def _step_as_of(labels: list[str], shift: int, default: str) -> None:
 
 # --------------------------------------------------------------------------------------------
 # What is drawn, cached per data version, filter value and choice
+
+
+def events_only_note(ctx: PageContext) -> str:
+    """The actors the headline counts that the network cannot draw: named by matching events
+    but in no matching relation (the Overview said 63 actors involved beside 60 drawn)."""
+    only = ctx.selection.involved_actor_ids() - frames.relation_ends(ctx.relations) - {""}
+    if not only:
+        return ""
+    return (f" {counted(len(only), 'more actor')} {agreeing(len(only), 'is', 'are')} named only "
+            f"by events, with no relation to draw ({agreeing(len(only), 'it counts', 'they count')}"
+            " among the actors involved).")
 
 
 @caching.view_data(64)
