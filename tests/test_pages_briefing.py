@@ -207,3 +207,20 @@ def test_a_briefing_file_name_is_made_from_its_name_only():
     assert briefing.file_for_name("  ") == "briefing.csv"
     with pytest.raises(ValueError):
         briefing.save([], "/tmp", "../briefing-x.csv")
+
+
+def test_each_steps_evidence_events_are_in_its_own_view():
+    """A step shows what it rests on: every event its evidence lists matches the step's
+    filters, so it is on the step's timeline and map. Step 1 (1979-2002) cites the Iran-Iraq
+    War (ev-002) and had left out its parties; its timeline showed a single 1979 bar."""
+    from components import briefing, selection
+
+    dataset = loader.load_dataset().dataset
+    steps = list(briefing.steps(dataset.briefing))
+    assert len(steps) >= 9
+    for step in steps:
+        shown = set(selection.matching_events(dataset, briefing.step_filters(step))["event_id"])
+        cited = [e for e in str(step.get("evidence", "")).split(";") if e.startswith("ev-")]
+        assert set(cited) <= shown, (step["step"], set(cited) - shown)
+    first = briefing.step_filters(steps[0])
+    assert "ev-002" in set(selection.matching_events(dataset, first)["event_id"])
