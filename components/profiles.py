@@ -201,6 +201,13 @@ def event_label(row) -> str:
     return f"{when} · {row['event_type']} · {place}{graded}{noted}"
 
 
+def event_summary(row) -> str:
+    """'20 Jan 2007 · Gunmen disguised as U.S. soldiers …': the date (its note left to the
+    event's page) and what happened, as an audience reads a step's evidence."""
+    when = date_text(row["event_date"], row["time_precision"], row["date_end"])
+    return f"{when} · {presentable(row['description'])}"
+
+
 def event_heading(details: dict[str, str]) -> str:
     """'Kidnapping, 15 Nov 2006' from event_details; 'Cooperation, date not given'."""
     when = details.get("When", "")

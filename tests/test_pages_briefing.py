@@ -46,7 +46,11 @@ def test_a_step_shows_its_own_view_of_the_data():
     places = {r["location"] for r in layers["places"] + layers["regions"]}
     assert places == {"irbil", "karbala-pjcc"}
     links = [e.proto.label for e in at.get("page_link")]
-    assert any(label.startswith("20 Jan 2007 · kidnapping") for label in links)
+    # the date and what happened, not only its type and place
+    karbala = loader.load_dataset().dataset.events.set_index("event_id").loc["ev-038"]
+    assert karbala["event_date"] == "2007-01-20"
+    assert any(label.startswith("20 Jan 2007 · " + " ".join(karbala["description"].split()[:3]))
+               for label in links)
     assert any("Institute for the Study of War asserts" in label for label in links)
     assert not any(re.search(r"\b(?:ev|r|c)-\d{3}\b", label) for label in links)  # no raw ids
 

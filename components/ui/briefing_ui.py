@@ -196,8 +196,9 @@ def evidence_links(ctx: PageContext, step: dict) -> None:
                        "claim in the data (the Data page's validation report names it).")
             continue
         if ident in events.index:
-            label = profiles.event_label(events.loc[ident])
-            # one line in the words' column at 1280x720, as the claims below; whole on hover
+            # what happened, not only its type and place; one line in the words' column at
+            # 1280x720, as the claims below; whole on hover
+            label = profiles.event_summary(events.loc[ident])
             shown = views.short_text(label, EVIDENCE_LABEL_CHARS)
             st.page_link("app_pages/event.py", label=shown, help=label if shown != label else None,
                          query_params={"event": ident}, icon=":material/event:")

@@ -156,8 +156,7 @@ def events_only_note(ctx: PageContext) -> str:
     if not only:
         return ""
     return (f" {counted(len(only), 'more actor')} {agreeing(len(only), 'is', 'are')} named only "
-            f"by events, with no relation to draw ({agreeing(len(only), 'it counts', 'they count')}"
-            " among the actors involved).")
+            "by events, with no relation to draw.")
 
 
 @caching.view_data(64)
