@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import grades, profiles
 from components.wording import agreeing, counted
-from components.ui import cards
+from components.ui import cards, claims_ui
 from components.ui.context import claims_in_view, page_context
 
 ctx = page_context()
@@ -49,23 +49,4 @@ for subject, group, subject_grade in graded:
         elif link:
             st.page_link("app_pages/actor.py", label=link[2], query_params={"actor": link[1]},
                          icon=":material/hub:")
-        columns = st.columns(len(profiles.STANCE_COLUMNS), gap="medium")
-        for column, (title, stances) in zip(columns, profiles.STANCE_COLUMNS.items()):
-            column.markdown(f"**{title}**")
-            shown = group[group["stance"].isin(stances)]
-            if shown.empty:
-                column.caption("No claim recorded.")
-            for claim in shown.itertuples():
-                card = column.container(border=True)
-                who = cards.escape(claim.claimant_name)
-                card.markdown(f"**{who}** · {cards.escape(claim.stance)} · "
-                              f"{cards.escape(claim.when)}")
-                card.markdown(cards.escape(claim.statement))
-                card.caption(cards.escape(claim.cited))
-                if claim.claimant_kind == "actor" and claim.claimant in names:
-                    # the name heads the card: a label that repeats it was cut mid-word in
-                    # a third of the page's width
-                    card.page_link("app_pages/actor.py", label="Profile",
-                                   icon=":material/person:",
-                                   help=f"{claim.claimant_name}: relations, events and sources",
-                                   query_params={"actor": claim.claimant})
+        claims_ui.subject_claims(group, names)

@@ -282,6 +282,22 @@ STANCE_COLUMNS = {  # the Claims page's columns, left to right
 }
 
 
+def stances_present(group: pd.DataFrame) -> list[str]:
+    """The stance columns (STANCE_COLUMNS' titles) a subject's claims fill, in order."""
+    return [title for title, stances in STANCE_COLUMNS.items()
+            if group["stance"].isin(stances).any()]
+
+
+def unopposed_sentence(present: list[str]) -> str:
+    """'No claim in the record denies, doubts or qualifies it.' for the stances left empty."""
+    verbs = [verb for title in STANCE_COLUMNS if title not in present
+             for verb in title.lower().split(" or ")]
+    if not verbs:
+        return ""
+    words = verbs[0] if len(verbs) == 1 else f"{', '.join(verbs[:-1])} or {verbs[-1]}"
+    return f"No claim in the record {words} it."
+
+
 def claims_by_subject(dataset: Dataset, text: str = "", claims: pd.DataFrame | None = None
                       ) -> list[tuple[str, pd.DataFrame]]:
     """Competing claims (the dataset's, or those given) grouped by subject, subjects with the

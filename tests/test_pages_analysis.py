@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tests.apptest_helpers import (
     all_rows,
@@ -150,3 +151,35 @@ def test_the_actor_page_lists_a_bounded_number_of_events_and_links_to_all(monkey
     labels = [link.proto.label for link in at.get("page_link")]
     assert "Every event of this actor on the Timeline" in labels
     assert sum(1 for link in at.get("page_link") if link.proto.icon == ":material/event:") == 3
+
+
+@pytest.mark.parametrize("present,expected", [
+    (["Asserts"], "No claim in the record denies, doubts or qualifies it."),
+    (["Asserts", "Qualifies"], "No claim in the record denies or doubts it."),
+    (["Asserts", "Denies or doubts"], "No claim in the record qualifies it."),
+    (["Asserts", "Denies or doubts", "Qualifies"], ""),
+])
+def test_what_no_claim_does_is_said_in_words(present, expected):
+    from components import profiles
+
+    assert profiles.unopposed_sentence(present) == expected
+
+
+def test_claims_that_all_take_one_stance_are_laid_across_the_page():
+    """Eleven of the nineteen subjects have only assertions: each was drawn in a third of the
+    page beside two columns saying "No claim recorded." They now run across the width under
+    one sentence saying what no claim does; subjects in dispute keep a column per stance."""
+    from components import loader, profiles
+
+    dataset = loader.load_dataset().dataset
+    groups = profiles.claims_by_subject(dataset, "", None)
+    single = [g for _, g in groups if len(profiles.stances_present(g)) == 1]
+    disputed = [g for _, g in groups if len(profiles.stances_present(g)) > 1]
+    assert single and disputed
+    at = run_app("app_pages/claims.py")
+    captions = [c.value for c in at.caption]
+    said = sum(c.startswith("No claim in the record ") for c in captions)
+    empty_columns = sum(len(profiles.STANCE_COLUMNS) - len(profiles.stances_present(g))
+                        for g in disputed)
+    assert said == len(single)
+    assert captions.count("No claim recorded.") == empty_columns
