@@ -24,10 +24,12 @@ st.markdown(
     "- **Possibly in the window** (the default): an event matches when the day, month or year "
     "its source gives overlaps the range (for a period, from its start to its end). An event "
     "known only to 2005 matches any range that touches 2005. A relation is drawn when its "
-    "period overlaps the range; one the sources give no dates for is drawn whenever both its "
-    "actors were active (by their dates in actors.csv), because nothing says when it held, "
-    "but it cannot have held before an actor existed or after one ceased. A missing start "
-    "or end is bounded the same way.\n"
+    "period overlaps the range. Where the sources leave its start or end blank, it is "
+    "bounded by when the groups, states or forces it names existed (their dates in "
+    "actors.csv): one with no dates at all is drawn wherever they existed, because nothing "
+    "says when it held, but it cannot have held before a group existed or after it ceased. A "
+    "person's dates mark a role in this story (Daqduq's as Hezbollah's man in Iraq) and bound "
+    "nothing.\n"
     "- **Certainly in the window**: an event or relation matches only when its whole span lies "
     "inside the range. An event known only to 2005 matches 2005-01-01 to 2005-12-31 but not "
     "June to December 2005; a relation without a start (or an end) is left out of a range "
@@ -58,8 +60,9 @@ st.subheader("The network through time")
 st.markdown(
     "On the Network page, *Show the network as of a date* keeps only the relations whose period "
     "covers that date (a relation with a start and no end is still active; one with an end and "
-    "no start held until then). Relations the sources give no dates for cannot be placed in time "
-    "and are left out of that view, with their number shown. Actors not yet formed or no longer "
+    "no start held until then). Relations the sources give no dates for cannot be placed on one "
+    "day and are left out of that view, with their number shown (a date range keeps them while "
+    "their actors existed). Actors not yet formed or no longer "
     "active on the date (for example the Special Groups' leaders after their capture) are drawn "
     "as grey dashed rings.")
 st.subheader("Search")

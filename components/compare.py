@@ -12,9 +12,10 @@ the ones the other pages show for the same dates.
 - `changes_between` / `relation_changes`: every relation active in A or B, marked gained
   (active in B, not in A), lost (active in A, not in B) or kept (in both), decided by the
   relation's own dates against the windows: every other filter keeps or drops a relation alike
-  in both windows. A relation the sources give no dates for is active in every window where
-  both its actors were active (filters.relation_spans), so mostly kept (under "certainly in
-  the window" it is in neither). An event-only filter (event
+  in both windows. A relation's blank start or end is bounded by when the groups, states or
+  forces it names existed (filters.relation_spans), so one the sources give no dates for is
+  active in every window where they existed, mostly kept (under "certainly in the window" it
+  is in neither). An event-only filter (event
   type, place) limits the relations shown to those between actors that the matching events of
   A or B name (`window_actors`).
 - `place_changes`: events per place in A and in B (each place counted on its own, never as part
@@ -229,7 +230,8 @@ def relation_changes(dataset, chosen: f.Filters, a: Window, b: Window,
     """The relations gained, lost and kept from window A to window B under the other filters.
 
     Whether a relation is in a window is decided by its own dates (its period against the
-    window, under the date rule), never by which events match there: every other filter
+    window, under the date rule; a blank one bounded by its actors', filters.relation_spans),
+    never by which events match there: every other filter
     (actors, actor types, claim status, grade, words) keeps or drops a relation alike in both
     windows (kept_alike). With an event-only filter (event type, place), the relations shown
     are those between actors that the matching events of A or B name: `involved`, their
@@ -271,7 +273,8 @@ def kept_alike(dataset, chosen: f.Filters, a: Window, b: Window,
 
 def undated_relations(changes: pd.DataFrame) -> int:
     """How many of the compared relations have no dates at all (under "possibly in the
-    window", each is active in every window where both its actors were active)."""
+    window", each is active in every window where the groups, states or forces it names
+    existed)."""
     if changes.empty:
         return 0
     return int((changes["period_start"].isna() & changes["period_end"].isna()).sum())

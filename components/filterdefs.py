@@ -307,8 +307,9 @@ FILTERS: tuple[FilterDef, ...] = (
         "date_rule", ("date_rule",), ("date_rule",), "Date rule", RADIO, title="Date rule",
         help="**Possibly in the window**: the day, month or year the source gives overlaps "
         "the range, so an event known only to 2005 matches any range that touches 2005, and "
-        "a relation with no dates is kept while both its actors were active (their "
-        "active_from and active_to).\n\n**Certainly in the window**: the whole span "
+        "a relation's blank start or end is bounded by when the groups, states or forces it "
+        "names existed (their active_from and active_to), so one with no dates is kept while "
+        "they existed.\n\n**Certainly in the window**: the whole span "
         "lies inside the range, so an event known only to 2005 matches 2005-01-01 to "
         "2005-12-31 but not June to December 2005, and a relation without a start (or end) "
         "is left out of a range with a start (or end).\n\nEvents with no date are left out "

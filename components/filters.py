@@ -6,10 +6,10 @@ the same value, so narrowing any view narrows all of them.
 Date rules: by default ("possibly in the window") an event matches a date window when its span
 (the day, the whole month or the whole year the source gives, extended to date_end for periods)
 overlaps the window, and a relation when its active period overlaps it. Where the sources leave
-a relation's start (or end) blank, it is taken as open, bounded only by its two actors' own active
-periods (relation_spans): with no dates at all, a relation is kept in any window where both its
-actors were active, since nothing says when it held, but it cannot hold before an actor existed or
-after one ceased. "Certainly in the window" keeps only
+a relation's start (or end) blank, it is taken as open, bounded only by the active periods of its
+actors that are not persons (relation_spans): with no dates at all, a relation is kept in any
+window where those actors existed, since nothing says when it held, but it cannot hold before a
+group, state or force existed or after it ceased. "Certainly in the window" keeps only
 records whose whole span lies inside the window: an event known only to 2006 is certainly in
 2006-01-01..2006-12-31 but only possibly in 2006-06-01..2006-12-31, and a relation without a
 start (or an end) is not certainly in a window that has a start (or an end). An event with no
@@ -103,11 +103,17 @@ def expanded_actor_set(dataset: Dataset, filters: Filters) -> set[str]:
 def relation_spans(relations: pd.DataFrame, actors: pd.DataFrame
                    ) -> tuple[pd.Series, pd.Series]:
     """When each relation can have held: its own period, and where the sources leave its start
-    (or end) blank, the later start (earlier end) of its two actors' active periods
-    (actors.csv's active_from and active_to). A relation with no dates between the Qods Force
-    and the Maliki government (active from May 2006) cannot have held in 2002. NaT where
-    neither the relation nor its actors say."""
+    (or end) blank, the later start (earlier end) of the active periods (actors.csv's
+    active_from and active_to) of its actors that are not persons. A relation with no dates
+    between the Qods Force and the Maliki government (active from May 2006) cannot have held
+    in 2002. A person's dates mark a role in this story (Daqduq's as Hezbollah's man in Iraq,
+    from May 2006), not when the person could first or last hold any relation: his undated
+    membership of Hezbollah is not bounded by them. An actor's end before the relation's own
+    start (a detention that begins when a group's capture ends its activity) bounds nothing,
+    nor does a start after the relation's own end. NaT where nothing says."""
     known = actors.drop_duplicates("actor_id").set_index("actor_id")
+    if "actor_type" in known:
+        known = known[known["actor_type"].astype(str) != "person"]
     ends_of = {}
     for bound, column, pick in (("start", "active_start", "max"), ("end", "active_end", "min")):
         dates = known[column]
@@ -115,15 +121,18 @@ def relation_spans(relations: pd.DataFrame, actors: pd.DataFrame
                              "target": dates.reindex(relations["target"]).to_numpy()},
                             index=relations.index)
         ends_of[bound] = getattr(both, pick)(axis=1)  # NaT (an actor with no date) is skipped
-    return (relations["period_start"].fillna(ends_of["start"]),
-            relations["period_end"].fillna(ends_of["end"]))
+    own_start, own_end = relations["period_start"], relations["period_end"]
+    start_bound = ends_of["start"].where(own_end.isna() | (ends_of["start"] < own_end))
+    end_bound = ends_of["end"].where(own_start.isna() | (ends_of["end"] > own_start))
+    return own_start.fillna(start_bound), own_end.fillna(end_bound)
 
 
 def relation_dates_mask(relations: pd.DataFrame, actors: pd.DataFrame, filters: Filters
                         ) -> pd.Series:
     """The date rule over relations' active periods (see the module docstring): a relation
     with a start but no end is still active; with an end but no start, it held before; either
-    way, and with no dates at all, only while both its actors were active (relation_spans).
+    way, and with no dates at all, only while the groups, states or forces it names existed
+    (relation_spans).
     "Certainly in the window" needs the relation's own dates at the ends a window has."""
     if filters.certain_dates:
         start, end = relations["period_start"], relations["period_end"]

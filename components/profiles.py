@@ -204,8 +204,11 @@ def event_label(row) -> str:
 def event_summary(row) -> str:
     """'20 Jan 2007 · Gunmen disguised as U.S. soldiers …': the date (its note left to the
     event's page) and what happened, as an audience reads a step's evidence."""
+    described = presentable(row["description"])
+    if not described:  # the contract allows an event without words: its type and place
+        return event_label({**dict(row), "date_note": ""})
     when = date_text(row["event_date"], row["time_precision"], row["date_end"])
-    return f"{when} · {presentable(row['description'])}"
+    return f"{when} · {described}"
 
 
 def event_heading(details: dict[str, str]) -> str:

@@ -675,7 +675,7 @@ def periods_in_range(periods: pd.DataFrame, start, end, width_px: int = 800) -> 
         "start": shown["period_start"].clip(lower=start),
         "end": (shown["period_end"] + pd.Timedelta(days=1)).clip(upper=end),
     }).sort_values("start").reset_index(drop=True)
-    per_px = (end - start) / max(width_px, 1)
+    per_px = max((end - start) / max(width_px, 1), pd.Timedelta(microseconds=1))
     row_ends: list[pd.Timestamp] = []
     labels, label_at, rows = [], [], []
     for band in bands.itertuples():
@@ -701,9 +701,8 @@ def _label_that_fits(label: str, room_px: float) -> str:
     fits = int((room_px - PERIOD_LABEL_GAP_PX) / PERIOD_LABEL_CHAR_PX)
     if len(label) <= fits:
         return label
-    if fits - 1 < PERIOD_LABEL_MIN_CHARS:
-        return ""
-    return label[:fits - 1].rstrip(" ,;:-") + "…"
+    kept = label[:max(fits - 1, 0)].rstrip(" ,;:-")
+    return kept + "…" if len(kept) >= PERIOD_LABEL_MIN_CHARS else ""
 
 
 DENSE_SHARE = 0.8  # the default window holds at least this share of the dated events

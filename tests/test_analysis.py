@@ -170,6 +170,14 @@ def test_event_actor_links(ds):
     assert not any(role == "other side" for role, _, _ in links + created)
 
 
+def test_an_events_summary_is_its_date_and_what_happened_or_its_type_and_place(ds):
+    row = ds.events.set_index("event_id").loc["ev-002"].to_dict()
+    assert profiles.event_summary(row).startswith("Sep 1980 to 1988 (month only) · The Iran")
+    silent = {**row, "description": ""}  # the contract allows an event without words
+    assert profiles.event_summary(silent) == profiles.event_label({**silent, "date_note": ""})
+    assert not profiles.event_summary(silent).endswith("· ")
+
+
 # ---------------------------------------------------------------------------------------------
 # Claims
 

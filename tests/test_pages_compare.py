@@ -108,8 +108,8 @@ def test_the_network_marks_the_special_groups_leadership_as_gained(ds, default_p
     assert "relations gained (active in B, not in A)" in captions
     undated = compare.undated_relations(expected)
     assert f"{undated} of the {len(expected)} relations compared have no dates in the sources: " \
-        "nothing says when they held, so they count as active in any window where both of their " \
-        "actors were active" in captions
+        "nothing says when they held, so they count as active in any window where the groups, " \
+        "states or forces they name existed" in captions
     # the list of what changed names the relations gained and lost
     table = at.dataframe[0].value
     assert "Qais Khazali leads Special Groups" in set(table["relation"])

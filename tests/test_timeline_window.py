@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from components import filters, loader, selection, views
@@ -117,6 +117,7 @@ def test_the_overview_strip_is_brushable():
                                 st.text("abcdefgh ", min_size=1, max_size=40)),
                       min_size=1, max_size=6),
        width_px=st.integers(150, 900))
+@example(spans=[(209, 1, "aaaaaaa aa")], width_px=150)  # cut at a space: 7 characters left
 def test_each_period_label_starts_at_its_band_and_ends_inside_the_window(spans, width_px):
     """Any periods, any plot width: a label is drawn from its band's start (moved left to fit,
     it stood over an earlier period), whole or cut with an ellipsis to end inside the window,
@@ -169,3 +170,9 @@ def test_the_actor_pages_timeline_names_every_lane_and_asks_no_drag():
     lanes = {row["lane"] for row in all_rows(chart_titled(at, "Timeline")).dropna(
         subset=["lane"]).to_dict("records")}
     assert len(lanes) >= 4 and spec["height"] >= 30 * len(lanes) + 145
+
+
+def test_a_window_of_one_instant_places_its_labels_without_dividing_by_zero(dataset):
+    day = pd.Timestamp("2006-06-01")
+    bands = views.periods_in_range(dataset.periods, day, day, width_px=600)
+    assert len(bands) and (bands["label"] == "").all()  # no room for any label

@@ -76,12 +76,13 @@ def test_the_compare_sentence_agrees_with_one_and_with_many():
     assert one.startswith("1 relation gained (active in B, not in A), 0 lost")
     assert "1 actor, 1 line." in one
     assert "1 of the 2 relations compared has no dates in the sources: nothing says when it " \
-           "held, so it counts as active in any window where both of its actors were active" in one
+           "held, so it counts as active in any window where the groups, states or forces it names " \
+        "existed" in one
     assert "1 relation with no dates in the sources is in neither window" in one
     many = relations_sentence(changes([compare.GAINED] * 3, 2), 4, 3, 2)
     assert many.startswith("3 relations gained") and "4 actors, 3 lines." in many
     assert "2 of the 3 relations compared have no dates" in many and "they count" in many \
-        and "both of their actors" in many
+        and "forces they name existed" in many
     assert "2 relations with no dates in the sources are in neither window" in many
 
 

@@ -151,7 +151,7 @@ def window_filters(ctx: PageContext, a: compare.Window, b: compare.Window
 def comparison(folder: str, fingerprint: str, filters_a: f.Filters, filters_b: f.Filters
                ) -> dict:
     """The headline counts of each window, the relations gained, lost and kept (each decided
-    by the relation's own dates; an event-only filter limits them to the actors the matching
+    by the relation's own dates, blank ones bounded by its actors'; an event-only filter limits them to the actors the matching
     events of A or B name) and the change in events per place (components.compare), from the
     query layer's answer for each window."""
     ctx_a = context_for(folder, fingerprint, filters_a)
@@ -303,14 +303,16 @@ def relations_sentence(changes: pd.DataFrame, actors: int, lines: int,
              f"B, not in A), {by_change.get(compare.LOST, 0):,} lost (active in A, not in B), "
              f"{by_change.get(compare.KEPT, 0):,} kept; {counted(actors, 'actor')}, "
              f"{counted(lines, 'line')}. Whether a relation is active in a window follows from "
-             "its own dates.")
+             "its own dates, and where those are blank, from when the groups, states or forces "
+             "it names existed.")
     if undated:
         words += (f" {undated:,} of the {counted(len(changes), 'relation')} compared "
                   f"{agreeing(undated, 'has', 'have')} no dates in the sources: nothing says "
                   f"when {agreeing(undated, 'it', 'they')} held, so "
                   f"{agreeing(undated, 'it counts', 'they count')} as active in any window "
-                  f"where both of {agreeing(undated, 'its', 'their')} actors were active (by "
-                  "the actors' dates in actors.csv).")
+                  "where the groups, states or forces "
+                  f"{agreeing(undated, 'it names', 'they name')} existed (by their dates in "
+                  "actors.csv).")
     if undated_in_neither:
         words += (f" {counted(undated_in_neither, 'relation')} with no dates in the sources "
                   f"{agreeing(undated_in_neither, 'is', 'are')} in neither window: under the "

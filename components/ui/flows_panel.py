@@ -100,8 +100,8 @@ def summary_sentence(found: flows.Flows) -> str:
     patrons = found.nodes[found.nodes["role"] == "patron"]
     supporting = len(found.nodes) - len(targets)
     # one patron: counted apart, as the "Flows from" choice counts the actors it reaches
-    who = (f"{patrons['name'].iloc[0]} and the {counted(supporting - 1, 'actor')} its support "
-           "reaches" if len(patrons) == 1 else
+    who = (f"{cards.escape(patrons['name'].iloc[0])} and the "
+           f"{counted(supporting - 1, 'actor')} its support reaches" if len(patrons) == 1 else
            f"{counted(supporting, 'actor')} giving or receiving support")
     return (f"{who}, in {counted(columns - (1 if len(targets) else 0), 'column')}, "
             f"{counted(int(gives['relations'].sum()), 'support relation')}; in the last column, "
