@@ -10,32 +10,46 @@ from tests.browser.test_dashboard import real_errors
 
 pytestmark = pytest.mark.browser
 
-HAS_FLOWS = ("[...document.querySelectorAll('[data-testid=\"stEChartsChart\"] svg text')]"
-             ".some(t => t.textContent.startsWith('Lebanese Hezb'))")
+# an actor's name wraps onto lines of their own (ECharts draws each line as a text element with
+# the label's transform): the labels, each with its lines joined and its box
+LABELS = """() => {
+  const groups = new Map();
+  for (const t of document.querySelectorAll('[data-testid="stEChartsChart"] svg text')) {
+    const key = t.getAttribute('transform');
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(t);
+  }
+  return [...groups.values()].map(lines => {
+    const boxes = lines.map(t => t.getBoundingClientRect());
+    return {text: lines.map(t => t.textContent.trim()).join(' ').replace(/\\s+/g, ' ').trim(),
+            x0: Math.min(...boxes.map(b => b.left)), x1: Math.max(...boxes.map(b => b.right)),
+            y: (Math.min(...boxes.map(b => b.top)) + Math.max(...boxes.map(b => b.bottom))) / 2,
+            first: lines[0]};
+  });
+}"""
+HAS_FLOWS = f"({LABELS})().some(label => label.text === 'Lebanese Hezbollah')"
 
 
 def label_box(page, name: str) -> dict:
-    return page.evaluate("""(name) => {
-      const t = [...document.querySelectorAll('[data-testid="stEChartsChart"] svg text')]
-        .find(t => t.textContent.replace('…', '') && name.startsWith(t.textContent.replace('…', '')));
-      if (!t) return null;
-      t.scrollIntoView({block: 'center'});
-      const r = t.getBoundingClientRect();
-      return {x0: r.left, x1: r.right, y: (r.top + r.bottom) / 2};
-    }""", name)
+    return page.evaluate(f"""(name) => {{
+      const label = ({LABELS})().find(label => label.text === name);
+      if (!label) return null;
+      label.first.scrollIntoView({{block: 'center'}});
+      const again = ({LABELS})().find(l => l.text === name);
+      return {{x0: again.x0, x1: again.x1, y: again.y}};
+    }}""", name)
 
 
 def test_the_flows_draw_and_a_click_filters_every_view(server, browser_page):
     page = browser_page.page
     open_page(browser_page, f"{server.url}/flows", HAS_FLOWS)
     page.wait_for_timeout(500)
-    texts = page.evaluate("""() => [...document.querySelectorAll(
-        '[data-testid="stEChartsChart"] svg text')].map(t => t.textContent)""")
-    # long names are cut to the room between two columns; the tooltip gives them whole
-    assert {"Iran", "IRGC-Qods Force", "Special Groups", "Multi-National Force – Iraq"} <= set(
+    texts = [label["text"] for label in page.evaluate(LABELS)]
+    # long names wrap within the room between two columns, whole (none cut with an ellipsis)
+    assert {"Iran", "IRGC-Qods Force", "Special Groups", "Multi-National Force – Iraq",
+            "Lebanese Hezbollah", "Hezbollah Unit 3800", "Iranian intelligence officers"} <= set(
         texts)
-    assert any(t.startswith("Lebanese Hezb") for t in texts)
-    assert any(t.startswith("Hezbollah Unit") for t in texts)
+    assert not any(t.endswith("…") for t in texts)
     full_screenshot(page, "flows")
     # the node is the bar just left of its label
     box = label_box(page, "Hezbollah Unit 3800")

@@ -48,7 +48,8 @@ PERIOD_LABELS = """(labels) => {
     const frame = svg.getBoundingClientRect();
     for (const t of svg.querySelectorAll('g.role-mark text')) {
       const text = t.textContent.trim();
-      if (!labels.includes(text)) continue;
+      const cut = text.endsWith('…') && labels.some(l => l.startsWith(text.slice(0, -1)));
+      if (!labels.includes(text) && !cut) continue;
       const box = t.getBoundingClientRect();
       found.push({text, left: box.left - frame.left, right: box.right - frame.left,
                   width: frame.width});
@@ -62,7 +63,8 @@ PERIOD_LABELS = """(labels) => {
                          ids=["overview", "timeline", "actor-lanes", "briefing-step", "actor"])
 def test_no_period_label_is_cut_at_1280x720(server, playwright_browser, address):
     """On the screen the pages are laid out for (components.ui.screen), each period's label
-    is drawn whole inside its chart: placed for the plot's width there, not a wider one."""
+    is drawn inside its chart, whole or cut with an ellipsis (components.views.periods_in_range):
+    placed for the plot's width there, not a wider one."""
     from components import loader
     from components.ui import screen
     from tests.conftest import DATA
@@ -77,7 +79,9 @@ def test_no_period_label_is_cut_at_1280x720(server, playwright_browser, address)
                        "g.role-mark text').length > 0", timeout=60_000)
         page.wait_for_timeout(500)
         drawn = page.evaluate(PERIOD_LABELS, labels)
-        assert len(drawn) >= 2, drawn  # periods are drawn at all
+        # a narrow or short window leaves out labels with no room at their band (the band keeps
+        # its name on hover)
+        assert len(drawn) >= (2 if address in ("", "timeline", "timeline?lanes=actor") else 1), drawn
         cut = [d for d in drawn if d["left"] < -0.5 or d["right"] > d["width"] + 0.5]
         assert cut == []
     finally:
